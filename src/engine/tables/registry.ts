@@ -1,0 +1,106 @@
+/*
+ * NAME
+ *   registry - the only list of lookup table type names
+ * DESCRIPTION
+ *   As dict_open(3): a `type:name` spec is split at its first colon, the
+ *   type selects a driver, and a type nobody knows becomes a surrogate
+ *   table whose lookups fail ("unsupported dictionary type"). Composite
+ *   tables (unionmap, pipemap, proxy) open their members through here.
+ *   Adding a table type = one driver module + one line below.
+ * SEE ALSO
+ *   DATABASE_README, postconf -m
+ */
+import { cidrDriver } from './cidr.ts';
+import { indexedDriver, texthashDriver } from './indexed.ts';
+import { inlineDriver } from './inline.ts';
+import { pcreDriver } from './pcre.ts';
+import { pipemapDriver, unionmapDriver } from './composite.ts';
+import { proxyDriver } from './proxy.ts';
+import { regexpDriver } from './regexp.ts';
+import { environDriver, failDriver, staticDriver } from './simple.ts';
+import { sqliteDriver } from './sqlite.ts';
+import { fatal, surrogateTable } from './shared/table.ts';
+import type { OpenOptions, Table, TableDriver } from './types.ts';
+
+/** Types that need a server or a system database; opened as tables that say so. */
+const NOT_SIMULATED: Record<string, { fixed: boolean }> = {
+  mysql: { fixed: true },
+  pgsql: { fixed: true },
+  ldap: { fixed: true },
+  memcache: { fixed: true },
+  mongodb: { fixed: true },
+  socketmap: { fixed: false },
+  tcp: { fixed: false },
+  nis: { fixed: true },
+  nisplus: { fixed: true },
+  netinfo: { fixed: true },
+  unix: { fixed: true },
+  randmap: { fixed: false },
+};
+
+const notSimulated = (fixed: boolean): TableDriver => ({
+  unsupported: 'needs a server or system database',
+  open(type, name) {
+    return surrogateTable(
+      type,
+      name,
+      fatal(`${type}:${name}: ${type} tables are not simulated yet (they need a server or system database)`),
+      fixed,
+    );
+  },
+});
+
+/** Every table type the simulator knows, by Postfix's name for it. */
+export const DRIVERS: Readonly<Record<string, TableDriver>> = {
+  btree: indexedDriver,
+  cdb: indexedDriver,
+  dbm: indexedDriver,
+  hash: indexedDriver,
+  lmdb: indexedDriver,
+  sdbm: indexedDriver,
+  texthash: texthashDriver,
+  inline: inlineDriver,
+  static: staticDriver,
+  fail: failDriver,
+  environ: environDriver,
+  regexp: regexpDriver,
+  pcre: pcreDriver,
+  cidr: cidrDriver,
+  sqlite: sqliteDriver,
+  unionmap: unionmapDriver,
+  pipemap: pipemapDriver,
+  proxy: proxyDriver,
+  ...Object.fromEntries(Object.entries(NOT_SIMULATED).map(([t, { fixed }]) => [t, notSimulated(fixed)])),
+};
+
+/** The type names of indexed (postmap-built) tables. */
+export const INDEXED_TYPES: readonly string[] = ['btree', 'cdb', 'dbm', 'hash', 'lmdb', 'sdbm'];
+
+/** splitSpec - `type:name` split at the first colon, or the fatal error dict_open(3) gives. */
+export function splitSpec(spec: string): { type: string; name: string } | { error: string } {
+  const colon = spec.indexOf(':');
+  if (colon < 0) return { error: `open dictionary: expecting "type:name" form instead of "${spec}"` };
+  const type = spec.slice(0, colon);
+  const name = spec.slice(colon + 1);
+  if (type === '' || name === '')
+    return { error: `open dictionary: expecting "type:name" form instead of "${type}:${name}"` };
+  return { type, name };
+}
+
+/**
+ * openTable - opens `type:name`. Never throws for user input: a table that
+ * cannot be opened comes back with `openError` set and failing lookups.
+ */
+export async function openTable(spec: string, options: OpenOptions): Promise<Table> {
+  const split = splitSpec(spec);
+  if ('error' in split) return surrogateTable('', spec, fatal(split.error));
+  const { type, name } = split;
+  const driver = DRIVERS[type];
+  if (!driver) return surrogateTable(type, name, fatal(`unsupported dictionary type: ${type}`));
+  try {
+    return await driver.open(type, name, options);
+  } catch (e) {
+    // A driver bug must not take the page down; say so instead.
+    return surrogateTable(type, name, fatal(`internal error opening ${spec}: ${(e as Error).message}`));
+  }
+}

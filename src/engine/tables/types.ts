@@ -1,0 +1,74 @@
+/*
+ * NAME
+ *   tables/types - the one interface every lookup table driver implements
+ * DESCRIPTION
+ *   Modelled on Postfix's dict(3): a table has a type, a name, FIXED or
+ *   PATTERN behaviour, and a lookup that answers found, not found or error.
+ *   Drivers parse their source when the table is opened; a lookup never parses.
+ * SEE ALSO
+ *   DATABASE_README, postmap(1)
+ */
+import type { Diagnostic, LookupResult } from '../trace/types.ts';
+
+/** What the engine may ask of its surroundings: files, environment, WASM loaders. */
+export interface Host {
+  /** The bytes of a file, by the path Postfix would open, or undefined when it does not exist. */
+  readFile(path: string): Uint8Array | undefined;
+  /** The process environment, for `environ:` tables. */
+  environment?: Readonly<Record<string, string>>;
+  /** Loads SQLite (sql.js) on demand; only called when a sqlite table is opened. */
+  loadSqlJs?(): Promise<import('sql.js').SqlJsStatic>;
+}
+
+/** How a table is opened: the dict(3) request flags that change what a driver does. */
+export interface OpenOptions {
+  host: Host;
+  /**
+   * Case-fold the key of a fixed-case table before lookup (DICT_FLAG_FOLD_FIX).
+   * postmap(1) and the daemons set it; `postmap -f` clears it. Default true.
+   */
+  foldFixed?: boolean;
+  /**
+   * The indexed file was built by `postmap -f` (keys kept in their case).
+   * Only relevant to tables simulated from postmap source text. Default false.
+   */
+  builtWithoutFolding?: boolean;
+  /** Disallow `$N` substitution in regexp/pcre results (DICT_FLAG_NO_REGSUB). */
+  noRegsub?: boolean;
+  /** Values of main.cf parameters, for tables that read some (legacy sqlite form, proxy). */
+  mainCf?: (name: string) => string | undefined;
+}
+
+/** One opened lookup table. */
+export interface Table {
+  /** The table as configured: `type:name`. */
+  readonly spec: string;
+  /** The table type, e.g. `hash`, `regexp`. */
+  readonly type: string;
+  /** Everything after the first colon. */
+  readonly name: string;
+  /**
+   * FIXED tables are consulted for full and partial keys; PATTERN tables only
+   * ever see the full key (DICT_FLAG_FIXED vs DICT_FLAG_PATTERN).
+   */
+  readonly fixed: boolean;
+  /** What Postfix would log when opening (or building, for indexed types) this table. */
+  readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Set when Postfix could not open the table at all. postmap(1) exits with
+   * this fatal error; daemons turn the table into one whose every lookup fails.
+   */
+  readonly openError?: Diagnostic;
+  /** Looks up one key. Never throws. */
+  lookup(key: string): LookupResult;
+  /** Frees resources (compiled patterns, SQLite databases). */
+  close?(): void;
+}
+
+/** A table driver: how one type is opened. Registered in registry.ts. */
+export interface TableDriver {
+  /** Opens `type:name`. Must not throw for bad user input: report diagnostics instead. */
+  open(type: string, name: string, options: OpenOptions): Table | Promise<Table>;
+  /** True when the type needs a server or system database the simulator does not model. */
+  readonly unsupported?: string;
+}
