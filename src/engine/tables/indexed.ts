@@ -1,4 +1,112 @@
-import { fatal, surrogateTable } from './shared/table.ts';
-import type { TableDriver } from './types.ts';
-export const indexedDriver: TableDriver = { open: (t, n) => surrogateTable(t, n, fatal('todo')) };
-export const texthashDriver: TableDriver = indexedDriver;
+/*
+ * NAME
+ *   indexed - hash, btree, lmdb, cdb, dbm, sdbm and texthash tables
+ * DESCRIPTION
+ *   The simulator cannot read Berkeley DB, LMDB or CDB files; it reads the
+ *   postmap source text that `postmap type:file` would build them from,
+ *   and answers as the built file would: keys folded to lowercase at build
+ *   (unless built with postmap -f), the first of duplicate keys kept, and
+ *   postmap's build-time warnings kept as buildDiagnostics.
+ *   texthash reads the same format at every open (no postmap step), so its
+ *   warnings are logged at open and its texts differ slightly.
+ *   All are FIXED tables (consulted for partial keys too).
+ * SEE ALSO
+ *   postmap(1), DATABASE_README
+ */
+import type { Diagnostic, LookupResult } from '../trace/types.ts';
+import { parsePostmapSource } from './shared/postmap-source.ts';
+import type { SourceEntry } from './shared/postmap-source.ts';
+import { fatal, foldKey, readTableFile, surrogateTable, warning } from './shared/table.ts';
+import type { OpenOptions, Table, TableDriver } from './types.ts';
+
+/** How each indexed type names its database in postmap's duplicate-entry warning. */
+function databaseName(type: string, path: string): string {
+  switch (type) {
+    case 'hash':
+    case 'btree':
+      return `${path}.db`;
+    case 'lmdb':
+      return `lmdb:${path}`;
+    default:
+      return path;
+  }
+}
+
+/** byLine - duplicate warnings are found after parsing; Postfix logs them in line order. */
+const byLine = (list: Diagnostic[]): Diagnostic[] => list.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+
+/** A folded-key store with the first entry of each key, as the built file holds it. */
+function buildStore(
+  entries: SourceEntry[],
+  fold: boolean,
+  onDuplicate: (entry: SourceEntry, storedKey: string) => void,
+): Map<string, SourceEntry> {
+  const store = new Map<string, SourceEntry>();
+  for (const entry of entries) {
+    const storedKey = fold ? foldKey(entry.key) : entry.key;
+    if (store.has(storedKey)) onDuplicate(entry, storedKey);
+    else store.set(storedKey, entry);
+  }
+  return store;
+}
+
+function storeTable(
+  type: string,
+  name: string,
+  store: Map<string, SourceEntry>,
+  options: OpenOptions,
+  diagnostics: Diagnostic[],
+  buildDiagnostics?: Diagnostic[],
+): Table {
+  const spec = `${type}:${name}`;
+  const fold = options.foldFixed ?? true;
+  return {
+    spec,
+    type,
+    name,
+    fixed: true,
+    diagnostics,
+    ...(buildDiagnostics && { buildDiagnostics }),
+    lookup(key: string): LookupResult {
+      const folded = fold ? foldKey(key) : key;
+      const trace = { table: spec, key, ...(folded !== key && { foldedKey: folded }) };
+      const entry = store.get(folded);
+      if (!entry) return { status: 'notfound', trace };
+      return { status: 'found', value: entry.value, trace: { ...trace, match: { line: entry.line, rule: entry.key } } };
+    },
+  };
+}
+
+/** hash:, btree:, lmdb:, cdb:, dbm:, sdbm: simulated from the postmap source file `name`. */
+export const indexedDriver: TableDriver = {
+  open(type, name, options) {
+    const source = readTableFile(options.host.readFile, name);
+    if ('error' in source) {
+      // postmap -q on a file that was never built: the database is missing.
+      const suffix = type === 'hash' || type === 'btree' ? '.db' : type === 'lmdb' ? '.lmdb' : type === 'cdb' ? '.cdb' : '';
+      return surrogateTable(type, name, fatal(`open database ${name}${suffix}: No such file or directory`, name));
+    }
+    const build: Diagnostic[] = [];
+    const entries = parsePostmapSource(source.text, name, { expectedFormatSuffix: '' }, build);
+    const dbName = databaseName(type, name);
+    const store = buildStore(entries, !options.builtWithoutFolding, (_entry, storedKey) =>
+      build.push(warning(`${dbName}: duplicate entry: "${storedKey}"`, name, _entry.line)),
+    );
+    return storeTable(type, name, store, options, [], byLine(build));
+  },
+};
+
+/** texthash: the postmap source format read directly at open. */
+export const texthashDriver: TableDriver = {
+  open(type, name, options) {
+    const source = readTableFile(options.host.readFile, name);
+    if ('error' in source)
+      return surrogateTable(type, name, fatal(`open database ${name}: No such file or directory`, name));
+    const diagnostics: Diagnostic[] = [];
+    const entries = parsePostmapSource(source.text, name, { expectedFormatSuffix: ' -- ignoring this line' }, diagnostics);
+    const store = buildStore(entries, options.foldFixed ?? true, (entry) =>
+      diagnostics.push(warning(`${name}, line ${entry.line}: duplicate entry: "${entry.key}"`, name, entry.line)),
+    );
+    return storeTable(type, name, store, options, byLine(diagnostics));
+  },
+};

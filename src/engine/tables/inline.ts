@@ -1,3 +1,55 @@
-import { fatal, surrogateTable } from './shared/table.ts';
+/*
+ * NAME
+ *   inline - inline:{ key=value, { key = text with spaces } }
+ * DESCRIPTION
+ *   A table written in its own name. Items are separated by commas or
+ *   whitespace; an item in braces may contain whitespace around `=` and
+ *   in its value. Keys are folded like any fixed-case table and kept in
+ *   quoted form. A later duplicate replaces an earlier one, silently.
+ *   Bad syntax makes the whole table fail.
+ * SEE ALSO
+ *   DATABASE_README ("inline")
+ */
+import type { LookupResult } from '../trace/types.ts';
+import { balancedLength, splitNameValue, splitOutsideBraces, stripBraces } from './shared/braces.ts';
+import { fatal, foldKey, surrogateTable } from './shared/table.ts';
 import type { TableDriver } from './types.ts';
-export const inlineDriver: TableDriver = { open: (t, n) => surrogateTable(t, n, fatal('todo')) };
+
+/** inline: tables. */
+export const inlineDriver: TableDriver = {
+  open(type, name, options) {
+    const spec = `${type}:${name}`;
+    const fail = (why: string): ReturnType<TableDriver['open']> =>
+      surrogateTable(type, name, fatal(`${why}: "${spec}"; need "inline:{name=value...}"`));
+    const len = balancedLength(name);
+    const body = len === 0 || len !== name.length ? '' : name.slice(1, -1);
+    if (body === '') return fail('bad syntax');
+    const fold = options.foldFixed ?? true;
+    const store = new Map<string, { value: string; item: string }>();
+    for (let item of splitOutsideBraces(body)) {
+      if (item[0] === '{') {
+        const stripped = stripBraces(item);
+        if (stripped.error) return fail(stripped.error);
+        item = stripped.text;
+      }
+      const nv = splitNameValue(item);
+      if ('error' in nv) return fail(nv.error);
+      store.set(fold ? foldKey(nv.name) : nv.name, { value: nv.value, item });
+    }
+    if (store.size === 0) return fail('empty table');
+    return {
+      spec,
+      type,
+      name,
+      fixed: true,
+      diagnostics: [],
+      lookup(key: string): LookupResult {
+        const folded = fold ? foldKey(key) : key;
+        const trace = { table: spec, key, ...(folded !== key && { foldedKey: folded }) };
+        const hit = store.get(folded);
+        if (!hit) return { status: 'notfound', trace };
+        return { status: 'found', value: hit.value, trace: { ...trace, match: { rule: hit.item } } };
+      },
+    };
+  },
+};

@@ -1,10 +1,72 @@
-/* Placeholder: the pcre driver is being written. */
-import { fatal, surrogateTable } from './shared/table.ts';
+/*
+ * NAME
+ *   pcre - the pcre: table driver (Perl-compatible regular expressions)
+ * DESCRIPTION
+ *   Models pcre_table(5) as Postfix 3.7 runs it with PCRE2 (no UTF mode):
+ *   flags i (CASELESS) and s (DOTALL) on by default; m, x, A, E, U toggle
+ *   MULTILINE, EXTENDED, ANCHORED, DOLLAR_ENDONLY, UNGREEDY; X is obsolete.
+ *   re2js runs every pattern it can; lookaround and backreferences (the man
+ *   page's own examples) run on native RegExp, which backtracks like PCRE.
+ * SEE ALSO
+ *   pcre_table(5), shared/pattern-rules.ts, shared/regex/pcre-syntax.ts
+ */
+import { compileJs, compileRe2 } from './shared/regex/engines.ts';
+import { translatePcre } from './shared/regex/pcre-syntax.ts';
+import type { CompileResult, CompiledRegex } from './shared/regex/types.ts';
+import { openPatternTable, type Dialect } from './shared/pattern-rules.ts';
 import type { TableDriver } from './types.ts';
+
+/** compilePcre - one pcre_table(5) pattern with its toggled flags. */
+export function compilePcre(source: string, toggled: ReadonlySet<string>): CompileResult {
+  const o = {
+    caseless: !toggled.has('i'),
+    dotall: !toggled.has('s'),
+    multiline: toggled.has('m'),
+    extended: toggled.has('x'),
+    anchored: toggled.has('A'),
+    dollarEndOnly: toggled.has('E'),
+    ungreedy: toggled.has('U'),
+  };
+  const t = translatePcre(source, o);
+  if (!t.ok) {
+    if ('unsupported' in t) return { ok: false, message: `pattern uses ${t.unsupported}`, simulator: true };
+    return { ok: false, message: `error in regex at offset ${t.offset}: ${t.error}` };
+  }
+  const jsFlags = o.caseless ? 'i' : '';
+  let js: CompiledRegex | undefined;
+  const getJs = (notes: string[]): CompiledRegex => (js ??= compileJs(t.js, jsFlags, t.groupCount, t.prefilter, notes));
+  try {
+    if (t.needsJs) return { ok: true, regex: getJs(['lookaround or backreference: run by JS RegExp (backtracking, like PCRE)']) };
+    const re2 = compileRe2(t.re2, { icase: o.caseless, dotall: o.dotall, multiline: o.multiline, longest: false }, t.prefilter);
+    if (!t.dollarBeforeNewline) return { ok: true, regex: re2 };
+    // PCRE's `$` also matches before a final newline; only such keys need RegExp.
+    const jsForNewline = getJs(['key ends in a newline: `$` run by JS RegExp']);
+    const regex: CompiledRegex = {
+      engine: 're2js',
+      groupCount: re2.groupCount,
+      notes: [],
+      test: (input, lower) => (input.endsWith('\n') ? jsForNewline : re2).test(input, lower),
+      exec: (input) => (input.endsWith('\n') ? jsForNewline : re2).exec(input),
+    };
+    return { ok: true, regex };
+  } catch (e) {
+    return { ok: false, message: (e as Error).message, simulator: true };
+  }
+}
+
+const PCRE: Dialect = {
+  kind: 'pcre',
+  flags: 'imsxAEU',
+  obsoleteFlags: 'X',
+  secondPattern: false,
+  noDelimiterVerb: 'ignoring',
+  zeroIndexWords: 'out of range',
+  compile: compilePcre,
+};
 
 /** The pcre: table driver. */
 export const pcreDriver: TableDriver = {
-  open(type, name) {
-    return surrogateTable(type, name, fatal('pcre tables are not implemented yet'), false);
+  open(type, name, options) {
+    return openPatternTable(PCRE, type, name, options);
   },
 };

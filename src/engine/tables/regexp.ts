@@ -1,10 +1,59 @@
-/* Placeholder: the regexp driver is being written. */
-import { fatal, surrogateTable } from './shared/table.ts';
+/*
+ * NAME
+ *   regexp - the regexp: table driver (POSIX regular expressions)
+ * DESCRIPTION
+ *   Models regexp_table(5) as Postfix 3.7 runs it on glibc: flags i
+ *   (REG_ICASE, on by default), m (REG_NEWLINE) and x (REG_EXTENDED, on by
+ *   default; toggling it gives a basic RE). Matching is leftmost-longest,
+ *   done by re2js with LONGEST_MATCH; a pattern with backreferences, which
+ *   RE2 lacks, runs on native RegExp with a warning that submatch choice
+ *   may differ from glibc's.
+ * SEE ALSO
+ *   regexp_table(5), shared/pattern-rules.ts, shared/regex/posix.ts
+ */
+import { compileJs, compileRe2 } from './shared/regex/engines.ts';
+import { translatePosix } from './shared/regex/posix.ts';
+import type { CompileResult } from './shared/regex/types.ts';
+import { openPatternTable, type Dialect } from './shared/pattern-rules.ts';
 import type { TableDriver } from './types.ts';
+
+/** compilePosix - one regexp_table(5) pattern with its toggled flags. */
+export function compilePosix(source: string, toggled: ReadonlySet<string>): CompileResult {
+  const o = { icase: !toggled.has('i'), newline: toggled.has('m'), extended: !toggled.has('x') };
+  const t = translatePosix(source, o);
+  if (!t.ok) return { ok: false, message: t.error };
+  if (t.backrefs || t.maxCount > 1000) {
+    // RE2 has no backreferences and caps counts at 1000; RegExp has both but is leftmost-first.
+    const why = t.backrefs ? 'a backreference' : 'a repeat count above 1000';
+    const flags = (o.icase ? 'i' : '') + (o.newline ? 'm' : '');
+    try {
+      const notes = [`pattern uses ${why}: run by JS RegExp (leftmost-first), glibc picks the leftmost-longest match`];
+      return { ok: true, regex: compileJs(t.js, flags, t.groupCount, t.prefilter, notes) };
+    } catch (e) {
+      return { ok: false, message: (e as Error).message, simulator: true };
+    }
+  }
+  try {
+    const regex = compileRe2(t.re2, { icase: o.icase, dotall: !o.newline, multiline: o.newline, longest: true }, t.prefilter);
+    return { ok: true, regex };
+  } catch (e) {
+    return { ok: false, message: (e as Error).message, simulator: true };
+  }
+}
+
+const REGEXP: Dialect = {
+  kind: 'regexp',
+  flags: 'imx',
+  obsoleteFlags: '',
+  secondPattern: true,
+  noDelimiterVerb: 'skipping',
+  zeroIndexWords: 'out-of-range',
+  compile: compilePosix,
+};
 
 /** The regexp: table driver. */
 export const regexpDriver: TableDriver = {
-  open(type, name) {
-    return surrogateTable(type, name, fatal('regexp tables are not implemented yet'), false);
+  open(type, name, options) {
+    return openPatternTable(REGEXP, type, name, options);
   },
 };

@@ -41,12 +41,15 @@ const NOT_SIMULATED: Record<string, { fixed: boolean }> = {
 const notSimulated = (fixed: boolean): TableDriver => ({
   unsupported: 'needs a server or system database',
   open(type, name) {
-    return surrogateTable(
-      type,
-      name,
-      fatal(`${type}:${name}: ${type} tables are not simulated yet (they need a server or system database)`),
-      fixed,
-    );
+    // Postfix's own words (what a Postfix without the type's package says), and why.
+    const table = surrogateTable(type, name, fatal(`unsupported dictionary type: ${type}`), fixed);
+    return {
+      ...table,
+      lookup: (key) => {
+        const r = table.lookup(key);
+        return { ...r, trace: { ...r.trace, notes: [`${type}: tables are not simulated yet: they need a server or a system database`] } };
+      },
+    };
   },
 });
 

@@ -52,8 +52,13 @@ export interface Table {
    * ever see the full key (DICT_FLAG_FIXED vs DICT_FLAG_PATTERN).
    */
   readonly fixed: boolean;
-  /** What Postfix would log when opening (or building, for indexed types) this table. */
+  /** What Postfix logs each time it opens this table. */
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * For tables that postmap(1) builds (hash, btree, lmdb, cdb, ...): what
+   * postmap logged when it built the file. Not repeated when the table is opened.
+   */
+  readonly buildDiagnostics?: readonly Diagnostic[];
   /**
    * Set when Postfix could not open the table at all. postmap(1) exits with
    * this fatal error; daemons turn the table into one whose every lookup fails.

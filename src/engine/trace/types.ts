@@ -64,4 +64,16 @@ export type RegexEngineName = 're2js' | 'js-regexp';
 export type LookupResult =
   | { status: 'found'; value: string; trace: LookupTrace; warnings?: Diagnostic[] }
   | { status: 'notfound'; trace: LookupTrace; warnings?: Diagnostic[] }
-  | { status: 'error'; error: Diagnostic; trace: LookupTrace; warnings?: Diagnostic[] };
+  | {
+      status: 'error';
+      /**
+       * Severity `fatal`: the driver itself gave up, as Postfix's msg_fatal()
+       * (postmap prints the message as is). Otherwise the table returned an
+       * error code; postmap then says "table TYPE:NAME: query error" followed
+       * by `: message` when the message is not empty (Postfix's `%m`).
+       */
+      error: Diagnostic;
+      trace: LookupTrace;
+      /** What was logged before the error (e.g. "Expansion limit exceeded"). */
+      warnings?: Diagnostic[];
+    };

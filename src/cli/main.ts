@@ -1,0 +1,47 @@
+/*
+ * NAME
+ *   postfix-sim - command-line front end
+ * SYNOPSIS
+ *   postfix-sim postmap [-f] [-c config_dir] -q key [type:]name...
+ *   postfix-sim postmap [-f] [-c config_dir] -q - [type:]name... < keys
+ *   postfix-sim postmap [-c config_dir] [type:]name...
+ * DESCRIPTION
+ *   Argument dispatch only; each command lives in its own module.
+ */
+import { readFileSync } from 'node:fs';
+import { runPostmap } from './postmap.ts';
+
+const USAGE = `usage: postfix-sim COMMAND [ARGS...]
+commands:
+  postmap [-f] [-c config_dir] -q key [type:]name...   look a key up, as postmap -q
+  postmap [-f] [-c config_dir] -q - [type:]name...     look up keys from stdin
+  postmap [-c config_dir] [type:]name...               check a source file as postmap would build it
+With -c DIR, paths under /etc/postfix/ are read from DIR.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'postmap') {
+    const needsStdin = rest.some((a, i) => a === '-' && (rest[i - 1] === '-q' || /^-[a-zA-Z]*q$/.test(rest[i - 1] ?? '')));
+    const stdin = needsStdin ? readFileSync(0, 'utf8') : undefined;
+    const out = await runPostmap(rest, { ...(stdin !== undefined && { stdin }) });
+    process.stdout.write(out.stdout);
+    process.stderr.write(out.stderr);
+    return out.status;
+  }
+  if (command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  process.stderr.write(`postfix-sim: ${command === undefined ? 'no command given' : `unknown command "${command}"`}\n${USAGE}\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (e: unknown) => {
+    process.stderr.write(`postfix-sim: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 70;
+  },
+);

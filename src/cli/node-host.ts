@@ -1,0 +1,53 @@
+/*
+ * NAME
+ *   node-host - the engine's Host under Node
+ * DESCRIPTION
+ *   Reads files from disk. With a configuration directory DIR (postmap -c),
+ *   a path under /etc/postfix/ is read from the same name under DIR, so one
+ *   directory of files runs unchanged on real Postfix (as /etc/postfix) and
+ *   in the simulator.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Host } from '../engine/index.ts';
+
+/** The directory real Postfix reads its configuration from. */
+export const DEFAULT_CONFIG_DIRECTORY = '/etc/postfix';
+
+/** resolveConfigPath - where a path Postfix would open lives on this disk. */
+export function resolveConfigPath(path: string, configDirectory?: string): string {
+  if (configDirectory === undefined || configDirectory === DEFAULT_CONFIG_DIRECTORY) return path;
+  const prefix = DEFAULT_CONFIG_DIRECTORY + '/';
+  return path.startsWith(prefix) ? join(configDirectory, path.slice(prefix.length)) : path;
+}
+
+/** createNodeHost - a Host reading the real file system, optionally rooted at a config directory. */
+export function createNodeHost(options: { configDirectory?: string; environment?: Record<string, string> } = {}): Host {
+  const { configDirectory } = options;
+  return {
+    readFile(path: string): Uint8Array | undefined {
+      try {
+        return readFileSync(resolveConfigPath(path, configDirectory));
+      } catch {
+        return undefined;
+      }
+    },
+    environment: options.environment ?? postfixEnvironment(configDirectory),
+    async loadSqlJs() {
+      const { default: initSqlJs } = await import('sql.js');
+      return initSqlJs();
+    },
+  };
+}
+
+/**
+ * postfixEnvironment - the environment a Postfix command sees: the caller's,
+ * plus import_environment's LANG=C and MAIL_CONFIG for a -c directory.
+ */
+function postfixEnvironment(configDirectory?: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  env['LANG'] = 'C';
+  if (configDirectory !== undefined) env['MAIL_CONFIG'] = configDirectory;
+  return env;
+}

@@ -1,0 +1,114 @@
+/*
+ * NAME
+ *   regex/engines - re2js and native RegExp behind one CompiledRegex
+ * DESCRIPTION
+ *   re2js is linear-time and offers POSIX leftmost-longest matching, so it
+ *   runs everything it can. Native RegExp only runs what RE2 lacks
+ *   (lookaround, backreferences); it backtracks, hence the trace note.
+ *   A required literal, when the translator found one, is checked first:
+ *   it lets a 5k-rule table skip almost every rule without running a regex.
+ */
+import { RE2JS } from 're2js';
+import type { CompiledRegex } from './types.ts';
+
+/** A literal every match must contain; `fold` when compared case-insensitively. */
+export interface Prefilter {
+  text: string;
+  fold: boolean;
+}
+
+/** lowerKey - the key as prefilters compare it (long s folds to s in RE2 and glibc alike). */
+export function lowerKey(key: string): string {
+  const l = key.toLowerCase();
+  return l.includes('\u017f') ? l.replace(/\u017f/g, 's') : l;
+}
+
+function passes(pf: Prefilter | undefined, input: string, lower: string): boolean {
+  if (!pf) return true;
+  return pf.fold ? lower.includes(pf.text) : input.includes(pf.text);
+}
+
+export interface Re2Options {
+  icase: boolean;
+  dotall: boolean;
+  multiline: boolean;
+  longest: boolean;
+}
+
+/** compileRe2 - throws RE2JSSyntaxException (callers turn it into a warning). */
+export function compileRe2(
+  source: string,
+  o: Re2Options,
+  prefilter: Prefilter | undefined,
+  notes: readonly string[] = [],
+): CompiledRegex {
+  const flags =
+    (o.icase ? RE2JS.CASE_INSENSITIVE : 0) |
+    (o.dotall ? RE2JS.DOTALL : 0) |
+    (o.multiline ? RE2JS.MULTILINE : 0) |
+    (o.longest ? RE2JS.LONGEST_MATCH : 0);
+  const re = RE2JS.compile(source, flags);
+  return {
+    engine: 're2js',
+    groupCount: re.groupCount(),
+    notes,
+    test: (input, lower) => passes(prefilter, input, lower) && re.test(input),
+    exec(input) {
+      const m = re.exec(input);
+      return m ? Array.from(m, (g) => (g === null ? undefined : (g as string | undefined))) : null;
+    },
+  };
+}
+
+/** compileJs - native RegExp (throws SyntaxError). `groupCount` as the pattern declares it. */
+export function compileJs(
+  source: string,
+  flags: string,
+  groupCount: number,
+  prefilter: Prefilter | undefined,
+  notes: readonly string[],
+): CompiledRegex {
+  const re = new RegExp(source, flags);
+  return {
+    engine: 'js-regexp',
+    groupCount,
+    notes,
+    test: (input, lower) => passes(prefilter, input, lower) && re.test(input),
+    exec(input) {
+      const m = re.exec(input);
+      return m ? Array.from(m) : null;
+    },
+  };
+}
+
+/** Characters that mean something in RE2 or JS syntax outside a class. */
+const META = new Set('\\^$.|?*+()[]{}/'.split(''));
+
+/** quoteChar - one literal character in a form both RE2 and RegExp read literally. */
+export function quoteChar(c: string): string {
+  return META.has(c) ? '\\' + c : c;
+}
+
+/** quoteClassChar - one literal character inside [...] for both syntaxes. */
+export function quoteClassChar(c: string): string {
+  const code = c.codePointAt(0)!;
+  if (/[A-Za-z0-9 ]/.test(c) || code > 0x7f) return c;
+  return '\\x' + code.toString(16).padStart(2, '0');
+}
+
+/** POSIX character class names and their ASCII members, as class content. */
+export const POSIX_CLASSES: Readonly<Record<string, string>> = {
+  alpha: 'A-Za-z',
+  digit: '0-9',
+  alnum: '0-9A-Za-z',
+  upper: 'A-Z',
+  lower: 'a-z',
+  xdigit: '0-9A-Fa-f',
+  space: '\\x09-\\x0d ',
+  blank: '\\x09 ',
+  punct: '\\x21-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7e',
+  print: '\\x20-\\x7e',
+  graph: '\\x21-\\x7e',
+  cntrl: '\\x00-\\x1f\\x7f',
+  word: '0-9A-Za-z_',
+};

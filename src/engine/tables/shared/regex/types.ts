@@ -1,0 +1,27 @@
+/*
+ * NAME
+ *   regex/types - the interface between pattern tables and regex engines
+ * DESCRIPTION
+ *   regexp_table(5) and pcre_table(5) rules compile to a CompiledRegex; the
+ *   table never sees which library runs it, only the name for the trace.
+ */
+import type { RegexEngineName } from '../../../trace/types.ts';
+
+/** One compiled pattern, ready to match whole lookup keys (unanchored). */
+export interface CompiledRegex {
+  /** The engine that answers for this pattern (for RuleMatch.engine). */
+  readonly engine: RegexEngineName;
+  /** Number of capturing groups (re_nsub, PCRE2_INFO_CAPTURECOUNT). */
+  readonly groupCount: number;
+  /** True when the pattern matches somewhere in `input`. `lower` is the key in lowercase, for prefilters. */
+  test(input: string, lower: string): boolean;
+  /** Groups of the match, [0] being the whole match, undefined when a group did not take part. */
+  exec(input: string): (string | undefined)[] | null;
+  /** Fidelity remarks for the trace (e.g. "JS RegExp fallback"). */
+  readonly notes: readonly string[];
+}
+
+/** A pattern compiled, or the text Postfix would log after "map X, line N: ". */
+export type CompileResult =
+  | { ok: true; regex: CompiledRegex }
+  | { ok: false; message: string; simulator?: boolean };
