@@ -13,7 +13,7 @@
  * SEE ALSO
  *   postmap(1), DATABASE_README
  */
-import type { Diagnostic, LookupResult } from '../trace/types.ts';
+import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
 import { parsePostmapSource } from './shared/postmap-source.ts';
 import type { SourceEntry } from './shared/postmap-source.ts';
 import { fatal, foldKey, readTableFile, surrogateTable, warning } from './shared/table.ts';
@@ -69,10 +69,12 @@ function storeTable(
     ...(buildDiagnostics && { buildDiagnostics }),
     lookup(key: string): LookupResult {
       const folded = fold ? foldKey(key) : key;
-      const trace = { table: spec, key, ...(folded !== key && { foldedKey: folded }) };
       const entry = store.get(folded);
+      const trace: LookupTrace = { table: spec, key };
+      if (folded !== key) trace.foldedKey = folded;
       if (!entry) return { status: 'notfound', trace };
-      return { status: 'found', value: entry.value, trace: { ...trace, match: { line: entry.line, rule: entry.key } } };
+      trace.match = { line: entry.line, rule: entry.key };
+      return { status: 'found', value: entry.value, trace };
     },
   };
 }

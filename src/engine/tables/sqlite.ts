@@ -1,10 +1,170 @@
-/* Placeholder: the sqlite driver is being written. */
-import { fatal, surrogateTable } from './shared/table.ts';
-import type { TableDriver } from './types.ts';
+/*
+ * NAME
+ *   sqlite - the sqlite: table driver
+ * DESCRIPTION
+ *   Models sqlite_table(5) as Postfix 3.7 implements it (dict_sqlite,
+ *   db_common, cfg_parser): the map name is a parameter file (or, for a
+ *   name not starting with `/` or `.`, main.cf's NAME_* parameters); the
+ *   key is folded to lowercase (unless postmap -f), filtered by `domain`,
+ *   expanded into `query` with values quoted as sqlite3_mprintf("%q")
+ *   does, and the first column of every row goes through result_format,
+ *   joined with commas. The database file (`dbpath`) is read through the
+ *   host and queried with sql.js. Every SQL table is FIXED in 3.7.
+ * SEE ALSO
+ *   sqlite_table(5), db-common.ts, cfg-parser.ts
+ */
+import type { Database, SqlValue } from 'sql.js';
+import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
+import { CfgFatal, cfgParserFromFile, cfgParserFromMainCf, parseParameterFile } from './shared/cfg-parser.ts';
+import type { CfgParser } from './shared/cfg-parser.ts';
+import { buildLegacyQuery, checkDomain, createContext, expand, isFixedTable, parseDomainList, parseTemplate } from './shared/db-common.ts';
+import { fatal, foldKey, surrogateTable, warning } from './shared/table.ts';
+import type { Table, TableDriver } from './types.ts';
+
+/** quoteSql - sqlite3_mprintf("%q"): single quotes doubled. */
+export const quoteSql = (raw: string): string => raw.replaceAll("'", "''");
+
+/** Postfix writes these fatal messages with a trailing newline, which its logger shows as `?`. */
+const nl = '?';
+
+/** formatReal - SQLite 3.40's REAL to TEXT conversion ("%!.15g"). */
+export function formatReal(x: number): string {
+  if (Number.isNaN(x)) return '';
+  if (!Number.isFinite(x)) return x > 0 ? 'Inf' : '-Inf';
+  if (x === 0) return '0.0';
+  const [mant, expText] = x.toExponential(14).split('e') as [string, string];
+  const exp = Number(expText);
+  const strip = (s: string): string => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '.0') : s + '.0');
+  if (exp < -4 || exp >= 15) {
+    const e = Math.abs(exp);
+    return `${strip(mant)}e${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
+  }
+  return strip(x.toFixed(Math.max(0, 14 - exp)));
+}
+
+/** columnText - sqlite3_column_text() of a value: NULL stays null, text ends at a NUL byte. */
+function columnText(v: SqlValue | bigint): string | null {
+  if (v === null || v === undefined) return null;
+  let s: string;
+  if (typeof v === 'bigint') s = v.toString();
+  else if (typeof v === 'number') s = formatReal(v); // integers come as bigint: a number is a REAL
+  else if (v instanceof Uint8Array) s = new TextDecoder().decode(v);
+  else s = String(v);
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
+/** readConfig - the parameters of sqlite:NAME, or Postfix's fatal error. */
+function readConfig(name: string, options: Parameters<TableDriver['open']>[2]): CfgParser | Diagnostic {
+  if (name.startsWith('/') || name.startsWith('.')) {
+    const bytes = options.host.readFile(name);
+    if (bytes === undefined) return fatal(`open ${name}: No such file or directory`, name);
+    const parsed = parseParameterFile(new TextDecoder().decode(bytes), name);
+    if ('error' in parsed) return fatal(parsed.error, name);
+    return cfgParserFromFile(name, parsed.params, parsed.diagnostics);
+  }
+  return cfgParserFromMainCf(name, options.mainCf ?? (() => undefined));
+}
 
 /** The sqlite: table driver. */
 export const sqliteDriver: TableDriver = {
-  open(type, name) {
-    return surrogateTable(type, name, fatal('sqlite tables are not implemented yet'), false);
+  async open(type, name, options) {
+    const spec = `${type}:${name}`;
+    const parser = readConfig(name, options);
+    if (!('getStr' in parser)) return surrogateTable(type, name, parser, true);
+    const diagnostics: Diagnostic[] = [...parser.diagnostics];
+    const ctx = createContext(type, name);
+    let dbpath: string, query: string, resultFormat: string, limit: number;
+    try {
+      dbpath = parser.getStr('dbpath', '', 1, 0)!;
+      query = parser.getStr('query', null, 0, 0) ?? buildLegacyQuery(parser);
+      resultFormat = parser.getStr('result_format', '%s', 1, 0)!;
+      limit = parser.getInt('expansion_limit', 0, 0, 0);
+      parseTemplate(ctx, query, true);
+      parseTemplate(ctx, resultFormat, false);
+      const { openTable } = await import('./registry.ts');
+      await parseDomainList(ctx, parser, options.host.readFile, (s) => openTable(s, options), diagnostics);
+    } catch (e) {
+      if (e instanceof CfgFatal) return surrogateTable(type, name, fatal(e.message, name), true, diagnostics);
+      throw e;
+    }
+    if (!options.host.loadSqlJs)
+      return surrogateTable(type, name, fatal(`${spec}: this host cannot load SQLite (sql.js)`), true, diagnostics);
+    const SQL = await options.host.loadSqlJs();
+    const bytes = options.host.readFile(dbpath);
+    // sqlite3_open() creates a missing database file: it opens, and queries find no tables.
+    let db: Database;
+    try {
+      db = new SQL.Database(bytes);
+    } catch (e) {
+      return surrogateTable(type, name, fatal(`${spec}: Can't open database: ${(e as Error).message}${nl}`), true, diagnostics);
+    }
+    const fold = options.foldFixed !== false;
+    const where = `dict_sqlite_lookup: ${name}`;
+
+    const table: Table = {
+      spec,
+      type,
+      name,
+      fixed: isFixedTable(ctx),
+      diagnostics,
+      lookup(key: string): LookupResult {
+        const trace: LookupTrace = { table: spec, key };
+        const warnings: Diagnostic[] = [];
+        const done = (r: LookupResult): LookupResult => (warnings.length ? { ...r, warnings } : r);
+        const folded = fold ? foldKey(key) : key;
+        if (folded !== key) trace.foldedKey = folded;
+        const domainRc = checkDomain(ctx, folded);
+        if (domainRc === 0) {
+          trace.skipped = `"${folded}" is not user@domain with a domain in the domain list`;
+          return done({ status: 'notfound', trace });
+        }
+        if (domainRc !== 1) return done({ status: 'error', error: domainRc.error, trace });
+        const q: { text: string; why?: string } = { text: '' };
+        if (!expand(ctx, query, folded, undefined, q, warnings, quoteSql)) {
+          trace.skipped = `query suppressed: ${q.why}`;
+          return done({ status: 'notfound', trace });
+        }
+        trace.query = q.text;
+        let stmt;
+        try {
+          stmt = db.prepare(q.text);
+        } catch (e) {
+          if (String(e) === 'Nothing to prepare') {
+            // No statement at all: sqlite3_step(NULL) fails with "not an error".
+            warnings.push(warning(`${where}: SQL step failed for query '${q.text}': not an error${nl}`));
+            return done({ status: 'error', error: { severity: 'error', message: 'Application error' }, trace });
+          }
+          return done({ status: 'error', error: fatal(`${where}: SQL prepare failed: ${(e as Error).message}${nl}`), trace });
+        }
+        const result: { text: string; why?: string } = { text: '' };
+        let expansions = 0;
+        let rows = 0;
+        try {
+          while (stmt.step()) {
+            rows++;
+            const value = columnText((stmt.get(null, { useBigInt: true }) as (SqlValue | bigint)[])[0] ?? null);
+            if (expand(ctx, resultFormat, value, folded, result, warnings) && limit > 0 && ++expansions > limit) {
+              warnings.push(warning(`${where}: Expansion limit exceeded for key '${folded}'`));
+              // postmap's "%m" shows whatever errno SQLite left behind.
+              return done({ status: 'error', error: { severity: 'error', message: 'No such file or directory' }, trace });
+            }
+          }
+        } catch (e) {
+          const msg = (e as Error).message;
+          warnings.push(warning(`${where}: SQL step failed for query '${q.text}': ${msg}${nl}`));
+          return done({ status: 'error', error: fatal(`${where}: SQL finalize failed for query '${q.text}': ${msg}${nl}`), trace });
+        } finally {
+          stmt.free();
+        }
+        trace.notes = [`${rows} row${rows === 1 ? '' : 's'}`];
+        if (result.text === '') return done({ status: 'notfound', trace });
+        return done({ status: 'found', value: result.text, trace });
+      },
+      close() {
+        db.close();
+      },
+    };
+    return table;
   },
 };

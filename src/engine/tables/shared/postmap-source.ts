@@ -21,8 +21,8 @@ export interface SourceEntry {
   line: number;
 }
 
-const isSpace = (c: string | undefined): boolean =>
-  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
+/** ISSPACE in the C locale, on a UTF-16 code unit (NaN past the end is not a space). */
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
 
 /** How the two readers of this format word their warnings differently. */
 export interface SourceDialect {
@@ -42,12 +42,12 @@ export function parsePostmapSource(
     let inQuotes = false;
     let end = 0;
     for (; end < line.length; end++) {
-      const c = line[end];
-      if (c === '\\') {
+      const c = line.charCodeAt(end);
+      if (c === 92 /* \\ */) {
         if (++end >= line.length) break;
       } else if (isSpace(c)) {
         if (!inQuotes) break;
-      } else if (c === '"') {
+      } else if (c === 34 /* " */) {
         inQuotes = !inQuotes;
       }
     }
@@ -59,9 +59,9 @@ export function parsePostmapSource(
     }
     const key = line.slice(0, Math.min(end, line.length));
     let start = end + 1;
-    while (start < line.length && isSpace(line[start])) start++;
+    while (start < line.length && isSpace(line.charCodeAt(start))) start++;
     let stop = line.length;
-    while (stop > start && isSpace(line[stop - 1])) stop--;
+    while (stop > start && isSpace(line.charCodeAt(stop - 1))) stop--;
     const value = start < stop ? line.slice(start, stop) : '';
     if (key === '' || value === '') {
       diagnostics.push(

@@ -16,14 +16,15 @@ export interface LogicalLine {
   line: number;
 }
 
-const isSpace = (c: string): boolean =>
-  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
+/** ISSPACE in the C locale: space, \t \n \v \f \r. */
+const isSpaceCode = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+const isSpace = (c: string): boolean => isSpaceCode(c.charCodeAt(0));
 
 /** True when a physical line is empty, all whitespace, or a comment. */
 function isIgnorable(line: string): boolean {
   for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (!isSpace(c)) return c === '#';
+    const c = line.charCodeAt(i);
+    if (!isSpaceCode(c)) return c === 35; /* # */
   }
   return true;
 }

@@ -11,8 +11,12 @@ import type { Table } from '../types.ts';
 
 /** foldKey - lowercase ASCII letters only, as Postfix's lowercase() does. */
 export function foldKey(key: string): string {
-  return key.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+  // Fast path: most keys are already lower case; ASCII-only keys fold with toLowerCase().
+  if (!HAS_UPPER.test(key)) return key;
+  return NON_ASCII.test(key) ? key.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : key.toLowerCase();
 }
+const HAS_UPPER = /[A-Z]/;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** surrogateTable - a table that could not be opened; lookups report `error`. */
 export function surrogateTable(

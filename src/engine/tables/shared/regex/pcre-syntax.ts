@@ -124,7 +124,7 @@ export function translatePcre(pattern: string, o: PcreOptions): PcreTranslation 
       const m = /^\d*/.exec(p.slice(i))![0];
       const n = Number(e + m);
       i += m.length;
-      refs.push({ n, end: i });
+      refs.push({ n, end: i - 1 });
       needsJs = true;
       return ['', `(?:\\${n})`];
     }
@@ -282,7 +282,7 @@ export function translatePcre(pattern: string, o: PcreOptions): PcreTranslation 
         i += 1 + named[0].length;
       } else if (nameRef) {
         i += 1 + nameRef[0].length;
-        nameRefs.push({ name: nameRef[1]!, end: i - 1 });
+        nameRefs.push({ name: nameRef[1]!, end: i - 2 });
         needsJs = true;
         emit('', `\\k<${nameRef[1]}>`);
         return;
