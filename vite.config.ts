@@ -9,6 +9,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 export default defineConfig({
   plugins: [svelte()],
+  // Relative asset URLs: dist/ works from any directory of a plain file server.
+  base: './',
   build: {
     target: 'es2022',
     assetsInlineLimit: 0,
