@@ -1,0 +1,12 @@
+CREATE TABLE users(email TEXT, dest TEXT);
+INSERT INTO users VALUES('joe@example.com','joe@mbox.example.com');
+INSERT INTO users VALUES('o''neil@example.com','quote-ok');
+INSERT INTO users VALUES('100%@example.com','percent-ok');
+INSERT INTO users VALUES('multi@example.com','first'),('multi@example.com','second'),('multi@example.com','third');
+INSERT INTO users VALUES('nullrow@example.com',NULL);
+INSERT INTO users VALUES('emptyrow@example.com','');
+INSERT INTO users VALUES('mixed@example.com',NULL),('mixed@example.com',''),('mixed@example.com','kept');
+INSERT INTO users VALUES('Upper@Example.com','stored-in-upper-case');
+INSERT INTO users VALUES('bare','bare-user');
+CREATE TABLE nums(k TEXT, v);
+INSERT INTO nums VALUES('int',42),('real',1.0),('big',1.5e300),('small',0.00001),('frac',3.25),('blob',x'6869'),('neg',-7);

@@ -1,0 +1,2 @@
+CREATE TABLE t(k TEXT, v TEXT);
+INSERT INTO t VALUES('a','A');

@@ -1,0 +1,156 @@
+/*
+ * The simulator's postmap against answers recorded from real Postfix.
+ *
+ * Every group under tests/golden/lookups/ is a Postfix configuration
+ * directory standing for /etc/postfix; its `queries` file lists postmap
+ * command lines and its expected.json holds what real postmap printed
+ * (scripts/golden/record-lookups.mjs). Here each command runs through
+ * runPostmap with a Host rooted at the group directory, and stdout, stderr
+ * and exit status must be identical. One test per build and per query.
+ * See tests/golden/lookups/README.md.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import initSqlJs from 'sql.js';
+import type { SqlJsStatic } from 'sql.js';
+import { describe, expect, it } from 'vitest';
+import { runPostmap } from '../../src/cli/postmap.ts';
+import { createNodeHost } from '../../src/cli/node-host.ts';
+import type { Host } from '../../src/engine/index.ts';
+import { CONFIG_DIRECTORY, RECORD_ENVIRONMENT, defaultDatabaseType, planGroup } from '../../scripts/golden/lookups-format.mjs';
+
+const GOLDEN = join(import.meta.dirname, '..', 'golden', 'lookups');
+
+interface Recorded {
+  argv: string[];
+  stdin?: string | null;
+  stdout: string;
+  stderr: string;
+  status: number;
+}
+interface Expected {
+  postfix: string;
+  builds: Recorded[];
+  queries: Recorded[];
+}
+
+let sqlJs: Promise<SqlJsStatic> | undefined;
+const loadSqlJs = (): Promise<SqlJsStatic> => (sqlJs ??= initSqlJs());
+
+/** Files of the group that are not part of the configuration directory real Postfix saw. */
+const NOT_CONFIG = new Set(['queries', 'expected.json']);
+
+/**
+ * groupHost - the group directory as /etc/postfix: an empty main.cf when the
+ * group has none (as the recorder adds), and `NAME` served as the SQLite
+ * database that `NAME.sql` builds (what sqlite3 made for the recording).
+ */
+async function groupHost(dir: string): Promise<Host> {
+  const base = createNodeHost({
+    configDirectory: dir,
+    // What real postmap was started with; LANG=C is import_environment's (node-host adds it too).
+    environment: { ...RECORD_ENVIRONMENT, LANG: 'C' },
+  });
+  const databases = new Map<string, Uint8Array>();
+  for (const file of readdirSync(dir)) {
+    if (!file.endsWith('.sql')) continue;
+    const SQL = await loadSqlJs();
+    const db = new SQL.Database();
+    try {
+      db.exec(readFileSync(join(dir, file), 'utf8'));
+      databases.set(`${CONFIG_DIRECTORY}/${file.slice(0, -'.sql'.length)}`, db.export());
+    } finally {
+      db.close();
+    }
+  }
+  const prefix = CONFIG_DIRECTORY + '/';
+  return {
+    ...base,
+    readFile(path: string): Uint8Array | undefined {
+      if (path.startsWith(prefix)) {
+        const rel = path.slice(prefix.length);
+        if (NOT_CONFIG.has(rel)) return undefined;
+        const db = databases.get(path);
+        if (db) return db.slice();
+        if (rel === 'main.cf' && !existsSync(join(dir, 'main.cf'))) return new Uint8Array();
+      }
+      return base.readFile(path);
+    },
+    loadSqlJs,
+  };
+}
+
+/** shellWord - an argument as a reader would type it, for test names. */
+const shellWord = (a: string): string => (a === '' || /[\s"'\\$]/.test(a) ? JSON.stringify(a) : a);
+const commandLine = (argv: readonly string[], stdin?: string | null): string =>
+  ['postmap', ...argv.map(shellWord)].join(' ') + (stdin ? ` < ${stdin}` : '');
+
+const groups = existsSync(GOLDEN)
+  ? readdirSync(GOLDEN)
+      .filter((g) => statSync(join(GOLDEN, g)).isDirectory() && existsSync(join(GOLDEN, g, 'queries')))
+      .sort()
+  : [];
+
+describe('golden lookups', () => {
+  it('has groups', () => {
+    expect(groups.length).toBeGreaterThan(0);
+  });
+});
+
+for (const group of groups) {
+  const dir = join(GOLDEN, group);
+  const expectedPath = join(dir, 'expected.json');
+  const mainCf = existsSync(join(dir, 'main.cf')) ? readFileSync(join(dir, 'main.cf'), 'utf8') : '';
+  let plan: ReturnType<typeof planGroup>;
+  try {
+    plan = planGroup(
+      readFileSync(join(dir, 'queries'), 'utf8'),
+      (f) => existsSync(join(dir, f)) || existsSync(join(dir, `${f}.sql`)),
+      `${group}/queries`,
+      defaultDatabaseType(mainCf),
+    );
+  } catch (e) {
+    const message = (e as Error).message;
+    describe(group, () => {
+      it('has a well-formed queries file', () => {
+        throw new Error(message);
+      });
+    });
+    continue;
+  }
+  const expected: Expected | undefined = existsSync(expectedPath)
+    ? (JSON.parse(readFileSync(expectedPath, 'utf8')) as Expected)
+    : undefined;
+
+  describe(group, () => {
+    // The recording must be of exactly these commands: a changed `queries`
+    // file needs `npm run golden:record <group>` on a machine with Postfix.
+    it('is recorded for the current queries file', () => {
+      expect(expected, `${group}: no expected.json; run npm run golden:record ${group}`).toBeDefined();
+      expect(expected!.builds.map((b) => b.argv), 'builds').toEqual(plan.builds.map((b) => b.argv));
+      expect(
+        expected!.queries.map((q) => [q.argv, q.stdin ?? null]),
+        'queries',
+      ).toEqual(plan.queries.map((q) => [q.argv, q.stdinFile]));
+    });
+    if (!expected) return;
+
+    let host: Promise<Host> | undefined;
+    const getHost = () => (host ??= groupHost(dir));
+
+    expected.builds.forEach((rec, i) => {
+      it(`build ${i + 1}: ${commandLine(rec.argv)}`, async () => {
+        const got = await runPostmap(rec.argv, { host: await getHost() });
+        expect(got).toEqual({ stdout: rec.stdout, stderr: rec.stderr, status: rec.status });
+      });
+    });
+    expected.queries.forEach((rec, i) => {
+      const line = plan.queries[i]?.line;
+      it(`q${i + 1}${line ? ` (line ${line})` : ''}: ${commandLine(rec.argv, rec.stdin)}`, async () => {
+        const stdin = rec.stdin ? readFileSync(join(dir, rec.stdin), 'utf8') : undefined;
+        const got = await runPostmap(rec.argv, { host: await getHost(), ...(stdin !== undefined && { stdin }) });
+        expect(got).toEqual({ stdout: rec.stdout, stderr: rec.stderr, status: rec.status });
+      });
+    });
+  });
+}
