@@ -143,7 +143,9 @@ export const sqliteDriver: TableDriver = {
         try {
           while (stmt.step()) {
             rows++;
-            const value = columnText((stmt.get(null, { useBigInt: true }) as (SqlValue | bigint)[])[0] ?? null);
+            // useBigInt keeps INTEGER exact (not in @types/sql.js); a plain number is then always a REAL.
+            const get = stmt.get as unknown as (p: null, c: { useBigInt: boolean }) => (SqlValue | bigint)[];
+            const value = columnText(get.call(stmt, null, { useBigInt: true })[0] ?? null);
             if (expand(ctx, resultFormat, value, folded, result, warnings) && limit > 0 && ++expansions > limit) {
               warnings.push(warning(`${where}: Expansion limit exceeded for key '${folded}'`));
               // postmap's "%m" shows whatever errno SQLite left behind.

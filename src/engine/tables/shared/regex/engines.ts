@@ -9,12 +9,23 @@
  *   it lets a 5k-rule table skip almost every rule without running a regex.
  */
 import { RE2JS } from 're2js';
+import type { RegexEngineName } from '../../../trace/types.ts';
 import type { CompiledRegex } from './types.ts';
 
-/** A literal every match must contain; `fold` when compared case-insensitively. */
+/** Literals every match must contain; `fold` when compared case-insensitively. */
 export interface Prefilter {
+  texts: string[];
+  fold: boolean;
+}
+
+/** A pattern that is one literal, optionally anchored: matched with string operations. */
+export interface LiteralPattern {
   text: string;
   fold: boolean;
+  start: boolean;
+  end: boolean;
+  /** PCRE `$`: also before a final newline. */
+  endBeforeNewline: boolean;
 }
 
 /** lowerKey - the key as prefilters compare it (long s folds to s in RE2 and glibc alike). */
@@ -25,7 +36,37 @@ export function lowerKey(key: string): string {
 
 function passes(pf: Prefilter | undefined, input: string, lower: string): boolean {
   if (!pf) return true;
-  return pf.fold ? lower.includes(pf.text) : input.includes(pf.text);
+  const s = pf.fold ? lower : input;
+  for (const t of pf.texts) if (!s.includes(t)) return false;
+  return true;
+}
+
+/**
+ * compileLiteral - the fast path for `^user@example\.com$`-style rules.
+ * Only used for ASCII text, where toLowerCase() folds exactly as the engines do.
+ */
+export function compileLiteral(l: LiteralPattern, engine: RegexEngineName): CompiledRegex {
+  const { text, start, end } = l;
+  const find = (s: string): number => {
+    if (start && end) return s === text || (l.endBeforeNewline && s === text + '\n') ? 0 : -1;
+    if (start) return s.startsWith(text) ? 0 : -1;
+    if (end) {
+      if (s.endsWith(text)) return s.length - text.length;
+      return l.endBeforeNewline && s.endsWith(text + '\n') ? s.length - text.length - 1 : -1;
+    }
+    return s.indexOf(text);
+  };
+  return {
+    engine,
+    groupCount: 0,
+    notes: [],
+    test: (input, lower) => find(l.fold ? lower : input) >= 0,
+    exec(input) {
+      const at = find(l.fold ? lowerKey(input) : input);
+      if (at < 0) return null;
+      return [input.length === lowerKey(input).length ? input.slice(at, at + text.length) : text];
+    },
+  };
 }
 
 export interface Re2Options {

@@ -9,7 +9,7 @@
  *   that also matches before a final newline), and (3) writes the pattern
  *   for re2js and for native RegExp, saying which one it needs.
  */
-import { POSIX_CLASSES, quoteClassChar, type Prefilter } from './engines.ts';
+import { POSIX_CLASSES, quoteClassChar, type LiteralPattern, type Prefilter } from './engines.ts';
 
 export interface PcreOptions {
   caseless: boolean;
@@ -32,6 +32,7 @@ export type PcreTranslation =
       /** A `$` that PCRE also matches before a final newline (re2 form only matches at the end). */
       dollarBeforeNewline: boolean;
       prefilter?: Prefilter;
+      literal?: LiteralPattern;
     }
   | { ok: false; offset: number; error: string }
   | { ok: false; unsupported: string };
@@ -49,6 +50,19 @@ class Unsupported extends Error {}
 const SIMPLE_ESC: Record<string, number> = { n: 10, r: 13, t: 9, f: 12, e: 27, a: 7 };
 const SPACE = '\\t\\n\\x0b\\f\\r ';
 
+/** literalShape - `^text$` and friends, when the whole pattern is one ASCII literal. */
+function literalShape(shape: string[], o: PcreOptions): { literal?: LiteralPattern } {
+  // shape: one character per literal item, '<^>' '<$>' '<z>' for anchors, '' for anything else.
+  const from = shape[0] === '<^>' ? 1 : 0;
+  const last = shape[shape.length - 1]!;
+  const end = shape.length > from && (last === '<$>' || last === '<z>');
+  const body = shape.slice(from, end ? -1 : undefined);
+  const text = body.join('');
+  if (body.length === 0 || body.some((c) => c.length !== 1) || !/^[\x01-\x7f]*$/.test(text)) return {};
+  const literal = { text: o.caseless ? text.toLowerCase() : text, fold: o.caseless, start: from === 1 || o.anchored, end };
+  return { literal: { ...literal, endBeforeNewline: last === '<$>' } };
+}
+
 /** translatePcre - the RE2 and JS forms of a PCRE2 pattern, or PCRE2's error. */
 export function translatePcre(pattern: string, o: PcreOptions): PcreTranslation {
   const p = pattern;
@@ -62,17 +76,19 @@ export function translatePcre(pattern: string, o: PcreOptions): PcreTranslation 
   const refs: { n: number; end: number }[] = [];
   let canRepeat = false; // the last item can take a quantifier
   let lit = ''; // literal run at top level, for the prefilter
-  let bestLit = '';
+  const lits: string[] = [];
+  const shape: string[] = []; // top-level items: a literal char, '^', '$', or '' for anything else
   let topAlt = false;
   let inlineFlags = false;
   const names = new Set<string>();
   const nameRefs: { name: string; end: number }[] = [];
   const lookbehinds: number[] = []; // offsets of open lookbehinds
   const commit = (): void => {
-    if (lit.length > bestLit.length) bestLit = lit;
+    if (lit.length >= 2) lits.push(lit);
     lit = '';
   };
-  const emit = (a: string, b: string = a, repeatable = true, literal?: string): void => {
+  const emit = (a: string, b: string = a, repeatable = true, literal?: string, anchor = ''): void => {
+    if (depth === 0) shape.push(literal ?? anchor);
     re2 += a;
     js += b;
     canRepeat = repeatable;
@@ -249,6 +265,7 @@ export function translatePcre(pattern: string, o: PcreOptions): PcreTranslation 
     canRepeat = false;
     lit = lit.slice(0, -1); // the quantified character is not required
     commit();
+    if (depth === 0) shape[shape.length - 1] = '';
     return true;
   }
 
@@ -307,6 +324,7 @@ export function translatePcre(pattern: string, o: PcreOptions): PcreTranslation 
       }
     } else groups++;
     commit();
+    if (depth === 0) shape.push('');
     depth++;
     if (lookbehind) lookbehinds.push(open);
     re2 += kind;
@@ -364,15 +382,15 @@ export function translatePcre(pattern: string, o: PcreOptions): PcreTranslation 
         emit('.', o.dotall ? '[\\s\\S]' : '[^\\n]', true);
         i++;
       } else if (c === '^') {
-        emit('^', o.multiline ? '(?<![^\\n])' : '(?<![\\s\\S])', false);
+        emit('^', o.multiline ? '(?<![^\\n])' : '(?<![\\s\\S])', false, undefined, '<^>');
         i++;
       } else if (c === '$') {
         i++;
         if (o.multiline) emit('$', '(?![^\\n])', false);
-        else if (o.dollarEndOnly) emit('\\z', '(?![\\s\\S])', false);
+        else if (o.dollarEndOnly) emit('\\z', '(?![\\s\\S])', false, undefined, '<z>');
         else {
           dollarBeforeNewline = true;
-          emit('$', '(?=\\n?(?![\\s\\S]))', false);
+          emit('$', '(?=\\n?(?![\\s\\S]))', false, undefined, '<$>');
         }
       } else {
         emit(quote(c), quote(c), true, c);
@@ -393,9 +411,19 @@ export function translatePcre(pattern: string, o: PcreOptions): PcreTranslation 
       re2 = `\\A(?:${re2})`;
       js = `(?<![\\s\\S])(?:${js})`;
     }
-    const prefilter =
-      !topAlt && !inlineFlags && bestLit.length >= 2 ? { text: o.caseless ? bestLit.toLowerCase() : bestLit, fold: o.caseless } : undefined;
-    return { ok: true, re2, js, groupCount: groups, needsJs, dollarBeforeNewline, ...(prefilter && { prefilter }) };
+    const usable = !topAlt && !inlineFlags;
+    const texts = lits.map((t) => (o.caseless ? t.toLowerCase() : t)).sort((a, b) => b.length - a.length);
+    const prefilter = usable && texts.length > 0 ? { texts, fold: o.caseless } : undefined;
+    return {
+      ok: true,
+      re2,
+      js,
+      groupCount: groups,
+      needsJs,
+      dollarBeforeNewline,
+      ...(prefilter && { prefilter }),
+      ...(usable && !o.multiline && !needsJs && literalShape(shape, o)),
+    };
   } catch (e) {
     if (e instanceof PcreError) return { ok: false, offset: e.offset, error: e.message };
     if (e instanceof Unsupported) return { ok: false, unsupported: e.message };

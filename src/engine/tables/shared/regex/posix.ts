@@ -10,7 +10,7 @@
  *   REG_ICASE an escaped lowercase letter (\d, \q) matches nothing, an escaped
  *   uppercase one matches itself in either case; ERE `a**`, `a+?` stack.
  */
-import { POSIX_CLASSES, quoteChar, quoteClassChar, type Prefilter } from './engines.ts';
+import { POSIX_CLASSES, quoteChar, quoteClassChar, type LiteralPattern, type Prefilter } from './engines.ts';
 
 export interface PosixOptions {
   extended: boolean;
@@ -20,7 +20,16 @@ export interface PosixOptions {
 }
 
 export type PosixTranslation =
-  | { ok: true; re2: string; js: string; groupCount: number; backrefs: boolean; maxCount: number; prefilter?: Prefilter }
+  | {
+      ok: true;
+      re2: string;
+      js: string;
+      groupCount: number;
+      backrefs: boolean;
+      maxCount: number;
+      prefilter?: Prefilter;
+      literal?: LiteralPattern;
+    }
   | { ok: false; error: string };
 
 const RE_DUP_MAX = 0x7fff;
@@ -35,6 +44,7 @@ interface Item {
   lit?: string; // a literal character (for the prefilter)
   quantified?: boolean;
   anchor?: boolean; // ^ (start context for ERE quantifiers)
+  end?: boolean; // $
 }
 
 /** translatePosix - the RE2 and JS forms of a regcomp() pattern, or regerror()'s text. */
@@ -151,16 +161,27 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
       break;
     }
     const join = (k: 're2' | 'js'): string => branches.map((b) => b.map((x) => x[k]).join('')).join('|');
-    const result: Item = { re2: join('re2'), js: join('js') };
+    const result: Item & { lits?: string[]; literal?: LiteralPattern } = { re2: join('re2'), js: join('js') };
     if (depth === 0 && branches.length === 1) {
-      let best = '';
+      const items = branches[0]!;
+      const lits: string[] = [];
       let run = '';
-      for (const it of branches[0]!) {
+      for (const it of items) {
         if (it.lit !== undefined && !it.quantified) run += it.lit;
-        else run = '';
-        if (run.length > best.length) best = run;
+        else {
+          if (run.length >= 2) lits.push(run);
+          run = '';
+        }
       }
-      if (best.length >= 2) result.lit = best;
+      if (run.length >= 2) lits.push(run);
+      result.lits = lits.sort((a, b) => b.length - a.length);
+      // One ASCII literal between optional anchors needs no regex at all.
+      const start = items[0]?.anchor === true;
+      const end = items.length > (start ? 1 : 0) && items[items.length - 1]!.end === true;
+      const body = items.slice(start ? 1 : 0, end ? -1 : undefined);
+      const text = body.map((x) => (x.lit !== undefined && !x.quantified ? x.lit : '\u0000')).join('');
+      if (!o.newline && body.length > 0 && /^[\x01-\x7f]*$/.test(text))
+        result.literal = { text, fold: o.icase, start, end, endBeforeNewline: false };
     }
     return result;
   }
@@ -199,7 +220,7 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
       if (c === '^' && (ere || atStart())) {
         items.push({ re2: '^', js: o.newline ? '(?<![^\\n])' : '(?<![\\s\\S])', anchor: items.length === 0 });
       } else if (c === '$' && (ere || i === p.length || peekEsc(')') || peekEsc('|'))) {
-        items.push({ re2: '$', js: o.newline ? '(?![^\\n])' : '(?![\\s\\S])' });
+        items.push({ re2: '$', js: o.newline ? '(?![^\\n])' : '(?![\\s\\S])', end: true });
       } else if (c === '.') {
         items.push({ re2: '.', js: dotJs });
       } else if (c === '[') {
@@ -248,10 +269,11 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
   }
 
   try {
-    const top = alternation(0);
+    const top = alternation(0) as Item & { lits?: string[]; literal?: LiteralPattern };
     if (i < p.length) throw new PosixError('Unmatched ( or \\(');
-    const prefilter = top.lit !== undefined ? { text: top.lit, fold: o.icase } : undefined;
-    return { ok: true, re2: top.re2, js: top.js, groupCount: groups, backrefs, maxCount, ...(prefilter && { prefilter }) };
+    const prefilter = top.lits && top.lits.length > 0 ? { texts: top.lits, fold: o.icase } : undefined;
+    const literal = top.literal && groups === 0 ? { literal: top.literal } : {};
+    return { ok: true, re2: top.re2, js: top.js, groupCount: groups, backrefs, maxCount, ...(prefilter && { prefilter }), ...literal };
   } catch (e) {
     if (e instanceof PosixError) return { ok: false, error: e.message };
     throw e;
