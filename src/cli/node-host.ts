@@ -21,7 +21,10 @@ export function resolveConfigPath(path: string, configDirectory?: string): strin
   return path.startsWith(prefix) ? join(configDirectory, path.slice(prefix.length)) : path;
 }
 
-/** createNodeHost - a Host reading the real file system, optionally rooted at a config directory. */
+/**
+ * createNodeHost - a Host reading the real file system, optionally rooted at a
+ * config directory (which then stands for /etc/postfix).
+ */
 export function createNodeHost(options: { configDirectory?: string; environment?: Record<string, string> } = {}): Host {
   const { configDirectory } = options;
   return {
@@ -32,7 +35,7 @@ export function createNodeHost(options: { configDirectory?: string; environment?
         return undefined;
       }
     },
-    environment: options.environment ?? postfixEnvironment(configDirectory),
+    environment: postfixEnvironment(options.environment ?? process.env),
     async loadSqlJs() {
       const { default: initSqlJs } = await import('sql.js');
       return initSqlJs();
@@ -42,12 +45,12 @@ export function createNodeHost(options: { configDirectory?: string; environment?
 
 /**
  * postfixEnvironment - the environment a Postfix command sees: the caller's,
- * plus import_environment's LANG=C and MAIL_CONFIG for a -c directory.
+ * plus import_environment's LANG=C and the logging tag.
  */
-function postfixEnvironment(configDirectory?: string): Record<string, string> {
+function postfixEnvironment(base: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
   env['LANG'] = 'C';
-  if (configDirectory !== undefined) env['MAIL_CONFIG'] = configDirectory;
+  env['MAIL_LOGTAG'] ??= 'postfix';
   return env;
 }

@@ -10,7 +10,7 @@
  *   -q, nothing is written: the source is checked and postmap's build-time
  *   warnings are printed.
  */
-import { INDEXED_TYPES, openTable, splitSpec } from '../engine/index.ts';
+import { DEBIAN_POSTFIX_TYPES, INDEXED_TYPES, loadMainCf, openTable, printable, splitSpec } from '../engine/index.ts';
 import type { Diagnostic, Host, LookupResult, Table } from '../engine/index.ts';
 import { createNodeHost } from './node-host.ts';
 
@@ -23,7 +23,8 @@ export interface CommandOutput {
 
 const USAGE =
   'usage: postmap [-bfFhimnNoprsuUvw] [-c config_dir] [-d key] [-q key] [map_type:]file...';
-const DEFAULT_DATABASE_TYPE = 'hash';
+/** Postfix's stdout buffer (VSTREAM_BUFSIZE): output not yet flushed is lost on a fatal error. */
+const STDOUT_BUFFER = 4096;
 
 class Fatal extends Error {}
 
@@ -61,7 +62,10 @@ function parseArgs(
           fail(USAGE);
         }
         if (c === 'c') args.configDirectory = value;
-        else if (c === 'q') args.query = value;
+        else if (c === 'q') {
+          if (args.query !== undefined) fail('specify only one of -s -q or -d');
+          args.query = value;
+        }
         else fail(`-d (delete) is not simulated: the simulator never changes tables`);
         break;
       }
@@ -79,8 +83,14 @@ function parseArgs(
 }
 
 /** withDefaultType - postmap's `[map_type:]file`: no colon means default_database_type. */
-function withDefaultType(map: string): string {
-  return 'error' in splitSpec(map) && !map.includes(':') ? `${DEFAULT_DATABASE_TYPE}:${map}` : map;
+function withDefaultType(map: string, defaultType: string): string {
+  return map.includes(':') ? map : `${defaultType}:${map}`;
+}
+
+/** flushed - what of `stdout` Postfix had written out when it died: whole buffers only. */
+function flushed(stdout: string): string {
+  const bytes = new TextEncoder().encode(stdout);
+  return new TextDecoder().decode(bytes.slice(0, bytes.length - (bytes.length % STDOUT_BUFFER)));
 }
 
 /**
@@ -93,8 +103,9 @@ export async function runPostmap(
 ): Promise<CommandOutput> {
   let stdout = '';
   let stderr = '';
+  let utf8 = false;
   const log = (d: Diagnostic): void => {
-    stderr += `postmap: ${d.severity}: ${d.message}\n`;
+    stderr += `postmap: ${d.severity}: ${printable(d.message, utf8)}\n`;
   };
   const fail = (message: string): never => {
     log({ severity: 'fatal', message });
@@ -102,9 +113,27 @@ export async function runPostmap(
   };
   try {
     const args = parseArgs(argv, fail, (line) => (stderr += line + '\n'));
-    const host = io.host ?? createNodeHost({ ...(args.configDirectory !== undefined && { configDirectory: args.configDirectory }) });
+    // `postmap -c DIR` exports MAIL_CONFIG=DIR to what it runs; environ: tables see it.
+    const host =
+      io.host ??
+      createNodeHost(
+        args.configDirectory === undefined
+          ? {}
+          : { configDirectory: args.configDirectory, environment: { ...process.env, MAIL_CONFIG: args.configDirectory } as Record<string, string> },
+      );
+    // A missing main.cf reads as empty: the simulator must work where no Postfix is installed.
+    const mainCfBytes = host.readFile('/etc/postfix/main.cf');
+    const mainCf = loadMainCf(mainCfBytes && new TextDecoder().decode(mainCfBytes));
+    mainCf.diagnostics.forEach(log);
+    if (mainCf.error) fail(mainCf.error.message);
+    utf8 = mainCf.get('smtputf8_enable') === 'yes';
+    const defaultType = mainCf.get('default_database_type') ?? 'hash';
     const open = async (map: string): Promise<Table> => {
-      const table = await openTable(withDefaultType(map), { host, foldFixed: args.fold });
+      const table = await openTable(withDefaultType(map, defaultType), {
+        host,
+        foldFixed: args.fold,
+        ...(args.query === undefined && { builtWithoutFolding: !args.fold }),
+      });
       if (args.query === undefined) table.buildDiagnostics?.forEach(log);
       table.diagnostics.forEach(log);
       if (table.openError) fail(table.openError.message);
@@ -129,12 +158,18 @@ export async function runPostmap(
     };
 
     if (args.query === undefined) {
-      // Build mode: check each source the way postmap would read it.
+      // Build mode: postmap opens the source first, then asks for a writable table of the type.
       for (const map of args.maps) {
-        const spec = withDefaultType(map);
-        const split = splitSpec(spec);
-        if (!('error' in split) && !INDEXED_TYPES.includes(split.type))
-          fail(`unsupported dictionary type: ${split.type} does not support bulk-mode creation.`);
+        const split = splitSpec(withDefaultType(map, defaultType));
+        if ('error' in split) fail(split.error);
+        const { type, name } = split as { type: string; name: string };
+        if (host.readFile(name) === undefined) fail(`open ${name}: No such file or directory`);
+        if (!INDEXED_TYPES.includes(type))
+          fail(
+            DEBIAN_POSTFIX_TYPES.includes(type)
+              ? `unsupported dictionary type: ${type} does not support bulk-mode creation.`
+              : `unsupported dictionary type: ${type}. Is the postfix-${type} package installed?`,
+          );
         await open(map);
       }
       return { stdout, stderr, status: 0 };
@@ -164,6 +199,6 @@ export async function runPostmap(
     return { stdout, stderr, status: found ? 0 : 1 };
   } catch (e) {
     if (!(e instanceof Fatal)) stderr += `postmap: fatal: internal error: ${(e as Error).stack ?? e}\n`;
-    return { stdout, stderr, status: 1 };
+    return { stdout: flushed(stdout), stderr, status: 1 };
   }
 }

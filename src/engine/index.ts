@@ -6,4 +6,7 @@
  */
 export type { Diagnostic, LookupResult, LookupTrace, RuleMatch, Severity, RegexEngineName } from './trace/types.ts';
 export type { Host, OpenOptions, Table, TableDriver } from './tables/types.ts';
-export { DRIVERS, INDEXED_TYPES, openTable, splitSpec } from './tables/registry.ts';
+export { DEBIAN_POSTFIX_TYPES, DRIVERS, INDEXED_TYPES, openTable, splitSpec } from './tables/registry.ts';
+export { printable } from './trace/printable.ts';
+export { loadMainCf } from './config/maincf.ts';
+export type { MainCf } from './config/maincf.ts';

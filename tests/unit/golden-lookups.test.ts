@@ -45,7 +45,7 @@ const NOT_CONFIG = new Set(['queries', 'expected.json']);
  * group has none (as the recorder adds), and `NAME` served as the SQLite
  * database that `NAME.sql` builds (what sqlite3 made for the recording).
  */
-async function groupHost(dir: string): Promise<Host> {
+async function groupHost(dir: string, unfoldedBuilds: ReadonlySet<string>): Promise<Host> {
   const base = createNodeHost({
     configDirectory: dir,
     // What real postmap was started with; LANG=C is import_environment's (node-host adds it too).
@@ -77,6 +77,8 @@ async function groupHost(dir: string): Promise<Host> {
       return base.readFile(path);
     },
     loadSqlJs,
+    // Tables the group builds with `postmap -f` keep their keys' case.
+    builtWithoutFolding: (path: string) => unfoldedBuilds.has(path),
   };
 }
 
@@ -136,7 +138,12 @@ for (const group of groups) {
     if (!expected) return;
 
     let host: Promise<Host> | undefined;
-    const getHost = () => (host ??= groupHost(dir));
+    const unfoldedBuilds = new Set(
+      plan.builds
+        .filter((b) => b.argv.includes('-f'))
+        .flatMap((b) => b.maps.map((m) => m.slice(m.indexOf(':') + 1))),
+    );
+    const getHost = () => (host ??= groupHost(dir, unfoldedBuilds));
 
     expected.builds.forEach((rec, i) => {
       it(`build ${i + 1}: ${commandLine(rec.argv)}`, async () => {

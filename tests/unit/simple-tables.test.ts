@@ -78,6 +78,24 @@ describe('registry', () => {
     expect(my.lookup('k').trace.notes?.[0]).toMatch(/not simulated/);
     expect((await open('noname')).openError?.message).toBe('open dictionary: expecting "type:name" form instead of "noname"');
   });
+  it('server-backed types fail every lookup with a note, never "not found"', async () => {
+    for (const spec of ['memcache:/etc/postfix/m.cf', 'socketmap:inet:127.0.0.1:9:name', 'tcp:127.0.0.1:9', 'nis:mail.aliases', 'unix:passwd.byname']) {
+      const t = await open(spec);
+      const r = t.lookup('k');
+      expect(r.status, spec).toBe('error');
+      expect(r.trace.notes?.[0], spec).toMatch(/not simulated/);
+    }
+    expect((await open('unix:nosuch.byname')).openError?.message).toBe('unknown table: unix:nosuch.byname');
+  });
+  it('internal: starts empty; randmap: picks one of its values, the same for the same key', async () => {
+    expect((await open('internal:x')).lookup('a').status).toBe('notfound');
+    const r = await open('randmap:{a, {b c}, a}');
+    expect(r.fixed).toBe(false);
+    const first = r.lookup('key1');
+    expect(['a', 'b c']).toContain((first as { value: string }).value);
+    expect(r.lookup('key1')).toEqual(first);
+    expect((await open('randmap:{}')).openError?.message).toBe('bad syntax: "randmap:{}"; need "randmap:{value...}"');
+  });
   it('proxy: answers from the table it names', async () => {
     const t = await open('proxy:hash:/etc/postfix/a');
     expect(t.lookup('X')).toMatchObject({ status: 'found', value: '1' });

@@ -13,51 +13,79 @@
  *   indexed: per prefix length, a map from masked network to the lowest rule
  *   number; a lookup takes the smallest rule number over all lengths. `if`,
  *   `endif` and negated rules are evaluated one by one, in sequence.
+ *
+ *   Opening must stay cheap for 100k-line tables: rules are fixed-shape
+ *   objects, IPv4 networks are int32 numbers (no byte arrays), plain IPv4
+ *   patterns are parsed in place, and anything unusual takes the general
+ *   (Postfix-message-producing) path.
  * SEE ALSO
  *   cidr_table(5)
  */
-import type { LookupResult, LookupTrace } from '../trace/types.ts';
-import { formatAddress, familyOf, hasHostBits, inPrefix, maskAddress, parseAddress, v4ToNumber } from './shared/inet.ts';
+import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
+import { formatAddress, familyOf, hasHostBits, inPrefix, maskAddress, parseAddress, parseIPv4Number, parseIPv6, v4ToNumber } from './shared/inet.ts';
 import type { IpFamily } from './shared/inet.ts';
 import { readLogicalLines } from './shared/readlline.ts';
 import { readTableFile, surrogateTable, warning } from './shared/table.ts';
-import type { Diagnostic } from '../trace/types.ts';
-import type { Table, TableDriver } from './types.ts';
+import type { TableDriver } from './types.ts';
 
-/** One parsed rule (CIDR_MATCH plus value). */
-interface Rule {
-  op: 'match' | 'if' | 'endif';
-  /** False for a negated (`!`) rule. */
-  match: boolean;
-  family: IpFamily;
-  net: Uint8Array;
+const MATCH = 0;
+const IF = 1;
+const ENDIF = 2;
+const RUN = 3;
+
+/** One parsed rule (CIDR_MATCH plus value); one class so every rule has the same shape. */
+class Rule {
+  /** For IF: the index of its ENDIF step, -1 when there is none. */
+  end = -1;
+  constructor(
+    readonly op: number,
+    /** False for a negated (`!`) rule. */
+    readonly match: boolean,
+    readonly family: IpFamily,
+    /** IPv4: network and netmask as int32 (Smi map keys); 0 for IPv6. */
+    readonly v4: number,
+    readonly mask: number,
+    /** IPv6 network bytes; undefined for IPv4. */
+    readonly net: Uint8Array | undefined,
+    readonly shift: number,
+    readonly value: string,
+    readonly line: number,
+    /** The pattern as written, with its `!` operators. */
+    readonly text: string,
+  ) {}
+}
+
+interface V4Slot {
+  mask: number;
+  map: Map<number, number>;
+}
+interface V6Slot {
   shift: number;
-  value: string;
-  line: number;
-  /** The pattern as written, with its `!` operators. */
-  text: string;
-  /** For `if`: the index of its `endif` in the program, -1 when there is none. */
-  end: number;
+  map: Map<string, number>;
 }
 
 /** A run of consecutive plain rules, indexed by prefix length. */
-interface Run {
-  op: 'run';
-  rules: Rule[];
-  v4: { shift: number; mask: number; map: Map<number, number> }[];
-  v6: { shift: number; map: Map<string, number> }[];
+class Run {
+  readonly op = RUN;
+  readonly rules: Rule[] = [];
+  readonly v4: V4Slot[] = [];
+  readonly v6: V6Slot[] = [];
+  /** v4 slots by prefix length, while compiling. */
+  readonly v4ByShift: (V4Slot | undefined)[] = [];
 }
 
 type Step = Rule | Run;
 
-const isSpace = (c: string | undefined): boolean =>
-  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
+/** ISSPACE in the C locale. */
+const isSpaceCode = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
 const isAlnum = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z0-9]$/.test(c);
 const trimBlanks = (s: string): string => {
   let e = s.length;
-  while (e > 0 && isSpace(s[e - 1])) e--;
+  while (e > 0 && isSpaceCode(s.charCodeAt(e - 1))) e--;
   return s.slice(0, e);
 };
+/** int32 netmask of a prefix length, IPv4. */
+const v4Mask = (shift: number): number => (shift === 0 ? 0 : -1 << (32 - shift));
 
 /** atoi() of an all-digit string, stored in an unsigned char as cidr_match does. */
 function maskShiftOf(digits: string): number {
@@ -65,18 +93,24 @@ function maskShiftOf(digits: string): number {
   return v > 0x7fffffffffffffffn ? 255 : Number(v & 0xffn);
 }
 
+interface Parsed {
+  family: IpFamily;
+  bytes: Uint8Array;
+  shift: number;
+}
+
 /** parsePattern - cidr_match_parse(): the rule's address part, or Postfix's reason. */
-function parsePattern(pattern: string): { family: IpFamily; net: Uint8Array; shift: number } | { why: string } {
+function parsePattern(pattern: string): Parsed | string {
   let addr = pattern;
   let mask: string | undefined;
   if (addr.startsWith('[')) {
     addr = addr.slice(1);
     const close = addr.indexOf(']');
-    if (close < 0) return { why: `missing ']' character after "[${addr}"` };
+    if (close < 0) return `missing ']' character after "[${addr}"`;
     const after = addr.slice(close + 1);
     addr = addr.slice(0, close);
     if (after.startsWith('/')) mask = after.slice(1);
-    else if (after !== '') return { why: `garbage after "[${addr}]"` };
+    else if (after !== '') return `garbage after "[${addr}]"`;
   }
   if (mask === undefined) {
     const slash = addr.indexOf('/');
@@ -89,117 +123,169 @@ function parsePattern(pattern: string): { family: IpFamily; net: Uint8Array; shi
   const bits = family === 4 ? 32 : 128;
   if (mask === undefined) {
     const parsed = parseAddress(addr);
-    if (!parsed) return { why: `bad address pattern: "${addr}"` };
-    return { family, net: parsed.bytes, shift: bits };
+    if (!parsed) return `bad address pattern: "${addr}"`;
+    return { family, bytes: parsed.bytes, shift: bits };
   }
   const where = `"${addr}/${mask}"`;
-  if (!/^[0-9]+$/.test(mask)) return { why: `bad mask value in ${where}` };
+  if (!/^[0-9]+$/.test(mask)) return `bad mask value in ${where}`;
   const shift = maskShiftOf(mask);
-  if (shift > bits) return { why: `bad mask length in ${where}` };
+  if (shift > bits) return `bad mask length in ${where}`;
   const parsed = parseAddress(addr);
-  if (!parsed) return { why: `bad network value in ${where}` };
+  if (!parsed) return `bad network value in ${where}`;
   if (hasHostBits(parsed.bytes, shift)) {
     const net = formatAddress({ family, bytes: maskAddress(parsed.bytes, shift) });
-    return { why: `non-null host address bits in ${where}, perhaps you should use "${net}/${shift}" instead` };
+    return `non-null host address bits in ${where}, perhaps you should use "${net}/${shift}" instead`;
   }
-  return { family, net: parsed.bytes, shift };
+  return { family, bytes: parsed.bytes, shift };
 }
 
-/** skipNegation - the text after leading blanks and `!`s, and the resulting sense. */
-function skipNegation(s: string, i: number): { i: number; match: boolean } {
+/** Results of fastV4(), in module state so the hot path allocates nothing. */
+let fastNet = 0;
+let fastShift = 0;
+
+/**
+ * fastV4 - a valid IPv4 `a.b.c.d` or `a.b.c.d/N` (N one or two digits, no
+ * host bits) in s[start, end), into fastNet/fastShift. False for anything
+ * else, which parsePattern() then handles (and explains) exactly.
+ */
+function fastV4(s: string, start: number, end: number): boolean {
+  let slash = -1;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 47) {
+      if (slash >= 0) return false;
+      slash = i;
+    } else if (c !== 46 && (c < 48 || c > 57)) return false;
+  }
+  let shift = 32;
+  if (slash >= 0) {
+    const len = end - slash - 1;
+    if (len < 1 || len > 2) return false;
+    shift = s.charCodeAt(slash + 1) - 48;
+    if (len === 2) shift = shift * 10 + s.charCodeAt(slash + 2) - 48;
+    if (shift > 32) return false;
+  }
+  const net = parseIPv4Number(s, start, slash >= 0 ? slash : end);
+  if (net < 0) return false;
+  const mask = v4Mask(shift);
+  if ((net & ~mask) !== 0) return false;
+  fastNet = net | 0;
+  fastShift = shift;
+  return true;
+}
+
+/** makeRule - a rule from a parsed pattern. */
+function makeRule(op: number, match: boolean, p: Parsed, value: string, line: number, text: string): Rule {
+  if (p.family === 4) return new Rule(op, match, 4, v4ToNumber(p.bytes) | 0, v4Mask(p.shift), undefined, p.shift, value, line, text);
+  return new Rule(op, match, 6, 0, 0, p.bytes, p.shift, value, line, text);
+}
+
+/** skipNegation - the index after leading blanks and `!`s; the sense in `negSense`. */
+let negSense = true;
+function skipNegation(s: string, i: number): number {
   let match = true;
   for (; i < s.length; i++) {
-    if (s[i] === '!') match = !match;
-    else if (!isSpace(s[i])) break;
+    const c = s.charCodeAt(i);
+    if (c === 33) match = !match;
+    else if (!isSpaceCode(c)) break;
   }
-  return { i, match };
+  negSense = match;
+  return i;
 }
 
+/** True when `p` starts with the keyword `word` (any case) not followed by a letter or digit. */
+const isKeyword = (p: string, word: string): boolean =>
+  p.length >= word.length && p.slice(0, word.length).toLowerCase() === word && !isAlnum(p[word.length]);
+
 /** parseRule - dict_cidr_parse_rule(): one logical line, or Postfix's reason to skip it. */
-function parseRule(p: string, line: number, nesting: number): Rule | { why: string } {
-  const base = { family: 4 as IpFamily, net: new Uint8Array(4), shift: 0, value: '', line, end: -1 };
-  if (/^if/i.test(p) && !isAlnum(p[2])) {
-    const { i, match } = skipNegation(p, 2);
-    if (i >= p.length) return { why: 'no address pattern' };
-    const pattern = trimBlanks(p.slice(i));
-    const parsed = parsePattern(pattern);
-    if ('why' in parsed) return parsed;
-    return { ...base, ...parsed, op: 'if', match, text: trimBlanks(p) };
+function parseRule(p: string, line: number, nesting: number): Rule | string {
+  const c0 = p.charCodeAt(0) | 0x20;
+  if (c0 === 105 /* i */ && isKeyword(p, 'if')) {
+    const i = skipNegation(p, 2);
+    const match = negSense;
+    if (i >= p.length) return 'no address pattern';
+    const parsed = parsePattern(trimBlanks(p.slice(i)));
+    if (typeof parsed === 'string') return parsed;
+    return makeRule(IF, match, parsed, '', line, trimBlanks(p));
   }
-  if (/^endif/i.test(p) && !isAlnum(p[5])) {
-    if (trimBlanks(p.slice(5)).replace(/^[ \t\n\r\v\f]+/, '') !== '') return { why: 'garbage after ENDIF' };
-    if (nesting === 0) return { why: 'ENDIF without IF' };
-    return { ...base, op: 'endif', match: true, text: p.slice(0, 5) };
+  if (c0 === 101 /* e */ && isKeyword(p, 'endif')) {
+    if (trimBlanks(p.slice(5)).replace(/^[ \t\n\r\v\f]+/, '') !== '') return 'garbage after ENDIF';
+    if (nesting === 0) return 'ENDIF without IF';
+    return new Rule(ENDIF, true, 4, 0, 0, undefined, 0, '', line, p.slice(0, 5));
   }
-  const { i, match } = skipNegation(p, 0);
+  const n = p.length;
+  const i = skipNegation(p, 0);
+  const match = negSense;
   let j = i;
-  while (j < p.length && !isSpace(p[j])) j++;
-  const pattern = p.slice(i, j);
+  while (j < n && !isSpaceCode(p.charCodeAt(j))) j++;
+  if (j === i) return 'no address pattern';
   let k = j;
-  while (k < p.length && isSpace(p[k])) k++;
-  const value = trimBlanks(p.slice(k));
-  if (pattern === '') return { why: 'no address pattern' };
-  const parsed = parsePattern(pattern);
-  if ('why' in parsed) return parsed;
-  if (value === '') return { why: 'no lookup result' };
-  return { ...base, ...parsed, op: 'match', match, value, text: p.slice(0, j) };
+  while (k < n && isSpaceCode(p.charCodeAt(k))) k++;
+  let e = n;
+  while (e > k && isSpaceCode(p.charCodeAt(e - 1))) e--;
+  if (fastV4(p, i, j)) {
+    if (e === k) return 'no lookup result';
+    return new Rule(MATCH, match, 4, fastNet, v4Mask(fastShift), undefined, fastShift, p.slice(k, e), line, p.slice(0, j));
+  }
+  const parsed = parsePattern(p.slice(i, j));
+  if (typeof parsed === 'string') return parsed;
+  if (e === k) return 'no lookup result';
+  return makeRule(MATCH, match, parsed, p.slice(k, e), line, p.slice(0, j));
 }
 
 /** matchRule - cidr_match_entry() for a rule of the key's family. */
-function matchRule(rule: Rule, family: IpFamily, bytes: Uint8Array): boolean {
+function matchRule(rule: Rule, family: IpFamily, v4: number, bytes: Uint8Array | undefined): boolean {
   if (rule.family !== family) return false;
-  return inPrefix(bytes, rule.net, rule.shift) === rule.match;
+  const inside = family === 4 ? (v4 & rule.mask) === rule.v4 : inPrefix(bytes!, rule.net!, rule.shift);
+  return inside === rule.match;
 }
 
 const v6Key = (bytes: Uint8Array, shift: number): string =>
   String.fromCharCode(...maskAddress(bytes, shift).subarray(0, (shift + 7) >> 3));
-const v4Mask = (shift: number): number => (shift === 0 ? 0 : (0xffffffff << (32 - shift)) >>> 0);
 
 /** compile - the rules as steps; consecutive plain rules become one indexed run. */
 function compile(rules: Rule[]): Step[] {
   const steps: Step[] = [];
   let run: Run | undefined;
   for (const rule of rules) {
-    if (rule.op !== 'match' || !rule.match) {
+    if (rule.op !== MATCH || !rule.match) {
       run = undefined;
-      if (rule.op === 'if') rule.end = -1;
       steps.push(rule);
       continue;
     }
-    if (!run) steps.push((run = { op: 'run', rules: [], v4: [], v6: [] }));
+    if (!run) steps.push((run = new Run()));
     const n = run.rules.push(rule) - 1;
     if (rule.family === 4) {
-      let slot = run.v4.find((s) => s.shift === rule.shift);
-      if (!slot) run.v4.push((slot = { shift: rule.shift, mask: v4Mask(rule.shift), map: new Map() }));
-      const key = v4ToNumber(rule.net);
-      if (!slot.map.has(key)) slot.map.set(key, n);
+      let slot = run.v4ByShift[rule.shift];
+      if (!slot) run.v4.push((slot = run.v4ByShift[rule.shift] = { mask: rule.mask, map: new Map() }));
+      if (!slot.map.has(rule.v4)) slot.map.set(rule.v4, n);
     } else {
       let slot = run.v6.find((s) => s.shift === rule.shift);
       if (!slot) run.v6.push((slot = { shift: rule.shift, map: new Map() }));
-      const key = v6Key(rule.net, rule.shift);
+      const key = v6Key(rule.net!, rule.shift);
       if (!slot.map.has(key)) slot.map.set(key, n);
     }
   }
   // Link each `if` to its `endif` step, as the nesting stack does in Postfix.
   const stack: Rule[] = [];
   steps.forEach((step, index) => {
-    if (step.op === 'if') stack.push(step);
-    else if (step.op === 'endif') stack.pop()!.end = index;
+    if (step.op === IF) stack.push(step as Rule);
+    else if (step.op === ENDIF) stack.pop()!.end = index;
   });
   return steps;
 }
 
 /** searchRun - the first rule of the run that matches, by index. */
-function searchRun(run: Run, family: IpFamily, bytes: Uint8Array, v4: number): number {
+function searchRun(run: Run, family: IpFamily, v4: number, bytes: Uint8Array | undefined): number {
   let best = Infinity;
   if (family === 4) {
     for (const slot of run.v4) {
-      const n = slot.map.get((v4 & slot.mask) >>> 0);
+      const n = slot.map.get(v4 & slot.mask);
       if (n !== undefined && n < best) best = n;
     }
   } else {
     for (const slot of run.v6) {
-      const n = slot.map.get(v6Key(bytes, slot.shift));
+      const n = slot.map.get(v6Key(bytes!, slot.shift));
       if (n !== undefined && n < best) best = n;
     }
   }
@@ -216,12 +302,12 @@ export const cidrDriver: TableDriver = {
     const open: Rule[] = [];
     for (const { text, line } of readLogicalLines(source.text, name, diagnostics)) {
       const rule = parseRule(text, line, open.length);
-      if ('why' in rule) {
-        diagnostics.push(warning(`cidr map ${name}, line ${line}: ${rule.why}: skipping this rule`, name, line));
+      if (typeof rule === 'string') {
+        diagnostics.push(warning(`cidr map ${name}, line ${line}: ${rule}: skipping this rule`, name, line));
         continue;
       }
-      if (rule.op === 'if') open.push(rule);
-      else if (rule.op === 'endif') open.pop();
+      if (rule.op === IF) open.push(rule);
+      else if (rule.op === ENDIF) open.pop();
       rules.push(rule);
     }
     for (let n = open.length - 1; n >= 0; n--)
@@ -237,33 +323,41 @@ export const cidrDriver: TableDriver = {
       diagnostics,
       lookup(key: string): LookupResult {
         const trace: LookupTrace = { table: spec, key };
-        const addr = parseAddress(key);
-        if (!addr) {
-          trace.notes = [`"${key}" is not an IPv${familyOf(key)} address (inet_pton): no rule can match`];
-          return { status: 'notfound', trace };
+        const family = familyOf(key);
+        // IPv4 keys stay a number (int32); IPv6 keys are bytes.
+        let v4 = 0;
+        let bytes: Uint8Array | undefined;
+        if (family === 4) {
+          const n = parseIPv4Number(key);
+          if (n < 0) return notAddress(trace, key, family);
+          v4 = n | 0;
+        } else {
+          bytes = parseIPv6(key);
+          if (!bytes) return notAddress(trace, key, family);
         }
-        const v4 = addr.family === 4 ? v4ToNumber(addr.bytes) : 0;
         let tried = 0;
         for (let pc = 0; pc < steps.length; pc++) {
           const step = steps[pc]!;
-          if (step.op === 'run') {
-            const n = searchRun(step, addr.family, addr.bytes, v4);
+          if (step.op === RUN) {
+            const run = step as Run;
+            const n = searchRun(run, family, v4, bytes);
             if (n < 0) {
-              tried += step.rules.length;
+              tried += run.rules.length;
               continue;
             }
-            const rule = step.rules[n]!;
+            const rule = run.rules[n]!;
             trace.match = { line: rule.line, rule: rule.text };
             trace.tried = tried + n;
             return { status: 'found', value: rule.value, trace };
           }
-          if (step.op === 'endif') continue;
-          const hit = matchRule(step, addr.family, addr.bytes);
-          if (step.op === 'match') {
+          const rule = step as Rule;
+          if (rule.op === ENDIF) continue;
+          const hit = matchRule(rule, family, v4, bytes);
+          if (rule.op === MATCH) {
             if (hit) {
-              trace.match = { line: step.line, rule: step.text };
+              trace.match = { line: rule.line, rule: rule.text };
               trace.tried = tried;
-              return { status: 'found', value: step.value, trace };
+              return { status: 'found', value: rule.value, trace };
             }
             tried++;
             continue;
@@ -271,8 +365,8 @@ export const cidrDriver: TableDriver = {
           // `if`: enter the block, or jump to its `endif` (no `endif`: nothing more can match).
           if (hit) continue;
           tried++;
-          if (step.end < 0) break;
-          pc = step.end;
+          if (rule.end < 0) break;
+          pc = rule.end;
         }
         trace.tried = tried;
         return { status: 'notfound', trace };
@@ -280,3 +374,8 @@ export const cidrDriver: TableDriver = {
     };
   },
 };
+
+function notAddress(trace: LookupTrace, key: string, family: IpFamily): LookupResult {
+  trace.notes = [`"${key}" is not an IPv${family} address (inet_pton): no rule can match`];
+  return { status: 'notfound', trace };
+}

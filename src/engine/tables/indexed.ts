@@ -91,7 +91,8 @@ export const indexedDriver: TableDriver = {
     const build: Diagnostic[] = [];
     const entries = parsePostmapSource(source.text, name, { expectedFormatSuffix: '' }, build);
     const dbName = databaseName(type, name);
-    const store = buildStore(entries, !options.builtWithoutFolding, (_entry, storedKey) =>
+    const unfolded = options.builtWithoutFolding ?? options.host.builtWithoutFolding?.(name) ?? false;
+    const store = buildStore(entries, !unfolded, (_entry, storedKey) =>
       build.push(warning(`${dbName}: duplicate entry: "${storedKey}"`, name, _entry.line)),
     );
     return storeTable(type, name, store, options, [], byLine(build));

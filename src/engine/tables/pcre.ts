@@ -10,7 +10,7 @@
  * SEE ALSO
  *   pcre_table(5), shared/pattern-rules.ts, shared/regex/pcre-syntax.ts
  */
-import { compileJs, compileRe2 } from './shared/regex/engines.ts';
+import { compileJs, compileLiteral, compileRe2 } from './shared/regex/engines.ts';
 import { translatePcre } from './shared/regex/pcre-syntax.ts';
 import type { CompileResult, CompiledRegex } from './shared/regex/types.ts';
 import { openPatternTable, type Dialect } from './shared/pattern-rules.ts';
@@ -32,6 +32,7 @@ export function compilePcre(source: string, toggled: ReadonlySet<string>): Compi
     if ('unsupported' in t) return { ok: false, message: `pattern uses ${t.unsupported}`, simulator: true };
     return { ok: false, message: `error in regex at offset ${t.offset}: ${t.error}` };
   }
+  if (t.literal) return { ok: true, regex: compileLiteral(t.literal, 're2js') };
   const jsFlags = o.caseless ? 'i' : '';
   let js: CompiledRegex | undefined;
   const getJs = (notes: string[]): CompiledRegex => (js ??= compileJs(t.js, jsFlags, t.groupCount, t.prefilter, notes));
@@ -39,14 +40,15 @@ export function compilePcre(source: string, toggled: ReadonlySet<string>): Compi
     if (t.needsJs) return { ok: true, regex: getJs(['lookaround or backreference: run by JS RegExp (backtracking, like PCRE)']) };
     const re2 = compileRe2(t.re2, { icase: o.caseless, dotall: o.dotall, multiline: o.multiline, longest: false }, t.prefilter);
     if (!t.dollarBeforeNewline) return { ok: true, regex: re2 };
-    // PCRE's `$` also matches before a final newline; only such keys need RegExp.
-    const jsForNewline = getJs(['key ends in a newline: `$` run by JS RegExp']);
+    // PCRE's `$` also matches before a final newline; only such keys need RegExp (compiled on first use).
+    const pick = (input: string): CompiledRegex => (input.endsWith('\n') ? getJs(['key ends in a newline: `$` run by JS RegExp']) : re2);
     const regex: CompiledRegex = {
       engine: 're2js',
       groupCount: re2.groupCount,
       notes: [],
-      test: (input, lower) => (input.endsWith('\n') ? jsForNewline : re2).test(input, lower),
-      exec: (input) => (input.endsWith('\n') ? jsForNewline : re2).exec(input),
+      ...(re2.prefilter && { prefilter: re2.prefilter }),
+      test: (input, lower) => pick(input).test(input, lower),
+      exec: (input) => pick(input).exec(input),
     };
     return { ok: true, regex };
   } catch (e) {

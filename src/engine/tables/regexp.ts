@@ -11,7 +11,7 @@
  * SEE ALSO
  *   regexp_table(5), shared/pattern-rules.ts, shared/regex/posix.ts
  */
-import { compileJs, compileRe2 } from './shared/regex/engines.ts';
+import { compileJs, compileLiteral, compileRe2 } from './shared/regex/engines.ts';
 import { translatePosix } from './shared/regex/posix.ts';
 import type { CompileResult } from './shared/regex/types.ts';
 import { openPatternTable, type Dialect } from './shared/pattern-rules.ts';
@@ -33,6 +33,7 @@ export function compilePosix(source: string, toggled: ReadonlySet<string>): Comp
       return { ok: false, message: (e as Error).message, simulator: true };
     }
   }
+  if (t.literal) return { ok: true, regex: compileLiteral(t.literal, 're2js') };
   try {
     const regex = compileRe2(t.re2, { icase: o.icase, dotall: !o.newline, multiline: o.newline, longest: true }, t.prefilter);
     return { ok: true, regex };

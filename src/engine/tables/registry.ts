@@ -17,7 +17,7 @@ import { pcreDriver } from './pcre.ts';
 import { pipemapDriver, unionmapDriver } from './composite.ts';
 import { proxyDriver } from './proxy.ts';
 import { regexpDriver } from './regexp.ts';
-import { environDriver, failDriver, staticDriver } from './simple.ts';
+import { environDriver, failDriver, internalDriver, randmapDriver, staticDriver } from './simple.ts';
 import { sqliteDriver } from './sqlite.ts';
 import { fatal, surrogateTable } from './shared/table.ts';
 import type { OpenOptions, Table, TableDriver } from './types.ts';
@@ -34,8 +34,6 @@ const NOT_SIMULATED: Record<string, { fixed: boolean }> = {
   nis: { fixed: true },
   nisplus: { fixed: true },
   netinfo: { fixed: true },
-  unix: { fixed: true },
-  randmap: { fixed: false },
 };
 
 const notSimulated = (fixed: boolean): TableDriver => ({
@@ -52,6 +50,16 @@ const notSimulated = (fixed: boolean): TableDriver => ({
     };
   },
 });
+
+/** unix: has two tables; any other name is an error even before a lookup. */
+const unixDriver: TableDriver = {
+  unsupported: 'needs the system password and group databases',
+  open(type, name) {
+    if (name !== 'passwd.byname' && name !== 'group.byname')
+      return surrogateTable(type, name, fatal(`unknown table: ${type}:${name}`));
+    return notSimulated(true).open(type, name, { host: { readFile: () => undefined } });
+  },
+};
 
 /** Every table type the simulator knows, by Postfix's name for it. */
 export const DRIVERS: Readonly<Record<string, TableDriver>> = {
@@ -73,8 +81,18 @@ export const DRIVERS: Readonly<Record<string, TableDriver>> = {
   unionmap: unionmapDriver,
   pipemap: pipemapDriver,
   proxy: proxyDriver,
+  internal: internalDriver,
+  randmap: randmapDriver,
+  unix: unixDriver,
   ...Object.fromEntries(Object.entries(NOT_SIMULATED).map(([t, { fixed }]) => [t, notSimulated(fixed)])),
 };
+
+/** What `postconf -m` lists on Debian's Postfix 3.7 with the pcre, sqlite, lmdb and cdb packages. */
+export const DEBIAN_POSTFIX_TYPES: readonly string[] = [
+  'btree', 'cdb', 'cidr', 'environ', 'fail', 'hash', 'inline', 'internal', 'lmdb', 'memcache', 'nis',
+  'pcre', 'pipemap', 'proxy', 'randmap', 'regexp', 'socketmap', 'sqlite', 'static', 'tcp', 'texthash',
+  'unionmap', 'unix',
+];
 
 /** The type names of indexed (postmap-built) tables. */
 export const INDEXED_TYPES: readonly string[] = ['btree', 'cdb', 'dbm', 'hash', 'lmdb', 'sdbm'];

@@ -7,11 +7,12 @@
  *   fail:name fails every lookup with a temporary error.
  *   environ: looks keys up in the process environment (keys are folded
  *   like any fixed-case table, so only postmap -f finds upper-case names).
+ *   internal: and randmap: are here too.
  * SEE ALSO
  *   DATABASE_README
  */
 import type { LookupResult } from '../trace/types.ts';
-import { stripBraces } from './shared/braces.ts';
+import { balancedLength, splitOutsideBraces, stripBraces } from './shared/braces.ts';
 import { fatal, foldKey, surrogateTable } from './shared/table.ts';
 import type { Table, TableDriver } from './types.ts';
 
@@ -73,6 +74,69 @@ export const environDriver: TableDriver = {
         const trace = { table: spec, key, ...(folded !== key && { foldedKey: folded }) };
         const value = Object.hasOwn(env, folded) ? env[folded] : undefined;
         return value === undefined ? { status: 'notfound', trace } : { status: 'found', value, trace };
+      },
+    };
+  },
+};
+
+/** internal: an in-memory table of Postfix's own; what a command line sees is empty. */
+export const internalDriver: TableDriver = {
+  open(type, name): Table {
+    const spec = `${type}:${name}`;
+    return {
+      spec,
+      type,
+      name,
+      fixed: true,
+      diagnostics: [],
+      lookup: (key): LookupResult => ({ status: 'notfound', trace: { table: spec, key, notes: ['internal: tables start empty'] } }),
+    };
+  },
+};
+
+/**
+ * randmap:{a, b, ...} answers one of its values at random. The simulator
+ * picks by a hash of the key, so a scenario always gives the same trace,
+ * and lists the other possible answers in the trace.
+ */
+export const randmapDriver: TableDriver = {
+  open(type, name): Table {
+    const spec = `${type}:${name}`;
+    const len = balancedLength(name);
+    const values: string[] = [];
+    let error: string | undefined;
+    if (len !== 0 && len === name.length) {
+      for (const item of splitOutsideBraces(name.slice(1, -1))) {
+        if (item[0] !== '{') {
+          values.push(item);
+          continue;
+        }
+        const stripped = stripBraces(item);
+        if (stripped.error) {
+          error = stripped.error;
+          break;
+        }
+        values.push(stripped.text);
+      }
+    }
+    if (error !== undefined) return surrogateTable(type, name, fatal(error), false);
+    if (values.length === 0) return surrogateTable(type, name, fatal(`bad syntax: "${spec}"; need "${type}:{value...}"`), false);
+    return {
+      spec,
+      type,
+      name,
+      fixed: false,
+      diagnostics: [],
+      lookup(key): LookupResult {
+        let h = 0;
+        for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
+        const value = values[h % values.length]!;
+        const others = [...new Set(values)].filter((v) => v !== value);
+        return {
+          status: 'found',
+          value,
+          trace: { table: spec, key, ...(others.length > 0 && { notes: [`chosen at random; Postfix may also answer: ${others.join(', ')}`] }) },
+        };
       },
     };
   },

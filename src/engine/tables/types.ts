@@ -16,6 +16,12 @@ export interface Host {
   readFile(path: string): Uint8Array | undefined;
   /** The process environment, for `environ:` tables. */
   environment?: Readonly<Record<string, string>>;
+  /**
+   * True when the indexed file built from source `path` was built with
+   * `postmap -f` (keys kept in their case). A fact about the world the
+   * simulator cannot see in the source text; default false.
+   */
+  builtWithoutFolding?(path: string): boolean;
   /** Loads SQLite (sql.js) on demand; only called when a sqlite table is opened. */
   loadSqlJs?(): Promise<import('sql.js').SqlJsStatic>;
 }
@@ -29,8 +35,8 @@ export interface OpenOptions {
    */
   foldFixed?: boolean;
   /**
-   * The indexed file was built by `postmap -f` (keys kept in their case).
-   * Only relevant to tables simulated from postmap source text. Default false.
+   * Build indexed tables as `postmap -f` does (keys kept in their case), for
+   * postmap's build mode. Otherwise Host.builtWithoutFolding decides.
    */
   builtWithoutFolding?: boolean;
   /** Disallow `$N` substitution in regexp/pcre results (DICT_FLAG_NO_REGSUB). */

@@ -29,6 +29,36 @@ export function parseIPv4(text: string): Uint8Array | undefined {
   return parseIPv4Into(text, 0, text.length, out, 0) ? out : undefined;
 }
 
+/**
+ * parseIPv4Number - parseIPv4() of text[start, end) as an unsigned 32-bit
+ * number, or -1: the same rules, without allocating (hot in cidr: tables).
+ */
+export function parseIPv4Number(s: string, start = 0, end = s.length): number {
+  let octets = 0;
+  let sawDigit = false;
+  let cur = 0;
+  let acc = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (sawDigit && cur === 0) return -1; // leading zero
+      cur = cur * 10 + (c - 48);
+      if (cur > 255) return -1;
+      if (!sawDigit) {
+        if (++octets > 4) return -1;
+        sawDigit = true;
+      }
+    } else if (c === 46 && sawDigit) {
+      if (octets === 4) return -1;
+      acc = acc * 256 + cur;
+      cur = 0;
+      sawDigit = false;
+    } else return -1;
+  }
+  if (octets < 4 || !sawDigit) return -1;
+  return acc * 256 + cur;
+}
+
 function parseIPv4Into(s: string, start: number, end: number, out: Uint8Array, at: number): boolean {
   let octets = 0;
   let sawDigit = false;

@@ -66,6 +66,53 @@ const isSpace = (c: string | undefined): boolean => c !== undefined && /^[ \t\n\
 const isAlnum = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z0-9]$/.test(c);
 
 /**
+ * indexRules - which rules a key can possibly match, so a big table does
+ * not run every pattern. `/^literal$/` rules are filed under their text;
+ * rules with required literals under the rarest trigram of those. A rule
+ * whose entry the key does not hit cannot match and is not run. Rules with
+ * neither, negated rules and IF/ENDIF are always visited. Order is kept.
+ */
+function indexRules(rules: readonly Rule[]) {
+  const base = new Uint8Array(rules.length);
+  const maps = { whole: [new Map<string, number[]>(), new Map<string, number[]>()], gram: [new Map<string, number[]>(), new Map<string, number[]>()] };
+  const file = (map: Map<string, number[]>, k: string, i: number): void => {
+    const list = map.get(k);
+    if (list) list.push(i);
+    else map.set(k, [i]);
+  };
+  const gramsOf = (t: string): string[] => Array.from({ length: Math.max(0, t.length - 2) }, (_, k) => t.slice(k, k + 3));
+  const wanted: { i: number; grams: string[]; fold: boolean }[] = [];
+  const freq = new Map<string, number>();
+  rules.forEach((r, i) => {
+    const re = r.op === 'match' && r.firstMatch && !r.second ? r.first : undefined;
+    const lit = re?.literal;
+    if (lit?.start && lit.end) return file(maps.whole[lit.fold ? 0 : 1]!, lit.text, i);
+    const grams = re?.prefilter?.texts.flatMap(gramsOf) ?? [];
+    if (grams.length === 0) {
+      base[i] = 1;
+      return;
+    }
+    for (const g of grams) freq.set(g, (freq.get(g) ?? 0) + 1);
+    wanted.push({ i, grams, fold: re!.prefilter!.fold });
+  });
+  for (const w of wanted) file(maps.gram[w.fold ? 0 : 1]!, w.grams.reduce((a, b) => (freq.get(b)! < freq.get(a)! ? b : a)), w.i);
+  return {
+    candidates(key: string, lower: string): Uint8Array {
+      const mark = base.slice();
+      const hit = (list: number[] | undefined): void => list?.forEach((i) => (mark[i] = 1));
+      for (const [n, s] of [lower, key].entries()) {
+        const whole = maps.whole[n]!;
+        const gram = maps.gram[n]!;
+        hit(whole.get(s));
+        if (s.endsWith('\n')) hit(whole.get(s.slice(0, -1))); // PCRE `$` before a final newline
+        if (gram.size > 0) for (let k = 0; k + 3 <= s.length; k++) hit(gram.get(s.slice(k, k + 3)));
+      }
+      return mark;
+    },
+  };
+}
+
+/**
  * macParse - split a result as mac_parse(3): literals (with $$ -> $) and
  * names; `warn` receives mac_parse's own warnings. Null on a syntax error
  * that stops the scan (empty name, truncated reference).
@@ -295,6 +342,7 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
     return null;
   }
 
+  const index = indexRules(rules);
   const spec = `${type}:${name}`;
   return {
     spec,
@@ -316,7 +364,9 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
       };
       let tried = 0;
       const done = (res: LookupResult): LookupResult => (warnings.length > 0 ? { ...res, warnings } : res);
+      const mark = index.candidates(key, lower);
       for (let i = 0; i < rules.length; i++) {
+        if (mark[i] === 0) continue;
         const rule = rules[i]!;
         if (rule.op === 'endif') continue;
         if (rule.op === 'if') {

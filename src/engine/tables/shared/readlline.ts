@@ -46,7 +46,8 @@ export function readLogicalLines(
   const flush = (): void => {
     if (!current) return;
     if (isSpace(current.text[0]!)) {
-      const shown = current.text.slice(0, 30) + (current.text.length > 30 ? '...' : '');
+      const text = current.text.split('\0')[0]!;
+      const shown = text.slice(0, 30) + (text.length > 30 ? '...' : '');
       diagnostics.push({
         severity: 'warning',
         message: `${path}: logical line must not start with whitespace: "${shown}"`,
@@ -54,7 +55,9 @@ export function readLogicalLines(
         line: current.line,
       });
     } else {
-      out.push(current);
+      // Postfix handles the line as a C string: it ends at a NUL byte.
+      const nul = current.text.indexOf('\0');
+      out.push(nul < 0 ? current : { text: current.text.slice(0, nul), line: current.line });
     }
     current = undefined;
   };

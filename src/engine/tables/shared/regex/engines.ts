@@ -60,6 +60,7 @@ export function compileLiteral(l: LiteralPattern, engine: RegexEngineName): Comp
     engine,
     groupCount: 0,
     notes: [],
+    literal: l,
     test: (input, lower) => find(l.fold ? lower : input) >= 0,
     exec(input) {
       const at = find(l.fold ? lowerKey(input) : input);
@@ -93,6 +94,7 @@ export function compileRe2(
     engine: 're2js',
     groupCount: re.groupCount(),
     notes,
+    ...(prefilter && { prefilter }),
     test: (input, lower) => passes(prefilter, input, lower) && re.test(input),
     exec(input) {
       const m = re.exec(input);
@@ -114,12 +116,24 @@ export function compileJs(
     engine: 'js-regexp',
     groupCount,
     notes,
+    ...(prefilter && { prefilter }),
     test: (input, lower) => passes(prefilter, input, lower) && re.test(input),
     exec(input) {
       const m = re.exec(input);
       return m ? Array.from(m) : null;
     },
   };
+}
+
+/**
+ * quickLiteral - `^user@example\.com$`: a pattern of plain characters and
+ * `\.` between optional anchors, recognised without a full parse (most
+ * rules of big tables look like this). Valid for ERE and PCRE alike.
+ */
+export function quickLiteral(pattern: string): { text: string; start: boolean; end: boolean } | undefined {
+  const m = /^(\^?)((?:[A-Za-z0-9@_%=:,;~#&'"<>-]|\\\.)+)(\$?)$/.exec(pattern);
+  if (!m) return undefined;
+  return { text: m[2]!.replace(/\\\./g, '.'), start: m[1] === '^', end: m[3] === '$' };
 }
 
 /** Characters that mean something in RE2 or JS syntax outside a class. */

@@ -9,7 +9,7 @@
  *   that also matches before a final newline), and (3) writes the pattern
  *   for re2js and for native RegExp, saying which one it needs.
  */
-import { POSIX_CLASSES, quoteClassChar, type LiteralPattern, type Prefilter } from './engines.ts';
+import { POSIX_CLASSES, quickLiteral, quoteClassChar, type LiteralPattern, type Prefilter } from './engines.ts';
 
 export interface PcreOptions {
   caseless: boolean;
@@ -65,6 +65,13 @@ function literalShape(shape: string[], o: PcreOptions): { literal?: LiteralPatte
 
 /** translatePcre - the RE2 and JS forms of a PCRE2 pattern, or PCRE2's error. */
 export function translatePcre(pattern: string, o: PcreOptions): PcreTranslation {
+  const quick = !o.multiline && !o.extended ? quickLiteral(pattern) : undefined;
+  if (quick) {
+    const text = o.caseless ? quick.text.toLowerCase() : quick.text;
+    const literal = { text, fold: o.caseless, start: quick.start || o.anchored, end: quick.end, endBeforeNewline: quick.end && !o.dollarEndOnly };
+    const prefilter = { texts: [text], fold: o.caseless };
+    return { ok: true, re2: '', js: '', groupCount: 0, needsJs: false, dollarBeforeNewline: literal.endBeforeNewline, prefilter, literal };
+  }
   const p = pattern;
   let i = 0;
   let re2 = '';

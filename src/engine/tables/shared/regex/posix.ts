@@ -10,7 +10,7 @@
  *   REG_ICASE an escaped lowercase letter (\d, \q) matches nothing, an escaped
  *   uppercase one matches itself in either case; ERE `a**`, `a+?` stack.
  */
-import { POSIX_CLASSES, quoteChar, quoteClassChar, type LiteralPattern, type Prefilter } from './engines.ts';
+import { POSIX_CLASSES, quickLiteral, quoteChar, quoteClassChar, type LiteralPattern, type Prefilter } from './engines.ts';
 
 export interface PosixOptions {
   extended: boolean;
@@ -49,6 +49,12 @@ interface Item {
 
 /** translatePosix - the RE2 and JS forms of a regcomp() pattern, or regerror()'s text. */
 export function translatePosix(pattern: string, o: PosixOptions): PosixTranslation {
+  const quick = o.extended && !o.newline ? quickLiteral(pattern) : undefined;
+  if (quick) {
+    const text = o.icase ? quick.text.toLowerCase() : quick.text;
+    const literal = { ...quick, text, fold: o.icase, endBeforeNewline: false };
+    return { ok: true, re2: '', js: '', groupCount: 0, backrefs: false, maxCount: 0, prefilter: { texts: [text], fold: o.icase }, literal };
+  }
   const p = [...pattern];
   let i = 0;
   let groups = 0;

@@ -6,6 +6,7 @@
  *   table never sees which library runs it, only the name for the trace.
  */
 import type { RegexEngineName } from '../../../trace/types.ts';
+import type { LiteralPattern, Prefilter } from './engines.ts';
 
 /** One compiled pattern, ready to match whole lookup keys (unanchored). */
 export interface CompiledRegex {
@@ -17,6 +18,10 @@ export interface CompiledRegex {
   test(input: string, lower: string): boolean;
   /** Groups of the match, [0] being the whole match, undefined when a group did not take part. */
   exec(input: string): (string | undefined)[] | null;
+  /** Literals every match contains (checked by test() too); tables may index them. */
+  readonly prefilter?: Prefilter;
+  /** Set when the pattern is one literal (see compileLiteral); lets tables index runs of such rules. */
+  readonly literal?: LiteralPattern;
   /** Fidelity remarks for the trace (e.g. "JS RegExp fallback"). */
   readonly notes: readonly string[];
 }
