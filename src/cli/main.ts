@@ -5,17 +5,20 @@
  *   postfix-sim postmap [-f] [-c config_dir] -q key [type:]name...
  *   postfix-sim postmap [-f] [-c config_dir] -q - [type:]name... < keys
  *   postfix-sim postmap [-c config_dir] [type:]name...
+ *   postfix-sim postconf [-c config_dir] [-dfhHnx] [-M|-P] [name...]
  * DESCRIPTION
  *   Argument dispatch only; each command lives in its own module.
  */
 import { readFileSync } from 'node:fs';
 import { runPostmap } from './postmap.ts';
+import { runPostconf } from './postconf.ts';
 
 const USAGE = `usage: postfix-sim COMMAND [ARGS...]
 commands:
   postmap [-f] [-c config_dir] -q key [type:]name...   look a key up, as postmap -q
   postmap [-f] [-c config_dir] -q - [type:]name...     look up keys from stdin
   postmap [-c config_dir] [type:]name...               check a source file as postmap would build it
+  postconf [-c config_dir] [-dfhHnx] [-M|-P] [name...] show parameters or master.cf, as postconf
 With -c DIR, paths under /etc/postfix/ are read from DIR.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -24,6 +27,12 @@ async function main(argv: string[]): Promise<number> {
     const needsStdin = rest.some((a, i) => a === '-' && (rest[i - 1] === '-q' || /^-[a-zA-Z]*q$/.test(rest[i - 1] ?? '')));
     const stdin = needsStdin ? readFileSync(0, 'utf8') : undefined;
     const out = await runPostmap(rest, { ...(stdin !== undefined && { stdin }) });
+    process.stdout.write(out.stdout);
+    process.stderr.write(out.stderr);
+    return out.status;
+  }
+  if (command === 'postconf') {
+    const out = await runPostconf(rest);
     process.stdout.write(out.stdout);
     process.stderr.write(out.stderr);
     return out.status;

@@ -1,5 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cidrDriver } from '../../src/engine/tables/cidr.ts';
+import { forEachLogicalLine } from '../../src/engine/tables/shared/readlline-ranges.ts';
+import { readLogicalLines } from '../../src/engine/tables/shared/readlline.ts';
+import type { Diagnostic } from '../../src/engine/trace/types.ts';
 import type { Table } from '../../src/engine/tables/types.ts';
 
 const open = (text: string): Table =>
@@ -47,5 +51,54 @@ describe('cidr', () => {
   it('reports a missing file as postmap does', () => {
     const t = cidrDriver.open('cidr', '/none', { host: { readFile: () => undefined } }) as Table;
     expect(t.openError?.message).toBe('open /none: No such file or directory');
+  });
+});
+
+describe('cidr fast paths agree with the general ones', () => {
+  // `[addr]/mask` always takes the general parser and means the same as `addr/mask`, with the same messages.
+  const bracket = (line: string) => line.replace(/^(!*)([^ \t]*)/, (_, neg: string, p: string) => {
+    const slash = p.indexOf('/');
+    return slash < 0 ? `${neg}[${p}]` : `${neg}[${p.slice(0, slash)}]${p.slice(slash)}`;
+  });
+  const octet = fc.constantFrom('0', '1', '2', '10', '128', '255', '256', '01', '00', '');
+  const addr = fc.array(octet, { minLength: 3, maxLength: 5 }).map((a) => a.join('.'));
+  const mask = fc.option(fc.constantFrom('0', '1', '8', '9', '16', '24', '31', '32', '33', '00', '024', '1x', '', '288', '0.', '2.', '3/', '-1'), { nil: undefined });
+  const rule = fc
+    .tuple(fc.constantFrom('', '', '!', '!!'), addr, mask, fc.constantFrom(' OK', '\tv1', ' x y  ', '', '  '))
+    .map(([neg, a, m, v]) => `${neg}${a}${m === undefined ? '' : '/' + m}${v}`);
+  const key = fc.tuple(fc.constantFrom(0, 1, 2, 10, 128, 255), fc.constantFrom(0, 1, 2, 255), fc.constantFrom(0, 1, 255), fc.constantFrom(0, 1, 2, 255)).map((a) => a.join('.'));
+  const outcome = (t: Table, k: string) => {
+    const r = t.lookup(k);
+    return { status: r.status, value: r.status === 'found' ? r.value : undefined, line: r.trace.match?.line, tried: r.trace.tried };
+  };
+  it('IPv4 rules: in-place parsing vs the general parser', () => {
+    fc.assert(
+      fc.property(fc.array(rule, { maxLength: 12 }), fc.array(key, { minLength: 1, maxLength: 8 }), (rules, keys) => {
+        const fast = open(rules.join('\n') + '\n');
+        const general = open(rules.map(bracket).join('\n') + '\n');
+        expect(fast.diagnostics.map((d) => d.message)).toEqual(general.diagnostics.map((d) => d.message));
+        for (const k of keys) expect(outcome(fast, k)).toEqual(outcome(general, k));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  it('logical lines: the in-place reader agrees with readLogicalLines', () => {
+    const text = fc.array(fc.constantFrom('a', 'b', ' ', '\t', '\n', '\n', '#', '\r'), { maxLength: 40 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        const d1: Diagnostic[] = [];
+        const d2: Diagnostic[] = [];
+        const got: { text: string; line: number }[] = [];
+        forEachLogicalLine(t, '/t', d2, (src, s, e, line) => got.push({ text: src.slice(s, e), line }));
+        expect(got).toEqual(readLogicalLines(t, '/t', d1));
+        expect(d2).toEqual(d1);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it('continued lines and IPv6 rules answer from the index', () => {
+    const t = open('1.2.3.0/24\n  net\n2001:db8::/32 six\n');
+    expect(t.lookup('1.2.3.9')).toMatchObject({ status: 'found', value: 'net', trace: { match: { line: 1, rule: '1.2.3.0/24' } } });
+    expect(t.lookup('2001:db8:1::1')).toMatchObject({ status: 'found', value: 'six', trace: { match: { line: 3 }, tried: 1 } });
   });
 });

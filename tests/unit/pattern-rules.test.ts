@@ -139,6 +139,17 @@ describe.each([
     expect(t.lookup('x').status).toBe('error');
   });
 
+  it('matches bytes, folding ASCII case only (C locale, no UTF mode)', async () => {
+    const t = await open(driver, type, '/^é$/ e-acute\n/^ü.$/ u-dot\n/^[äö]x$/ class\n/^(é+)(.)$/ [$1][$2]\n');
+    expect(value(t, 'é')).toBe('e-acute');
+    expect(value(t, 'É')).toBeUndefined();
+    expect(value(t, 'üa')).toBe('u-dot');
+    expect(value(t, 'üé')).toBeUndefined();
+    expect(value(t, 'äx')).toBeUndefined();
+    expect(value(t, 'éx')).toBe('[é][x]');
+    expect(value(t, 'ééx')).toBeUndefined(); // + repeats the last byte of é only
+  });
+
   it('does not fold keys', async () => {
     const t = await open(driver, type, '/^Ab$/i cs\n');
     expect(value(t, 'Ab')).toBe('cs');

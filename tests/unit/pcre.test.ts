@@ -105,9 +105,21 @@ describe('pcre compile errors (PCRE2 message and offset)', () => {
     expect(value(t, 'b{,3}')).toBe('comma');
   });
 
+  it('runs atomic groups and possessive quantifiers, keeping group numbers', async () => {
+    const t = await open('/^x(?>(a)+)(b)$/ x:$1:$2\n/^z(a)*+(b)?\\1$/ z:$1:$2\n/^w(?>a|ab)c/ w\n/^q(a++)a/ never\n');
+    expect(value(t, 'xaab')).toBe('x:a:b');
+    expect(value(t, 'zaaba')).toBe('z:a:b');
+    expect(value(t, 'wac')).toBe('w');
+    expect(value(t, 'wabc')).toBeUndefined();
+    expect(value(t, 'qaaa')).toBeUndefined();
+  });
+
   it('says so when a PCRE feature cannot be simulated', async () => {
-    const t = await open('/^a++/ possessive\n/^ok/ fine\n');
-    expect(t.diagnostics[0]?.message).toMatch(/line 1: postfix-sim cannot reproduce this pattern .*possessive/);
+    const t = await open('/^a(*COMMIT)b/ verb\n/^(*NOPE)/ bad\n/^ok/ fine\n');
+    expect(t.diagnostics.map((d) => d.message)).toEqual([
+      `pcre map ${PATH}, line 1: postfix-sim cannot reproduce this pattern (pattern uses a backtracking control verb): skipping this rule`,
+      `pcre map ${PATH}, line 2: error in regex at offset 7: (*VERB) not recognized or malformed`,
+    ]);
     expect(value(t, 'ok')).toBe('fine');
   });
 });

@@ -107,6 +107,16 @@ describe('regexp compile errors (regerror text)', () => {
     expect(compilePosix('*a', new Set('x')).ok).toBe(true);
   });
 
+  it('follows glibc on repeats in a BRE', async () => {
+    expect(compilePosix('a**', new Set('x'))).toEqual({ ok: false, message: 'Invalid preceding regular expression' });
+    expect(compilePosix('(a)**'.replace(/[()]/g, '\\$&'), new Set('x')).ok).toBe(false);
+    expect(compilePosix('x\\b\\{2\\}', new Set('x')).ok).toBe(false);
+    const t = await open('/^x\\b*$/x star\n/^a*\\+$/x stacked\n');
+    expect(value(t, 'x*')).toBe('star');
+    expect(value(t, 'x')).toBeUndefined();
+    expect(value(t, '')).toBe('stacked');
+  });
+
   it('keeps the table usable after a bad rule', async () => {
     const t = await open('/^bad(/ x\n/^ok/ fine\n');
     expect(t.diagnostics.map((d) => d.message)).toEqual([`regexp map ${PATH}, line 1: Unmatched ( or \\(`]);

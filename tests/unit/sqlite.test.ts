@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import initSqlJs from 'sql.js';
 import type { SqlJsStatic } from 'sql.js';
-import { sqliteDriver } from '../../src/engine/tables/sqlite.ts';
+import { bindableQuery, sqliteDriver } from '../../src/engine/tables/sqlite.ts';
 import type { Table } from '../../src/engine/tables/types.ts';
 
 let SQL: SqlJsStatic;
@@ -47,5 +48,47 @@ describe('sqlite', () => {
     expect(step.lookup('{').status).toBe('error');
     expect((await open('query = x\n')).openError?.message).toBe('/x.cf: bad string length 0 < 1: dbpath = ');
     expect((await open("dbpath = /db\nquery = '%x'\n")).openError?.message).toBe("db_common_parse: /x.cf: Invalid query template: '%x'");
+  });
+});
+
+describe('sqlite bound statements', () => {
+  it('binds only literals that stand alone in a SELECT', () => {
+    expect(bindableQuery("SELECT v FROM u WHERE k = '%s'")).toEqual({ sql: 'SELECT v FROM u WHERE k = ?', params: ['%s'] });
+    expect(bindableQuery("select v from u where k='%u@%d' and x like 'a%%' -- '%%'")).toEqual({
+      sql: "select v from u where k=? and x like 'a%' -- '%'",
+      params: ['%u@%d'],
+    });
+    expect(bindableQuery("SELECT v FROM u WHERE k = 'it''s %s'")).toEqual({ sql: 'SELECT v FROM u WHERE k = ?', params: ["it's %s"] });
+    for (const q of ['SELECT v FROM u WHERE k = %s', "SELECT x'%s'", "SELECT '%s'1", 'SELECT "%s"', "SELECT '%s' -- %s", "SELECT ?, '%s'", "SELECT '%s", "DELETE FROM u WHERE k = '%s'", "/* */ SELECT '%s'"])
+      expect(bindableQuery(q)).toBeUndefined();
+  });
+  // Each template pair means the same; the second is never bound (it does not start with SELECT).
+  const pairs = [
+    "SELECT v FROM u WHERE k = '%s'",
+    "SELECT v FROM u WHERE k = '%u' OR k = '%d' OR k = '%%%s'",
+    "SELECT '%s' || '|' || '%S' || '|' || '%U' || '%1' || '%2' || '%D' FROM u LIMIT 1",
+    "SELECT v FROM u WHERE k = 'o''%s' OR k = '%s'",
+    "SELECT v FROM u WHERE k = 'm'; SELECT v FROM u WHERE k = '%s'", // only the first statement runs
+  ];
+  const key = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 12 }),
+    fc.array(fc.constantFrom("'", '%', '\\', '@', '.', 'é', '😀', 'm', 'neil', 'O', '\0', '\ud800', '"', ';', '--'), { maxLength: 8 }).map((a) => a.join('')),
+  );
+  it('answers exactly as the textual query does', async () => {
+    for (const q of pairs) {
+      expect(bindableQuery(q)).toBeDefined();
+      const bound = await open(`dbpath = /db\nquery = ${q}\n`);
+      const textual = await open(`dbpath = /db\nquery = /**/${q}\n`);
+      fc.assert(
+        fc.property(key, (k) => {
+          const a = bound.lookup(k);
+          const b = textual.lookup(k);
+          expect(a.trace.query).toBe(b.trace.query?.slice(4));
+          expect({ ...a, trace: undefined }).toEqual({ ...b, trace: undefined });
+        }),
+        { numRuns: 400 },
+      );
+    }
+    expect((await open(Q)).lookup("O'Neil").trace.query).toBe("SELECT v FROM u WHERE k = 'o''neil'");
   });
 });

@@ -14,18 +14,21 @@
  *   number; a lookup takes the smallest rule number over all lengths. `if`,
  *   `endif` and negated rules are evaluated one by one, in sequence.
  *
- *   Opening must stay cheap for 100k-line tables: rules are fixed-shape
- *   objects, IPv4 networks are int32 numbers (no byte arrays), plain IPv4
- *   patterns are parsed in place, and anything unusual takes the general
- *   (Postfix-message-producing) path.
+ *   Opening must stay cheap for 100k-line tables: lines are scanned in
+ *   place, plain IPv4 patterns are parsed without substrings, IPv4
+ *   networks are int32 numbers (Smi map keys, no byte arrays), and a run
+ *   keeps its rules as offsets into the source, slicing the rule text and
+ *   value only for the rule that answers. Anything unusual takes the
+ *   general path that produces Postfix's messages.
  * SEE ALSO
  *   cidr_table(5)
  */
 import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
-import { formatAddress, familyOf, hasHostBits, inPrefix, maskAddress, parseAddress, parseIPv4Number, parseIPv6, v4ToNumber } from './shared/inet.ts';
+import { formatAddress, familyOf, hasHostBits, inPrefix, maskAddress, parseAddress, parseIPv4Number, parseIPv6, scanIPv4Prefix, v4ToNumber } from './shared/inet.ts';
 import type { IpFamily } from './shared/inet.ts';
-import { readLogicalLines } from './shared/readlline.ts';
 import { readTableFile, surrogateTable, warning } from './shared/table.ts';
+import { forEachLogicalLine } from './shared/readlline-ranges.ts';
+import { IntIndex, v6Key } from './cidr-index.ts';
 import type { TableDriver } from './types.ts';
 
 const MATCH = 0;
@@ -33,7 +36,18 @@ const IF = 1;
 const ENDIF = 2;
 const RUN = 3;
 
-/** One parsed rule (CIDR_MATCH plus value); one class so every rule has the same shape. */
+/** ISSPACE in the C locale. */
+const isSpaceCode = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+const isAlnum = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z0-9]$/.test(c);
+const trimBlanks = (s: string): string => {
+  let e = s.length;
+  while (e > 0 && isSpaceCode(s.charCodeAt(e - 1))) e--;
+  return s.slice(0, e);
+};
+/** int32 netmask of an IPv4 prefix length. */
+const v4Mask = (shift: number): number => (shift === 0 ? 0 : -1 << (32 - shift));
+
+/** One rule evaluated on its own (`if`, `endif`, negated); one class, one shape. */
 class Rule {
   /** For IF: the index of its ENDIF step, -1 when there is none. */
   end = -1;
@@ -42,7 +56,7 @@ class Rule {
     /** False for a negated (`!`) rule. */
     readonly match: boolean,
     readonly family: IpFamily,
-    /** IPv4: network and netmask as int32 (Smi map keys); 0 for IPv6. */
+    /** IPv4: network and netmask as int32; 0 for IPv6. */
     readonly v4: number,
     readonly mask: number,
     /** IPv6 network bytes; undefined for IPv4. */
@@ -55,37 +69,24 @@ class Rule {
   ) {}
 }
 
-interface V4Slot {
-  mask: number;
-  map: Map<number, number>;
-}
-interface V6Slot {
-  shift: number;
-  map: Map<string, number>;
-}
-
-/** A run of consecutive plain rules, indexed by prefix length. */
-class Run {
-  readonly op = RUN;
-  readonly rules: Rule[] = [];
-  readonly v4: V4Slot[] = [];
-  readonly v6: V6Slot[] = [];
-  /** v4 slots by prefix length, while compiling. */
-  readonly v4ByShift: (V4Slot | undefined)[] = [];
-}
-
-type Step = Rule | Run;
-
-/** ISSPACE in the C locale. */
-const isSpaceCode = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
-const isAlnum = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z0-9]$/.test(c);
-const trimBlanks = (s: string): string => {
-  let e = s.length;
-  while (e > 0 && isSpaceCode(s.charCodeAt(e - 1))) e--;
-  return s.slice(0, e);
+/**
+ * The rule parseRule() just read, when it is a plain `[!]pattern result`.
+ * One shared record, consumed at once, so plain rules allocate nothing.
+ */
+const plain = {
+  match: true,
+  family: 4 as IpFamily,
+  v4: 0,
+  shift: 0,
+  net: undefined as Uint8Array | undefined,
+  /** src[start, patEnd) is the rule text, src[valStart, valEnd) the value. */
+  start: 0,
+  patEnd: 0,
+  valStart: 0,
+  valEnd: 0,
 };
-/** int32 netmask of a prefix length, IPv4. */
-const v4Mask = (shift: number): number => (shift === 0 ? 0 : -1 << (32 - shift));
+
+const scanned = { net: 0, shift: 0 };
 
 /** atoi() of an all-digit string, stored in an unsigned char as cidr_match does. */
 function maskShiftOf(digits: string): number {
@@ -93,14 +94,8 @@ function maskShiftOf(digits: string): number {
   return v > 0x7fffffffffffffffn ? 255 : Number(v & 0xffn);
 }
 
-interface Parsed {
-  family: IpFamily;
-  bytes: Uint8Array;
-  shift: number;
-}
-
-/** parsePattern - cidr_match_parse(): the rule's address part, or Postfix's reason. */
-function parsePattern(pattern: string): Parsed | string {
+/** parsePattern - cidr_match_parse() into `plain`, or Postfix's reason. */
+function parsePattern(pattern: string): string | undefined {
   let addr = pattern;
   let mask: string | undefined;
   if (addr.startsWith('[')) {
@@ -121,116 +116,111 @@ function parsePattern(pattern: string): Parsed | string {
   }
   const family = familyOf(addr);
   const bits = family === 4 ? 32 : 128;
+  let shift = bits;
   if (mask === undefined) {
+    if (!setNet(addr, family)) return `bad address pattern: "${addr}"`;
+  } else {
+    const where = `"${addr}/${mask}"`;
+    if (!/^[0-9]+$/.test(mask)) return `bad mask value in ${where}`;
+    shift = maskShiftOf(mask);
+    if (shift > bits) return `bad mask length in ${where}`;
     const parsed = parseAddress(addr);
-    if (!parsed) return `bad address pattern: "${addr}"`;
-    return { family, bytes: parsed.bytes, shift: bits };
+    if (!parsed) return `bad network value in ${where}`;
+    if (hasHostBits(parsed.bytes, shift)) {
+      const net = formatAddress({ family, bytes: maskAddress(parsed.bytes, shift) });
+      return `non-null host address bits in ${where}, perhaps you should use "${net}/${shift}" instead`;
+    }
+    setNet(addr, family);
   }
-  const where = `"${addr}/${mask}"`;
-  if (!/^[0-9]+$/.test(mask)) return `bad mask value in ${where}`;
-  const shift = maskShiftOf(mask);
-  if (shift > bits) return `bad mask length in ${where}`;
+  plain.shift = shift;
+  return undefined;
+}
+
+function setNet(addr: string, family: IpFamily): boolean {
   const parsed = parseAddress(addr);
-  if (!parsed) return `bad network value in ${where}`;
-  if (hasHostBits(parsed.bytes, shift)) {
-    const net = formatAddress({ family, bytes: maskAddress(parsed.bytes, shift) });
-    return `non-null host address bits in ${where}, perhaps you should use "${net}/${shift}" instead`;
-  }
-  return { family, bytes: parsed.bytes, shift };
-}
-
-/** Results of fastV4(), in module state so the hot path allocates nothing. */
-let fastNet = 0;
-let fastShift = 0;
-
-/**
- * fastV4 - a valid IPv4 `a.b.c.d` or `a.b.c.d/N` (N one or two digits, no
- * host bits) in s[start, end), into fastNet/fastShift. False for anything
- * else, which parsePattern() then handles (and explains) exactly.
- */
-function fastV4(s: string, start: number, end: number): boolean {
-  let slash = -1;
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 47) {
-      if (slash >= 0) return false;
-      slash = i;
-    } else if (c !== 46 && (c < 48 || c > 57)) return false;
-  }
-  let shift = 32;
-  if (slash >= 0) {
-    const len = end - slash - 1;
-    if (len < 1 || len > 2) return false;
-    shift = s.charCodeAt(slash + 1) - 48;
-    if (len === 2) shift = shift * 10 + s.charCodeAt(slash + 2) - 48;
-    if (shift > 32) return false;
-  }
-  const net = parseIPv4Number(s, start, slash >= 0 ? slash : end);
-  if (net < 0) return false;
-  const mask = v4Mask(shift);
-  if ((net & ~mask) !== 0) return false;
-  fastNet = net | 0;
-  fastShift = shift;
+  if (!parsed) return false;
+  plain.family = family;
+  plain.v4 = family === 4 ? v4ToNumber(parsed.bytes) | 0 : 0;
+  plain.net = family === 4 ? undefined : parsed.bytes;
   return true;
-}
-
-/** makeRule - a rule from a parsed pattern. */
-function makeRule(op: number, match: boolean, p: Parsed, value: string, line: number, text: string): Rule {
-  if (p.family === 4) return new Rule(op, match, 4, v4ToNumber(p.bytes) | 0, v4Mask(p.shift), undefined, p.shift, value, line, text);
-  return new Rule(op, match, 6, 0, 0, p.bytes, p.shift, value, line, text);
-}
-
-/** skipNegation - the index after leading blanks and `!`s; the sense in `negSense`. */
-let negSense = true;
-function skipNegation(s: string, i: number): number {
-  let match = true;
-  for (; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 33) match = !match;
-    else if (!isSpaceCode(c)) break;
-  }
-  negSense = match;
-  return i;
 }
 
 /** True when `p` starts with the keyword `word` (any case) not followed by a letter or digit. */
 const isKeyword = (p: string, word: string): boolean =>
   p.length >= word.length && p.slice(0, word.length).toLowerCase() === word && !isAlnum(p[word.length]);
 
-/** parseRule - dict_cidr_parse_rule(): one logical line, or Postfix's reason to skip it. */
-function parseRule(p: string, line: number, nesting: number): Rule | string {
-  const c0 = p.charCodeAt(0) | 0x20;
-  if (c0 === 105 /* i */ && isKeyword(p, 'if')) {
-    const i = skipNegation(p, 2);
-    const match = negSense;
-    if (i >= p.length) return 'no address pattern';
-    const parsed = parsePattern(trimBlanks(p.slice(i)));
-    if (typeof parsed === 'string') return parsed;
-    return makeRule(IF, match, parsed, '', line, trimBlanks(p));
+/** Rule from `plain` or a parsed `if` pattern. */
+const ruleOf = (op: number, value: string, line: number, text: string): Rule =>
+  new Rule(op, plain.match, plain.family, plain.v4, v4Mask(plain.family === 4 ? plain.shift : 0), plain.net, plain.shift, value, line, text);
+
+/**
+ * parseRule - dict_cidr_parse_rule() of the logical line src[s, e): a Rule,
+ * `plain` for a plain non-negated rule, or Postfix's reason to skip it.
+ */
+function parseRule(src: string, s: number, e: number, line: number, nesting: number): Rule | typeof plain | string {
+  const c = src.charCodeAt(s);
+  const c0 = c | 0x20;
+  if (c0 === 105 /* i */ || c0 === 101 /* e */) {
+    const p = src.slice(s, e);
+    if (isKeyword(p, 'if')) {
+      let i = 2;
+      plain.match = true;
+      for (; i < p.length && (p[i] === '!' || isSpaceCode(p.charCodeAt(i))); i++) if (p[i] === '!') plain.match = !plain.match;
+      if (i >= p.length) return 'no address pattern';
+      const why = parsePattern(trimBlanks(p.slice(i)));
+      return why ?? ruleOf(IF, '', line, trimBlanks(p));
+    }
+    if (isKeyword(p, 'endif')) {
+      if (trimBlanks(p.slice(5)).replace(/^[ \t\n\r\v\f]+/, '') !== '') return 'garbage after ENDIF';
+      if (nesting === 0) return 'ENDIF without IF';
+      return new Rule(ENDIF, true, 4, 0, 0, undefined, 0, '', line, p.slice(0, 5));
+    }
   }
-  if (c0 === 101 /* e */ && isKeyword(p, 'endif')) {
-    if (trimBlanks(p.slice(5)).replace(/^[ \t\n\r\v\f]+/, '') !== '') return 'garbage after ENDIF';
-    if (nesting === 0) return 'ENDIF without IF';
-    return new Rule(ENDIF, true, 4, 0, 0, undefined, 0, '', line, p.slice(0, 5));
+  if (c >= 48 && c <= 57) {
+    // The common `a.b.c.d[/N] value`.
+    const j = scanIPv4Prefix(src, s, e, scanned);
+    if (j >= 0) {
+      plain.family = 4;
+      plain.v4 = scanned.net;
+      plain.net = undefined;
+      plain.shift = scanned.shift;
+      let k = j;
+      while (k < e && isSpaceCode(src.charCodeAt(k))) k++;
+      let ve = e;
+      while (ve > k && isSpaceCode(src.charCodeAt(ve - 1))) ve--;
+      if (ve === k) return 'no lookup result';
+      plain.match = true;
+      plain.start = s;
+      plain.patEnd = j;
+      plain.valStart = k;
+      plain.valEnd = ve;
+      return plain;
+    }
   }
-  const n = p.length;
-  const i = skipNegation(p, 0);
-  const match = negSense;
+  let match = true;
+  let i = s;
+  for (; i < e; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 33) match = !match;
+    else if (!isSpaceCode(c)) break;
+  }
   let j = i;
-  while (j < n && !isSpaceCode(p.charCodeAt(j))) j++;
+  while (j < e && !isSpaceCode(src.charCodeAt(j))) j++;
   if (j === i) return 'no address pattern';
   let k = j;
-  while (k < n && isSpaceCode(p.charCodeAt(k))) k++;
-  let e = n;
-  while (e > k && isSpaceCode(p.charCodeAt(e - 1))) e--;
-  if (fastV4(p, i, j)) {
-    if (e === k) return 'no lookup result';
-    return new Rule(MATCH, match, 4, fastNet, v4Mask(fastShift), undefined, fastShift, p.slice(k, e), line, p.slice(0, j));
-  }
-  const parsed = parsePattern(p.slice(i, j));
-  if (typeof parsed === 'string') return parsed;
-  if (e === k) return 'no lookup result';
-  return makeRule(MATCH, match, parsed, p.slice(k, e), line, p.slice(0, j));
+  while (k < e && isSpaceCode(src.charCodeAt(k))) k++;
+  let ve = e;
+  while (ve > k && isSpaceCode(src.charCodeAt(ve - 1))) ve--;
+  const why = parsePattern(src.slice(i, j));
+  if (why !== undefined) return why;
+  if (ve === k) return 'no lookup result';
+  plain.match = match;
+  if (!match) return ruleOf(MATCH, src.slice(k, ve), line, src.slice(s, j));
+  plain.start = s;
+  plain.patEnd = j;
+  plain.valStart = k;
+  plain.valEnd = ve;
+  return plain;
 }
 
 /** matchRule - cidr_match_entry() for a rule of the key's family. */
@@ -240,79 +230,107 @@ function matchRule(rule: Rule, family: IpFamily, v4: number, bytes: Uint8Array |
   return inside === rule.match;
 }
 
-const v6Key = (bytes: Uint8Array, shift: number): string =>
-  String.fromCharCode(...maskAddress(bytes, shift).subarray(0, (shift + 7) >> 3));
+/**
+ * A run of consecutive plain rules, indexed per prefix length: masked
+ * network to the lowest rule number. Rule n is text[at[5n+1], ...) with
+ * at[5n..5n+4]: line, start, pattern end, value start, value end; `text`
+ * is the file, or for a continued line the joined text in `joined`.
+ */
+class Run {
+  readonly op = RUN;
+  size = 0;
+  at = new Int32Array(80);
+  readonly joined = new Map<number, string>();
+  readonly v4: IntIndex[] = [];
+  readonly v4ByShift: (IntIndex | undefined)[] = [];
+  readonly v6: { shift: number; map: Map<string, number> }[] = [];
 
-/** compile - the rules as steps; consecutive plain rules become one indexed run. */
-function compile(rules: Rule[]): Step[] {
-  const steps: Step[] = [];
-  let run: Run | undefined;
-  for (const rule of rules) {
-    if (rule.op !== MATCH || !rule.match) {
-      run = undefined;
-      steps.push(rule);
-      continue;
+  constructor(readonly text: string) {}
+
+  add(src: string, line: number): void {
+    const n = this.size++;
+    if (src !== this.text) this.joined.set(n, src);
+    if (5 * n + 5 > this.at.length) {
+      const old = this.at;
+      this.at = new Int32Array(old.length * 2);
+      this.at.set(old);
     }
-    if (!run) steps.push((run = new Run()));
-    const n = run.rules.push(rule) - 1;
-    if (rule.family === 4) {
-      let slot = run.v4ByShift[rule.shift];
-      if (!slot) run.v4.push((slot = run.v4ByShift[rule.shift] = { mask: rule.mask, map: new Map() }));
-      if (!slot.map.has(rule.v4)) slot.map.set(rule.v4, n);
+    const at = this.at;
+    at[5 * n] = line;
+    at[5 * n + 1] = plain.start;
+    at[5 * n + 2] = plain.patEnd;
+    at[5 * n + 3] = plain.valStart;
+    at[5 * n + 4] = plain.valEnd;
+    if (plain.family === 4) {
+      let slot = this.v4ByShift[plain.shift];
+      if (!slot) this.v4.push((slot = this.v4ByShift[plain.shift] = new IntIndex(v4Mask(plain.shift))));
+      slot.addFirst(plain.v4, n);
     } else {
-      let slot = run.v6.find((s) => s.shift === rule.shift);
-      if (!slot) run.v6.push((slot = { shift: rule.shift, map: new Map() }));
-      const key = v6Key(rule.net!, rule.shift);
+      const shift = plain.shift;
+      let slot = this.v6.find((x) => x.shift === shift);
+      if (!slot) this.v6.push((slot = { shift, map: new Map() }));
+      const key = v6Key(plain.net!, shift);
       if (!slot.map.has(key)) slot.map.set(key, n);
     }
   }
-  // Link each `if` to its `endif` step, as the nesting stack does in Postfix.
-  const stack: Rule[] = [];
-  steps.forEach((step, index) => {
-    if (step.op === IF) stack.push(step as Rule);
-    else if (step.op === ENDIF) stack.pop()!.end = index;
-  });
-  return steps;
+
+  /** search - the first rule of the run that matches, by index, or -1. */
+  search(family: IpFamily, v4: number, bytes: Uint8Array | undefined): number {
+    let best = Infinity;
+    if (family === 4) {
+      for (const slot of this.v4) {
+        const n = slot.get(v4 & slot.mask);
+        if (n >= 0 && n < best) best = n;
+      }
+    } else {
+      for (const slot of this.v6) {
+        const n = slot.map.get(v6Key(bytes!, slot.shift));
+        if (n !== undefined && n < best) best = n;
+      }
+    }
+    return best === Infinity ? -1 : best;
+  }
+
+  found(n: number, trace: LookupTrace): LookupResult {
+    const src = this.joined.size ? (this.joined.get(n) ?? this.text) : this.text;
+    const a = this.at;
+    trace.match = { line: a[5 * n]!, rule: src.slice(a[5 * n + 1], a[5 * n + 2]) };
+    return { status: 'found', value: src.slice(a[5 * n + 3], a[5 * n + 4]), trace };
+  }
 }
 
-/** searchRun - the first rule of the run that matches, by index. */
-function searchRun(run: Run, family: IpFamily, v4: number, bytes: Uint8Array | undefined): number {
-  let best = Infinity;
-  if (family === 4) {
-    for (const slot of run.v4) {
-      const n = slot.map.get(v4 & slot.mask);
-      if (n !== undefined && n < best) best = n;
-    }
-  } else {
-    for (const slot of run.v6) {
-      const n = slot.map.get(v6Key(bytes!, slot.shift));
-      if (n !== undefined && n < best) best = n;
-    }
-  }
-  return best === Infinity ? -1 : best;
-}
+type Step = Rule | Run;
 
 /** The cidr: table driver. */
 export const cidrDriver: TableDriver = {
   open(type, name, options) {
     const source = readTableFile(options.host.readFile, name);
     if ('error' in source) return surrogateTable(type, name, source.error, false);
+    // Line warnings come first, then rule warnings, as when lines were read in one pass.
     const diagnostics: Diagnostic[] = [];
-    const rules: Rule[] = [];
+    const ruleDiagnostics: Diagnostic[] = [];
+    const steps: Step[] = [];
     const open: Rule[] = [];
-    for (const { text, line } of readLogicalLines(source.text, name, diagnostics)) {
-      const rule = parseRule(text, line, open.length);
-      if (typeof rule === 'string') {
-        diagnostics.push(warning(`cidr map ${name}, line ${line}: ${rule}: skipping this rule`, name, line));
-        continue;
+    let run: Run | undefined;
+    forEachLogicalLine(source.text, name, diagnostics, (src, s, e, line) => {
+      const rule = parseRule(src, s, e, line, open.length);
+      if (rule === plain) {
+        if (!run) steps.push((run = new Run(source.text)));
+        run.add(src, line);
+      } else if (typeof rule === 'string') {
+        ruleDiagnostics.push(warning(`cidr map ${name}, line ${line}: ${rule}: skipping this rule`, name, line));
+      } else {
+        const r = rule as Rule;
+        run = undefined;
+        // Link each `if` to its `endif` step, as the nesting stack does in Postfix.
+        if (r.op === IF) open.push(r);
+        else if (r.op === ENDIF) open.pop()!.end = steps.length;
+        steps.push(r);
       }
-      if (rule.op === IF) open.push(rule);
-      else if (rule.op === ENDIF) open.pop();
-      rules.push(rule);
-    }
+    });
+    diagnostics.push(...ruleDiagnostics);
     for (let n = open.length - 1; n >= 0; n--)
       diagnostics.push(warning(`cidr map ${name}, line ${open[n]!.line}: IF has no matching ENDIF`, name, open[n]!.line));
-    const steps = compile(rules);
     const spec = `${type}:${name}`;
 
     return {
@@ -340,15 +358,14 @@ export const cidrDriver: TableDriver = {
           const step = steps[pc]!;
           if (step.op === RUN) {
             const run = step as Run;
-            const n = searchRun(run, family, v4, bytes);
+            const n = run.search(family, v4, bytes);
             if (n < 0) {
-              tried += run.rules.length;
+              tried += run.size;
               continue;
             }
-            const rule = run.rules[n]!;
-            trace.match = { line: rule.line, rule: rule.text };
+            const found = run.found(n, trace);
             trace.tried = tried + n;
-            return { status: 'found', value: rule.value, trace };
+            return found;
           }
           const rule = step as Rule;
           if (rule.op === ENDIF) continue;

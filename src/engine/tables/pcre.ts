@@ -33,12 +33,14 @@ export function compilePcre(source: string, toggled: ReadonlySet<string>): Compi
     return { ok: false, message: `error in regex at offset ${t.offset}: ${t.error}` };
   }
   if (t.literal) return { ok: true, regex: compileLiteral(t.literal, 're2js') };
-  const jsFlags = o.caseless ? 'i' : '';
+  // Case is spelled out by the translator (ASCII only, as PCRE2 without UTF); backreferences need the flag.
+  const jsFlags = o.caseless && t.backrefs ? 'i' : '';
   let js: CompiledRegex | undefined;
-  const getJs = (notes: string[]): CompiledRegex => (js ??= compileJs(t.js, jsFlags, t.groupCount, t.prefilter, notes));
+  const getJs = (notes: string[]): CompiledRegex => (js ??= compileJs(t.js, jsFlags, t.groupCount, t.prefilter, notes, t.jsGroups));
   try {
-    if (t.needsJs) return { ok: true, regex: getJs(['lookaround or backreference: run by JS RegExp (backtracking, like PCRE)']) };
-    const re2 = compileRe2(t.re2, { icase: o.caseless, dotall: o.dotall, multiline: o.multiline, longest: false }, t.prefilter);
+    if (t.needsJs) return { ok: true, regex: getJs(['lookaround, backreference or possessive quantifier: run by JS RegExp (backtracking, like PCRE)']) };
+    const re2Options = { icase: false, dotall: o.dotall, multiline: o.multiline, longest: false };
+    const re2 = compileRe2(t.re2, re2Options, t.prefilter, t.groupCount);
     if (!t.dollarBeforeNewline) return { ok: true, regex: re2 };
     // PCRE's `$` also matches before a final newline; only such keys need RegExp (compiled on first use).
     const pick = (input: string): CompiledRegex => (input.endsWith('\n') ? getJs(['key ends in a newline: `$` run by JS RegExp']) : re2);

@@ -25,6 +25,7 @@ export function compilePosix(source: string, toggled: ReadonlySet<string>): Comp
   if (t.backrefs || t.maxCount > 1000) {
     // RE2 has no backreferences and caps counts at 1000; RegExp has both but is leftmost-first.
     const why = t.backrefs ? 'a backreference' : 'a repeat count above 1000';
+    // Case is spelled out by the translator, but a backreference must compare case-insensitively too.
     const flags = (o.icase ? 'i' : '') + (o.newline ? 'm' : '');
     try {
       const notes = [`pattern uses ${why}: run by JS RegExp (leftmost-first), glibc picks the leftmost-longest match`];
@@ -35,7 +36,8 @@ export function compilePosix(source: string, toggled: ReadonlySet<string>): Comp
   }
   if (t.literal) return { ok: true, regex: compileLiteral(t.literal, 're2js') };
   try {
-    const regex = compileRe2(t.re2, { icase: o.icase, dotall: !o.newline, multiline: o.newline, longest: true }, t.prefilter);
+    const re2Options = { icase: false, dotall: !o.newline, multiline: o.newline, longest: true };
+    const regex = compileRe2(t.re2, re2Options, t.prefilter, t.groupCount);
     return { ok: true, regex };
   } catch (e) {
     return { ok: false, message: (e as Error).message, simulator: true };

@@ -124,7 +124,6 @@ export function expand(
     );
     return ((out.why = key !== undefined ? 'empty value' : 'empty key'), false);
   }
-  const q = quote ?? ((s: string) => s);
   let why: string | undefined;
   if (key !== undefined) {
     why = missingParts(ctx, value, VALUE_DOMAIN, VALUE_USER);
@@ -137,33 +136,46 @@ export function expand(
     why = missingParts(ctx, value, KEY_DOMAIN, KEY_USER);
     if (why) return ((out.why = `key "${value}" ${why}`), false);
   }
-  const split = (s: string): [string, string | undefined] => {
-    const at = s.lastIndexOf('@');
-    return at < 0 ? [s, undefined] : [s.slice(0, at), s.slice(at + 1)];
-  };
-  const [vuser, vdomain] = split(value);
-  const [kuser, kdomain] = key !== undefined ? split(key) : [vuser, vdomain];
+  out.text += (out.text.length > 0 ? ',' : '') + substitute(ctx, format, value, key, quote);
+  return true;
+}
+
+/**
+ * substitute - the text of `format` with its expansions filled in, once
+ * expand() has checked that `value` (and `key`) can fill them. Also gives
+ * the unquoted values sqlite binds as statement parameters.
+ */
+export function substitute(ctx: DbContext, format: string, value: string, key: string | undefined, quote?: Quote): string {
+  const vat = value.lastIndexOf('@');
+  const vuser = vat < 0 ? value : value.slice(0, vat);
+  const vdomain = vat < 0 ? undefined : value.slice(vat + 1);
+  const kat = key === undefined ? vat : key.lastIndexOf('@');
+  const kuser = key === undefined ? vuser : kat < 0 ? key : key.slice(0, kat);
+  const kdomain = key === undefined ? vdomain : kat < 0 ? undefined : key.slice(kat + 1);
   const parts = ctx.nparts > 0 ? labels(kdomain ?? '') : [];
   const useValueParts = (ctx.flags & (key !== undefined ? VALUE_DOMAIN | VALUE_USER : KEY_DOMAIN | KEY_USER)) !== 0;
-  let text = out.text.length > 0 ? ',' : '';
+  let text = '';
   for (let i = 0; i < format.length; i++) {
-    const c = format[i];
-    if (c !== '%') {
-      text += c;
-      continue;
-    }
+    // Copy the text up to the next `%` in one piece.
+    const pc = format.indexOf('%', i);
+    if (pc < 0) return text + format.slice(i);
+    if (pc > i) text += format.slice(i, pc);
+    i = pc;
     const x = format[++i]!;
-    if (x === '%') text += '%';
-    else if (x === 's') text += q(value);
-    else if (x === 'u') text += q(useValueParts && vdomain !== undefined ? vuser : value);
-    else if (x === 'd') text += q(vdomain ?? '');
-    else if (x === 'S') text += q(key ?? value);
-    else if (x === 'U') text += q(kdomain !== undefined ? kuser : (key ?? value));
-    else if (x === 'D') text += q(kdomain ?? '');
-    else text += q(parts[parts.length - Number(x)] ?? '');
+    let v: string;
+    if (x === '%') {
+      text += '%';
+      continue;
+    } else if (x === 's') v = value;
+    else if (x === 'u') v = useValueParts && vdomain !== undefined ? vuser : value;
+    else if (x === 'd') v = vdomain ?? '';
+    else if (x === 'S') v = key ?? value;
+    else if (x === 'U') v = kdomain !== undefined ? kuser : (key ?? value);
+    else if (x === 'D') v = kdomain ?? '';
+    else v = parts[parts.length - Number(x)] ?? '';
+    text += quote ? quote(v) : v;
   }
-  out.text += text;
-  return true;
+  return text;
 }
 
 /** Postfix's CHARS_COMMA_SP list splitting, keeping `{...}` groups whole (mystrtokq). */

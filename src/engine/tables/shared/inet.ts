@@ -59,6 +59,62 @@ export function parseIPv4Number(s: string, start = 0, end = s.length): number {
   return acc * 256 + cur;
 }
 
+/**
+ * scanIPv4Prefix - a valid IPv4 `a.b.c.d` or `a.b.c.d/N` (N of one or two
+ * digits, no host bits) starting at s[start] and ending at a blank or `end`:
+ * one pass, no substrings (cidr: tables). The pattern's end index, with the
+ * network as int32 and the prefix length in `out`, or -1 for anything else,
+ * which the caller's exact parser then handles.
+ */
+export function scanIPv4Prefix(s: string, start: number, end: number, out: { net: number; shift: number }): number {
+  // The address: parseIPv4Number()'s state machine, up to `/` or a blank.
+  let octets = 0;
+  let sawDigit = false;
+  let cur = 0;
+  let acc = 0;
+  let i = start;
+  let c = 0;
+  for (; i < end; i++) {
+    c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (sawDigit && cur === 0) return -1;
+      cur = cur * 10 + (c - 48);
+      if (cur > 255) return -1;
+      if (!sawDigit) {
+        if (++octets > 4) return -1;
+        sawDigit = true;
+      }
+    } else if (c === 46 && sawDigit) {
+      if (octets === 4) return -1;
+      acc = acc * 256 + cur;
+      cur = 0;
+      sawDigit = false;
+    } else break;
+  }
+  if (octets < 4 || !sawDigit) return -1;
+  const net = acc * 256 + cur;
+  let shift = 32;
+  if (i < end && c === 47) {
+    // One or two mask digits, then the end of the pattern.
+    const d = ++i;
+    shift = 0;
+    for (; i < end && i - d < 3; i++) {
+      c = s.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      shift = shift * 10 + (c - 48);
+    }
+    if (i === d || i - d > 2 || shift > 32) return -1;
+  }
+  if (i < end && !isSpaceCode(s.charCodeAt(i))) return -1;
+  if ((net & ~(shift === 0 ? 0 : -1 << (32 - shift))) !== 0) return -1;
+  out.net = net | 0;
+  out.shift = shift;
+  return i;
+}
+
+/** ISSPACE in the C locale. */
+const isSpaceCode = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+
 function parseIPv4Into(s: string, start: number, end: number, out: Uint8Array, at: number): boolean {
   let octets = 0;
   let sawDigit = false;

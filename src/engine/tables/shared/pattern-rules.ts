@@ -11,7 +11,8 @@
  */
 import type { Diagnostic, LookupResult } from '../../trace/types.ts';
 import type { OpenOptions, Table } from '../types.ts';
-import { lowerKey } from './regex/engines.ts';
+import { fromBinary, lowerKey, toBinary } from './regex/engines.ts';
+import { indexRules } from './regex/rule-index.ts';
 import type { CompileResult, CompiledRegex } from './regex/types.ts';
 import { readLogicalLines } from './readlline.ts';
 import { readTableFile, surrogateTable, warning } from './table.ts';
@@ -64,53 +65,6 @@ interface Pattern {
 
 const isSpace = (c: string | undefined): boolean => c !== undefined && /^[ \t\n\r\v\f]$/.test(c);
 const isAlnum = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z0-9]$/.test(c);
-
-/**
- * indexRules - which rules a key can possibly match, so a big table does
- * not run every pattern. `/^literal$/` rules are filed under their text;
- * rules with required literals under the rarest trigram of those. A rule
- * whose entry the key does not hit cannot match and is not run. Rules with
- * neither, negated rules and IF/ENDIF are always visited. Order is kept.
- */
-function indexRules(rules: readonly Rule[]) {
-  const base = new Uint8Array(rules.length);
-  const maps = { whole: [new Map<string, number[]>(), new Map<string, number[]>()], gram: [new Map<string, number[]>(), new Map<string, number[]>()] };
-  const file = (map: Map<string, number[]>, k: string, i: number): void => {
-    const list = map.get(k);
-    if (list) list.push(i);
-    else map.set(k, [i]);
-  };
-  const gramsOf = (t: string): string[] => Array.from({ length: Math.max(0, t.length - 2) }, (_, k) => t.slice(k, k + 3));
-  const wanted: { i: number; grams: string[]; fold: boolean }[] = [];
-  const freq = new Map<string, number>();
-  rules.forEach((r, i) => {
-    const re = r.op === 'match' && r.firstMatch && !r.second ? r.first : undefined;
-    const lit = re?.literal;
-    if (lit?.start && lit.end) return file(maps.whole[lit.fold ? 0 : 1]!, lit.text, i);
-    const grams = re?.prefilter?.texts.flatMap(gramsOf) ?? [];
-    if (grams.length === 0) {
-      base[i] = 1;
-      return;
-    }
-    for (const g of grams) freq.set(g, (freq.get(g) ?? 0) + 1);
-    wanted.push({ i, grams, fold: re!.prefilter!.fold });
-  });
-  for (const w of wanted) file(maps.gram[w.fold ? 0 : 1]!, w.grams.reduce((a, b) => (freq.get(b)! < freq.get(a)! ? b : a)), w.i);
-  return {
-    candidates(key: string, lower: string): Uint8Array {
-      const mark = base.slice();
-      const hit = (list: number[] | undefined): void => list?.forEach((i) => (mark[i] = 1));
-      for (const [n, s] of [lower, key].entries()) {
-        const whole = maps.whole[n]!;
-        const gram = maps.gram[n]!;
-        hit(whole.get(s));
-        if (s.endsWith('\n')) hit(whole.get(s.slice(0, -1))); // PCRE `$` before a final newline
-        if (gram.size > 0) for (let k = 0; k + 3 <= s.length; k++) hit(gram.get(s.slice(k, k + 3)));
-      }
-      return mark;
-    },
-  };
-}
 
 /**
  * macParse - split a result as mac_parse(3): literals (with $$ -> $) and
@@ -176,10 +130,14 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
   const where = (line: number): string => `${dialect.kind} map ${name}, line ${line}`;
   const rules: Rule[] = [];
   const stack: number[] = [];
-  for (const ll of readLogicalLines(read.text, name, diagnostics)) {
+  // Postfix matches bytes: rules and keys are handled one character per UTF-8 byte.
+  const lineDiagnostics: Diagnostic[] = [];
+  const lines = readLogicalLines(toBinary(read.text), name, lineDiagnostics);
+  for (const d of lineDiagnostics) diagnostics.push({ ...d, message: fromBinary(d.message) });
+  for (const ll of lines) {
     const text = ll.text.replace(/[ \t\n\r\v\f]+$/, '');
     if (text === '') continue;
-    const warn = (msg: string): void => void diagnostics.push(warning(`${where(ll.line)}: ${msg}`, name, ll.line));
+    const warn = (msg: string): void => void diagnostics.push(warning(fromBinary(`${where(ll.line)}: ${msg}`), name, ll.line));
     const rule = parseRule(text, ll.line, stack.length, warn);
     if (!rule) continue;
     if (rule.op === 'if') stack.push(rules.length);
@@ -258,7 +216,7 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
       // Prescan, as Postfix: every bad name is reported, then the rule goes.
       let maxSub = 0;
       let bad = false;
-      const parsed = macParse(replacement, (m) => diagnostics.push(warning(m, name, line)));
+      const parsed = macParse(replacement, (m) => diagnostics.push(warning(fromBinary(m), name, line)));
       const result: Piece[] = [];
       for (const part of parsed ?? []) {
         if (part.type === 'literal') {
@@ -342,7 +300,8 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
     return null;
   }
 
-  const index = indexRules(rules);
+  // Only positive one-pattern match rules may be skipped by the index.
+  const index = indexRules(rules.map((r) => (r.op === 'match' && r.firstMatch && !r.second ? r.first : undefined)));
   const spec = `${type}:${name}`;
   return {
     spec,
@@ -350,7 +309,8 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
     name,
     fixed: false,
     diagnostics,
-    lookup(key: string): LookupResult {
+    lookup(originalKey: string): LookupResult {
+      const key = toBinary(originalKey);
       const lower = lowerKey(key);
       const warnings: Diagnostic[] = [];
       const run = (re: CompiledRegex, r: Rule): boolean => {
@@ -364,37 +324,38 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
       };
       let tried = 0;
       const done = (res: LookupResult): LookupResult => (warnings.length > 0 ? { ...res, warnings } : res);
-      const mark = index.candidates(key, lower);
-      for (let i = 0; i < rules.length; i++) {
-        if (mark[i] === 0) continue;
+      let next = 0; // rules before this index are skipped (a failed IF jumps to its ENDIF)
+      for (const i of index.candidates(key, lower)) {
+        if (i < next) continue;
         const rule = rules[i]!;
         if (rule.op === 'endif') continue;
         if (rule.op === 'if') {
           if (run(rule.expr, rule) === rule.match) continue;
           if (rule.endif === undefined) break;
-          i = rule.endif;
+          next = rule.endif + 1;
           continue;
         }
         tried++;
         if (run(rule.first, rule) !== rule.firstMatch) continue;
         if (rule.second && run(rule.second, rule) !== rule.secondMatch) continue;
-        const groups = rule.firstMatch ? rule.first.exec(key) ?? undefined : undefined;
+        const found = rule.firstMatch ? rule.first.exec(key) ?? undefined : undefined;
         let value = '';
-        for (const piece of rule.result) value += typeof piece === 'string' ? piece : groups?.[piece] ?? '';
+        for (const piece of rule.result) value += typeof piece === 'string' ? piece : found?.[piece] ?? '';
+        const groups = found?.map((g) => (g === undefined ? g : fromBinary(g)));
         const notes = [...rule.first.notes, ...(rule.second?.notes ?? [])];
         return done({
           status: 'found',
-          value,
+          value: fromBinary(value),
           trace: {
             table: spec,
-            key,
+            key: originalKey,
             tried: tried - 1,
-            match: { line: rule.line, rule: rule.text, ...(groups && { groups }), engine: rule.first.engine },
+            match: { line: rule.line, rule: fromBinary(rule.text), ...(groups && { groups }), engine: rule.first.engine },
             ...(notes.length > 0 && { notes }),
           },
         });
       }
-      return done({ status: 'notfound', trace: { table: spec, key, tried } });
+      return done({ status: 'notfound', trace: { table: spec, key: originalKey, tried } });
     },
   };
 }

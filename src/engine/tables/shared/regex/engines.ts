@@ -77,11 +77,17 @@ export interface Re2Options {
   longest: boolean;
 }
 
-/** compileRe2 - throws RE2JSSyntaxException (callers turn it into a warning). */
+/**
+ * compileRe2 - a re2js pattern, compiled on first use: re2js compiles take
+ * ~0.15 ms and big tables rarely reach most rules (the index skips them).
+ * The translators have already accepted the syntax at open; should re2js
+ * still refuse it, test() throws and the table reports it as a lookup warning.
+ */
 export function compileRe2(
   source: string,
   o: Re2Options,
   prefilter: Prefilter | undefined,
+  groupCount: number,
   notes: readonly string[] = [],
 ): CompiledRegex {
   const flags =
@@ -89,27 +95,33 @@ export function compileRe2(
     (o.dotall ? RE2JS.DOTALL : 0) |
     (o.multiline ? RE2JS.MULTILINE : 0) |
     (o.longest ? RE2JS.LONGEST_MATCH : 0);
-  const re = RE2JS.compile(source, flags);
+  let compiled: RE2JS | undefined;
+  const re = (): RE2JS => (compiled ??= RE2JS.compile(source, flags));
   return {
     engine: 're2js',
-    groupCount: re.groupCount(),
+    groupCount,
     notes,
     ...(prefilter && { prefilter }),
-    test: (input, lower) => passes(prefilter, input, lower) && re.test(input),
+    test: (input, lower) => passes(prefilter, input, lower) && re().test(input),
     exec(input) {
-      const m = re.exec(input);
+      const m = re().exec(input);
       return m ? Array.from(m, (g) => (g === null ? undefined : (g as string | undefined))) : null;
     },
   };
 }
 
-/** compileJs - native RegExp (throws SyntaxError). `groupCount` as the pattern declares it. */
+/**
+ * compileJs - native RegExp (throws SyntaxError). `groupCount` as the
+ * pattern declares it; `jsGroups` maps its groups to RegExp's when the
+ * translation added helper groups.
+ */
 export function compileJs(
   source: string,
   flags: string,
   groupCount: number,
   prefilter: Prefilter | undefined,
   notes: readonly string[],
+  jsGroups?: readonly number[],
 ): CompiledRegex {
   const re = new RegExp(source, flags);
   return {
@@ -120,7 +132,8 @@ export function compileJs(
     test: (input, lower) => passes(prefilter, input, lower) && re.test(input),
     exec(input) {
       const m = re.exec(input);
-      return m ? Array.from(m) : null;
+      if (!m) return null;
+      return jsGroups ? [m[0], ...jsGroups.map((k) => m[k])] : Array.from(m);
     },
   };
 }
@@ -144,11 +157,54 @@ export function quoteChar(c: string): string {
   return META.has(c) ? '\\' + c : c;
 }
 
-/** quoteClassChar - one literal character inside [...] for both syntaxes. */
-export function quoteClassChar(c: string): string {
-  const code = c.codePointAt(0)!;
-  if (/[A-Za-z0-9 ]/.test(c) || code > 0x7f) return c;
-  return '\\x' + code.toString(16).padStart(2, '0');
+/**
+ * litChar - one literal character outside a class. Case-insensitivity is
+ * spelled out for ASCII letters only ([aA]): Postfix matches bytes in the C
+ * locale, where no other byte has a case (so the engines' own
+ * case-insensitive modes, which fold Latin-1 and Unicode, are not used).
+ */
+export function litChar(c: string, fold: boolean): string {
+  return fold && /^[A-Za-z]$/.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : quoteChar(c);
+}
+
+const classChar = (c: number): string => (c <= 0xff ? '\\x' + c.toString(16).padStart(2, '0') : String.fromCodePoint(c));
+
+/** CharSet - a [...] class being built; fold adds the other case of ASCII letters. */
+export class CharSet {
+  private readonly ranges: [number, number][] = [];
+  private extra = '';
+  add(lo: number, hi = lo): void {
+    this.ranges.push([lo, hi]);
+  }
+  /** Ready-made class content (\d, POSIX class ranges...), already case-symmetric. */
+  addText(t: string): void {
+    this.extra += t;
+  }
+  text(negated: boolean, fold: boolean, extra = ''): string {
+    const all = [...this.ranges];
+    if (fold) {
+      for (const [lo, hi] of this.ranges) {
+        if (Math.max(lo, 65) <= Math.min(hi, 90)) all.push([Math.max(lo, 65) + 32, Math.min(hi, 90) + 32]);
+        if (Math.max(lo, 97) <= Math.min(hi, 122)) all.push([Math.max(lo, 97) - 32, Math.min(hi, 122) - 32]);
+      }
+    }
+    const body = all.map(([lo, hi]) => (lo === hi ? classChar(lo) : `${classChar(lo)}-${classChar(hi)}`)).join('');
+    return `[${negated ? '^' : ''}${body}${this.extra}${extra}]`;
+  }
+}
+
+/** toBinary - a string as Postfix sees it: one character per UTF-8 byte. */
+export function toBinary(s: string): string {
+  if (!/[^\x00-\x7f]/.test(s)) return s;
+  let out = '';
+  for (const b of new TextEncoder().encode(s)) out += String.fromCharCode(b);
+  return out;
+}
+
+/** fromBinary - the inverse of toBinary, for results and messages. */
+export function fromBinary(s: string): string {
+  if (!/[^\x00-\x7f]/.test(s)) return s;
+  return new TextDecoder().decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
 }
 
 /** POSIX character class names and their ASCII members, as class content. */

@@ -10,7 +10,7 @@
  *   REG_ICASE an escaped lowercase letter (\d, \q) matches nothing, an escaped
  *   uppercase one matches itself in either case; ERE `a**`, `a+?` stack.
  */
-import { POSIX_CLASSES, quickLiteral, quoteChar, quoteClassChar, type LiteralPattern, type Prefilter } from './engines.ts';
+import { CharSet, litChar, POSIX_CLASSES, quickLiteral, type LiteralPattern, type Prefilter } from './engines.ts';
 
 export interface PosixOptions {
   extended: boolean;
@@ -44,6 +44,7 @@ interface Item {
   lit?: string; // a literal character (for the prefilter)
   quantified?: boolean;
   anchor?: boolean; // ^ (start context for ERE quantifiers)
+  assert?: boolean; // any anchor: glibc refuses to repeat it in an ERE
   end?: boolean; // $
 }
 
@@ -71,13 +72,14 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
   const peekEsc = (c: string): boolean => p[i] === '\\' && p[i + 1] === c;
 
   function bracket(): Item {
-    // p[i] is just past '['
+    // p[i] is just past '['; glibc calls a pattern ending here (or after ^) invalid, not unmatched
+    if (i >= p.length || (p[i] === '^' && i + 1 >= p.length)) throw new PosixError('Invalid regular expression');
     let neg = false;
     if (p[i] === '^') {
       neg = true;
       i++;
     }
-    let out = '';
+    const set = new CharSet();
     let first = true;
     const unmatched = (): never => {
       throw new PosixError('Unmatched [, [^, [:, [., or [=');
@@ -86,19 +88,20 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
       if (i >= p.length) unmatched();
       if (p[i] === '[' && (p[i + 1] === ':' || p[i + 1] === '.' || p[i + 1] === '=')) {
         const kind = p[i + 1]!;
-        const end = p.indexOf(kind, i + 2);
         let j = i + 2;
         while (j < p.length && !(p[j] === kind && p[j + 1] === ']')) j++;
-        if (j >= p.length || end < 0) unmatched();
+        if (j >= p.length) unmatched();
         const name = p.slice(i + 2, j).join('');
         i = j + 2;
         if (kind === ':') {
-          const members = name !== 'word' ? POSIX_CLASSES[name] : undefined;
+          // Under REG_ICASE [:upper:] and [:lower:] match either case.
+          const key = o.icase && (name === 'upper' || name === 'lower') ? 'alpha' : name;
+          const members = name !== 'word' ? POSIX_CLASSES[key] : undefined;
           if (members === undefined) throw new PosixError('Invalid character class name');
           return { cls: members };
         }
-        if ([...name].length !== 1) throw new PosixError('Invalid collation character');
-        return { char: name };
+        if (name.length !== 1) throw new PosixError('Invalid collation character');
+        return { char: name[0] };
       }
       return { char: p[i++]! };
     };
@@ -111,43 +114,58 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
       first = false;
       const a = element();
       if (a.cls !== undefined) {
-        out += a.cls;
+        set.addText(a.cls);
         continue;
       }
+      const lo = a.char!.codePointAt(0)!;
       if (p[i] === '-' && p[i + 1] !== undefined && p[i + 1] !== ']') {
         i++;
         const b = element();
-        if (b.cls !== undefined) throw new PosixError('Invalid range end');
-        if (b.char!.codePointAt(0)! < a.char!.codePointAt(0)!) throw new PosixError('Invalid range end');
-        out += quoteClassChar(a.char!) + '-' + quoteClassChar(b.char!);
-      } else {
-        out += quoteClassChar(a.char!);
-      }
+        if (b.cls !== undefined || b.char!.codePointAt(0)! < lo) throw new PosixError('Invalid range end');
+        set.add(lo, b.char!.codePointAt(0)!);
+      } else set.add(lo);
     }
-    if (neg && o.newline) out += '\\n';
-    if (out === '' && neg) return { re2: '(?s:.)', js: '[\\s\\S]' };
-    return { re2: `[${neg ? '^' : ''}${out}]`, js: `[${neg ? '^' : ''}${out}]` };
+    const cls = set.text(neg, o.icase, neg && o.newline ? '\\n' : '');
+    return { re2: cls, js: cls };
   }
 
-  /** Reads an interval after `{` (ERE) or `\{` (BRE); i is past the opener. */
-  function interval(): [number, number | undefined] {
-    let j = i;
-    let body = '';
+  /** One number of an interval, read token by token as glibc's fetch_number() does. */
+  function fetchNumber(): { num: number; tok: 'end' | 'close' | 'comma' } {
+    let num = -1;
     for (;;) {
-      if (j >= p.length) throw new PosixError('Unmatched \\{');
-      if (ere ? p[j] === '}' : p[j] === '\\' && p[j + 1] === '}') break;
-      body += p[j];
-      j++;
+      if (i >= p.length) return { num: -2, tok: 'end' };
+      if (ere ? p[i] === '}' : peekEsc('}')) {
+        i += ere ? 1 : 2;
+        return { num, tok: 'close' };
+      }
+      const escaped = p[i] === '\\';
+      const c = escaped ? (p[i + 1] ?? '') : p[i]!;
+      i += escaped ? 2 : 1;
+      if (c === ',') return { num, tok: 'comma' };
+      const digit = !escaped && c >= '0' && c <= '9';
+      num = !digit || num === -2 ? -2 : num === -1 ? Number(c) : Math.min(RE_DUP_MAX + 1, num * 10 + Number(c));
     }
-    const m = /^(\d*)(,(\d*))?$/.exec(body);
-    if (!m || (m[1] === '' && m[2] === undefined)) throw new PosixError('Invalid content of \\{\\}');
-    const min = m[1] === '' ? 0 : Number(m[1]);
-    const max = m[2] === undefined ? min : m[3] === '' ? undefined : Number(m[3]);
-    if (min > RE_DUP_MAX || (max !== undefined && max > RE_DUP_MAX)) throw new PosixError('Regular expression too big');
-    if (max !== undefined && max < min) throw new PosixError('Invalid content of \\{\\}');
-    i = j + (ere ? 1 : 2);
-    maxCount = Math.max(maxCount, min, max ?? 0);
-    return [min, max];
+  }
+
+  /** Reads an interval after `{` (ERE) or `\{` (BRE); i is past the opener. As glibc's parse_dup_op(). */
+  function interval(): [number, number | undefined] {
+    const first = fetchNumber();
+    let tok = first.tok;
+    let min = first.num;
+    let max = -2;
+    if (min === -1) {
+      if (tok !== 'comma') throw new PosixError('Invalid content of \\{\\}');
+      min = 0;
+    }
+    if (min !== -2) {
+      if (tok === 'close') max = min;
+      else if (tok === 'comma') ({ num: max, tok } = fetchNumber());
+    }
+    if (min === -2 || max === -2) throw new PosixError(tok === 'end' ? 'Unmatched \\{' : 'Invalid content of \\{\\}');
+    if ((max !== -1 && min > max) || tok !== 'close') throw new PosixError('Invalid content of \\{\\}');
+    if ((max === -1 ? min : max) > RE_DUP_MAX) throw new PosixError('Regular expression too big');
+    maxCount = Math.max(maxCount, min, max);
+    return [min, max === -1 ? undefined : max];
   }
 
   function quantify(items: Item[], q: string): void {
@@ -208,8 +226,14 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
       const isStar = c === '*';
       const ereQ = ere && (c === '*' || c === '+' || c === '?' || c === '{');
       const breQ = !ere && (peekEsc('+') || peekEsc('?') || peekEsc('{'));
-      if (ereQ || (!ere && isStar && !atStart()) || (breQ && !atStart())) {
-        if (ere && atStart()) throw new PosixError('Invalid preceding regular expression');
+      const last = items[items.length - 1];
+      // glibc BRE: `\{` cannot follow nothing, an anchor or a repeat; `*` cannot follow a repeat
+      // (but is literal first or after an anchor); `\+` and `\?` stack freely.
+      if (!ere && (peekEsc('{') || isStar) && !atStart() && last?.quantified)
+        throw new PosixError('Invalid preceding regular expression');
+      if (!ere && peekEsc('{') && (atStart() || last?.assert)) throw new PosixError('Invalid preceding regular expression');
+      if (ereQ || (!ere && isStar && !atStart() && !last?.assert) || (breQ && !atStart())) {
+        if (ere && (atStart() || items[items.length - 1]!.assert)) throw new PosixError('Invalid preceding regular expression');
         let q: string;
         if (c === '{' || (c === '\\' && p[i + 1] === '{')) {
           i += ere ? 1 : 2;
@@ -224,9 +248,9 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
       }
       i++;
       if (c === '^' && (ere || atStart())) {
-        items.push({ re2: '^', js: o.newline ? '(?<![^\\n])' : '(?<![\\s\\S])', anchor: items.length === 0 });
+        items.push({ re2: '^', js: o.newline ? '(?<![^\\n])' : '(?<![\\s\\S])', anchor: items.length === 0, assert: true });
       } else if (c === '$' && (ere || i === p.length || peekEsc(')') || peekEsc('|'))) {
-        items.push({ re2: '$', js: o.newline ? '(?![^\\n])' : '(?![\\s\\S])', end: true });
+        items.push({ re2: '$', js: o.newline ? '(?![^\\n])' : '(?![\\s\\S])', end: true, assert: true });
       } else if (c === '.') {
         items.push({ re2: '.', js: dotJs });
       } else if (c === '[') {
@@ -248,18 +272,18 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
         } else if (e === 'b' || e === 'B' || e === '<' || e === '>') {
           // \< and \> become \b: equal whenever a word character follows/precedes.
           const b = e === 'B' ? '\\B' : '\\b';
-          items.push({ re2: b, js: b });
+          items.push({ re2: b, js: b, assert: true });
         } else if (e === '`') {
-          items.push({ re2: '\\A', js: '(?<![\\s\\S])' });
+          items.push({ re2: '\\A', js: '(?<![\\s\\S])', assert: true });
         } else if (e === "'") {
-          items.push({ re2: '\\z', js: '(?![\\s\\S])' });
+          items.push({ re2: '\\z', js: '(?![\\s\\S])', assert: true });
         } else if (o.icase && e >= 'a' && e <= 'z') {
           items.push({ re2: NEVER, js: NEVER_JS });
         } else {
-          items.push({ re2: quoteChar(e), js: quoteChar(e), lit: o.icase ? e.toLowerCase() : e });
+          items.push({ re2: litChar(e, o.icase), js: litChar(e, o.icase), lit: o.icase ? e.toLowerCase() : e });
         }
       } else {
-        items.push({ re2: quoteChar(c), js: quoteChar(c), lit: o.icase ? c.toLowerCase() : c });
+        items.push({ re2: litChar(c, o.icase), js: litChar(c, o.icase), lit: o.icase ? c.toLowerCase() : c });
       }
     }
     return items;

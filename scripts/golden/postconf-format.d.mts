@@ -1,0 +1,2 @@
+// Types of postconf-format.mjs (plain ESM shared by the recorder and the vitest harness).
+export declare function parseCommands(text: string): string[][];

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/*
+ * NAME
+ *   record-postconf - record golden postconf(1) output from real Postfix
+ * SYNOPSIS
+ *   node scripts/golden/record-postconf.mjs [group...]
+ *   npm run golden:record:postconf [-- group...]
+ * DESCRIPTION
+ *   Each group under tests/golden/postconf/ holds a main.cf, an optional
+ *   master.cf, and `commands`: one postconf argument list per line
+ *   (whitespace-separated; blank lines and # comments ignored). For every
+ *   command, real postconf runs in a private mount, UTS and network
+ *   namespace (unshare -m -u -n) with a copy of the group bind-mounted
+ *   read-only over /etc/postfix (plus Debian's dynamicmaps.cf), the host
+ *   name set to host.example.com and only the loopback interface up. So
+ *   myhostname, mydomain and mynetworks are those of the simulator's
+ *   default MachineFacts, and nothing of this machine leaks.
+ *
+ *   NORANDOMIZE=1 fixes Postfix's hash-table order, so re-recording is
+ *   deterministic. One normalisation: the stdout line `process_id = N`
+ *   (postconf's own pid) becomes `process_id = 1234`, the simulator's
+ *   default fact.
+ *
+ *   Writes tests/golden/postconf/<group>/expected.json. Needs root,
+ *   util-linux unshare and Postfix.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCommands } from './postconf-format.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const GOLDEN = join(ROOT, 'tests/golden/postconf');
+const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', NORANDOMIZE: '1' };
+const MARKER = '@@record-postconf: namespace ready@@';
+const HOSTNAME = 'host.example.com';
+/** Files of a group that real postconf sees as /etc/postfix. */
+const CONFIG_FILES = ['main.cf', 'master.cf'];
+
+function die(message) {
+  process.stderr.write(`record-postconf: ${message}\n`);
+  process.exit(1);
+}
+
+const NAMESPACE_SCRIPT = `
+set -e
+hostname ${HOSTNAME}
+if command -v ip >/dev/null 2>&1; then ip link set lo up
+else perl -e 'socket(S,2,2,0) or die "socket: $!";
+  my $r = pack("a16 s x22", "lo", 0); ioctl(S, 0x8913, $r) or die "SIOCGIFFLAGS: $!";
+  my (undef, $f) = unpack("a16 s", $r); $r = pack("a16 s x22", "lo", $f | 1);
+  ioctl(S, 0x8914, $r) or die "SIOCSIFFLAGS: $!"'
+fi
+config=$1; shift
+mount --bind "$config" /etc/postfix
+mount -o remount,bind,ro /etc/postfix
+printf '%s\\n' '${MARKER}' >&2
+exec "$@"
+`;
+
+function record(group) {
+  const dir = join(GOLDEN, group);
+  const commands = parseCommands(readFileSync(join(dir, 'commands'), 'utf8'));
+  const config = mkdtempSync(join(tmpdir(), 'record-postconf-'));
+  try {
+    for (const f of CONFIG_FILES) if (existsSync(join(dir, f))) cpSync(join(dir, f), join(config, f));
+    for (const f of ['dynamicmaps.cf', 'dynamicmaps.cf.d'])
+      if (existsSync(join('/etc/postfix', f))) cpSync(join('/etc/postfix', f), join(config, f), { recursive: true });
+    const results = [];
+    for (const argv of commands) {
+      const r = spawnSync('unshare', ['-m', '-u', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', config, 'postconf', ...argv], {
+        env: ENV,
+        cwd: '/',
+        encoding: 'utf8',
+      });
+      if (!r.stderr.startsWith(MARKER + '\n')) die(`namespace setup failed for ${argv.join(' ')}: ${r.stderr}`);
+      results.push({
+        argv,
+        stdout: r.stdout.replace(/^process_id = \d+$/m, 'process_id = 1234'),
+        stderr: r.stderr.slice(MARKER.length + 1),
+        status: r.status,
+      });
+    }
+    const version = spawnSync('postconf', ['-d', '-h', 'mail_version'], { env: ENV, encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(dir, 'expected.json'), JSON.stringify({ postfix: version, commands: results }, null, 2) + '\n');
+    return results.length;
+  } finally {
+    rmSync(config, { recursive: true, force: true });
+  }
+}
+
+if (process.getuid?.() !== 0) die('must run as root (it needs unshare -m -u -n and bind mounts)');
+const groups = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : readdirSync(GOLDEN).filter((g) => statSync(join(GOLDEN, g)).isDirectory()).sort();
+let total = 0;
+for (const g of groups) {
+  const n = record(g);
+  total += n;
+  process.stdout.write(`${g}: ${n} commands\n`);
+}
+process.stdout.write(`recorded ${total} commands in ${groups.length} groups\n`);

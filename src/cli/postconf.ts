@@ -1,0 +1,79 @@
+/*
+ * NAME
+ *   postconf - the simulator's postconf(1): show main.cf and master.cf settings
+ * SYNOPSIS
+ *   postfix-sim postconf [-c config_dir] [-dfhHnx] [parameter...]
+ *   postfix-sim postconf [-c config_dir] [-fx] -M [service[/type]...]
+ *   postfix-sim postconf [-c config_dir] [-fhHx] -P [service[/type[/parameter]]...]
+ * DESCRIPTION
+ *   Output, warnings and exit status are those of real postconf for these
+ *   options (engine/config/postconf.ts). Editing options (-e, -#, -X) and
+ *   the other displays (-a, -A, -l, -m, -t, -T, -F) are not simulated.
+ */
+import { postconfShow, printable } from '../engine/index.ts';
+import type { Host } from '../engine/index.ts';
+import { createNodeHost } from './node-host.ts';
+import type { CommandOutput } from './postmap.ts';
+
+const USAGE = 'usage: postconf [-c config_dir] [-dfhHnx] [-M|-P] [name...]';
+const SIMULATED = new Set(['d', 'f', 'h', 'H', 'n', 'x', 'M', 'P']);
+const NOT_SIMULATED = new Set(['a', 'A', 'b', 'e', 'F', 'l', 'm', 'p', 't', 'T', 'X', '#', 'o', 'v']);
+
+/** runPostconf - runs one postconf command line; never throws. */
+export async function runPostconf(argv: readonly string[], io: { host?: Host } = {}): Promise<CommandOutput> {
+  const flags = new Set<string>();
+  let configDirectory: string | undefined;
+  let i = 0;
+  let stderr = '';
+  const fail = (message: string): CommandOutput => ({ stdout: '', stderr: stderr + `postconf: fatal: ${message}\n`, status: 1 });
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') break;
+    for (let j = 1; j < arg.length; j++) {
+      const c = arg[j]!;
+      if (c === 'c') {
+        const value = j + 1 < arg.length ? arg.slice(j + 1) : argv[++i];
+        if (value === undefined) {
+          stderr += `postconf: option requires an argument -- 'c'\n`;
+          return fail(USAGE);
+        }
+        configDirectory = value;
+        break;
+      }
+      if (SIMULATED.has(c)) flags.add(c);
+      else if (NOT_SIMULATED.has(c)) return fail(`-${c} is not simulated`);
+      else {
+        stderr += `postconf: invalid option -- '${c}'\n`;
+        return fail(USAGE);
+      }
+    }
+  }
+  const names = argv.slice(i);
+  if (names.some((n) => n.includes('='))) return fail('editing main.cf or master.cf (name=value) is not simulated');
+  const host = io.host ?? createNodeHost(configDirectory === undefined ? {} : { configDirectory });
+  const decoder = new TextDecoder();
+  const out = postconfShow({
+    defaults: flags.has('d'),
+    nondefault: flags.has('n'),
+    expand: flags.has('x'),
+    hideName: flags.has('h'),
+    hideValue: flags.has('H'),
+    fold: flags.has('f'),
+    masterEntries: flags.has('M'),
+    masterParams: flags.has('P'),
+    names,
+    configDirectory: configDirectory ?? '/etc/postfix',
+    configDirectoryFromOption: configDirectory !== undefined,
+    // With -c DIR the node host maps /etc/postfix/X to DIR/X; ask for the /etc/postfix name.
+    readFile: (path) => {
+      const p = configDirectory !== undefined && path.startsWith(configDirectory + '/') ? '/etc/postfix/' + path.slice(configDirectory.length + 1) : path;
+      const bytes = host.readFile(p);
+      return bytes && decoder.decode(bytes);
+    },
+  });
+  return { stdout: out.stdout, stderr: stderr + out.messages.map((m) => `postconf: ${printable(m, true)}\n`).join(''), status: out.status };
+}
