@@ -6,12 +6,16 @@
  *   postfix-sim postmap [-f] [-c config_dir] -q - [type:]name... < keys
  *   postfix-sim postmap [-c config_dir] [type:]name...
  *   postfix-sim postconf [-c config_dir] [-dfhHnx] [-M|-P] [name...]
+ *   postfix-sim resolve [-c config_dir] [-f sender] [--json] address...
+ *   postfix-sim smtpd [-c config_dir] [--service NAME] [--client ADDR[,NAME]] [--dns FILE] [--facts FILE] [--log] [--json] [--trace] < dialogue
  * DESCRIPTION
  *   Argument dispatch only; each command lives in its own module.
  */
 import { readFileSync } from 'node:fs';
 import { runPostmap } from './postmap.ts';
 import { runPostconf } from './postconf.ts';
+import { runSmtpd } from './smtpd.ts';
+import { runResolve } from './resolve.ts';
 
 const USAGE = `usage: postfix-sim COMMAND [ARGS...]
 commands:
@@ -19,6 +23,9 @@ commands:
   postmap [-f] [-c config_dir] -q - [type:]name...     look up keys from stdin
   postmap [-c config_dir] [type:]name...               check a source file as postmap would build it
   postconf [-c config_dir] [-dfhHnx] [-M|-P] [name...] show parameters or master.cf, as postconf
+  smtpd [-c config_dir] [--service NAME] [--client ADDR[,NAME]] [--dns FILE] [--facts FILE] [--log] [--json] [--trace] < dialogue
+                                                       play an SMTP dialogue against smtpd's restrictions
+  resolve [-c config_dir] [-f sender] [--json] address...  where mail for each address goes, as sendmail -bv
 With -c DIR, paths under /etc/postfix/ are read from DIR.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -31,8 +38,20 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(out.stderr);
     return out.status;
   }
+  if (command === 'resolve') {
+    const out = await runResolve(rest);
+    process.stdout.write(out.stdout);
+    process.stderr.write(out.stderr);
+    return out.status;
+  }
   if (command === 'postconf') {
     const out = await runPostconf(rest);
+    process.stdout.write(out.stdout);
+    process.stderr.write(out.stderr);
+    return out.status;
+  }
+  if (command === 'smtpd') {
+    const out = await runSmtpd(rest, { stdin: readFileSync(0, 'utf8') });
     process.stdout.write(out.stdout);
     process.stderr.write(out.stderr);
     return out.status;

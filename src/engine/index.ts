@@ -19,3 +19,39 @@ export { DEFAULT_FACTS, builtinDefault, compareCompatLevels, isBuiltinParameter,
 export type { MachineFacts, InterfaceAddress } from './config/names.ts';
 export { postconfShow } from './config/postconf.ts';
 export type { PostconfRequest, PostconfOutput } from './config/postconf.ts';
+export {
+  prepareSmtpd,
+  runClient,
+  runSession,
+  loadSmtpdConfig,
+  parseDialogue,
+  parseDnsFacts,
+  parseFacts,
+  lookupPeer,
+  NO_DNS,
+  NO_FACTS,
+  RESTRICTION_NAMES,
+} from './smtpd/index.ts';
+export type {
+  AcceptedMessage,
+  ClientFacts,
+  Dialogue,
+  DnsFacts,
+  DnsRecord,
+  Exchange,
+  LogLine,
+  OutsideFacts,
+  SessionOptions,
+  SessionResult,
+  SimulateSmtpdOptions,
+  SmtpdConfig,
+} from './smtpd/index.ts';
+export type { TraceNode } from './trace/types.ts';
+export { createResolver, RESOLVE, RESOLVE_CLASS_FINAL, classOf, DEBIAN_AGENTS, agentsFromMasterCf, parseTransportEntry, updateEntry, commandLineAddress } from './resolve/index.ts';
+export type { Resolver, ResolverOptions, Program, ResolveReply, DeliveryResult, FinalRecipient, AgentReport, DeliveryTarget, Agent, RewriteRule } from './resolve/index.ts';
+export { createSearchContext, createTableCache, isFixedTable, openMatchList, matchParentStyle, openMaps, makeMaps, MA_FIND, MA_FIND_DEFAULT, mailAddrFind, splitExtension, stripExtension, quote822Local, unquote822Local } from './search/index.ts';
+export type { SearchContext, TableCache, TableFlags, MatchList, MatchListKind, MatchListResult, Maps, MapsResult, AddrFindOptions, AddrFindResult, QueryForm, QuoteOptions } from './search/index.ts';
+export type { AddressEvent, AddressClass, AddrFindTrace, MapsTrace, MatchListTrace, ListItemTrace } from './trace/types.ts';
+export { mailOutcome } from './smtpd/delivery.ts';
+export type { Delivery, MailOutcome } from './smtpd/delivery.ts';
+export { DEBIAN_PASSWD, PASSWD_FACTS } from './tables/unix.ts';

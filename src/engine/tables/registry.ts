@@ -20,6 +20,7 @@ import { regexpDriver } from './regexp.ts';
 import { environDriver, failDriver, internalDriver, randmapDriver, staticDriver } from './simple.ts';
 import { sqliteDriver } from './sqlite.ts';
 import { fatal, surrogateTable } from './shared/table.ts';
+import { unixDriver } from './unix.ts';
 import type { OpenOptions, Table, TableDriver } from './types.ts';
 
 /** Types that need a server or a system database; opened as tables that say so. */
@@ -50,16 +51,6 @@ const notSimulated = (fixed: boolean): TableDriver => ({
     };
   },
 });
-
-/** unix: has two tables; any other name is an error even before a lookup. */
-const unixDriver: TableDriver = {
-  unsupported: 'needs the system password and group databases',
-  open(type, name) {
-    if (name !== 'passwd.byname' && name !== 'group.byname')
-      return surrogateTable(type, name, fatal(`unknown table: ${type}:${name}`));
-    return notSimulated(true).open(type, name, { host: { readFile: () => undefined } });
-  },
-};
 
 /** Every table type the simulator knows, by Postfix's name for it. */
 export const DRIVERS: Readonly<Record<string, TableDriver>> = {

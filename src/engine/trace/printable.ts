@@ -11,15 +11,15 @@
 const utf8Length = (codePoint: number): number =>
   codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
 
-/** printable - `text` with what Postfix would not log replaced by `?`. */
-export function printable(text: string, utf8: boolean): string {
+/** printable - `text` with what Postfix would not log replaced by `?` (or `replacement`). */
+export function printable(text: string, utf8: boolean, replacement = '?'): string {
   if (/^[\x20-\x7e]*$/.test(text)) return text;
   let out = '';
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     if (cp >= 0x20 && cp <= 0x7e) out += ch;
     else if (cp >= 0x80 && utf8) out += ch;
-    else out += '?'.repeat(utf8Length(cp));
+    else out += replacement.repeat(utf8Length(cp));
   }
   return out;
 }

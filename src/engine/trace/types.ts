@@ -77,3 +77,108 @@ export type LookupResult =
       /** What was logged before the error (e.g. "Expansion limit exceeded"). */
       warnings?: Diagnostic[];
     };
+
+/* Address resolution (match lists, maps, trivial-rewrite, cleanup, local, virtual). */
+
+/** One item of a match list (match_list(3)) as it was tried. */
+export interface ListItemTrace {
+  /** The pattern or `type:table` as listed, without `!`. */
+  item: string;
+  /** The item was negated (an odd number of `!`). */
+  negated: boolean;
+  /** The `/file/name` the item came from, when it came from a file. */
+  file?: string;
+  /** The item matched the subject (before negation is applied). */
+  matched: boolean;
+  /** Table lookups the item made, in order. */
+  lookups?: LookupTrace[];
+}
+
+/** A match list evaluation: the first matching item decides. */
+export interface MatchListTrace {
+  /** The parameter that holds the list, e.g. `mydestination`. */
+  list: string;
+  /** What was matched (a domain; or a name and an address). */
+  subject: string[];
+  items: ListItemTrace[];
+  /** The list's answer (a matching `!item` answers false). */
+  matched: boolean;
+  /** A table lookup failed: the list answers "no match" with this error. */
+  error?: Diagnostic;
+}
+
+/** One maps_find(3): a key sent to each table of a list in order. */
+export interface MapsTrace {
+  /** The parameter naming the tables, e.g. `transport_maps`. */
+  maps: string;
+  key: string;
+  /** A partial key: pattern tables (regexp, pcre, ...) were skipped. */
+  partial: boolean;
+  status: 'found' | 'notfound' | 'error';
+  value?: string;
+  /** The table that answered (found or error). */
+  table?: string;
+  lookups: LookupTrace[];
+  /** Tables not asked because the key is partial and they only take full keys. */
+  skipped?: string[];
+  warnings?: Diagnostic[];
+}
+
+/** One mail_addr_find(3): the keys derived from an address, in the order tried. */
+export interface AddrFindTrace {
+  maps: string;
+  address: string;
+  /** The strategy flags in Postfix's names (full, noext, localpart_if_local, ...). */
+  strategy: string[];
+  keys: MapsTrace[];
+  status: 'found' | 'notfound' | 'error';
+  value?: string;
+  /** The key that found `value`. */
+  key?: string;
+  /** The address extension that was stripped to find `value` (with its delimiter). */
+  extension?: string;
+}
+
+/** One decision of the address pipeline; renderers switch on `kind`. */
+export type AddressEvent =
+  | { kind: 'rewrite'; context: 'local' | 'remote'; step: string; before: string; after: string; detail?: string }
+  | { kind: 'list'; trace: MatchListTrace }
+  | { kind: 'find'; trace: AddrFindTrace }
+  | { kind: 'maps'; trace: MapsTrace }
+  | { kind: 'class'; domain: string; class: AddressClass; parameter?: string }
+  | { kind: 'transport'; step: string; transport: string; nexthop: string; source?: string }
+  | { kind: 'map'; step: 'canonical' | 'virtual' | 'masquerade' | 'alias' | 'relocated' | 'bcc'; parameter: string; before: string; after: string[]; note?: string }
+  | { kind: 'diagnostic'; diagnostic: Diagnostic; /** The program that logs it (trivial-rewrite when absent). */ program?: string }
+  | { kind: 'note'; text: string };
+
+/** The address classes of ADDRESS_CLASS_README. */
+export type AddressClass = 'local' | 'virtual_alias' | 'virtual_mailbox' | 'relay' | 'default';
+
+/**
+ * One step of a simulation (an smtpd stage, a restriction, a key tried, an
+ * action taken), nested as the program nested them. `kind` says what the
+ * step is; renderers switch on it and show `title`, `result` and `detail`.
+ */
+export interface TraceNode {
+  kind:
+    | 'session'
+    | 'command'
+    | 'stage'
+    | 'restriction'
+    | 'class'
+    | 'lookup'
+    | 'action'
+    | 'resolve'
+    | 'dns'
+    | 'fact'
+    | 'note';
+  /** What was done, e.g. `check_recipient_access hash:/etc/postfix/access`. */
+  title: string;
+  /** The outcome, e.g. `OK`, `DUNNO`, `REJECT`, `found`, `not found`. */
+  result?: string;
+  /** Why, or the reply text. */
+  detail?: string;
+  /** The table lookup this step made, when it is one. */
+  lookup?: LookupTrace;
+  children?: TraceNode[];
+}

@@ -1,0 +1,213 @@
+/*
+ * NAME
+ *   dns-responder - a tiny authoritative DNS server for golden recordings
+ * SYNOPSIS
+ *   import { startDnsResponder } from './dns-responder.mjs';
+ *   const dns = await startDnsResponder(records, { address: '127.0.0.1', port: 53 });
+ *   ... dns.queries  // [{ name, type }] in order of arrival
+ *   await dns.close();
+ *
+ *   node scripts/golden/dns-responder.mjs DNSFILE [ADDRESS [PORT]]   (manual testing)
+ * DESCRIPTION
+ *   Answers UDP queries from the records of a group's `dns` file (parsed by
+ *   parseDnsFile in smtpd-format.mjs) and nothing else:
+ *   - a name with records of the asked type: NOERROR, AA, those records;
+ *   - a name that exists (it, or a name below it, has records) but not of
+ *     that type: NOERROR with no answer (NODATA), as a real zone does, so
+ *     that e.g. an MX query of an A-only domain falls back to the A record;
+ *   - a name marked SERVFAIL: SERVFAIL for every type; TIMEOUT: no reply;
+ *   - anything else: NXDOMAIN.
+ *   Types: A AAAA MX NS PTR TXT (CNAME is not supported). No recursion, no
+ *   EDNS, no TCP (answers are small). Written for the recorder; it runs
+ *   inside the recorder's private network namespace on 127.0.0.1:53.
+ */
+import { createSocket } from 'node:dgram';
+import { isIPv4, isIPv6 } from 'node:net';
+
+export const TYPE_CODES = { A: 1, NS: 2, PTR: 12, MX: 15, TXT: 16, AAAA: 28 };
+const TYPE_NAMES = Object.fromEntries(Object.entries(TYPE_CODES).map(([k, v]) => [v, k]));
+
+const canonical = (name) => name.toLowerCase().replace(/\.$/, '');
+
+/** encodeName - a domain name in wire format without compression ("" or "." is the root). */
+function encodeName(name) {
+  const labels = canonical(name) === '' ? [] : name.replace(/\.$/, '').split('.');
+  const parts = [];
+  for (const label of labels) {
+    const bytes = Buffer.from(label, 'utf8');
+    if (bytes.length === 0 || bytes.length > 63) throw new Error(`bad DNS label in ${JSON.stringify(name)}`);
+    parts.push(Buffer.from([bytes.length]), bytes);
+  }
+  parts.push(Buffer.from([0]));
+  return Buffer.concat(parts);
+}
+
+function encodeIPv6(text) {
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, null];
+  const groups = (s) => (s === '' ? [] : s.split(':'));
+  const left = groups(head);
+  const right = tail === null ? [] : groups(tail);
+  const fill = tail === null ? [] : new Array(8 - left.length - right.length).fill('0');
+  const all = [...left, ...fill, ...right];
+  const out = Buffer.alloc(16);
+  all.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  return out;
+}
+
+/** encodeData - the RDATA of one record (data as written in the dns file). */
+export function encodeData(type, data) {
+  switch (type) {
+    case 'A':
+      if (!isIPv4(data)) throw new Error(`bad A address ${data}`);
+      return Buffer.from(data.split('.').map(Number));
+    case 'AAAA':
+      if (!isIPv6(data) || data.includes('.')) throw new Error(`bad AAAA address ${data}`);
+      return encodeIPv6(data);
+    case 'NS':
+    case 'PTR':
+      return encodeName(data);
+    case 'MX': {
+      const m = /^(\d+)\s+(\S+)$/.exec(data);
+      if (!m || Number(m[1]) > 65535) throw new Error(`bad MX data ${data}`);
+      const pref = Buffer.alloc(2);
+      pref.writeUInt16BE(Number(m[1]));
+      return Buffer.concat([pref, encodeName(m[2])]);
+    }
+    case 'TXT': {
+      // One or more "quoted" strings (\" and \\ escapes), or one bare word.
+      const strings = [];
+      const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
+      let m;
+      while ((m = re.exec(data))) strings.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]);
+      return Buffer.concat(
+        strings.map((s) => {
+          const b = Buffer.from(s, 'utf8');
+          if (b.length > 255) throw new Error('TXT string longer than 255 bytes');
+          return Buffer.concat([Buffer.from([b.length]), b]);
+        }),
+      );
+    }
+    default:
+      throw new Error(`unsupported record type ${type}`);
+  }
+}
+
+/** decodeQuestion - { id, flags, name, type, qclass, end } of a query, or null. */
+function decodeQuestion(msg) {
+  if (msg.length < 12) return null;
+  const id = msg.readUInt16BE(0);
+  const flags = msg.readUInt16BE(2);
+  if (flags & 0x8000 || msg.readUInt16BE(4) !== 1) return { id, flags, bad: true };
+  const labels = [];
+  let i = 12;
+  for (;;) {
+    if (i >= msg.length) return { id, flags, bad: true };
+    const len = msg[i++];
+    if (len === 0) break;
+    if (len > 63 || i + len > msg.length) return { id, flags, bad: true };
+    labels.push(msg.toString('latin1', i, i + len));
+    i += len;
+  }
+  if (i + 4 > msg.length) return { id, flags, bad: true };
+  return { id, flags, name: labels.join('.'), type: msg.readUInt16BE(i), qclass: msg.readUInt16BE(i + 2), end: i + 4 };
+}
+
+/**
+ * buildZone - index the records: Map canonical name -> { types: Map type -> [rdata], ttl, fail }.
+ * Names that only have names below them exist too (empty non-terminals).
+ */
+function buildZone(records) {
+  const zone = new Map();
+  const entry = (name) => {
+    let e = zone.get(name);
+    if (!e) zone.set(name, (e = { types: new Map(), fail: null }));
+    return e;
+  };
+  for (const r of records) {
+    const name = canonical(r.name);
+    const e = entry(name);
+    if (r.type === 'SERVFAIL' || r.type === 'TIMEOUT') {
+      e.fail = r.type;
+      continue;
+    }
+    if (!e.types.has(r.type)) e.types.set(r.type, []);
+    e.types.get(r.type).push({ ttl: r.ttl, rdata: encodeData(r.type, r.data) });
+    for (let parent = name; parent.includes('.'); ) {
+      parent = parent.slice(parent.indexOf('.') + 1);
+      entry(parent);
+    }
+  }
+  return zone;
+}
+
+/** answer - the reply to one query message, or null for no reply. */
+export function answer(zone, msg, seen) {
+  const q = decodeQuestion(msg);
+  if (!q) return null;
+  const header = (rcode, ancount) => {
+    const h = Buffer.alloc(12);
+    h.writeUInt16BE(q.id, 0);
+    // QR, opcode 0, AA, RD copied from the query, RA clear.
+    h.writeUInt16BE(0x8000 | 0x0400 | (q.flags & 0x0100) | rcode, 2);
+    h.writeUInt16BE(q.bad ? 0 : 1, 4);
+    h.writeUInt16BE(ancount, 6);
+    return h;
+  };
+  if (q.bad || (q.flags & 0x7800) !== 0) return Buffer.concat([header(q.bad ? 1 : 4, 0)]);
+  const question = msg.subarray(12, q.end);
+  const typeName = TYPE_NAMES[q.type] ?? `TYPE${q.type}`;
+  seen?.({ name: q.name.toLowerCase(), type: typeName });
+  const e = zone.get(canonical(q.name));
+  if (e?.fail === 'TIMEOUT') return null;
+  if (e?.fail === 'SERVFAIL') return Buffer.concat([header(2, 0), question]);
+  if (!e) return Buffer.concat([header(3, 0), question]);
+  const rrs = q.qclass === 1 ? (e.types.get(typeName) ?? []) : [];
+  const answers = rrs.map(({ ttl, rdata }) => {
+    const fixed = Buffer.alloc(12);
+    fixed.writeUInt16BE(0xc00c, 0); // the question's name
+    fixed.writeUInt16BE(q.type, 2);
+    fixed.writeUInt16BE(1, 4);
+    fixed.writeUInt32BE(ttl, 6);
+    fixed.writeUInt16BE(rdata.length, 10);
+    return Buffer.concat([fixed, rdata]);
+  });
+  return Buffer.concat([header(0, answers.length), question, ...answers]);
+}
+
+/** startDnsResponder - serve `records` on UDP address:port; resolves { queries, close() }. */
+export function startDnsResponder(records, { address = '127.0.0.1', port = 53 } = {}) {
+  const zone = buildZone(records);
+  const queries = [];
+  const socket = createSocket(isIPv6(address) ? 'udp6' : 'udp4');
+  socket.on('message', (msg, rinfo) => {
+    const reply = answer(zone, msg, (q) => queries.push(q));
+    if (reply) socket.send(reply, rinfo.port, rinfo.address);
+  });
+  return new Promise((resolvePromise, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, address, () => {
+      socket.off('error', reject);
+      resolvePromise({ queries, close: () => new Promise((r) => socket.close(r)) });
+    });
+  });
+}
+
+// Manual use: node dns-responder.mjs DNSFILE [ADDRESS [PORT]]
+const self = new URL(import.meta.url).pathname;
+if (process.argv[1] && process.argv[1].endsWith('dns-responder.mjs') && self.endsWith(process.argv[1].replace(/^.*\//, ''))) {
+  const { readFileSync } = await import('node:fs');
+  const { parseDnsFile } = await import('./smtpd-format.mjs');
+  const [file, address = '127.0.0.1', port = '53'] = process.argv.slice(2);
+  if (!file) {
+    process.stderr.write('usage: node dns-responder.mjs DNSFILE [ADDRESS [PORT]]\n');
+    process.exit(2);
+  }
+  const dns = await startDnsResponder(parseDnsFile(readFileSync(file, 'utf8'), file), { address, port: Number(port) });
+  process.stderr.write(`dns-responder: serving ${file} on ${address}:${port}\n`);
+  setInterval(() => {
+    while (dns.queries.length) {
+      const q = dns.queries.shift();
+      process.stderr.write(`query ${q.name} ${q.type}\n`);
+    }
+  }, 200);
+}

@@ -1,0 +1,809 @@
+#!/usr/bin/env node
+/*
+ * NAME
+ *   record-smtpd - record golden SMTP sessions from real Postfix smtpd
+ * SYNOPSIS
+ *   node scripts/golden/record-smtpd.mjs [group...]
+ *   npm run golden:record:smtpd [-- group...]
+ * DESCRIPTION
+ *   For each group under tests/golden/smtpd/ (see the README there): copy
+ *   its configuration to a temporary directory, add Debian's package files
+ *   and the recorder's own settings (maillog_file; master.cf services that
+ *   would send mail elsewhere replaced by a capture), then, inside a private
+ *   mount, network, UTS and PID namespace (unshare -m -n -u -p -f):
+ *   bind-mount it over /etc/postfix (empty directories over the queue, data
+ *   and mail directories; fixed passwd, group, hosts, nsswitch.conf and
+ *   resolv.conf over the machine's), build the group's tables with real
+ *   postmap/postalias, start a private DNS responder on 127.0.0.1:53 that
+ *   knows only the group's `dns` records and policy servers that answer
+ *   from the group's `facts` file, start the whole Postfix, play
+ *   every session one command at a time, wait until the queue has settled,
+ *   and collect replies, log lines, queue state and captured deliveries.
+ *   When the namespace's first process exits, the kernel ends every Postfix
+ *   process in it; nothing outside is touched.
+ *
+ *   Writes tests/golden/smtpd/<group>/expected.json. Needs root, util-linux
+ *   unshare, iproute2 or perl, and Postfix 3.7 (Debian packages postfix,
+ *   postfix-pcre, postfix-lmdb, postfix-cdb, postfix-sqlite). Deterministic:
+ *   the same groups and Postfix give byte-identical output.
+ *
+ *   Internally the same file runs inside the namespace with --inner WORK.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDnsResponder } from './dns-responder.mjs';
+import { listenAddress, startPolicyResponders } from './policy-responder.mjs';
+import {
+  NON_CONFIG_FILES,
+  isBdatCommand,
+  isDataCommand,
+  nextUnit,
+  normaliseHeader,
+  normaliseLogText,
+  parseBuildFile,
+  parseDnsFile,
+  parseLogLine,
+  parsePolicyFacts,
+  parseSession,
+  replyCode,
+} from './smtpd-format.mjs';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = resolve(dirname(SELF), '../..');
+const GOLDEN = join(ROOT, 'tests/golden/smtpd');
+const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', LC_ALL: 'C', TZ: 'UTC' };
+const HOSTNAME = 'host.example.com';
+const MARKER = '@@record-smtpd: namespace ready@@';
+/** Groups recorded at the same time (each is mostly waiting on sockets). */
+const CONCURRENCY = 3;
+/** Files Debian's package keeps in /etc/postfix that Postfix itself needs (not configuration). */
+const PACKAGE_FILES = ['dynamicmaps.cf', 'dynamicmaps.cf.d', 'postfix-files', 'postfix-files.d', 'postfix-script', 'post-install', 'makedefs.out'];
+const DEBIAN_MASTER_CF = '/usr/share/postfix/master.cf.dist';
+/** Paths inside the namespace. */
+const MAILLOG = '/var/lib/postfix/maillog';
+const CAPTURE_DIR = '/var/spool/postfix/capture';
+/** master.cf commands whose deliveries are captured instead of performed. */
+const CAPTURED_COMMANDS = ['smtp', 'lmtp', 'virtual', 'pipe'];
+/** Accounts the namespace's /etc/passwd and /etc/group keep from the machine (names only: ids differ per machine). */
+const USERS = ['root', 'daemon', 'bin', 'sys', 'nobody', 'postfix'];
+const GROUPS = ['root', 'daemon', 'bin', 'sys', 'mail', 'nogroup', 'postfix', 'postdrop'];
+const REPLY_TIMEOUT_MS = 20000;
+const DISCONNECT_WAIT_MS = 10000;
+const SETTLE_TIMEOUT_MS = 20000;
+/** How long after an smtpd fatal error a missing reply counts as "no server". */
+const DIED_GRACE_MS = 1500;
+
+function die(message) {
+  process.stderr.write(`record-smtpd: ${message}\n`);
+  process.exit(1);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function which(program) {
+  for (const dir of ENV.PATH.split(':')) if (existsSync(join(dir, program))) return join(dir, program);
+  return null;
+}
+
+/* ------------------------------------------------------------------ */
+/* Outside the namespace: checks, preparation, orchestration.          */
+/* ------------------------------------------------------------------ */
+
+function checkEnvironment() {
+  if (process.getuid?.() !== 0) die('must run as root (it needs unshare and bind mounts)');
+  for (const p of ['postfix', 'postconf', 'postmap', 'postalias', 'postqueue', 'unshare', 'mount', 'hostname'])
+    if (!which(p)) die(`${p} not found: install postfix postfix-pcre postfix-lmdb postfix-cdb postfix-sqlite (and util-linux)`);
+  if (!which('ip') && !which('perl')) die('neither ip (iproute2) nor perl found: cannot bring up lo');
+  const version = spawnSync('postconf', ['-d', '-h', 'mail_version'], { env: ENV, encoding: 'utf8' });
+  if (version.status !== 0 || !/^\d+\.\d+/.test(version.stdout)) die(`postconf -d mail_version failed: ${version.stderr}`);
+  for (const f of [DEBIAN_MASTER_CF, '/usr/lib/postfix/sbin/smtpd', ...PACKAGE_FILES.filter((f) => !f.endsWith('.d')).map((f) => join('/etc/postfix', f))])
+    if (!existsSync(f)) die(`${f} missing: Postfix is not installed properly`);
+  const probe = spawnSync('unshare', ['-m', '-n', '-u', '-p', '-f', '--mount-proc', 'true'], { env: ENV, encoding: 'utf8' });
+  if (probe.status !== 0) die(`unshare -m -n -u -p -f does not work here: ${probe.stderr.trim()}`);
+  return version.stdout.trim();
+}
+
+/** masterEntries - master.cf as [{ lines: string[], fields: string[] | null }] (null: comment/blank). */
+function masterEntries(text) {
+  const entries = [];
+  for (const line of text.replace(/\n$/, '').split('\n')) {
+    if (/^\s/.test(line) && !/^\s*(#|$)/.test(line) && entries.length && entries[entries.length - 1].fields) {
+      entries[entries.length - 1].lines.push(line);
+      continue;
+    }
+    entries.push({ lines: [line], fields: /^(#|\s*$)/.test(line) ? null : line.trim().split(/\s+/) });
+  }
+  return entries;
+}
+
+/**
+ * recorderMasterCf - the group's master.cf (or Debian's) with the recorder's
+ * changes: every unix service running smtp, lmtp, virtual or pipe becomes a
+ * capture (pipe to a script that stores arguments and message), local and
+ * the capture get maxproc 1 (a fixed order of delivery log lines), and a
+ * postlog service is added when missing (maillog_file needs it).
+ */
+function recorderMasterCf(text) {
+  const out = [];
+  let postlog = false;
+  for (const e of masterEntries(text)) {
+    const f = e.fields;
+    if (!f || f.length < 8) {
+      out.push(...e.lines);
+      continue;
+    }
+    const [name, type] = f;
+    const command = f[7];
+    if (type === 'unix-dgram' && command === 'postlogd') postlog = true;
+    if (type === 'unix' && CAPTURED_COMMANDS.includes(command)) {
+      out.push(`# record-smtpd: ${name} (${command}) captured`);
+      out.push(`${name} unix - n n - 1 pipe`);
+      out.push(
+        `  null_sender= user=nobody argv=/bin/sh ${CAPTURE_DIR}/capture.sh ${name} n=\${nexthop} \${queue_id} s=\${sender} o=\${original_recipient} r=\${recipient}`,
+      );
+      continue;
+    }
+    if (type === 'unix' && command === 'local') {
+      out.push(`# record-smtpd: maxproc 1`);
+      out.push(e.lines[0].replace(/^(\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+)\S+/, '$11'), ...e.lines.slice(1));
+      continue;
+    }
+    out.push(...e.lines);
+  }
+  if (!postlog) out.push('# record-smtpd: maillog_file needs postlogd', 'postlog unix-dgram n - n - 1 postlogd');
+  return out.join('\n') + '\n';
+}
+
+const CAPTURE_SCRIPT = `#!/bin/sh
+# record-smtpd capture: arguments, then the message, one file per delivery.
+umask 022
+f=${CAPTURE_DIR}/$3.$$
+{ for a in "$@"; do printf 'ARG %s\\n' "$a"; done; printf 'END\\n'; cat; } > "$f.tmp" && mv "$f.tmp" "$f.msg"
+exit 0
+`;
+
+/** accountLines - the machine's lines of /etc/passwd or /etc/group for `names`, in `names` order. */
+function accountLines(file, names) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  return names
+    .map((n) => {
+      const l = lines.find((x) => x.startsWith(`${n}:`));
+      if (!l) die(`${file} has no entry ${n}`);
+      return l;
+    })
+    .join('\n') + '\n';
+}
+
+/** loadGroup - parse every file of a group up front; throws on any format error. */
+function loadGroup(name) {
+  const dir = join(GOLDEN, name);
+  const mainCf = join(dir, 'main.cf');
+  if (!existsSync(mainCf)) throw new Error('no main.cf (it must always be explicit)');
+  const main = readFileSync(mainCf, 'utf8');
+  for (const p of ['compatibility_level', 'myhostname', 'mydomain', 'smtpd_banner', 'inet_interfaces', 'alias_maps'])
+    if (!new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must set ${p} explicitly (see README)`);
+  for (const p of ['maillog_file', 'queue_directory', 'config_directory', 'data_directory'])
+    if (new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must not set ${p} (the recorder owns it)`);
+  const build = existsSync(join(dir, 'build')) ? parseBuildFile(readFileSync(join(dir, 'build'), 'utf8'), `${name}/build`) : [];
+  const dns = existsSync(join(dir, 'dns')) ? parseDnsFile(readFileSync(join(dir, 'dns'), 'utf8'), `${name}/dns`) : [];
+  const policy = existsSync(join(dir, 'facts')) ? parsePolicyFacts(readFileSync(join(dir, 'facts'), 'utf8'), `${name}/facts`) : [];
+  for (const f of policy)
+    if (!listenAddress(f.server)) throw new Error(`${name}/facts:${f.line}: the recorder serves only inet:127.x.x.x:PORT policy servers: ${f.server}`);
+  const sessionDir = join(dir, 'sessions');
+  const names = existsSync(sessionDir)
+    ? readdirSync(sessionDir)
+        .filter((f) => f.endsWith('.smtp'))
+        .map((f) => f.slice(0, -'.smtp'.length))
+        .sort()
+    : [];
+  if (names.length === 0) throw new Error('no sessions/*.smtp');
+  const sessions = names.map((s) => {
+    const where = `${name}/sessions/${s}.smtp`;
+    const parsed = parseSession(readFileSync(join(sessionDir, `${s}.smtp`), 'utf8'), where);
+    if (parsed.lines.some(isBdatCommand)) throw new Error(`${where}: BDAT is not supported by the format`);
+    return { name: s, ...parsed };
+  });
+  return { name, dir, main, build, dns, policy, sessions };
+}
+
+/** prepareWork - the temporary tree the namespace mounts; returns its path. */
+function prepareWork(group, base) {
+  const work = join(base, group.name);
+  const etc = join(work, 'etc');
+  mkdirSync(etc, { recursive: true });
+  for (const f of readdirSync(group.dir)) if (!NON_CONFIG_FILES.includes(f)) cpSync(join(group.dir, f), join(etc, f), { recursive: true });
+  for (const f of PACKAGE_FILES) if (existsSync(join('/etc/postfix', f))) cpSync(join('/etc/postfix', f), join(etc, f), { recursive: true });
+  writeFileSync(
+    join(etc, 'main.cf'),
+    group.main.replace(/\n?$/, '\n') + `\n# --- added by record-smtpd; not part of the group ---\nmaillog_file = ${MAILLOG}\n`,
+  );
+  const master = existsSync(join(group.dir, 'master.cf')) ? readFileSync(join(group.dir, 'master.cf'), 'utf8') : readFileSync(DEBIAN_MASTER_CF, 'utf8');
+  writeFileSync(join(etc, 'master.cf'), recorderMasterCf(master));
+  // Postfix re-reads a young main.cf and warns about young tables: back-date the configuration.
+  const touch = spawnSync('find', [etc, '-exec', 'touch', '-h', '-d', '2000-01-01T00:00:00Z', '{}', '+'], { env: ENV, encoding: 'utf8' });
+  if (touch.status !== 0) throw new Error(`touch failed: ${touch.stderr}`);
+
+  for (const d of ['spool', 'lib', 'mail', 'sys']) mkdirSync(join(work, d), { recursive: true });
+  chmodSync(join(work, 'spool'), 0o755);
+  chmodSync(join(work, 'lib'), 0o755);
+  const [, , postfixUid, postfixGid] = accountLines('/etc/passwd', ['postfix']).split(':').map(Number);
+  chownSync(join(work, 'lib'), postfixUid, postfixGid);
+  const mailGid = Number(accountLines('/etc/group', ['mail']).split(':')[2]);
+  chownSync(join(work, 'mail'), 0, mailGid);
+  chmodSync(join(work, 'mail'), 0o2775);
+  const sys = join(work, 'sys');
+  writeFileSync(join(sys, 'passwd'), accountLines('/etc/passwd', USERS));
+  writeFileSync(join(sys, 'group'), accountLines('/etc/group', GROUPS));
+  writeFileSync(join(sys, 'hosts'), `127.0.0.1\tlocalhost\n::1\tlocalhost\n`);
+  writeFileSync(join(sys, 'nsswitch.conf'), 'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nservices: files\n');
+  // One quick try: a TIMEOUT record costs one second, not Postfix's usual minutes.
+  writeFileSync(join(sys, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
+  writeFileSync(join(sys, 'aliases'), '# record-smtpd: groups set alias_maps explicitly\n');
+  writeFileSync(join(sys, 'mailname'), `${HOSTNAME}\n`);
+  writeFileSync(join(sys, 'group.json'), JSON.stringify({ build: group.build, dns: group.dns, policy: group.policy, sessions: group.sessions }));
+  return work;
+}
+
+/*
+ * The shell that runs as the namespace's first process: host name, lo,
+ * mounts, then the recorder's inner half (which ends everything by exiting).
+ */
+const NAMESPACE_SCRIPT = `
+set -e
+hostname ${HOSTNAME}
+if command -v ip >/dev/null 2>&1; then ip link set lo up
+else perl -e 'socket(S,2,2,0) or die "socket: $!";
+  my $r = pack("a16 s x22", "lo", 0); ioctl(S, 0x8913, $r) or die "SIOCGIFFLAGS: $!";
+  my (undef, $f) = unpack("a16 s", $r); $r = pack("a16 s x22", "lo", $f | 1);
+  ioctl(S, 0x8914, $r) or die "SIOCSIFFLAGS: $!"'
+fi
+work=$1; node=$2; self=$3
+mount --bind "$work/etc" /etc/postfix
+mount --bind "$work/spool" /var/spool/postfix
+mount --bind "$work/lib" /var/lib/postfix
+mount --bind "$work/mail" /var/mail
+for f in passwd group hosts nsswitch.conf resolv.conf aliases mailname; do
+  if [ -e /etc/$f ] || [ -L /etc/$f ]; then mount --bind "$work/sys/$f" /etc/$f; fi
+done
+printf '%s\\n' '${MARKER}' >&2
+exec "$node" "$self" --inner "$work"
+`;
+
+function runGroup(group, base) {
+  const work = prepareWork(group, base);
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      'unshare',
+      ['-m', '-n', '-u', '-p', '-f', '--mount-proc', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', work, process.execPath, SELF],
+      { env: ENV, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (!stderr.startsWith(MARKER + '\n')) return reject(new Error(`namespace setup failed: ${stderr}`));
+      if (code !== 0 || signal) return reject(new Error(`inner recorder failed (${signal ?? code}): ${stderr.slice(MARKER.length + 1)}`));
+      try {
+        resolvePromise(JSON.parse(Buffer.concat(out).toString('utf8')));
+      } catch (e) {
+        reject(new Error(`inner recorder output is not JSON: ${e.message}`));
+      }
+    });
+  });
+}
+
+async function pool(jobs, limit) {
+  const results = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  return results;
+}
+
+async function main() {
+  const started = Date.now();
+  const version = checkEnvironment();
+  const all = existsSync(GOLDEN)
+    ? readdirSync(GOLDEN)
+        .filter((g) => statSync(join(GOLDEN, g)).isDirectory())
+        .sort()
+    : [];
+  const wanted = process.argv.slice(2);
+  for (const g of wanted) if (!all.includes(g)) die(`no group ${g} under ${GOLDEN}`);
+  const groups = [];
+  const failures = [];
+  for (const g of wanted.length ? wanted : all) {
+    try {
+      groups.push(loadGroup(g));
+    } catch (e) {
+      failures.push(`${g}: ${e.message}`);
+    }
+  }
+  if (failures.length) die(`bad groups:\n  ${failures.join('\n  ')}`);
+  const base = mkdtempSync(join(tmpdir(), 'golden-smtpd-'));
+  let sessions = 0;
+  try {
+    await pool(
+      groups.map((group) => async () => {
+        try {
+          const result = await runGroup(group, base);
+          const json = { postfix: version, ...result };
+          writeFileSync(join(group.dir, 'expected.json'), JSON.stringify(json, null, 2) + '\n');
+          sessions += group.sessions.length;
+          process.stderr.write(`record-smtpd: ${group.name}: ${group.sessions.length} sessions\n`);
+        } catch (e) {
+          failures.push(`${group.name}: ${e.message}`);
+        }
+      }),
+      CONCURRENCY,
+    );
+  } finally {
+    // RECORD_SMTPD_KEEP=1 keeps the temporary tree (raw maillog in <group>/lib/maillog) for debugging.
+    if (process.env.RECORD_SMTPD_KEEP) process.stderr.write(`record-smtpd: kept ${base}\n`);
+    else rmSync(base, { recursive: true, force: true });
+  }
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  process.stderr.write(`record-smtpd: Postfix ${version}: ${groups.length - failures.length} groups, ${sessions} sessions, ${secs} s\n`);
+  if (failures.length) die(`failed:\n  ${failures.join('\n  ')}`);
+}
+
+/* ------------------------------------------------------------------ */
+/* Inside the namespace.                                               */
+/* ------------------------------------------------------------------ */
+
+function run(argv, options = {}) {
+  const r = spawnSync(argv[0], argv.slice(1), { env: ENV, encoding: 'utf8', cwd: '/', ...options });
+  if (r.error) throw r.error;
+  return r;
+}
+
+function readLog() {
+  if (!existsSync(MAILLOG)) return [];
+  const text = readFileSync(MAILLOG, 'utf8');
+  const lines = text.split('\n');
+  lines.pop(); // an incomplete last line (or "") is read next time
+  return lines.map((raw) => {
+    const p = parseLogLine(raw);
+    if (!p) throw new Error(`unexpected maillog line: ${raw}`);
+    return p;
+  });
+}
+
+/** startsWithQueueId - the queue id a log text starts with ("3F2A1B: ..."), or null. */
+const leadingQueueId = (text) => /^([0-9A-F]{6,}): /.exec(text)?.[1] ?? null;
+const isSmtpdProcess = (process) => /\/smtpd$/.test(process);
+
+/** converse - plays one session; resolves { commands, replies, closed, unsent }. */
+function converse(session, smtpdDied) {
+  return new Promise((resolvePromise, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: 25, localAddress: session.client });
+    let buffer = '';
+    let current = [];
+    let waiter = null;
+    let closed = false;
+    const replies = [];
+    const commands = [];
+    const deliver = () => {
+      if (waiter) {
+        const w = waiter;
+        waiter = null;
+        w();
+      }
+    };
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk) => {
+      buffer += chunk;
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl).replace(/\r$/, '');
+        buffer = buffer.slice(nl + 1);
+        current.push(line);
+        if (/^\d{3}(?: |$)/.test(line)) {
+          replies.push(current);
+          current = [];
+          deliver();
+        }
+      }
+    });
+    socket.on('close', () => {
+      closed = true;
+      deliver();
+    });
+    socket.on('error', (e) => {
+      if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return;
+      reject(e);
+    });
+    // Waits for the next complete reply. When smtpd has died (a fatal error in the log), master
+    // keeps the connection open without a server behind it: give up after a short grace period.
+    let gaveUp = false;
+    const nextReply = () =>
+      new Promise((r, fail) => {
+        const have = () => replies.length > commands.length || closed;
+        if (have()) return r();
+        let diedAt = null;
+        const poll = setInterval(() => {
+          if (diedAt === null && smtpdDied()) diedAt = Date.now();
+          if (diedAt !== null && Date.now() - diedAt > DIED_GRACE_MS) {
+            gaveUp = true;
+            done();
+          }
+        }, 100);
+        const timer = setTimeout(() => {
+          clearInterval(poll);
+          fail(new Error(`${session.name}: no reply within ${REPLY_TIMEOUT_MS} ms`));
+        }, REPLY_TIMEOUT_MS);
+        const done = () => {
+          clearTimeout(timer);
+          clearInterval(poll);
+          waiter = null;
+          r();
+        };
+        waiter = done;
+      });
+    (async () => {
+      await nextReply(); // the banner
+      if (replies.length === 0) {
+        replies.push(current);
+        current = [];
+      }
+      let i = 0;
+      let data354 = false;
+      const lines = session.lines;
+      while (i < lines.length && !closed && !gaveUp) {
+        const unit = nextUnit(lines, i, data354);
+        const wasData = !data354 && isDataCommand(lines[i]);
+        i = unit.next;
+        commands.push(unit.send);
+        socket.write(Buffer.from(unit.send.map((l) => l + '\r\n').join(''), 'latin1'));
+        await nextReply();
+        if (replies.length < commands.length + 1) {
+          // The server closed the connection before a complete reply.
+          replies.push(current);
+          current = [];
+        }
+        data354 = wasData && replyCode(replies[replies.length - 1]) === 354;
+        // After 221 or 421 smtpd closes the connection; do not race it with the next line.
+        const code = replyCode(replies[replies.length - 1]);
+        if ((code === 221 || code === 421) && !closed) {
+          await Promise.race([new Promise((r) => socket.once('close', r)), sleep(REPLY_TIMEOUT_MS)]);
+          if (!closed) throw new Error(`${session.name}: smtpd did not close the connection after ${code}`);
+        }
+      }
+      const unsent = lines.length - i;
+      const serverClosed = closed;
+      if (!closed) {
+        if (gaveUp) socket.destroy();
+        else socket.end();
+        await new Promise((r) => (closed ? r() : socket.once('close', r)));
+      }
+      resolvePromise({ commands, replies, closedByServer: serverClosed, noServer: gaveUp, unsent });
+    })().catch(reject);
+  });
+}
+
+function settleQueue() {
+  const busy = () => ['incoming', 'active', 'maildrop'].some((q) => {
+    const d = join('/var/spool/postfix', q);
+    if (!existsSync(d)) return false;
+    const stack = [d];
+    while (stack.length) {
+      const x = stack.pop();
+      for (const e of readdirSync(x, { withFileTypes: true })) {
+        if (e.isDirectory()) stack.push(join(x, e.name));
+        else return true;
+      }
+    }
+    return false;
+  });
+  return busy;
+}
+
+/**
+ * orderQueueLines - one queue id's lines in an order that does not depend on
+ * timing: cleanup, qmgr's from= line, then the delivery agents' lines sorted by
+ * process name and relay= (agents for different transports run in parallel),
+ * each group in log order, then the rest of qmgr (removed, expired...).
+ */
+function orderQueueLines(lines) {
+  const rank = (l) => {
+    if (/\/cleanup$/.test(l.process)) return 0;
+    if (/\/qmgr$/.test(l.process)) return / from=</.test(l.text) ? 1 : 3;
+    return 2;
+  };
+  const agent = (l) => `${l.process} ${/\brelay=([^,]*)/.exec(l.text)?.[1] ?? ''}`;
+  const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+  return lines
+    .map((l, i) => ({ l, i }))
+    .sort((a, b) => rank(a.l) - rank(b.l) || (rank(a.l) === 2 ? cmp(agent(a.l), agent(b.l)) : 0) || a.i - b.i)
+    .map((x) => x.l);
+}
+
+/** Policy request attributes that vary from run to run (instance: smtpd's per-message id). */
+const VOLATILE_POLICY_ATTRS = ['instance'];
+
+/** policyRecord - one policy request as recorded: server, the attributes smtpd sent (non-empty, stable ones), answer. */
+function policyRecord(q) {
+  const attrs = Object.fromEntries(q.attrs.filter(([k, v]) => v !== '' && !VOLATILE_POLICY_ATTRS.includes(k)));
+  return { server: q.server, request: attrs, action: q.action };
+}
+
+function readCaptures() {
+  const byId = new Map();
+  if (!existsSync(CAPTURE_DIR)) return byId;
+  for (const f of readdirSync(CAPTURE_DIR).filter((x) => x.endsWith('.msg')).sort()) {
+    const text = readFileSync(join(CAPTURE_DIR, f), 'latin1');
+    const end = text.indexOf('END\n');
+    const args = text
+      .slice(0, end)
+      .split('\n')
+      .filter(Boolean)
+      .map((a) => a.replace(/^ARG /, ''));
+    const message = text.slice(end + 4);
+    const headerEnd = message.search(/\r?\n\r?\n/);
+    const headerText = headerEnd < 0 ? message : message.slice(0, headerEnd);
+    // Unfold nothing: each physical header line is kept (continuations start with white space).
+    const headers = headerText.split(/\r?\n/).filter((l) => l !== '');
+    const [service, nexthop, queueId, sender] = args;
+    const originals = args.filter((a) => a.startsWith('o=')).map((a) => a.slice(2));
+    const recipients = args.filter((a) => a.startsWith('r=')).map((a) => a.slice(2));
+    const d = {
+      service,
+      nexthop: nexthop.replace(/^n=/, ''),
+      sender: sender.replace(/^s=/, ''),
+      recipients: recipients.map((r, i) => ({ original: originals[i] ?? null, recipient: r })),
+      headers,
+    };
+    if (!byId.has(queueId)) byId.set(queueId, []);
+    byId.get(queueId).push(d);
+  }
+  // Deliveries of one message run in parallel: order them by what they are, not by when.
+  const key = (d) => JSON.stringify([d.service, d.nexthop, d.recipients]);
+  for (const list of byId.values()) list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return byId;
+}
+
+async function inner(work) {
+  const { build, dns, policy, sessions } = JSON.parse(readFileSync(join(work, 'sys', 'group.json'), 'utf8'));
+  // The chroot's copies of the files the resolver and the C library read.
+  mkdirSync('/var/spool/postfix/etc', { recursive: true });
+  for (const f of ['hosts', 'nsswitch.conf', 'resolv.conf']) cpSync(join(work, 'sys', f), join('/var/spool/postfix/etc', f));
+  for (const f of ['services', 'host.conf', 'localtime'])
+    if (existsSync(`/etc/${f}`)) cpSync(`/etc/${f}`, join('/var/spool/postfix/etc', f), { dereference: true });
+  mkdirSync(CAPTURE_DIR, { recursive: true });
+  chmodSync(CAPTURE_DIR, 0o1777);
+  writeFileSync(join(CAPTURE_DIR, 'capture.sh'), CAPTURE_SCRIPT, { mode: 0o755 });
+
+  const builds = build.map((b) => {
+    const r = run([b.command, ...b.argv]);
+    return { argv: [b.command, ...b.argv], stdout: r.stdout, stderr: r.stderr, status: r.status };
+  });
+  const dnsServer = await startDnsResponder(dns, { address: '127.0.0.1', port: 53 });
+  const policyServer = await startPolicyResponders(policy);
+
+  const start = run(['postfix', 'start']);
+  const startup = {
+    status: start.status,
+    stderr: start.stderr.split('\n').filter(Boolean),
+  };
+  // postfix start returns once master listens (master -w); its log lines may trail a little.
+  const ready = start.status === 0;
+  let log = [];
+  for (let t = 0; t < 50 && ready; t++) {
+    log = readLog();
+    if (log.some((l) => /\/master$/.test(l.process) && /daemon started/.test(l.text))) break;
+    await sleep(50);
+  }
+  await sleep(100);
+  log = readLog();
+  const probeEnd = log.length;
+  const disconnects = (lines) => lines.filter((l) => isSmtpdProcess(l.process) && /^disconnect from /.test(l.text)).length;
+
+  const results = [];
+  let expectedDisconnects = disconnects(log);
+  for (const session of sessions) {
+    if (!ready) {
+      results.push({ name: session.name, skipped: true });
+      continue;
+    }
+    const from = readLog().length;
+    const dnsFrom = dnsServer.queries.length;
+    const policyFrom = policyServer.requests.length;
+    const talk = await converse(session, () => readLog().slice(from).some((l) => isSmtpdProcess(l.process) && /^fatal: /.test(l.text)));
+    if (talk.noServer && session !== sessions[sessions.length - 1])
+      throw new Error(`${session.name}: smtpd died (fatal error); master now throttles new connections, so such a session must be its group's last`);
+    expectedDisconnects++;
+    const deadline = Date.now() + DISCONNECT_WAIT_MS;
+    let lines;
+    for (;;) {
+      lines = readLog();
+      if (disconnects(lines) >= expectedDisconnects || Date.now() > deadline) break;
+      await sleep(25);
+    }
+    if (disconnects(lines) < expectedDisconnects) {
+      // Without that line the next session's window would catch this one's late lines.
+      const died = lines.slice(from).some((l) => isSmtpdProcess(l.process) && /^(fatal|panic): /.test(l.text));
+      if (!died) throw new Error(`${session.name}: no "disconnect from" line within ${DISCONNECT_WAIT_MS} ms`);
+      expectedDisconnects = disconnects(lines); // smtpd died
+    }
+    await sleep(50);
+    const to = readLog().length;
+    results.push({ name: session.name, from, to, dns: dnsServer.queries.slice(dnsFrom), policy: policyServer.requests.slice(policyFrom), ...talk });
+  }
+
+  // Let the queue settle: nothing in incoming/active/maildrop, then a moment for the last log lines.
+  const busy = settleQueue();
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  while (busy() && Date.now() < deadline) await sleep(100);
+  if (busy()) throw new Error('queue did not settle');
+  await sleep(400);
+  log = readLog();
+  const queue = run(['postqueue', '-j']);
+  const queued = new Map();
+  for (const line of queue.stdout.split('\n').filter(Boolean)) {
+    const m = JSON.parse(line);
+    queued.set(m.queue_id, m);
+  }
+  const captures = readCaptures();
+
+  // Attribution. A session owns the lines its smtpd (and master, about smtpd) logged in its
+  // window, the queue ids its smtpd logged, the ids those lead to ("notification: ID"), and ids
+  // first seen in its window that no session claimed that way (e.g. smtpd's notice to postmaster).
+  const attributed = new Set();
+  const sessionsOut = {};
+  const owner = new Map(); // queue id -> result index
+  const firstSeen = new Map(); // queue id -> log index
+  log.forEach((l, k) => {
+    const id = leadingQueueId(l.text);
+    if (id !== null && !firstSeen.has(id)) firstSeen.set(id, k);
+  });
+  const claims = results.map(() => []);
+  const claim = (i, id) => {
+    if (owner.has(id)) return;
+    owner.set(id, i);
+    claims[i].push(id);
+  };
+  const ownLines = results.map((r, i) => {
+    if (r.skipped) return [];
+    const own = [];
+    for (let k = r.from; k < r.to; k++) {
+      const l = log[k];
+      if (!isSmtpdProcess(l.process) && !/\/master$/.test(l.process)) continue;
+      own.push(l);
+      attributed.add(k);
+      const id = leadingQueueId(l.text);
+      if (id !== null) claim(i, id);
+    }
+    return own;
+  });
+  const follow = (i) => {
+    for (let n = 0; n < claims[i].length; n++)
+      for (const l of log)
+        if (leadingQueueId(l.text) === claims[i][n]) for (const m of l.text.matchAll(/notification: ([0-9A-F]{6,})\b/g)) claim(i, m[1]);
+  };
+  results.forEach((r, i) => follow(i));
+  results.forEach((r, i) => {
+    if (r.skipped) return;
+    for (const [id, k] of firstSeen) if (k >= r.from && k < r.to) claim(i, id);
+    follow(i);
+  });
+  for (const [i, r] of results.entries()) {
+    if (r.skipped) {
+      sessionsOut[r.name] = { skipped: 'Postfix did not start' };
+      continue;
+    }
+    const own = ownLines[i];
+    const ids = claims[i];
+    const queueLines = new Map();
+    for (const id of ids) {
+      const mine = [];
+      log.forEach((l, k) => {
+        if (leadingQueueId(l.text) !== id || attributed.has(k)) return;
+        mine.push(l);
+        attributed.add(k);
+      });
+      queueLines.set(id, orderQueueLines(mine));
+    }
+    // Labels in order of first appearance in the normalised log.
+    const labels = new Map();
+    const label = (id) => (ids.includes(id) ? (labels.has(id) ? labels.get(id) : (labels.set(id, `Q${labels.size + 1}`), labels.get(id))) : undefined);
+    // size= counts the queue id where it appears in the message (Received:, a Message-Id Postfix made),
+    // and its length varies with the queue file's inode number: count it as its label instead.
+    // Messages that smtpd did not receive (bounces) carry it in more places: their size is left out.
+    const received = new Set(own.map((l) => leadingQueueId(l.text)).filter(Boolean));
+    const sizeOf = (id, size) => {
+      if (!received.has(id)) return 'N';
+      const made = (queueLines.get(id) ?? []).some((l) => /\/cleanup$/.test(l.process) && l.text.includes(`message-id=<`) && new RegExp(`\\.${id}@`).test(l.text));
+      return String(Number(size) - (made ? 2 : 1) * (id.length - label(id).length));
+    };
+    const fmt = (l) => {
+      const id = leadingQueueId(l.text);
+      const text = id && /\/qmgr$/.test(l.process) ? l.text.replace(/\bsize=(\d+)/, (_, n) => `size=${sizeOf(id, n)}`) : l.text;
+      return `${l.process}: ${normaliseLogText(text, label)}`;
+    };
+    const logOut = [...own.map(fmt), ...ids.flatMap((id) => queueLines.get(id).map(fmt))];
+    for (const id of ids) label(id);
+    const mail = ids.map((id) => {
+      const q = queued.get(id);
+      return {
+        id: label(id),
+        queue: q
+          ? {
+              name: q.queue_name,
+              sender: q.sender,
+              recipients: q.recipients.map((x) => ({ address: x.address, ...(x.delay_reason ? { reason: normaliseLogText(x.delay_reason, label) } : {}) })),
+            }
+          : null,
+        deliveries: (captures.get(id) ?? []).map((d) => ({ ...d, headers: d.headers.map((h) => normaliseHeader(h, label)) })),
+      };
+    });
+    const replies = r.replies.map((reply) => reply.map((line) => normaliseLogText(line, label)));
+    const dnsSeen = [...new Set(r.dns.map((q) => `${q.name} ${q.type}`))].sort();
+    sessionsOut[r.name] = {
+      commands: r.commands,
+      replies,
+      ...(r.noServer ? { noServer: true } : {}),
+      ...(r.unsent ? { unsent: r.unsent } : {}),
+      log: logOut,
+      mail,
+      dns: dnsSeen,
+      // Only groups with policy servers have this (older recordings stay as they were).
+      ...(policy.length ? { policy: r.policy.map(policyRecord) } : {}),
+    };
+  }
+  const important = (l) => /^(warning|error|fatal|panic): /.test(l.text);
+  // cleanup's clock-skew warnings depend on the machine's clocks, not on the configuration: dropped.
+  const clockNoise = (l) => /^warning: (file system clock is .* local clock|resetting file time stamps)/.test(l.text);
+  const startupLines = log.slice(0, probeEnd).filter((l) => !clockNoise(l) && (important(l) || !isSmtpdProcess(l.process)));
+  // Problems no session owns (e.g. local(8) about a notice to postmaster), sorted: their timing varies.
+  const other = log
+    .filter((l, k) => k >= probeEnd && !attributed.has(k) && important(l) && !clockNoise(l))
+    .map((l) => `${l.process}: ${normaliseLogText(l.text)}`)
+    .sort();
+  const output = {
+    builds,
+    startup: {
+      status: startup.status,
+      stderr: startup.stderr,
+      log: startupLines.filter((l) => important(l) || /\/(master|postfix-script|postfix)$/.test(l.process)).map((l) => `${l.process}: ${normaliseLogText(l.text)}`),
+    },
+    sessions: sessionsOut,
+    other,
+  };
+  process.stdout.write(JSON.stringify(output));
+  await dnsServer.close();
+  await policyServer.close();
+  process.exit(0);
+}
+
+// Run only as a program, not when imported.
+if (process.argv[1] && resolve(process.argv[1]) === SELF) {
+  if (process.argv[2] === '--inner') inner(process.argv[3]).catch((e) => {
+    process.stderr.write(`record-smtpd (inner): ${e.stack ?? e}\n`);
+    process.exit(1);
+  });
+  else main().catch((e) => die(e.stack ?? String(e)));
+}

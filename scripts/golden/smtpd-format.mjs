@@ -1,0 +1,207 @@
+/*
+ * NAME
+ *   smtpd-format - files of a golden smtpd group, shared by recorder and harness
+ * DESCRIPTION
+ *   A group under tests/golden/smtpd/ stands for /etc/postfix plus the
+ *   world around it (DNS facts) and SMTP sessions to replay against it. The
+ *   recorder (scripts/golden/record-smtpd.mjs) plays the sessions against
+ *   real Postfix; a harness plays the same files against the simulator.
+ *   Both parse them here so they agree on what is sent. The format is
+ *   described in tests/golden/smtpd/README.md.
+ *
+ *   - parseSession: a `sessions/NAME.smtp` file (client side of a telnet
+ *     session; leading `#` lines are comments, `# client: ADDR` picks the
+ *     connecting address);
+ *   - nextUnit: what the client sends next, given the reply to the last unit
+ *     (DATA's message goes as one unit, only after a 354);
+ *   - parseDnsFile: the `dns` file (zone-file style records);
+ *   - parseBuildFile: the `build` file (postmap / postalias steps);
+ *   - parsePolicyFacts: the `policy` lines of the `facts` file (answers of
+ *     policy servers; `verify` lines are the simulator's only);
+ *   - normaliseLogLine / labelQueueIds: how log lines are made stable.
+ */
+
+/** Where a group's files appear to Postfix. */
+export const CONFIG_DIRECTORY = '/etc/postfix';
+/** Default client address of a session (the recorder connects from it; XCLIENT may change it). */
+export const DEFAULT_CLIENT = '127.0.0.1';
+/** Group files that are not part of /etc/postfix as Postfix sees it. */
+export const NON_CONFIG_FILES = ['build', 'dns', 'facts', 'sessions', 'expected.json', 'README.md'];
+export const DNS_TYPES = ['A', 'AAAA', 'MX', 'NS', 'PTR', 'TXT'];
+export const DNS_FAILURES = ['SERVFAIL', 'TIMEOUT'];
+export const DEFAULT_TTL = 300;
+
+/**
+ * parseSession - the client side of one session.
+ * Returns { client, comments, lines }: `lines` are sent verbatim (CRLF added),
+ * `client` is the address of `# client: ADDR` or DEFAULT_CLIENT.
+ */
+export function parseSession(text, where = 'session') {
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  if (lines[lines.length - 1] === '') lines.pop();
+  let client = DEFAULT_CLIENT;
+  const comments = [];
+  let i = 0;
+  for (; i < lines.length && lines[i].startsWith('#'); i++) {
+    const m = /^#\s*client:\s*(\S+)\s*$/i.exec(lines[i]);
+    if (m) {
+      if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(m[1])) throw new Error(`${where}:${i + 1}: client address must be in 127.0.0.0/8: ${m[1]}`);
+      client = m[1];
+    } else comments.push(lines[i].replace(/^#\s?/, ''));
+  }
+  const body = lines.slice(i);
+  if (body.length === 0) throw new Error(`${where}: no commands`);
+  return { client, comments, lines: body };
+}
+
+/** isDataCommand - the line is an SMTP DATA command (as smtpd reads it). */
+export const isDataCommand = (line) => /^\s*data\s*$/i.test(line);
+/** isBdatCommand - a BDAT command (not supported by the format: it carries binary chunks). */
+export const isBdatCommand = (line) => /^\s*bdat\b/i.test(line);
+
+/**
+ * nextUnit - the lines to send next, starting at lines[index].
+ * After a DATA whose reply was 354 (`afterData354`), the message is every
+ * line up to and including the lone "." (or to the end of the script);
+ * otherwise one line. Returns { send: string[], next: number }.
+ */
+export function nextUnit(lines, index, afterData354) {
+  if (!afterData354) return { send: [lines[index]], next: index + 1 };
+  let end = index;
+  while (end < lines.length && lines[end] !== '.') end++;
+  const stop = Math.min(end + 1, lines.length);
+  return { send: lines.slice(index, stop), next: stop };
+}
+
+/** replyCode - the 3-digit code of a complete reply (its last line), or null. */
+export function replyCode(reply) {
+  if (!reply || reply.length === 0) return null;
+  const m = /^(\d{3})/.exec(reply[reply.length - 1]);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * parseDnsFile - records of a `dns` file:
+ *   NAME [TTL] [IN] TYPE DATA      TYPE one of A AAAA MX NS PTR TXT
+ *   NAME SERVFAIL | NAME TIMEOUT   every query for NAME fails that way
+ * `;` or `#` start a comment line. Names are absolute; a trailing dot is
+ * optional. Returns [{ name, ttl, type, data, line }].
+ */
+export function parseDnsFile(text, where = 'dns') {
+  const records = [];
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.replace(/\r$/, '').trim();
+    const at = `${where}:${index + 1}`;
+    if (line === '' || line.startsWith(';') || line.startsWith('#')) return;
+    const fields = line.split(/\s+/);
+    const name = fields.shift();
+    if (!/^[A-Za-z0-9_.*-]+$/.test(name) || name.includes('..')) throw new Error(`${at}: bad name ${JSON.stringify(name)}`);
+    let ttl = DEFAULT_TTL;
+    if (fields.length && /^\d+$/.test(fields[0])) ttl = Number(fields.shift());
+    if (fields.length && fields[0].toUpperCase() === 'IN') fields.shift();
+    const type = (fields.shift() ?? '').toUpperCase();
+    if (DNS_FAILURES.includes(type)) {
+      if (fields.length) throw new Error(`${at}: ${type} takes no data`);
+      records.push({ name, ttl, type, data: '', line: index + 1 });
+      return;
+    }
+    if (!DNS_TYPES.includes(type)) throw new Error(`${at}: type must be one of ${[...DNS_TYPES, ...DNS_FAILURES].join(' ')}: ${line}`);
+    const data = /^\S+\s+(?:\d+\s+)?(?:IN\s+)?\S+\s*(.*)$/i.exec(line)[1].trim();
+    if (data === '') throw new Error(`${at}: ${type} record without data`);
+    records.push({ name, ttl, type, data, line: index + 1 });
+  });
+  return records;
+}
+
+/**
+ * parseBuildFile - build steps run before Postfix starts, in order:
+ *   [postmap|postalias] [FLAGS] TYPE:/etc/postfix/NAME ...
+ * (a line without a command word is a postmap line). Returns [{ command, argv, line }].
+ */
+export function parseBuildFile(text, where = 'build') {
+  const steps = [];
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const argv = line.split(/\s+/);
+    const command = argv[0] === 'postmap' || argv[0] === 'postalias' ? argv.shift() : 'postmap';
+    if (!argv.some((a) => a.includes(`:${CONFIG_DIRECTORY}/`)))
+      throw new Error(`${where}:${index + 1}: expected a TYPE:${CONFIG_DIRECTORY}/NAME argument: ${line}`);
+    steps.push({ command, argv, line: index + 1 });
+  });
+  return steps;
+}
+
+/**
+ * parsePolicyFacts - the policy servers' answers of a `facts` file:
+ *   policy SERVER [name=value ...] => ACTION
+ * The first line of SERVER whose pairs all equal the request's attributes
+ * (values case-insensitively) answers "action=ACTION"; no such line: the
+ * server closes the connection. `verify` lines are skipped (the simulator's
+ * only), as are blank lines and `#` comment lines. The same rules as
+ * src/engine/smtpd/facts.ts. Returns [{ server, match: [[name, value]], action, line }].
+ */
+export function parsePolicyFacts(text, where = 'facts') {
+  const facts = [];
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.replace(/\r$/, '').replace(/^\s*#.*$/, '').trim();
+    const at = `${where}:${index + 1}`;
+    if (line === '') return;
+    const kind = line.split(/\s+/)[0];
+    if (kind === 'verify') return;
+    if (kind !== 'policy') throw new Error(`${at}: unknown fact ${JSON.stringify(kind)}`);
+    const arrow = line.indexOf('=>');
+    if (arrow < 0) throw new Error(`${at}: policy fact needs "=> ACTION"`);
+    const [server, ...pairs] = line.slice('policy'.length, arrow).trim().split(/\s+/);
+    if (!server) throw new Error(`${at}: policy fact needs a server`);
+    const match = pairs.map((p) => {
+      const eq = p.indexOf('=');
+      if (eq <= 0) throw new Error(`${at}: expected name=value, got ${JSON.stringify(p)}`);
+      return [p.slice(0, eq), p.slice(eq + 1)];
+    });
+    const action = line.slice(arrow + 2).trim();
+    if (action === '') throw new Error(`${at}: policy fact needs an action after "=>"`);
+    facts.push({ server, match, action, line: index + 1 });
+  });
+  return facts;
+}
+
+/**
+ * parseLogLine - { process, text } of a maillog_file line
+ * ("Mon DD HH:MM:SS.uuuuuu HOST postfix/smtpd[PID]: text"); null if not one.
+ * `process` keeps the syslog name (postfix/smtpd, postfix/submission/smtpd).
+ */
+export function parseLogLine(raw) {
+  const m = /^\w{3} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ ([^\s[\]:]+)(?:\[\d+\])?: (.*)$/.exec(raw);
+  return m ? { process: m[1], text: m[2] } : null;
+}
+
+/** QUEUE_ID - Postfix's short (hex) and long queue ids as they appear in text. */
+export const QUEUE_ID = /\b(?:[0-9A-F]{6,}|[0-9B-DF-HJ-NP-TV-Zb-df-hj-np-tv-z]{10,}z[0-9B-DF-HJ-NP-TV-Zb-df-hj-np-tv-z]+)\b/g;
+
+/**
+ * normaliseLogText - a log text without inherently variable fields:
+ * `delay=N, ` and `delays=a/b/c/d, ` are removed, queue ids replaced via
+ * `label` (id -> "Q1"...), Postfix-made message-ids' timestamps made fixed,
+ * process ids in master's warnings ("pid 123") become "pid PID".
+ */
+export function normaliseLogText(text, label) {
+  let t = text.replace(/\bdelay=[\d.]+, /g, '').replace(/\bdelays=[\d./]+, /g, '');
+  t = t.replace(/<\d{14}\.([0-9A-F]+)@/g, '<YYYYMMDDhhmmss.$1@');
+  t = t.replace(/\bpid \d+\b/g, 'pid PID');
+  return label ? t.replace(QUEUE_ID, (id) => label(id) ?? id) : t;
+}
+
+/** RFC 5322 date-time as Postfix writes it (mail_date), e.g. "Sun, 22 Nov 2026 06:02:21 +0000 (UTC)". */
+const MAIL_DATE = /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), +\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d [+-]\d{4}(?: \([^)]*\))?/g;
+
+/**
+ * normaliseHeader - one physical header line of a delivered message without
+ * its recording-time parts: dates become DATE, Postfix-made message-ids get
+ * a fixed timestamp, queue ids become their labels.
+ */
+export function normaliseHeader(line, label) {
+  let t = line.replace(MAIL_DATE, 'DATE');
+  t = t.replace(/<\d{14}\.([0-9A-F]+)@/g, '<YYYYMMDDhhmmss.$1@');
+  return label ? t.replace(QUEUE_ID, (id) => label(id) ?? id) : t;
+}

@@ -1,0 +1,237 @@
+/*
+ * NAME
+ *   pipeline - an address from submission to its delivery agents (cleanup, qmgr, agents)
+ * DESCRIPTION
+ *   What happens to (sender, recipient) as `sendmail -bv` shows it:
+ *   cleanup(8) rewrites both to standard form (local context), applies
+ *   sender_/recipient_canonical_maps then canonical_maps (per
+ *   *_canonical_classes), masquerading (masquerade_classes) and, for the
+ *   recipient, virtual alias expansion; the null sender stays null and
+ *   MAILER-DAEMON@$myorigin becomes null. qmgr(8) resolves each resulting
+ *   recipient (trivial-rewrite) and hands it to the transport's agent:
+ *   local(8) expands aliases, virtual(8) finds the mailbox, error(8)
+ *   bounces, pipe(8) runs a command, smtp(8) needs the network. Each
+ *   agent report becomes one final recipient.
+ * SEE ALSO
+ *   cleanup(8), qmgr(8), ADDRESS_REWRITING_README
+ */
+import { quote822Local } from '../search/quote.ts';
+import { foldKey } from '../tables/shared/table.ts';
+import type { AddressClass, AddressEvent, Diagnostic } from '../trace/types.ts';
+import type { Agent } from './agents.ts';
+import type { CleanupSettings } from './cleanup.ts';
+import { canonicalMap, masquerade, virtualExpand } from './cleanup.ts';
+import type { VirtualEnvironment } from './delivery.ts';
+import { otherAgent, virtualDeliver } from './delivery.ts';
+import type { AgentReport, DeliveryTarget, LocalEnvironment } from './local-agent.ts';
+import { localDeliver } from './local-agent.ts';
+import type { ResolveReply, ResolveState } from './resolve.ts';
+import { RESOLVE, resolveAddr } from './resolve.ts';
+import { rewriteInternal } from './rewrite.ts';
+import type { Maps } from '../search/maps.ts';
+import type { MatchList } from '../search/match-list.ts';
+
+/** One final recipient: what one delivery agent would report. */
+export interface FinalRecipient {
+  /** Internal form. */
+  recipient: string;
+  /** As the mail log shows it (external form). */
+  to: string;
+  /** The original recipient as the log shows it, when it differs. */
+  origTo?: string;
+  class: AddressClass;
+  transport: string;
+  nexthop: string;
+  flags: number;
+  agent: string;
+  relay: string;
+  dsn: string;
+  status: AgentReport['status'];
+  text: string;
+  target?: DeliveryTarget;
+}
+
+/** The whole pipeline for one address. */
+export interface DeliveryResult {
+  /** The address as given (internal form). */
+  address: string;
+  /** The envelope sender after cleanup. */
+  sender: string;
+  /** The recipient after cleanup's rewriting, before virtual alias expansion. */
+  rewritten: string;
+  /** After virtual alias expansion. */
+  expanded: string[];
+  final: FinalRecipient[];
+  /** cleanup would not accept the message (try again later). */
+  defer?: Diagnostic;
+  warnings: Diagnostic[];
+  /** The same, with the program that logs each (cleanup, trivial-rewrite, local, virtual, ...). */
+  logged: { program: string; diagnostic: Diagnostic }[];
+  trace: AddressEvent[];
+}
+
+/** Everything the pipeline reads, opened. */
+export interface PipelineState {
+  resolve: ResolveState;
+  cleanup: CleanupSettings;
+  canonical?: Maps;
+  senderCanonical?: Maps;
+  recipientCanonical?: Maps;
+  /** [canonical_classes, sender_canonical_classes, recipient_canonical_classes] as sets. */
+  canonClasses: ReadonlySet<string>;
+  senderCanonClasses: ReadonlySet<string>;
+  recipientCanonClasses: ReadonlySet<string>;
+  masqDomains: readonly string[];
+  masqExceptions?: MatchList;
+  masqClasses: ReadonlySet<string>;
+  virtualAlias?: Maps;
+  propagate: ReadonlySet<string>;
+  emptyAddressRecipient: string;
+  myorigin: string;
+  agents: Readonly<Record<string, Agent>>;
+  local: Omit<LocalEnvironment, 'resolve' | 'pass'>;
+  virtual: VirtualEnvironment;
+}
+
+const ENV_FROM = 'envelope_sender';
+const ENV_RCPT = 'envelope_recipient';
+
+/** cleanSender - cleanup_addr_sender(). */
+function cleanSender(st: PipelineState, sender: string, events: AddressEvent[], defer: (d?: Diagnostic) => void): string {
+  let a = rewriteInternal('local', sender, st.resolve.rewrite, events);
+  if (foldKey(a).startsWith('mailer-daemon@')) {
+    const md = rewriteInternal('local', 'MAILER-DAEMON', st.resolve.rewrite, []);
+    if (foldKey(a) === foldKey(md)) a = '';
+  }
+  const prop = st.propagate.has('canonical');
+  if (st.senderCanonical && st.senderCanonClasses.has(ENV_FROM)) {
+    const r = canonicalMap(st.senderCanonical, a, prop, st.cleanup, events);
+    a = r.addresses[0]!;
+    defer(r.defer);
+  }
+  if (st.canonical && st.canonClasses.has(ENV_FROM)) {
+    const r = canonicalMap(st.canonical, a, prop, st.cleanup, events);
+    a = r.addresses[0]!;
+    defer(r.defer);
+  }
+  if (st.masqDomains.length && st.masqClasses.has(ENV_FROM)) {
+    const r = masquerade(a, st.masqDomains, st.masqExceptions, events);
+    a = r.addresses[0]!;
+    defer(r.defer);
+  }
+  return a;
+}
+
+/** resolveDelivery - the pipeline for one (sender, recipient), both in internal form. */
+export function resolveDelivery(st: PipelineState, sender: string, address: string): DeliveryResult {
+  const trace: AddressEvent[] = [];
+  const logged: { program: string; diagnostic: Diagnostic }[] = [];
+  let mark = 0;
+  /** Attribute what the events since the last call logged: table warnings to `program`. */
+  const stage = (program: string): void => {
+    for (const e of trace.slice(mark)) for (const diagnostic of warningsIn([e])) logged.push({ program: e.kind === 'diagnostic' ? (e.program ?? 'trivial-rewrite') : program, diagnostic });
+    mark = trace.length;
+  };
+  let deferred: Diagnostic | undefined;
+  const defer = (d?: Diagnostic): void => void (d && (deferred ??= d));
+  const from = cleanSender(st, sender, trace, defer);
+  let rcpt = rewriteInternal('local', address === '' ? st.emptyAddressRecipient : address, st.resolve.rewrite, trace);
+  const prop = st.propagate.has('canonical');
+  if (st.recipientCanonical && st.recipientCanonClasses.has(ENV_RCPT)) {
+    const r = canonicalMap(st.recipientCanonical, rcpt, prop, st.cleanup, trace);
+    rcpt = r.addresses[0]!;
+    defer(r.defer);
+  }
+  if (st.canonical && st.canonClasses.has(ENV_RCPT)) {
+    const r = canonicalMap(st.canonical, rcpt, prop, st.cleanup, trace);
+    rcpt = r.addresses[0]!;
+    defer(r.defer);
+  }
+  if (st.masqDomains.length && st.masqClasses.has(ENV_RCPT)) {
+    const r = masquerade(rcpt, st.masqDomains, st.masqExceptions, trace);
+    rcpt = r.addresses[0]!;
+    defer(r.defer);
+  }
+  let expanded = [rcpt];
+  if (st.virtualAlias) {
+    const r = virtualExpand(st.virtualAlias, rcpt, st.propagate.has('virtual'), st.cleanup, trace);
+    expanded = r.addresses;
+    defer(r.defer);
+  }
+  // cleanup's duplicate filter (case-insensitive).
+  const seen = new Set<string>();
+  expanded = expanded.filter((a) => !seen.has(foldKey(a)) && seen.add(foldKey(a)));
+  const final: FinalRecipient[] = [];
+  const base = { address, sender: from, rewritten: rcpt, expanded, final, trace, logged };
+  stage('cleanup');
+  if (deferred) return { ...base, defer: deferred, warnings: warningsIn(trace) };
+
+  const resolveOf = (a: string): ResolveReply => resolveAddr(st.resolve, from, a);
+  for (const a of expanded) {
+    const r = resolveOf(a);
+    trace.push(...r.trace);
+    stage('trivial-rewrite');
+    const reports: AgentReport[] = [];
+    // qmgr redirects what trivial-rewrite could not resolve to the retry and error transports.
+    if (r.flags & RESOLVE.FLAG_FAIL) reports.push(otherAgent({ command: 'error' }, 'retry', '4.3.0 address resolver failure', r.recipient, address));
+    else if (r.flags & RESOLVE.FLAG_ERROR) reports.push(otherAgent({ command: 'error' }, 'error', '5.1.3 bad address syntax', r.recipient, address));
+    else if (!st.agents[r.transport]) {
+      trace.push({ kind: 'diagnostic', program: 'qmgr', diagnostic: { severity: 'warning', message: `connect to transport private/${r.transport}: No such file or directory` } });
+      stage('qmgr');
+      reports.push(otherAgent({ command: 'error' }, 'retry', '4.3.0 mail transport unavailable', r.recipient, address));
+    }
+    else {
+      const agent = st.agents[r.transport];
+      if (agent?.command === 'local') {
+        const env: LocalEnvironment = {
+          ...st.local,
+          resolve: (text) => {
+            const rr = resolveAddr(st.resolve, '', rewriteInternal('local', text, st.resolve.rewrite, trace));
+            return { transport: rr.transport, recipient: rr.recipient, flags: rr.flags };
+          },
+          pass: (transport, nexthop, rcpt, origTo) =>
+            st.agents[transport]?.command === 'virtual'
+              ? virtualDeliver(st.virtual, rcpt, origTo, transport, trace)
+              : st.agents[transport]
+                ? otherAgent(st.agents[transport], transport, nexthop, rcpt, origTo)
+                : otherAgent({ command: 'error' }, 'retry', '4.3.0 mail transport unavailable', rcpt, origTo),
+        };
+        localDeliver(env, r.recipient, address, r.transport, reports, trace);
+        stage('local');
+      } else if (agent?.command === 'virtual') {
+        reports.push(virtualDeliver(st.virtual, r.recipient, address, r.transport, trace));
+        stage('virtual');
+      } else reports.push(otherAgent(agent, r.transport, r.nexthop, r.recipient, address));
+    }
+    for (const rep of reports) {
+      const rr = rep.to === r.recipient ? r : resolveOf(rep.to);
+      final.push({
+        recipient: rep.to,
+        to: quote822Local(rep.to),
+        ...(rep.origTo !== '' && foldKey(rep.origTo) !== foldKey(rep.to) && { origTo: quote822Local(rep.origTo) }),
+        class: rr.class,
+        transport: rr.transport,
+        nexthop: rr.nexthop,
+        flags: rr.flags,
+        agent: rep.agent,
+        relay: rep.relay,
+        dsn: rep.dsn,
+        status: rep.status,
+        text: rep.text,
+        ...(rep.target && { target: rep.target }),
+      });
+    }
+  }
+  return { ...base, warnings: warningsIn(trace) };
+}
+
+function warningsIn(trace: readonly AddressEvent[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const e of trace) {
+    if (e.kind === 'diagnostic') out.push(e.diagnostic);
+    else if (e.kind === 'list' && e.trace.error) out.push(e.trace.error);
+    else if (e.kind === 'maps') out.push(...(e.trace.warnings ?? []));
+    else if (e.kind === 'find') for (const k of e.trace.keys) out.push(...(k.warnings ?? []));
+  }
+  return out;
+}

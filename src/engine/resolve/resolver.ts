@@ -1,0 +1,275 @@
+/*
+ * NAME
+ *   resolver - one configuration's resolver: rewrite, resolve, and the delivery pipeline
+ * SYNOPSIS
+ *   const r = await createResolver(params, { host, cache?, facts?, agents?, users? })
+ *   r.rewrite('local', externalAddress)      trivial-rewrite's rewrite request
+ *   r.resolve(sender, internalAddress)       trivial-rewrite's resolve request
+ *   r.resolveDelivery(sender, address)       cleanup, qmgr and the delivery agents
+ * DESCRIPTION
+ *   Opens every list and table the parameters name, once (through the
+ *   shared table cache), as trivial-rewrite, cleanup, local and virtual do
+ *   at start-up; what Postfix logs while opening is in `diagnostics`.
+ *   After that every request is synchronous and never throws.
+ * SEE ALSO
+ *   trivial-rewrite(8), cleanup(8), local(8), virtual(8)
+ */
+import { splitList } from '../config/lists.ts';
+import type { ParameterView } from '../config/maincf.ts';
+import type { MachineFacts } from '../config/names.ts';
+import { DEFAULT_FACTS } from '../config/names.ts';
+import type { SearchContext, TableCache, TableFlags } from '../search/context.ts';
+import { createTableCache } from '../search/context.ts';
+import type { MatchList, MatchListKind } from '../search/match-list.ts';
+import { matchParentStyle, openMatchList } from '../search/match-list.ts';
+import type { Maps } from '../search/maps.ts';
+import { makeMaps, openMaps } from '../search/maps.ts';
+import type { Host, Table } from '../tables/types.ts';
+import type { AddressEvent, Diagnostic } from '../trace/types.ts';
+import { openAliasTable } from './alias-table.ts';
+import type { Agent } from './agents.ts';
+import { DEBIAN_AGENTS } from './agents.ts';
+import { createLocalDomains, ownAddresses } from './local.ts';
+import { expansionTypes } from './local-agent.ts';
+import { bool, int, str, warnCompatBreak } from './params.ts';
+import type { DeliveryResult, PipelineState } from './pipeline.ts';
+import { resolveDelivery } from './pipeline.ts';
+import type { ResolveReply, ResolveState } from './resolve.ts';
+import { RESOLVE, resolveAddr, resolveClassOf } from './resolve.ts';
+import type { RewriteRule, RewriteSettings } from './rewrite.ts';
+import { rewriteExternal, rewriteInternal } from './rewrite.ts';
+
+/** Options of createResolver. */
+export interface ResolverOptions {
+  host: Host;
+  /** Share opened tables with other simulations of the same configuration. */
+  cache?: TableCache;
+  /** The machine's interfaces (inet_interfaces = all) and host name. */
+  facts?: MachineFacts;
+  /**
+   * The accounts local(8) knows (getpwnam), when the caller decides them;
+   * by default local asks unix:passwd.byname (Debian's base accounts plus
+   * /etc/postfix/passwd).
+   */
+  users?: Iterable<string>;
+  /** Transport name to delivery agent (master.cf); default Debian's master.cf. */
+  agents?: Readonly<Record<string, Agent>>;
+}
+
+/** A configured resolver. */
+export interface Resolver {
+  /** What Postfix logged while opening lists and tables. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** The same, by the program that opens them (trivial-rewrite, cleanup, local, virtual). */
+  readonly startup: Readonly<Record<Program, readonly Diagnostic[]>>;
+  /** trivial-rewrite `rewrite`: external (quoted) form in and out. */
+  rewrite(rule: RewriteRule, address: string): { address: string; trace: AddressEvent[] };
+  /** rewrite_clnt_internal(): internal form in and out. */
+  rewriteInternal(rule: RewriteRule, address: string): { address: string; trace: AddressEvent[] };
+  /** trivial-rewrite `resolve` (address in internal form), as smtpd and qmgr get it. */
+  resolve(sender: string, address: string): ResolveReply;
+  /** resolve_class(): the class flag of a domain, or -1 on a lookup error. */
+  resolveClass(domain: string): number;
+  /** cleanup, qmgr and the delivery agents: the final recipients of one address. */
+  resolveDelivery(sender: string, address: string): DeliveryResult;
+}
+
+/** The programs whose start-up opens tables. */
+export type Program = 'trivial-rewrite' | 'cleanup' | 'local' | 'virtual';
+
+
+/** createResolver - open everything the parameters name and return the resolver. */
+export async function createResolver(params: ParameterView, options: ResolverOptions): Promise<Resolver> {
+  const ctx: SearchContext = { host: options.host, params, cache: options.cache ?? createTableCache(options.host, params) };
+  const facts = options.facts ?? DEFAULT_FACTS;
+  const diagnostics: Diagnostic[] = [];
+  const startup: Record<Program, Diagnostic[]> = { 'trivial-rewrite': [], cleanup: [], local: [], virtual: [] };
+  let program: Program = 'trivial-rewrite';
+  const log = (d: readonly Diagnostic[]): void => {
+    diagnostics.push(...d);
+    startup[program].push(...d);
+  };
+  const list = async (name: string, kind: MatchListKind): Promise<MatchList | undefined> => {
+    const value = str(params, name);
+    if (value.trim() === '') return undefined;
+    const l = await openMatchList(ctx, name, value, kind);
+    log(l.diagnostics);
+    return l;
+  };
+  const maps = async (name: string, flags: TableFlags = {}): Promise<Maps | undefined> => {
+    const value = str(params, name);
+    if (splitList(value).length === 0) return undefined;
+    const m = await openMaps(ctx, name, value, flags);
+    log(m.diagnostics);
+    return m;
+  };
+  const noRegsub = { noRegsub: true };
+  /** alias_maps: indexed tables are postalias-built alias databases. */
+  const aliasMaps = async (): Promise<Maps | undefined> => {
+    const specs = splitList(str(params, 'alias_maps'));
+    if (specs.length === 0) return undefined;
+    const tables = await Promise.all(specs.map((s) => openAliasTable(s, options.host) ?? ctx.cache.open(s)));
+    const m = makeMaps('alias_maps', tables);
+    log(m.diagnostics);
+    return m;
+  };
+  const mydestination = await list('mydestination', 'string');
+  const local = createLocalDomains(mydestination, ownAddresses(params, facts));
+
+  let state: ResolveState;
+  const rewrite: RewriteSettings = {
+    myorigin: str(params, 'myorigin'),
+    mydomain: str(params, 'mydomain'),
+    remoteRewriteDomain: str(params, 'remote_header_rewrite_domain'),
+    swapBangpath: bool(params, 'swap_bangpath'),
+    percentHack: bool(params, 'allow_percent_hack'),
+    appendAtMyorigin: bool(params, 'append_at_myorigin'),
+    appendDotMydomain: bool(params, 'append_dot_mydomain'),
+    warnAppendDotMydomain: warnCompatBreak(params, 'append_dot_mydomain', '1'),
+    localhostIsDefaultClass: () => resolveClassOf(state, 'localhost') === RESOLVE.CLASS_DEFAULT,
+  };
+  const find = {
+    recipientDelimiter: str(params, 'recipient_delimiter'),
+    myorigin: rewrite.myorigin,
+    isLocal: (d: string) => local.resolveLocal(d),
+    ownerRequestSpecial: bool(params, 'owner_request_special'),
+    doubleBounceSender: str(params, 'double_bounce_sender'),
+  };
+  state = {
+    rewrite,
+    local,
+    ...opt('virtAliasDoms', await list('virtual_alias_domains', 'string')),
+    ...opt('virtMailboxDoms', await list('virtual_mailbox_domains', 'string')),
+    ...opt('relayDomains', await list('relay_domains', 'domain')),
+    ...opt('transportMaps', await maps('transport_maps', noRegsub)),
+    transportParentStyle: matchParentStyle(ctx, 'transport_maps'),
+    ...opt('relocatedMaps', await maps('relocated_maps')),
+    ...opt('sndRelayMaps', await maps('sender_dependent_relayhost_maps', noRegsub)),
+    ...opt('sndDefXportMaps', await maps('sender_dependent_default_transport_maps', noRegsub)),
+    find,
+    p: {
+      myhostname: str(params, 'myhostname'),
+      emptyAddressRecipient: str(params, 'empty_address_recipient'),
+      localTransport: str(params, 'local_transport'),
+      virtualTransport: str(params, 'virtual_transport'),
+      relayTransport: str(params, 'relay_transport'),
+      defaultTransport: str(params, 'default_transport'),
+      relayhost: str(params, 'relayhost'),
+      nullRelayKey: str(params, 'empty_address_relayhost_maps_lookup_key'),
+      nullDefXportKey: str(params, 'empty_address_default_transport_maps_lookup_key'),
+      swapBangpath: rewrite.swapBangpath,
+      percentHack: rewrite.percentHack,
+      resolveDequoted: bool(params, 'resolve_dequoted_address'),
+      resolveNullDomain: bool(params, 'resolve_null_domain'),
+      resolveNumericDomain: bool(params, 'resolve_numeric_domain'),
+      helpfulWarnings: bool(params, 'helpful_warnings'),
+      showUnknownRcptTable: bool(params, 'show_user_unknown_table_name'),
+      allowMinUser: bool(params, 'allow_min_user'),
+      smtputf8: bool(params, 'smtputf8_enable'),
+      configDirectory: str(params, 'config_directory') || '/etc/postfix',
+    },
+  };
+  program = 'cleanup';
+  const cleanupMaps = {
+    ...opt('canonical', await maps('canonical_maps')),
+    ...opt('senderCanonical', await maps('sender_canonical_maps')),
+    ...opt('recipientCanonical', await maps('recipient_canonical_maps')),
+    ...opt('masqExceptions', await list('masquerade_exceptions', 'string')),
+    ...opt('virtualAlias', await maps('virtual_alias_maps')),
+  };
+  program = 'local';
+  const localAliases = await aliasMaps();
+  program = 'virtual';
+  const virtualMaps = {
+    ...opt('mailboxMaps', await maps('virtual_mailbox_maps')),
+    ...opt('uidMaps', await maps('virtual_uid_maps')),
+    ...opt('gidMaps', await maps('virtual_gid_maps')),
+  };
+  const classes = (name: string): Set<string> => new Set(splitList(str(params, name)).map((c) => c.toLowerCase()));
+  const decoder = new TextDecoder();
+  const pipeline: PipelineState = {
+    resolve: state,
+    cleanup: {
+      find,
+      rewrite,
+      expansionLimit: int(params, 'virtual_alias_expansion_limit'),
+      recursionLimit: int(params, 'virtual_alias_recursion_limit'),
+      addressLengthLimit: int(params, 'virtual_alias_address_length_limit'),
+    },
+    ...cleanupMaps,
+    canonClasses: classes('canonical_classes'),
+    senderCanonClasses: classes('sender_canonical_classes'),
+    recipientCanonClasses: classes('recipient_canonical_classes'),
+    masqDomains: splitList(str(params, 'masquerade_domains')),
+    masqClasses: classes('masquerade_classes'),
+    propagate: classes('propagate_unmatched_extensions'),
+    emptyAddressRecipient: str(params, 'empty_address_recipient'),
+    myorigin: rewrite.myorigin,
+    agents: options.agents ?? DEBIAN_AGENTS,
+    local: {
+      ...opt('aliasMaps', localAliases),
+      // getpwnam(), through the same table local_recipient_maps uses.
+      passwd: options.users ? usersTable(options.users) : await ctx.cache.open('unix:passwd.byname'),
+      recipientDelimiter: find.recipientDelimiter,
+      ownerRequestSpecial: find.ownerRequestSpecial,
+      doubleBounceSender: find.doubleBounceSender,
+      commandsFrom: expansionTypes(str(params, 'allow_mail_to_commands')),
+      filesFrom: expansionTypes(str(params, 'allow_mail_to_files')),
+      luserRelay: str(params, 'luser_relay'),
+      fallbackTransport: str(params, 'fallback_transport'),
+      mailboxTransport: str(params, 'mailbox_transport'),
+      mailboxCommand: str(params, 'mailbox_command'),
+      homeMailbox: str(params, 'home_mailbox'),
+      mailSpoolDirectory: str(params, 'mail_spool_directory'),
+      readFile: (path) => {
+        const b = options.host.readFile(path);
+        return b && decoder.decode(b);
+      },
+    },
+    virtual: {
+      ...virtualMaps,
+      mailboxBase: str(params, 'virtual_mailbox_base'),
+      minimumUid: int(params, 'virtual_minimum_uid'),
+      find,
+    },
+  };
+
+  return {
+    diagnostics,
+    startup,
+    rewrite(rule, address) {
+      const trace: AddressEvent[] = [];
+      return { address: rewriteExternal(rule, address, rewrite, trace), trace };
+    },
+    rewriteInternal(rule, address) {
+      const trace: AddressEvent[] = [];
+      return { address: rewriteInternal(rule, address, rewrite, trace), trace };
+    },
+    resolve: (sender, address) => resolveAddr(state, sender, address),
+    resolveClass: (domain) => resolveClassOf(state, domain),
+    resolveDelivery: (sender, address) => resolveDelivery(pipeline, sender, address),
+  };
+}
+
+/** usersTable - a getpwnam() stand-in that knows only these names (entries are placeholders). */
+function usersTable(users: Iterable<string>): Table {
+  const names = new Set([...users].map((u) => u.toLowerCase()));
+  const spec = 'unix:passwd.byname';
+  return {
+    spec,
+    type: 'unix',
+    name: 'passwd.byname',
+    fixed: true,
+    diagnostics: [],
+    lookup: (key) => {
+      const k = key.toLowerCase();
+      const trace = { table: spec, key, notes: ['accounts given by the caller'] };
+      return names.has(k) ? { status: 'found', value: `${k}:x:::::`, trace } : { status: 'notfound', trace };
+    },
+  };
+}
+
+/** opt - `{ [key]: value }` when value is defined (exactOptionalPropertyTypes). */
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

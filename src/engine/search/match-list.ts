@@ -1,0 +1,271 @@
+/*
+ * NAME
+ *   match-list - Postfix's pattern lists (match_list(3), match_ops(3))
+ * SYNOPSIS
+ *   openMatchList(ctx, param, value, kind)
+ *   list.match(domain) | list.match(name, addr) | list.match(string) | list.match(addr)
+ * DESCRIPTION
+ *   Parameters such as mydestination, relay_domains and mynetworks are
+ *   lists, not tables: items separated by commas or whitespace, each a
+ *   literal pattern, a `/file/name` whose lines are read as more items, or
+ *   a `type:table` that is asked whether the subject exists (the value is
+ *   ignored). `!` before an item negates it (each `!` toggles); `!/file`
+ *   negates every item of the file. The first item that matches decides;
+ *   a matching negated item answers "no match" at once. A table lookup that
+ *   fails stops the search: no match, with the error (DICT_ERR).
+ *
+ *   Kinds, as Postfix builds them:
+ *   string  (string_list)  case-insensitive exact match: mydestination,
+ *                          virtual_*_domains, masquerade_exceptions.
+ *   domain  (domain_list)  exact or parent domain: `.example.com` matches
+ *                          subdomains; with the parameter named in
+ *                          parent_domain_matches_subdomains, `example.com`
+ *                          matches subdomains too (relay_domains). Fixed
+ *                          tables are asked for the name, then its parents.
+ *   namadr  (namadr_list)  a host name as `domain`, then its address
+ *                          (exact, `[addr]`, `net/len`): mynetworks-like.
+ *   addr    (addr_match_list) the address part only.
+ * SEE ALSO
+ *   postconf(5) "parent_domain_matches_subdomains", match_list(3)
+ */
+import { LIST_SEPARATORS, splitList } from '../config/lists.ts';
+import { foldKey } from '../tables/shared/table.ts';
+import { familyOf, hasHostBits, inPrefix, maskAddress, parseAddress, formatAddress } from '../tables/shared/inet.ts';
+import type { Table } from '../tables/types.ts';
+import type { Diagnostic, ListItemTrace, LookupTrace, MatchListTrace } from '../trace/types.ts';
+import type { SearchContext } from './context.ts';
+import { isFixedTable } from './context.ts';
+
+export { openMaps, makeMaps } from './maps.ts';
+export type { Maps, MapsResult } from './maps.ts';
+
+/** The list kinds Postfix builds. */
+export type MatchListKind = 'domain' | 'string' | 'namadr' | 'addr';
+
+/** The answer of one match_list_match(). */
+export interface MatchListResult {
+  matched: boolean;
+  /** A table lookup (or a net/mask pattern) failed: Postfix's list->error. */
+  error?: Diagnostic;
+  /** Every table lookup made, in order (also in trace). */
+  lookups: LookupTrace[];
+  trace: MatchListTrace;
+}
+
+/** An opened match list. */
+export interface MatchList {
+  readonly param: string;
+  readonly kind: MatchListKind;
+  /** Parent-domain style in effect (the parameter is in parent_domain_matches_subdomains). */
+  readonly parentStyle: boolean;
+  /** What Postfix logs while reading the list (comments, unreadable files, tables). */
+  readonly diagnostics: readonly Diagnostic[];
+  /** True when the list has no items (Postfix often skips the list then). */
+  readonly empty: boolean;
+  match(...args: string[]): MatchListResult;
+}
+
+interface Item {
+  text: string;
+  negated: boolean;
+  file?: string;
+  table?: Table;
+}
+
+/** matchParentStyle - match_parent_style(): is `param` in parent_domain_matches_subdomains? */
+export function matchParentStyle(ctx: SearchContext, param: string): boolean {
+  const list = ctx.params.get('parent_domain_matches_subdomains') ?? '';
+  return splitList(list).some((p) => foldKey(p) === foldKey(param));
+}
+
+/** isTableItem - MATCH_DICTIONARY(): not `[...` and contains a colon. */
+const isTableItem = (item: string): boolean => item[0] !== '[' && item.includes(':');
+
+/** openMatchList - parse and open a list the way match_list_init() does (MATCH_FLAG_RETURN). */
+export async function openMatchList(ctx: SearchContext, param: string, value: string, kind: MatchListKind): Promise<MatchList> {
+  const diagnostics: Diagnostic[] = [];
+  const items: Item[] = [];
+  const decoder = new TextDecoder();
+  let fatalError: Diagnostic | undefined;
+
+  async function parse(text: string, initial: boolean, file?: string): Promise<void> {
+    const tokens = splitList(text, LIST_SEPARATORS);
+    for (let t = 0; t < tokens.length; t++) {
+      const start = tokens[t]!;
+      if (start.startsWith('#')) {
+        diagnostics.push({ severity: 'warning', message: `${param}: comment at end of line is not supported: ${tokens.slice(t).join(' ')}` });
+        break;
+      }
+      let match = initial;
+      let i = 0;
+      while (start[i] === '!') {
+        match = !match;
+        i++;
+      }
+      const item = start.slice(i);
+      if (item === '') {
+        fatalError ??= { severity: 'fatal', message: `${param}: no pattern after '!'` };
+        continue;
+      }
+      if (item.startsWith('/')) {
+        const bytes = ctx.host.readFile(item);
+        if (bytes === undefined) {
+          const reason = `open file ${item}: No such file or directory`;
+          diagnostics.push({ severity: 'error', message: reason, file: item });
+          items.push({ text: item, negated: !match, ...(file && { file }), table: unreadable(item, reason) });
+          continue;
+        }
+        for (const line of decoder.decode(bytes).split('\n')) if (!line.startsWith('#')) await parse(line, match, item);
+      } else if (isTableItem(item)) {
+        const table = await ctx.cache.open(item);
+        diagnostics.push(...table.diagnostics);
+        if (table.openError) diagnostics.push({ ...table.openError, severity: 'error' });
+        items.push({ text: item, negated: !match, ...(file && { file }), table });
+      } else {
+        items.push({ text: foldKey(item), negated: !match, ...(file && { file }) });
+      }
+    }
+  }
+  await parse(value, true);
+  if (fatalError) diagnostics.push(fatalError);
+  const parentStyle = kind === 'domain' || kind === 'namadr' ? matchParentStyle(ctx, param) : false;
+
+  return {
+    param,
+    kind,
+    parentStyle,
+    diagnostics,
+    empty: items.length === 0,
+    match(...args: string[]): MatchListResult {
+      const subject = args.map(foldKey);
+      const tried: ListItemTrace[] = [];
+      const trace: MatchListTrace = { list: param, subject, items: tried, matched: false };
+      const all = (): LookupTrace[] => tried.flatMap((t) => t.lookups ?? []);
+      if (fatalError) return { matched: false, error: fatalError, lookups: [], trace: { ...trace, error: fatalError } };
+      for (const item of items) {
+        const fns = matchers(kind);
+        for (let a = 0; a < fns.length && a < subject.length; a++) {
+          const lookups: LookupTrace[] = [];
+          const r = fns[a]!(item, subject[a]!, lookups, param, parentStyle);
+          tried.push({ item: item.text, negated: item.negated, ...(item.file && { file: item.file }), matched: r === true, ...(lookups.length && { lookups }) });
+          if (r === true) {
+            trace.matched = !item.negated;
+            return { matched: trace.matched, lookups: all(), trace };
+          }
+          if (r !== false) {
+            trace.error = r;
+            return { matched: false, error: r, lookups: all(), trace };
+          }
+        }
+      }
+      return { matched: false, lookups: all(), trace };
+    },
+  };
+}
+
+/** A surrogate for an unreadable /file/name: every lookup fails with the reason. */
+function unreadable(name: string, reason: string): Table {
+  const error: Diagnostic = { severity: 'warning', message: reason };
+  return {
+    spec: `NOFILE:${name}`,
+    type: 'NOFILE',
+    name,
+    fixed: false,
+    diagnostics: [],
+    openError: error,
+    lookup: (key) => ({ status: 'error', error, trace: { table: `NOFILE:${name}`, key } }),
+  };
+}
+
+/** One match function: true, false, or the error that stops the list. */
+type Matcher = (item: Item, subject: string, lookups: LookupTrace[], param: string, parent: boolean) => boolean | Diagnostic;
+
+function matchers(kind: MatchListKind): Matcher[] {
+  switch (kind) {
+    case 'string':
+      return [matchString];
+    case 'domain':
+      return [matchHostname];
+    case 'namadr':
+      return [matchHostname, matchHostaddr];
+    case 'addr':
+      return [matchHostaddr];
+  }
+}
+
+function tableError(item: Item, param: string): Diagnostic {
+  const t = item.table!;
+  return { severity: 'warning', message: `${param}: ${t.type}:${t.name}: table lookup problem` };
+}
+
+/** Ask a table whether `key` exists: true, false or the list error. */
+function exists(item: Item, key: string, lookups: LookupTrace[], param: string): boolean | Diagnostic {
+  const r = item.table!.lookup(key);
+  lookups.push(r.trace);
+  if (r.status === 'found') return true;
+  if (r.status === 'error') return tableError(item, param);
+  return false;
+}
+
+/** match_string */
+const matchString: Matcher = (item, s, lookups, param) => (item.table ? exists(item, s, lookups, param) : s === item.text);
+
+/** match_hostname */
+const matchHostname: Matcher = (item, name, lookups, param, parent) => {
+  if (item.table) {
+    const fixed = isFixedTable(item.table);
+    for (let entry = 0; entry < name.length; ) {
+      if (entry === 0 || fixed) {
+        const r = exists(item, name.slice(entry), lookups, param);
+        if (r !== false) return r;
+      }
+      const next = name.indexOf('.', entry + 1);
+      if (next < 0) break;
+      entry = parent ? next + 1 : next;
+    }
+    return false;
+  }
+  const pattern = item.text;
+  if (name === pattern) return true;
+  const pd = name.length - pattern.length;
+  if (parent) return pd > 0 && name[pd - 1] === '.' && name.slice(pd) === pattern;
+  return pattern.startsWith('.') && pd > 0 && name.slice(pd) === pattern;
+};
+
+const V4_CHARS = /^[0-9.]*$/;
+const V6_CHARS = /^[0-9.a-fA-F:]*$/;
+
+/** match_hostaddr */
+const matchHostaddr: Matcher = (item, addr, lookups, param) => {
+  if (!V6_CHARS.test(addr)) return false;
+  if (item.table) return exists(item, addr, lookups, param);
+  const pattern = item.text;
+  if (pattern[0] !== '[') {
+    if (addr === pattern) return true;
+  } else if (pattern === `[${addr}]`) return true;
+  if (addr.includes(':') !== pattern.includes(':')) return false;
+  if (!/[:/]/.test(pattern) || V4_CHARS.test(pattern) || !/^[0-9.a-fA-F:[\]/]*$/.test(pattern)) return false;
+  const net = parseNetPattern(pattern);
+  if (typeof net === 'string') return { severity: 'warning', message: `${param}: ${net}` };
+  const a = parseAddress(addr);
+  return a !== undefined && a.family === net.family && inPrefix(a.bytes, net.bytes, net.bits);
+};
+
+/** cidr_match_parse() for list patterns: `addr`, `net/len`, `[v6]`, `[v6]/len`. */
+function parseNetPattern(pattern: string): { family: 4 | 6; bytes: Uint8Array; bits: number } | string {
+  const slash = pattern.indexOf('/');
+  let host = slash >= 0 ? pattern.slice(0, slash) : pattern;
+  const lenText = slash >= 0 ? pattern.slice(slash + 1) : undefined;
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  const family = familyOf(host);
+  const a = parseAddress(host);
+  const max = family === 6 ? 128 : 32;
+  if (!a || (lenText !== undefined && (!/^\d+$/.test(lenText) || Number(lenText) > max)))
+    return `bad net/mask pattern: "${pattern}"`;
+  const bits = lenText === undefined ? max : Number(lenText);
+  if (hasHostBits(a.bytes, bits)) {
+    const fixed = formatAddress({ family, bytes: maskAddress(a.bytes, bits) });
+    return `non-null host address bits in "${pattern}", perhaps you should use "${family === 6 ? `[${fixed}]` : fixed}/${bits}" instead`;
+  }
+  return { family, bytes: a.bytes, bits };
+}

@@ -1,0 +1,135 @@
+/*
+ * NAME
+ *   smtpd/checker - the configuration and session one restriction evaluation works on
+ * DESCRIPTION
+ *   SmtpdConfig is what smtpd_check_init() prepares once per service: the
+ *   parsed restriction lists and classes, the access tables, the match
+ *   lists and the reply codes. Checker joins it with the session state, the
+ *   log and the trace, and gives the restriction code its small vocabulary
+ *   (reject, defer, log, record a step).
+ */
+import type { ParameterView } from '../config/maincf.ts';
+import type { Diagnostic, TraceNode } from '../trace/types.ts';
+import type { AccessMaps, MatchList, SmtpdResolver } from './deps.ts';
+import type { DnsFacts } from './dns.ts';
+import type { OutsideFacts } from './facts.ts';
+import type { ErrorClass, SessionState } from './state.ts';
+import { CHECK_DUNNO, deferIf, deferIfPermit, smtpdCheckReject } from './reject.ts';
+import type { RejectContext } from './reject.ts';
+
+/** The restriction lists, by the stage that evaluates them. */
+export interface RestrictionLists {
+  client: string[];
+  helo: string[];
+  sender: string[];
+  relay: string[];
+  recipient: string[];
+  etrn: string[];
+  data: string[];
+  eod: string[];
+  /** Evaluated instead of `relay` to warn under legacy compatibility (FAKE_RELAY_CHECKS). */
+  fakeRelay: string[];
+}
+
+/** What smtpd_check_init() prepares for one service. */
+export interface SmtpdConfig {
+  params: ParameterView;
+  service: string;
+  lists: RestrictionLists;
+  classes: ReadonlyMap<string, string[]>;
+  /** Access tables by their `type:name` (map_command_table). */
+  maps: ReadonlyMap<string, AccessMaps>;
+  mynetworks: MatchList;
+  relayDomains: MatchList;
+  xclientHosts: MatchList;
+  permMxNetworks: MatchList;
+  /** Domains the flush service serves for ETRN. */
+  fastFlushDomains: MatchList;
+  /** Recipient validation and related tables; undefined when the parameter is empty. */
+  rcptMaps: {
+    local?: AccessMaps;
+    virtualAlias?: AccessMaps;
+    virtualMailbox?: AccessMaps;
+    relay?: AccessMaps;
+    canonical?: AccessMaps;
+    senderCanonical?: AccessMaps;
+    recipientCanonical?: AccessMaps;
+  };
+  senderLoginMaps?: AccessMaps;
+  rblReplyMaps?: AccessMaps;
+  relayClientCerts?: AccessMaps;
+  /** smtpd_access_maps is listed in parent_domain_matches_subdomains. */
+  accessParentStyle: boolean;
+  int(name: string): number;
+  bool(name: string): boolean;
+  str(name: string): string;
+  /** Which legacy defaults are in effect (warn_compat_* of mail_params.c). */
+  compat: {
+    relayRestrictions: boolean;
+    relayBeforeRcpt: boolean;
+    relayDomains: boolean;
+    mynetworksStyle: boolean;
+  };
+  /** unknown_*_tempfail_action etc.: true for `defer` (reject at once), false for `defer_if_permit`. */
+  tempfailDeferNow: { unknownName: boolean; unknownAddr: boolean; unverifiedRcpt: boolean; unverifiedFrom: boolean };
+  resolver: SmtpdResolver;
+  dns: DnsFacts;
+  facts: OutsideFacts;
+  /** Diagnostics Postfix logs when smtpd starts (table open warnings, ...). */
+  startup: Diagnostic[];
+  /** A start-up fatal error: smtpd exits and the client sees its connection close. */
+  fatal?: Diagnostic;
+}
+
+/** The evaluation context of restriction code. */
+export class Checker implements RejectContext {
+  private stack: TraceNode[][];
+  constructor(
+    readonly cfg: SmtpdConfig,
+    readonly state: SessionState,
+  ) {
+    this.stack = [state.trace];
+  }
+
+  get softBounce(): boolean {
+    return this.cfg.bool('soft_bounce');
+  }
+  get smtputf8(): boolean {
+    return this.cfg.bool('smtputf8_enable');
+  }
+
+  info(text: string): void {
+    this.state.log.push({ program: `${this.cfg.str('syslog_name') || 'postfix'}/smtpd`, text });
+  }
+  warn(text: string): void {
+    this.info(`warning: ${text}`);
+  }
+
+  /** Record a trace step; `fn` runs with its children collected under it. */
+  step<T>(node: TraceNode, fn?: () => T): T | undefined {
+    const top = this.stack[this.stack.length - 1]!;
+    top.push(node);
+    if (!fn) return undefined;
+    node.children = node.children ?? [];
+    this.stack.push(node.children);
+    try {
+      return fn();
+    } finally {
+      this.stack.pop();
+      if (node.children.length === 0) delete node.children;
+    }
+  }
+
+  reject(errorClass: ErrorClass, code: number, dsn: string, text: string): number {
+    return smtpdCheckReject(this.state, this, errorClass, code, dsn, text);
+  }
+  deferIfReject(errorClass: ErrorClass, code: number, dsn: string, text: string): number {
+    return deferIf(this.state.deferIfReject, errorClass, code, dsn, text);
+  }
+  deferIfPermit(deferNow: boolean, errorClass: ErrorClass, code: number, dsn: string, text: string): number {
+    return deferIfPermit(this.state, this, deferNow, errorClass, code, dsn, text);
+  }
+  dunno(): number {
+    return CHECK_DUNNO;
+  }
+}

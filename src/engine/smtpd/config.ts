@@ -1,0 +1,271 @@
+/*
+ * NAME
+ *   smtpd/config - prepare a service's smtpd the way smtpd_check_init() does
+ * DESCRIPTION
+ *   Reads the restriction lists of one master.cf service (main.cf plus its
+ *   -o overrides), opens every table they name and the tables smtpd uses
+ *   for recipient validation, parses the restriction classes, and finds the
+ *   start-up fatal errors real smtpd gives: a class without a definition, a
+ *   bad tempfail action, and no relay-blocking restriction at all.
+ */
+import type { ParameterView } from '../config/maincf.ts';
+import type { Host } from '../tables/types.ts';
+import type { Diagnostic } from '../trace/types.ts';
+import { splitList } from '../config/lists.ts';
+import { isRawParameter, parseCompatibilityLevel, compatBelow } from '../config/names.ts';
+import { createSearchContext, matchParentStyle, openMaps, openMatchList, mailAddrFind } from '../search/index.ts';
+import type { Maps, MatchList as SearchMatchList, SearchContext, TableCache } from '../search/index.ts';
+import type { RestrictionLists, SmtpdConfig } from './checker.ts';
+import type { AccessMaps, MapsAnswer, MatchList, SmtpdResolver } from './deps.ts';
+import type { DnsFacts } from './dns.ts';
+import { NO_DNS } from './dns.ts';
+import type { OutsideFacts } from './facts.ts';
+import { NO_FACTS } from './facts.ts';
+
+/** What the resolver must offer smtpd: trivial-rewrite's rewrite and resolve. */
+export interface RewriteResolve {
+  /** rewrite_clnt_internal(): internal form in and out. */
+  rewriteInternal(rule: 'local' | 'remote', address: string): { address: string };
+  resolve(sender: string, address: string): { transport: string; nexthop: string; recipient: string; flags: number; warnings: Diagnostic[] };
+  /** resolve_class(): the class flags of a domain, negative on a lookup error. */
+  resolveClass?(domain: string): number;
+}
+
+export interface SmtpdConfigOptions {
+  host: Host;
+  service?: string;
+  dns?: DnsFacts;
+  facts?: OutsideFacts;
+  cache?: TableCache;
+  /** The shared resolver (trivial-rewrite) over the same configuration. */
+  resolver: RewriteResolve;
+}
+
+const STAGES: readonly [keyof RestrictionLists, string][] = [
+  ['client', 'smtpd_client_restrictions'],
+  ['helo', 'smtpd_helo_restrictions'],
+  ['sender', 'smtpd_sender_restrictions'],
+  ['relay', 'smtpd_relay_restrictions'],
+  ['recipient', 'smtpd_recipient_restrictions'],
+  ['etrn', 'smtpd_etrn_restrictions'],
+  ['data', 'smtpd_data_restrictions'],
+  ['eod', 'smtpd_end_of_data_restrictions'],
+];
+
+const RCPT_REQUIRED = ['reject_unauth_destination', 'defer_unauth_destination', 'reject', 'defer', 'defer_if_permit', 'check_relay_domains'];
+
+function asAccessMaps(maps: Maps, spec: string): AccessMaps {
+  return {
+    spec,
+    find(key, partial) {
+      const r = maps.find(key, partial);
+      return {
+        status: r.status,
+        ...(r.value !== undefined && { value: r.value }),
+        lookups: r.trace.lookups,
+        ...(r.trace.warnings && { warnings: r.trace.warnings }),
+        ...(r.error && { error: r.error }),
+      };
+    },
+  };
+}
+
+function asMatchList(list: SearchMatchList): MatchList {
+  return {
+    match: (...args) => {
+      const r = list.match(...args);
+      return { matched: r.matched, ...(r.error && { error: r.error }) };
+    },
+  };
+}
+
+/** hasRequired - does the list (or a class it names) block relaying? */
+function hasRequired(list: readonly string[], classes: ReadonlyMap<string, string[]>, warn: (m: string) => void, seen = new Set<string>()): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i]!.toLowerCase();
+    if (r === 'warn_if_reject' && i + 1 < list.length) {
+      i++;
+      continue;
+    }
+    if (r === 'permit') {
+      if (i + 1 < list.length) warn(`restriction \`${list[i + 1]}' after \`${list[i]}' is ignored`);
+      return false;
+    }
+    if (RCPT_REQUIRED.includes(r)) return true;
+    const cls = classes.get(list[i]!);
+    if (cls && !seen.has(list[i]!)) {
+      seen.add(list[i]!);
+      if (hasRequired(cls, classes, warn, seen)) return true;
+    }
+  }
+  return false;
+}
+
+/** loadSmtpdConfig - everything smtpd prepares before it answers a connection. */
+export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfigOptions): Promise<SmtpdConfig> {
+  const ctx: SearchContext = createSearchContext(options.host, params, options.cache);
+  const startup: Diagnostic[] = [];
+  let fatal: Diagnostic | undefined;
+  const str = (name: string): string => (isRawParameter(name) ? params.rawOrDefault(name) : params.get(name)) ?? '';
+  const int = (name: string): number => {
+    const m = /^-?\d+/.exec(str(name).trim());
+    return m ? Number(m[0]) : 0;
+  };
+  const bool = (name: string): boolean => /^(yes|true|1)$/i.test(str(name).trim());
+  const setFatal = (message: string): void => void (fatal ??= { severity: 'fatal', message });
+
+  /** Access tables named in restriction lists, by the list token (map_command_table); opened below. */
+  const tableSpecs = new Map<string, string>();
+  async function parseList(value: string): Promise<string[]> {
+    const list = splitList(value);
+    for (let i = 0; i < list.length; i++) {
+      const name = list[i]!;
+      if (i > 0 && list[i - 1]!.toLowerCase() === 'check_policy_service') continue;
+      if ((name.startsWith('{') || name.includes(':')) && !tableSpecs.has(name)) {
+        const spec = name.startsWith('{') ? (name.slice(1, -1).split(/[\s,]+/).find((w) => w.includes(':')) ?? name) : name;
+        tableSpecs.set(name, spec);
+      }
+    }
+    return list;
+  }
+
+  const lists = {} as RestrictionLists;
+  for (const [key, param] of STAGES) lists[key] = await parseList(str(param));
+  lists.fakeRelay = ['permit_mynetworks', 'permit_sasl_authenticated', 'permit_auth_destination'];
+
+  const classes = new Map<string, string[]>();
+  for (const name of splitList(str('smtpd_restriction_classes'))) {
+    const value = params.get(name);
+    if (!value) {
+      setFatal(`restriction class \`${name}' needs a definition`);
+      continue;
+    }
+    classes.set(name, await parseList(value));
+  }
+  classes.set('reject_sender_login_mismatch', ['reject_authenticated_sender_login_mismatch', 'reject_unauthenticated_sender_login_mismatch']);
+
+  const warn = (m: string): void => void startup.push({ severity: 'warning', message: m });
+  if (!hasRequired(lists.recipient, classes, warn) && !hasRequired(lists.relay, classes, warn))
+    setFatal(`in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working instance of: ${RCPT_REQUIRED.slice(0, -1).join(', ')} or ${RCPT_REQUIRED.at(-1)}`);
+
+  const tempfail = (name: string): boolean => {
+    const v = str(name);
+    if (v === 'defer') return true;
+    if (v !== 'defer_if_permit') setFatal(`bad configuration: ${name} = ${v}`);
+    return false;
+  };
+  const tempfailDeferNow = {
+    unknownName: tempfail('unknown_helo_hostname_tempfail_action'),
+    unknownAddr: tempfail('unknown_address_tempfail_action'),
+    unverifiedRcpt: tempfail('unverified_recipient_tempfail_action'),
+    unverifiedFrom: tempfail('unverified_sender_tempfail_action'),
+  };
+
+  const optionalMaps = async (param: string): Promise<AccessMaps | undefined> => {
+    const value = str(param);
+    if (!value.trim()) return undefined;
+    const m = await openMaps(ctx, param, value);
+    startup.push(...m.diagnostics);
+    return asAccessMaps(m, param);
+  };
+  const list = async (param: string, kind: 'domain' | 'namadr' | 'string', value = str(param)): Promise<MatchList> => {
+    const l = await openMatchList(ctx, param, value, kind);
+    startup.push(...l.diagnostics);
+    return asMatchList(l);
+  };
+
+  const level = parseCompatibilityLevel(str('compatibility_level'));
+  const unset = (name: string): boolean => params.raw(name) === undefined;
+  const compat = {
+    relayRestrictions: compatBelow(level, '1') && unset('smtpd_relay_restrictions'),
+    relayBeforeRcpt: compatBelow(level, '3.6') && unset('smtpd_relay_before_recipient_restrictions'),
+    relayDomains: compatBelow(level, '2') && unset('relay_domains'),
+    mynetworksStyle: compatBelow(level, '2') && unset('mynetworks') && unset('mynetworks_style'),
+  };
+
+  const resolverImpl = options.resolver;
+  const delimiter = str('recipient_delimiter');
+  const resolver: SmtpdResolver = {
+    resolve(sender, address) {
+      const snd = sender === '' ? '' : resolverImpl.rewriteInternal('local', sender).address;
+      const rcpt = resolverImpl.rewriteInternal('local', address).address;
+      const r = resolverImpl.resolve(snd, rcpt);
+      return { ...r, recipient: r.recipient.toLowerCase() };
+    },
+    addrFind(m, address, strategy): MapsAnswer {
+      const underlying = mapsBySpec.get(m);
+      if (!underlying) return m.find(address, false);
+      const r = mailAddrFind(underlying, address, {
+        strategy,
+        recipientDelimiter: delimiter,
+        myorigin: str('myorigin'),
+        ...(resolverImpl.resolveClass && {
+          isLocal: (d: string) => {
+            const flags = resolverImpl.resolveClass!(d);
+            return flags < 0 ? flags : flags & (1 << 8) ? 1 : 0;
+          },
+        }),
+      });
+      return {
+        status: r.status,
+        ...(r.value !== undefined && { value: r.value }),
+        ...(r.key !== undefined && { key: r.key }),
+        lookups: r.trace.keys.flatMap((k) => k.lookups),
+        warnings: r.trace.keys.flatMap((k) => k.warnings ?? []),
+        ...(r.error && { error: r.error }),
+      };
+    },
+  };
+  // mail_addr_find works on the opened Maps; keep the link from each AccessMaps.
+  const mapsBySpec = new Map<AccessMaps, Maps>();
+  const wrap = async (param: string, value: string): Promise<AccessMaps> => {
+    const m = await openMaps(ctx, param, value);
+    startup.push(...m.diagnostics);
+    const a = asAccessMaps(m, value);
+    mapsBySpec.set(a, m);
+    return a;
+  };
+  const maps = new Map<string, AccessMaps>();
+  for (const [token, spec] of tableSpecs) maps.set(token, await wrap(spec, spec));
+  const optional = async (param: string): Promise<AccessMaps | undefined> => (str(param).trim() ? wrap(param, str(param)) : undefined);
+  void optionalMaps;
+
+  return {
+    params,
+    service: options.service ?? 'smtp',
+    lists,
+    classes,
+    maps,
+    mynetworks: await list('mynetworks', 'namadr'),
+    relayDomains: await list('relay_domains', 'domain'),
+    xclientHosts: await list('smtpd_authorized_xclient_hosts', 'namadr'),
+    permMxNetworks: await list('permit_mx_backup_networks', 'namadr'),
+    fastFlushDomains: await list('fast_flush_domains', 'domain'),
+    rcptMaps: {
+      ...optionalEntry('local', await optional('local_recipient_maps')),
+      ...optionalEntry('virtualAlias', await optional('virtual_alias_maps')),
+      ...optionalEntry('virtualMailbox', await optional('virtual_mailbox_maps')),
+      ...optionalEntry('relay', await optional('relay_recipient_maps')),
+      ...optionalEntry('canonical', await optional('canonical_maps')),
+      ...optionalEntry('senderCanonical', await optional('sender_canonical_maps')),
+      ...optionalEntry('recipientCanonical', await optional('recipient_canonical_maps')),
+    },
+    ...optionalEntry('senderLoginMaps', await optional('smtpd_sender_login_maps')),
+    ...optionalEntry('rblReplyMaps', await optional('rbl_reply_maps')),
+    accessParentStyle: matchParentStyle(ctx, 'smtpd_access_maps'),
+    int,
+    bool,
+    str,
+    compat,
+    tempfailDeferNow,
+    resolver,
+    dns: options.dns ?? NO_DNS,
+    facts: options.facts ?? NO_FACTS,
+    startup,
+    ...(fatal && { fatal }),
+  };
+}
+
+function optionalEntry<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

@@ -1,0 +1,30 @@
+/*
+ * NAME
+ *   smtpd/dialogue - the client side of a session, as a file
+ * DESCRIPTION
+ *   Lines exactly as typed into telnet. Leading lines starting with `#` are
+ *   comments; `# client: ADDR` among them says which address connects
+ *   (as the golden recorder uses it). Everything after them is sent.
+ */
+
+export interface Dialogue {
+  /** The connecting address from `# client: ADDR`, if given. */
+  client?: string;
+  comments: string[];
+  /** The lines to send. */
+  text: string;
+}
+
+/** parseDialogue - split leading comments from the lines to send. */
+export function parseDialogue(text: string): Dialogue {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  const comments: string[] = [];
+  let client: string | undefined;
+  let i = 0;
+  for (; i < lines.length && lines[i]!.startsWith('#'); i++) {
+    const m = /^#\s*client:\s*(\S+)\s*$/i.exec(lines[i]!);
+    if (m) client = m[1];
+    else comments.push(lines[i]!.replace(/^#\s?/, ''));
+  }
+  return { ...(client !== undefined && { client }), comments, text: lines.slice(i).join('\n') };
+}

@@ -1,0 +1,606 @@
+/*
+ * NAME
+ *   smtpd/session - one SMTP session as smtpd(8) conducts it
+ * DESCRIPTION
+ *   runSession() plays the client's side of a dialogue (lines as typed
+ *   into telnet, optionally starting with XCLIENT) against a configured
+ *   smtpd and returns every reply line, the log lines and the trace. It
+ *   follows smtpd's command loop: the greeting (or the client rejection
+ *   when smtpd_delay_reject = no), the error limits, unknown and forbidden
+ *   commands, HELO/EHLO, XCLIENT, MAIL, RCPT, DATA, RSET, NOOP, VRFY,
+ *   ETRN, QUIT, and the per-command statistics logged at disconnect.
+ */
+import type { Checker, SmtpdConfig } from './checker.ts';
+import { Checker as CheckerClass } from './checker.ts';
+import type { LogLine, PeerStatus, SessionState } from './state.ts';
+import { emptyDeferred } from './state.ts';
+import type { TraceNode } from '../trace/types.ts';
+import { extractAddress, smtpdToken } from './token.ts';
+import type { SmtpToken } from './token.ts';
+import { checkClient, checkData, checkEod, checkEtrn, checkHelo, checkMail, checkRcpt, checkSize } from './stages.ts';
+import { isHeader } from './access.ts';
+import { RESOLVE_FLAG_ERROR } from './deps.ts';
+import { logWhatsup, SmtpdCrash } from './reject.ts';
+import { validHostname, validIpv4Hostaddr, validIpv6Hostaddr, validMailhostLiteral } from '../mail/valid-hostname.ts';
+import { normalizeV4Mapped } from '../tables/shared/inet.ts';
+import { splitList } from '../config/lists.ts';
+import { printable } from '../trace/printable.ts';
+import { footerReply } from './reply.ts';
+
+/** Who connects, before any XCLIENT. */
+export interface ClientFacts {
+  addr: string;
+  /** Verified host name; omitted or `unknown` when there is none. */
+  name?: string;
+  nameStatus?: PeerStatus;
+  reverseName?: string;
+  port?: string;
+}
+
+/** One exchange: the client's line (absent for the greeting) and the server's reply lines. */
+export interface Exchange {
+  client?: string;
+  /** Message lines the client sent after DATA's 354, when this exchange is the end of data. */
+  message?: string[];
+  server: string[];
+}
+
+/** What a message accepted with DATA carries beyond its envelope. */
+export interface AcceptedMessage {
+  queueId: string;
+  sender: string;
+  recipients: string[];
+  hold: boolean;
+  discard: boolean;
+  filter?: string;
+  redirect?: string;
+  bcc: string[];
+  /** Headers smtpd adds: PREPEND texts, then its Received: header. */
+  prepended: string[];
+}
+
+export interface SessionResult {
+  exchanges: Exchange[];
+  log: LogLine[];
+  trace: TraceNode[];
+  accepted: AcceptedMessage[];
+  /** smtpd could not start: the fatal error it logs; the client sees the connection close. */
+  fatal?: string;
+  /** smtpd died during the session (a restriction class that names itself). */
+  crashed?: string;
+}
+
+export interface SessionOptions {
+  /** Queue id for the n-th message of the session (1-based); Postfix's are random hex. */
+  queueId?: (n: number) => string;
+  /**
+   * Log what smtpd logs when it starts (table open errors, ...). A real
+   * smtpd process serves many sessions; only the first one shows these.
+   * Default true.
+   */
+  startupLog?: boolean;
+}
+
+const CMD_ORDER = ['helo', 'ehlo', 'xclient', 'xforward', 'starttls', 'auth', 'mail', 'rcpt', 'data', 'bdat', 'rset', 'noop', 'vrfy', 'etrn', 'quit'] as const;
+
+function namaddr(cfg: SmtpdConfig, s: SessionState): string {
+  return `${s.name}[${s.addr}]${cfg.bool('smtpd_client_port_logging') ? ':' + s.port : ''}`;
+}
+
+function initialState(cfg: SmtpdConfig, client: ClientFacts): SessionState {
+  const addr = normalizeV4Mapped(client.addr);
+  const name = client.name && client.name !== 'unknown' ? client.name : 'unknown';
+  const s: SessionState = {
+    name,
+    nameStatus: client.nameStatus ?? (name === 'unknown' ? 'perm' : 'ok'),
+    reverseName: client.reverseName ?? name,
+    reverseNameStatus: client.nameStatus ?? (name === 'unknown' ? 'perm' : 'ok'),
+    addr,
+    rfcAddr: addr.includes(':') ? `IPv6:${addr}` : addr,
+    port: client.port ?? '12345',
+    namaddr: '',
+    protocol: 'SMTP',
+    rcptCount: 0,
+    where: 'CONNECT',
+    deferIfPermit: emptyDeferred(),
+    deferIfReject: emptyDeferred(),
+    deferIfPermitClient: false,
+    deferIfPermitHelo: false,
+    deferIfPermitSender: false,
+    warnIfReject: 0,
+    recursion: 0,
+    senderRcptmapChecked: false,
+    recipientRcptmapChecked: false,
+    discard: false,
+    hold: false,
+    savedBcc: [],
+    prepend: [],
+    errorText: '',
+    errorCount: 0,
+    illegalPipelining: false,
+    xclientAllowed: false,
+    log: [],
+    trace: [],
+  };
+  s.namaddr = namaddr(cfg, s);
+  return s;
+}
+
+/** xtext_unquote: `+XX` hex escapes; undefined when malformed. */
+function xtextUnquote(text: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '+') {
+      const hex = text.slice(i + 1, i + 3);
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return undefined;
+      out += String.fromCharCode(parseInt(hex, 16));
+      i += 2;
+    } else out += text[i];
+  }
+  return out;
+}
+
+/** runSession - play `dialogue` (client lines) against smtpd configured as `cfg`. */
+export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFacts, options: SessionOptions = {}): SessionResult {
+  const s = initialState(cfg, client);
+  const c: Checker = new CheckerClass(cfg, s);
+  const exchanges: Exchange[] = [];
+  const accepted: AcceptedMessage[] = [];
+  const stats = new Map<string, { ok: number; total: number }>();
+  let messages = 0;
+  const queueId = options.queueId ?? ((n: number) => `Q${n}`);
+  const lines = dialogue.replace(/\r\n/g, '\n').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+
+  if (cfg.fatal) {
+    return { exchanges: [{ server: [] }], log: [{ program: 'postfix/smtpd', text: `fatal: ${cfg.fatal.message}` }], trace: [{ kind: 'note', title: 'smtpd does not start', detail: cfg.fatal.message }], accepted, fatal: cfg.fatal.message };
+  }
+  if (options.startupLog ?? true)
+    for (const d of cfg.startup) if (d.severity !== 'info') c.info(`${d.severity}: ${d.message}`);
+  c.info(`connect from ${s.namaddr}`);
+  const xclientHosts = (): boolean => cfg.xclientHosts.match(s.name, s.addr).matched;
+  s.xclientAllowed = xclientHosts();
+
+  let current: Exchange = { server: [] };
+  exchanges.push(current);
+  let hangup = false;
+  const reply = (text: string): void => {
+    for (const line of footerReply(c, text)) current.server.push(line);
+    if (/^(421|521)/.test(text)) hangup = true;
+  };
+  const ehloDiscard = new Set(splitList(cfg.str('smtpd_discard_ehlo_keywords')).map((k) => k.toLowerCase()));
+
+  const greet = (): void => {
+    if (!cfg.bool('smtpd_delay_reject')) {
+      const err = c.step({ kind: 'command', title: 'connect (smtpd_delay_reject = no: client restrictions now)' }, () => checkClient(c));
+      if (err !== undefined) {
+        s.accessDenied = err;
+        reply(err);
+        s.errorCount++;
+        return;
+      }
+    }
+    reply(`220 ${cfg.str('smtpd_banner')}`);
+  };
+  greet();
+
+  const mailReset = (): void => {
+    s.sender = undefined;
+    s.queueId = undefined;
+    s.discard = false;
+    s.hold = false;
+    s.savedFilter = undefined;
+    s.savedRedirect = undefined;
+    s.savedBcc = [];
+    s.prepend = [];
+  };
+  const rcptReset = (): void => {
+    s.recipient = undefined;
+    s.rcptCount = 0;
+  };
+  const recipients: string[] = [];
+
+  /** A command's outcome: success, failure, or XCLIENT's restart (counted as neither). */
+  type Outcome = boolean | 'restart';
+  const commands: Record<string, (argv: SmtpToken[], line: string) => Outcome> = {
+    helo: (argv) => heloCmd(argv, false),
+    ehlo: (argv) => heloCmd(argv, true),
+    xclient: (argv) => xclientCmd(argv),
+    xforward: () => (reply('550 5.7.0 Error: insufficient authorization'), false),
+    starttls: () => (reply('502 5.5.1 Error: command not implemented'), false),
+    auth: () => {
+      if (!cfg.bool('smtpd_sasl_auth_enable')) return reply('503 5.5.1 Error: authentication not enabled'), false;
+      reply('535 5.7.8 Error: authentication failed: the simulator takes SASL logins from XCLIENT LOGIN=');
+      return false;
+    },
+    mail: (argv) => mailCmd(argv),
+    rcpt: (argv) => rcptCmd(argv),
+    data: (argv) => dataCmd(argv),
+    bdat: () => (reply('503 5.5.1 Error: BDAT is not simulated'), false),
+    rset: (argv) => {
+      if (argv.length !== 1) return reply('501 5.5.4 Syntax: RSET'), false;
+      mailReset();
+      rcptReset();
+      recipients.length = 0;
+      reply('250 2.0.0 Ok');
+      return true;
+    },
+    noop: () => (reply('250 2.0.0 Ok'), true),
+    vrfy: (argv) => vrfyCmd(argv),
+    etrn: (argv) => etrnCmd(argv),
+    quit: () => (reply('221 2.0.0 Bye'), true),
+  };
+
+  function heloCmd(argv: SmtpToken[], ehlo: boolean): boolean {
+    const verb = ehlo ? 'EHLO' : 'HELO';
+    if (argv.length < 2) return reply(`501 Syntax: ${verb} hostname`), false;
+    const arg = argv.slice(1).map((t) => t.text).join(' ');
+    if (!cfg.bool('smtpd_delay_reject')) {
+      const err = checkHelo(c, arg);
+      if (err !== undefined) return reply(err), false;
+    }
+    mailReset();
+    rcptReset();
+    recipients.length = 0;
+    s.heloName = printable(arg, false).replace(/[<>()\\";@]/g, '?');
+    if (ehlo) {
+      s.protocol = 'ESMTP';
+      const words = [cfg.str('myhostname')];
+      const on = (k: string): boolean => !ehloDiscard.has(k);
+      if (on('pipelining')) words.push('PIPELINING');
+      if (on('size')) words.push(cfg.int('message_size_limit') > 0 ? `SIZE ${cfg.int('message_size_limit')}` : 'SIZE');
+      if (on('vrfy') && !cfg.bool('disable_vrfy_command')) words.push('VRFY');
+      if (on('etrn')) words.push('ETRN');
+      const tlsLevel = cfg.str('smtpd_tls_security_level');
+      if (on('starttls') && (tlsLevel === 'may' || tlsLevel === 'encrypt' || cfg.bool('smtpd_use_tls'))) words.push('STARTTLS');
+      if (on('xclient') && s.xclientAllowed) words.push('XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT');
+      if (on('enhancedstatuscodes')) words.push('ENHANCEDSTATUSCODES');
+      if (on('8bitmime')) words.push('8BITMIME');
+      if (on('dsn')) words.push('DSN');
+      if (cfg.bool('smtputf8_enable') && on('smtputf8')) words.push('SMTPUTF8');
+      if (on('chunking')) words.push('CHUNKING');
+      const discarded = [...ehloDiscard].filter((k) => k !== 'silent-discard');
+      if (discarded.length && !ehloDiscard.has('silent-discard')) c.info(`discarding EHLO keywords: ${discarded.map((k) => k.toUpperCase()).join(' ')}`);
+      words.forEach((w, i) => current.server.push(`250${i + 1 < words.length ? '-' : ' '}${w}`));
+    } else {
+      if (s.protocol !== 'ESMTP' && s.protocol !== 'SMTP') s.protocol = 'SMTP';
+      reply(`250 ${cfg.str('myhostname')}`);
+    }
+    return true;
+  }
+
+  function xclientCmd(argv: SmtpToken[]): Outcome {
+    if (s.sender !== undefined) return reply('503 5.5.1 Error: MAIL transaction in progress'), false;
+    if (argv.length < 2) return reply('501 5.5.4 Syntax: XCLIENT attribute=value...'), false;
+    if (!s.xclientAllowed) return reply('550 5.7.0 Error: insufficient authorization'), false;
+    let gotHelo = false;
+    let gotProto = false;
+    let gotLogin = false;
+    const bad = (attr: string, value: string): false => (reply(`501 5.5.4 Bad ${attr} syntax: ${value}`), false);
+    for (const tok of argv.slice(1)) {
+      const eq = tok.text.indexOf('=');
+      if (eq < 0 || eq + 1 === tok.text.length) return reply('501 5.5.4 Error: attribute=value expected'), false;
+      const attr = tok.text.slice(0, eq).toUpperCase();
+      const raw = tok.text.slice(eq + 1);
+      if (raw.length > 255) return reply('501 5.5.4 Error: attribute value too long'), false;
+      const value = printable(xtextUnquote(raw) ?? raw, false);
+      const status: PeerStatus = value.toUpperCase() === '[UNAVAILABLE]' ? 'perm' : value.toUpperCase() === '[TEMPUNAVAIL]' ? 'temp' : 'ok';
+      if (attr === 'NAME') {
+        if (status === 'ok' && !validHostname(value)) return bad('NAME', value);
+        s.name = status === 'ok' ? value : 'unknown';
+        s.nameStatus = status;
+        if (status === 'ok') {
+          s.reverseName = value;
+          s.reverseNameStatus = status;
+        }
+      } else if (attr === 'REVERSE_NAME') {
+        if (status === 'ok' && !validHostname(value)) return bad('REVERSE_NAME', value);
+        s.reverseName = status === 'ok' ? value : 'unknown';
+        s.reverseNameStatus = status;
+      } else if (attr === 'ADDR') {
+        if (value.toUpperCase() === '[UNAVAILABLE]') {
+          s.addr = 'unknown';
+          s.rfcAddr = 'unknown';
+        } else {
+          const v6 = /^ipv6:/i.test(value) ? value.slice(5) : undefined;
+          if (v6 !== undefined ? !validIpv6Hostaddr(v6) : !validIpv4Hostaddr(value)) return bad('ADDR', value);
+          const a = normalizeV4Mapped((v6 ?? value).toLowerCase());
+          s.addr = a;
+          s.rfcAddr = a.includes(':') ? `IPv6:${a}` : a;
+        }
+      } else if (attr === 'PORT') {
+        if (value.toUpperCase() === '[UNAVAILABLE]') s.port = 'unknown';
+        else if (!/^\d{1,5}$/.test(value)) return bad('PORT', value);
+        else s.port = value;
+      } else if (attr === 'HELO') {
+        if (value.toUpperCase() === '[UNAVAILABLE]') s.heloName = undefined;
+        else {
+          if (value.length > 255) return bad('HELO', value);
+          s.heloName = value.replace(/[<>()\\";@]/g, '?');
+        }
+        gotHelo = true;
+      } else if (attr === 'PROTO') {
+        if (!['SMTP', 'ESMTP'].includes(value.toUpperCase())) return bad('PROTO', value);
+        s.protocol = value.toUpperCase();
+        gotProto = true;
+      } else if (attr === 'LOGIN') {
+        if (value.toUpperCase() !== '[UNAVAILABLE]') {
+          s.saslUsername = value;
+          s.saslMethod = 'XCLIENT';
+          gotLogin = true;
+        }
+      } else if (attr === 'DESTADDR' || attr === 'DESTPORT') {
+        // The server side; no restriction reads it here.
+      } else {
+        return reply(`501 5.5.4 Bad XCLIENT attribute name: ${attr}`), false;
+      }
+    }
+    s.namaddr = namaddr(cfg, s);
+    s.xclientAllowed = xclientHosts();
+    if (!gotHelo) s.heloName = undefined;
+    if (!gotProto && s.protocol !== 'SMTP') s.protocol = 'SMTP';
+    if (!gotLogin) {
+      s.saslUsername = undefined;
+      s.saslMethod = undefined;
+    }
+    mailReset();
+    rcptReset();
+    recipients.length = 0;
+    c.step({ kind: 'note', title: `XCLIENT: the client is now ${s.namaddr}${s.heloName ? `, helo=${s.heloName}` : ''}${s.saslUsername ? `, login=${s.saslUsername}` : ''}` });
+    // smtpd starts over with a new greeting.
+    s.accessDenied = undefined;
+    greet();
+    return 'restart';
+  }
+
+  function mailCmd(argv: SmtpToken[]): boolean {
+    if (cfg.bool('smtpd_helo_required') && s.heloName === undefined) return reply('503 5.5.1 Error: send HELO/EHLO first'), false;
+    if (s.sender !== undefined) return reply('503 5.5.1 Error: nested MAIL command'), false;
+    if (argv.length < 3 || argv[1]!.text.toLowerCase() !== 'from:') return reply('501 5.5.4 Syntax: MAIL FROM:<address>'), false;
+    if (argv[2]!.error) return reply('501 5.1.7 Bad sender address syntax'), false;
+    const ex = extractAddress(argv[2]!.text, cfg.bool('strict_rfc821_envelopes'));
+    if (ex.illegal || illegalAddress(ex.address, s.recipient ?? '', true)) {
+      c.warn(`Illegal address syntax from ${s.namaddr} in MAIL command: ${printable(argv[2]!.text, false)}`);
+      return reply('501 5.1.7 Bad sender address syntax'), false;
+    }
+    let size = 0;
+    for (const opt of argv.slice(3)) {
+      const o = opt.text;
+      const lo = o.toLowerCase();
+      if (lo === 'body=8bitmime' || lo === 'body=7bit' || (lo === 'smtputf8' && cfg.bool('smtputf8_enable'))) continue;
+      if (lo.startsWith('size=')) {
+        if (!/^\d+$/.test(o.slice(5))) return reply('501 5.5.4 Bad message size syntax'), false;
+        size = Number(o.slice(5));
+        continue;
+      }
+      if (lo.startsWith('ret=')) {
+        if (!['full', 'hdrs'].includes(lo.slice(4))) return reply('501 5.5.4 Bad RET parameter syntax'), false;
+        continue;
+      }
+      if (lo.startsWith('envid=') || lo.startsWith('auth=')) continue;
+      return reply(`555 5.5.4 Unsupported option: ${o}`), false;
+    }
+    const saved = s.sender;
+    s.sender = ex.address;
+    const sizeErr = checkSize(c, size);
+    s.sender = saved;
+    if (sizeErr) return reply(sizeErr), false;
+    if (!cfg.bool('smtpd_delay_reject')) {
+      const err = checkMail(c, ex.address);
+      if (err !== undefined) {
+        mailReset();
+        return reply(err), false;
+      }
+    }
+    s.sender = ex.address;
+    reply('250 2.1.0 Ok');
+    return true;
+  }
+
+  /** smtpd_check_addr: the resolver refuses the address syntax. */
+  function illegalAddress(address: string, other: string, allowEmpty: boolean): boolean {
+    if (address === '') return !allowEmpty;
+    const r = cfg.resolver.resolve(other, address);
+    if (r.flags & RESOLVE_FLAG_ERROR) return true;
+    const at = r.recipient.lastIndexOf('@');
+    return at >= 0 && /[^\x00-\x7f]/.test(r.recipient.slice(at + 1));
+  }
+
+  function rcptCmd(argv: SmtpToken[]): boolean {
+    if (s.sender === undefined) return reply('503 5.5.1 Error: need MAIL command'), false;
+    if (argv.length < 3 || argv[1]!.text.toLowerCase() !== 'to:') return reply('501 5.5.4 Syntax: RCPT TO:<address>'), false;
+    if (argv[2]!.error) return reply('501 5.1.3 Bad recipient address syntax'), false;
+    const ex = extractAddress(argv[2]!.text, cfg.bool('strict_rfc821_envelopes'));
+    if (ex.illegal || illegalAddress(ex.address, s.sender, false)) {
+      c.warn(`Illegal address syntax from ${s.namaddr} in RCPT command: ${printable(argv[2]!.text, false)}`);
+      return reply('501 5.1.3 Bad recipient address syntax'), false;
+    }
+    for (const opt of argv.slice(3)) {
+      const lo = opt.text.toLowerCase();
+      if (lo.startsWith('notify=') || lo.startsWith('orcpt=')) continue;
+      return reply(`555 5.5.4 Unsupported option: ${opt.text}`), false;
+    }
+    const limit = cfg.int('smtpd_recipient_limit');
+    if (limit && s.rcptCount >= limit) return reply('452 4.5.3 Error: too many recipients'), true;
+    const err = checkRcpt(c, ex.address);
+    if (err !== undefined) return reply(err), false;
+    if (s.queueId === undefined) {
+      s.queueId = queueId(++messages);
+      c.info(`${s.queueId}: client=${s.namaddr}${s.saslMethod ? `, sasl_method=${s.saslMethod}` : ''}${s.saslUsername ? `, sasl_username=${s.saslUsername}` : ''}`);
+    }
+    s.rcptCount++;
+    if (s.recipient === undefined) s.recipient = ex.address;
+    recipients.push(ex.address);
+    reply('250 2.1.5 Ok');
+    return true;
+  }
+
+  function dataCmd(argv: SmtpToken[]): boolean {
+    if (s.rcptCount === 0) {
+      if (s.sender === undefined) reply('503 5.5.1 Error: need RCPT command');
+      else reply('554 5.5.1 Error: no valid recipients');
+      return false;
+    }
+    if (argv.length !== 1) return reply('501 5.5.4 Syntax: DATA'), false;
+    const err = checkData(c);
+    if (err !== undefined) return reply(err), false;
+    reply('354 End data with <CR><LF>.<CR><LF>');
+    const message: string[] = [];
+    while (next < lines.length) {
+      const l = lines[next++]!;
+      if (l === '.') break;
+      message.push(l.startsWith('.') ? l.slice(1) : l);
+    }
+    current = { client: '.', message, server: [] };
+    exchanges.push(current);
+    s.where = 'END-OF-MESSAGE';
+    const eodErr = checkEod(c);
+    if (eodErr !== undefined) {
+      reply(eodErr);
+    } else {
+      const qid = s.queueId!;
+      accepted.push({
+        queueId: qid,
+        sender: s.sender!,
+        recipients: [...recipients],
+        hold: s.hold,
+        discard: s.discard,
+        ...(s.savedFilter !== undefined && { filter: s.savedFilter }),
+        ...(s.savedRedirect !== undefined && { redirect: s.savedRedirect }),
+        bcc: [...s.savedBcc],
+        prepended: [...s.prepend, `Received: from ${s.heloName ?? s.name} (${s.name} [${s.rfcAddr}])`],
+      });
+      reply(`250 2.0.0 Ok: queued as ${qid}`);
+      s.errorCount = 0;
+    }
+    mailReset();
+    rcptReset();
+    recipients.length = 0;
+    return eodErr === undefined;
+  }
+
+  function vrfyCmd(argv: SmtpToken[]): boolean {
+    if (cfg.bool('disable_vrfy_command')) return reply('502 5.5.1 VRFY command is disabled'), false;
+    if (argv.length < 2) return reply(`501 5.5.4 Syntax: VRFY address${cfg.bool('smtputf8_enable') ? ' [SMTPUTF8]' : ''}`), false;
+    const word = argv.slice(1).map((t) => t.text).join(' ');
+    const ex = extractAddress(word, false);
+    if (ex.illegal || illegalAddress(ex.address, s.sender ?? '', false)) {
+      c.warn(`Illegal address syntax from ${s.namaddr} in VRFY command: ${printable(word, false)}`);
+      return reply('501 5.1.3 Bad recipient address syntax'), false;
+    }
+    const err = checkRcpt(c, ex.address);
+    if (err !== undefined) return reply(err), false;
+    reply(`252 2.0.0 ${word}`);
+    return true;
+  }
+
+  function etrnCmd(argv: SmtpToken[]): boolean {
+    if (cfg.bool('smtpd_helo_required') && s.heloName === undefined) return reply('503 Error: send HELO/EHLO first'), false;
+    if (s.sender !== undefined) return reply('503 Error: MAIL transaction in progress'), false;
+    if (argv.length !== 2) return reply('500 Syntax: ETRN domain'), false;
+    let domain = argv[1]!.text;
+    if (domain.startsWith('@') || domain.startsWith('#')) domain = domain.slice(1);
+    if (!validHostname(domain) && !validMailhostLiteral(domain)) return reply('501 Error: invalid parameter syntax'), false;
+    const err = checkEtrn(c, domain);
+    if (err !== undefined) return reply(err), false;
+    // The flush service serves only fast_flush_domains.
+    if (cfg.fastFlushDomains.match(domain).matched) {
+      reply('250 Queuing started');
+      return true;
+    }
+    c.warn(`reject: ETRN ${domain.slice(0, 100)}... from ${s.namaddr}`);
+    reply(`459 <${domain}>: service unavailable`);
+    return false;
+  }
+
+  let next = 0;
+  const forbidden = splitList(cfg.str('smtpd_forbidden_commands'));
+  const isForbidden = (verb: string): boolean =>
+    forbidden.some((f) => (f.startsWith('regexp:') ? /\/\^\[\^A-Z\]\//.test(f) && /^[^A-Z]/.test(verb) : f.toLowerCase() === verb.toLowerCase()));
+
+  while (next < lines.length && !hangup) {
+    const hardLimit = cfg.int('smtpd_hard_error_limit');
+    if (s.errorCount >= hardLimit) {
+      reply(`421 4.7.0 ${cfg.str('myhostname')} Error: too many errors`);
+      c.info(`too many errors after ${s.where} from ${s.namaddr}`);
+      break;
+    }
+    const line = lines[next++]!;
+    current = { client: line, server: [] };
+    exchanges.push(current);
+    const argv = smtpdToken(line);
+    const node: TraceNode = { kind: 'command', title: line };
+    let crashed: SmtpdCrash | undefined;
+    const done = c.step(node, () => {
+      try {
+        if (argv.length === 0) {
+          reply('500 5.5.2 Error: bad syntax');
+          s.errorCount++;
+          return false;
+        }
+        const verb = argv[0]!.text.toLowerCase();
+        const known = (CMD_ORDER as readonly string[]).includes(verb);
+        const stat = stats.get(known ? verb : 'unknown') ?? { ok: 0, total: 0 };
+        stat.total++;
+        stats.set(known ? verb : 'unknown', stat);
+        if (!known) {
+          s.where = 'UNKNOWN';
+          if (isHeader(argv[0]!.text) || isForbidden(argv[0]!.text)) {
+            c.warn(`non-SMTP command from ${s.namaddr}: ${line.slice(0, 100)}`);
+            reply('221 2.7.0 Error: I can break rules, too. Goodbye.');
+            return true;
+          }
+        }
+        if (s.accessDenied !== undefined && verb !== 'quit') {
+          if (s.accessDenied.slice(1, 3) === '21') reply(s.accessDenied);
+          else {
+            reply(`503 5.7.0 Error: access denied for ${s.namaddr}`);
+            s.errorCount++;
+          }
+          return false;
+        }
+        if (!known) {
+          reply('500 5.5.2 Error: command not recognized');
+          s.errorCount++;
+          return false;
+        }
+        s.where = verb === 'data' ? 'DATA' : verb.toUpperCase();
+        const ok = commands[verb]!(argv, line);
+        if (ok === true) stat.ok++;
+        else if (ok === false) s.errorCount++;
+        return verb === 'quit';
+      } catch (e) {
+        if (!(e instanceof SmtpdCrash)) throw e;
+        crashed = e;
+        return true;
+      }
+    });
+    node.result = current.server[0]?.slice(0, 3);
+    if (crashed) {
+      // The process dies without a reply; master logs it and the client sees the connection close.
+      node.result = 'crash';
+      node.detail = `smtpd runs out of stack: ${crashed.reason}`;
+      s.log.push({ program: 'postfix/master', text: 'warning: process /usr/lib/postfix/sbin/smtpd pid 0 killed by signal 11' });
+      return { exchanges, log: s.log, trace: s.trace, accepted, crashed: crashed.reason };
+    }
+    if (done) break;
+  }
+  if (next >= lines.length && !hangup && exchanges[exchanges.length - 1]?.client?.toLowerCase() !== 'quit') {
+    const last = exchanges[exchanges.length - 1]!;
+    if (!last.server.some((l) => /^221/.test(l))) c.info(`lost connection after ${s.where} from ${s.namaddr}`);
+  }
+  let statText = '';
+  let allOk = 0;
+  let allTotal = 0;
+  for (const name of [...CMD_ORDER, 'unknown']) {
+    const st = stats.get(name);
+    if (!st) continue;
+    statText += ` ${name}=${st.ok}${st.ok !== st.total ? '/' + st.total : ''}`;
+    allOk += st.ok;
+    allTotal += st.total;
+  }
+  statText += ` commands=${allOk}${allOk !== allTotal || allTotal === 0 ? '/' + allTotal : ''}`;
+  c.info(`disconnect from ${s.namaddr}${statText}`);
+  void logWhatsup;
+  return { exchanges, log: s.log, trace: s.trace, accepted };
+}

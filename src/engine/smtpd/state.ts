@@ -1,0 +1,88 @@
+/*
+ * NAME
+ *   smtpd/state - what smtpd knows about one SMTP session
+ * DESCRIPTION
+ *   The session state of smtpd(8) that restrictions read and write: client
+ *   facts (possibly replaced by XCLIENT), HELO, envelope, the deferred-
+ *   decision flags, the actions delegated to cleanup (FILTER, HOLD, ...),
+ *   and the log lines and trace of the session so far.
+ */
+import type { TraceNode } from '../trace/types.ts';
+
+/** A deferred decision: DEFER_IF_PERMIT or DEFER_IF_REJECT and the reply it would give. */
+export interface DeferredReply {
+  active: boolean;
+  errorClass: ErrorClass;
+  code: number;
+  dsn: string;
+  reason: string;
+}
+
+/** The kinds of error smtpd distinguishes (MAIL_ERROR_*); some cannot be turned into warnings. */
+export type ErrorClass = 'policy' | 'protocol' | 'bounce' | 'software' | 'resource' | 'data';
+
+/** Host name lookup outcome (SMTPD_PEER_CODE_*). */
+export type PeerStatus = 'ok' | 'temp' | 'perm' | 'forged';
+
+/** One line Postfix would log, without time stamp, host name and pid. */
+export interface LogLine {
+  /** e.g. `postfix/smtpd`, `postfix/cleanup`. */
+  program: string;
+  text: string;
+}
+
+export interface SessionState {
+  /** Client host name, or `unknown`. */
+  name: string;
+  nameStatus: PeerStatus;
+  reverseName: string;
+  reverseNameStatus: PeerStatus;
+  /** Client address in Postfix's printable form (IPv6 without brackets). */
+  addr: string;
+  /** Address as it appears in headers: `IPv6:...` for IPv6. */
+  rfcAddr: string;
+  port: string;
+  /** `name[addr]`, as logged. */
+  namaddr: string;
+  heloName?: string;
+  /** `SMTP` or `ESMTP`. */
+  protocol: string;
+  saslUsername?: string;
+  saslMethod?: string;
+  sender?: string;
+  recipient?: string;
+  rcptCount: number;
+  etrnName?: string;
+  /** The command (or protocol stage) being processed: `RCPT`, `CONNECT`, `END-OF-MESSAGE`, ... */
+  where: string;
+  queueId?: string;
+  /** Restriction evaluation state. */
+  deferIfPermit: DeferredReply;
+  deferIfReject: DeferredReply;
+  deferIfPermitClient: boolean;
+  deferIfPermitHelo: boolean;
+  deferIfPermitSender: boolean;
+  warnIfReject: number;
+  recursion: number;
+  senderRcptmapChecked: boolean;
+  recipientRcptmapChecked: boolean;
+  /** Actions delegated to cleanup. */
+  discard: boolean;
+  hold: boolean;
+  savedFilter?: string;
+  savedRedirect?: string;
+  savedBcc: string[];
+  prepend: string[];
+  /** The text of the last rejection (smtpd's error_text). */
+  errorText: string;
+  errorCount: number;
+  accessDenied?: string;
+  illegalPipelining: boolean;
+  /** XCLIENT is allowed for the current client. */
+  xclientAllowed: boolean;
+  log: LogLine[];
+  /** Where trace nodes of the current step go. */
+  trace: TraceNode[];
+}
+
+export const emptyDeferred = (): DeferredReply => ({ active: false, errorClass: 'policy', code: 0, dsn: '', reason: '' });

@@ -1,0 +1,119 @@
+/*
+ * The simulator's smtpd against sessions recorded from real Postfix.
+ *
+ * Every group under tests/golden/smtpd/ is a configuration directory
+ * (main.cf, optional master.cf, tables, a `dns` facts file); its sessions/
+ * hold client dialogues, and expected.json what a real smtpd replied and
+ * logged (scripts/golden/record-smtpd.mjs). Each session runs through the
+ * simulator; every reply line and every smtpd log line must be identical.
+ * See tests/golden/smtpd/README.md.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createNodeHost } from '../../src/cli/node-host.ts';
+import { loadMainCf, parseMasterCf, serviceView } from '../../src/engine/index.ts';
+import { createTableCache } from '../../src/engine/search/index.ts';
+import { createResolver } from '../../src/engine/resolve/resolver.ts';
+import { parseDialogue, parseDnsFacts, prepareSmtpd, runClient, NO_DNS } from '../../src/engine/smtpd/index.ts';
+import type { SmtpdConfig } from '../../src/engine/smtpd/index.ts';
+import { mailOutcome } from '../../src/engine/smtpd/delivery.ts';
+import { DEBIAN_AGENTS, agentsFromMasterCf } from '../../src/engine/resolve/agents.ts';
+import { DEBIAN_PASSWD } from '../../src/engine/tables/unix.ts';
+
+const GOLDEN = join(import.meta.dirname, '..', 'golden', 'smtpd');
+
+interface RecordedMail {
+  id: string;
+  queue: { name: string; recipients: { address: string }[] } | null;
+  deliveries: { service: string; nexthop: string; recipients: { recipient: string }[] }[];
+}
+interface RecordedSession {
+  mail?: RecordedMail[];
+  commands: string[][];
+  replies: string[][];
+  log: string[];
+  noServer?: boolean;
+  unsent?: number;
+}
+interface Expected {
+  postfix: string;
+  sessions: Record<string, RecordedSession>;
+}
+
+const groups = existsSync(GOLDEN)
+  ? readdirSync(GOLDEN).filter((g) => existsSync(join(GOLDEN, g, 'expected.json'))).sort()
+  : [];
+
+interface Group {
+  cfg: SmtpdConfig;
+  resolver: Awaited<ReturnType<typeof createResolver>>;
+  agents: Record<string, { command: string }>;
+}
+
+async function loadGroup(dir: string): Promise<Group> {
+  const host = createNodeHost({ configDirectory: dir });
+  const mainPath = join(dir, 'main.cf');
+  const main = loadMainCf(existsSync(mainPath) ? readFileSync(mainPath, 'utf8') : '');
+  const masterPath = join(dir, 'master.cf');
+  const master = existsSync(masterPath) ? parseMasterCf(readFileSync(masterPath, 'utf8')) : undefined;
+  const params = master ? serviceView(main, master, 'smtp', 'inet') : main;
+  const cache = createTableCache(host, params);
+  const agents = master ? agentsFromMasterCf(master) : { ...DEBIAN_AGENTS };
+  // The recorder's namespace has only these accounts.
+  const users = DEBIAN_PASSWD.map((l) => l.split(':')[0]!);
+  const resolver = await createResolver(params, { host, cache, agents, users });
+  const dnsPath = join(dir, 'dns');
+  const cfg = await prepareSmtpd({
+    host,
+    params,
+    cache,
+    resolver,
+    dns: existsSync(dnsPath) ? parseDnsFacts(readFileSync(dnsPath, 'utf8')) : NO_DNS,
+  });
+  return { cfg, resolver, agents };
+}
+
+/** Agents whose deliveries the recorder captures (everything else stays real and is not recorded). */
+const CAPTURED = new Set(['smtp', 'lmtp', 'virtual', 'pipe']);
+
+/** The smtpd lines of a recorded log, without the program prefix. */
+const smtpdLines = (log: readonly string[]): string[] =>
+  log.filter((l) => l.startsWith('postfix/smtpd: ')).map((l) => l.slice('postfix/smtpd: '.length));
+
+describe.each(groups)('smtpd golden group %s', (group) => {
+  const dir = join(GOLDEN, group);
+  const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
+  const configP = loadGroup(dir);
+  const first = Object.keys(expected.sessions)[0];
+  for (const [name, session] of Object.entries(expected.sessions)) {
+    it(name, async () => {
+      const { cfg, resolver, agents } = await configP;
+      const dialogue = parseDialogue(readFileSync(join(dir, 'sessions', `${name}.smtp`), 'utf8'));
+      // One smtpd process serves the group's sessions in order: start-up errors show in the first.
+      const result = runClient(cfg, dialogue.text, { addr: dialogue.client ?? '127.0.0.1' }, { startupLog: name === first });
+      const replies = result.exchanges.map((e) => e.server);
+      // A reply the recorder never received (the server closed first) is not compared.
+      expect(replies.slice(0, session.replies.length)).toEqual(session.replies);
+      expect(smtpdLines(result.log.map((l) => `${l.program}: ${l.text}`))).toEqual(smtpdLines(session.log));
+      // What became of the mail smtpd accepted: hold queue, or deliveries per transport and nexthop.
+      const ours = new Set(smtpdLines(session.log).flatMap((l) => /^(Q\d+): client=/.exec(l)?.[1] ?? []));
+      const simulated = result.accepted.map((m) => mailOutcome(m, resolver, (t) => agents[t]?.command));
+      const simIds = new Set(simulated.map((m) => m.queueId));
+      // A queue file opened at RCPT but never finished (no DATA) leaves an empty record.
+      const recordedMail = (session.mail ?? []).filter((m) => ours.has(m.id) && (simIds.has(m.id) || m.queue || m.deliveries.length));
+      expect(simulated.map((m) => ({ id: m.queueId, hold: m.queue === 'hold' ? [...m.recipients].sort() : null }))).toEqual(
+        recordedMail.map((m) => ({ id: m.id, hold: m.queue?.name === 'hold' ? m.queue.recipients.map((r) => r.address).sort() : null })),
+      );
+      const byKey = (d: { transport: string; nexthop: string; recipients: string[] }[]) =>
+        d.map((x) => `${x.transport} ${x.nexthop} ${x.recipients.join(',')}`).sort();
+      for (const [i, m] of recordedMail.entries()) {
+        const sim = simulated[i]!;
+        if (process.env.DEBUG_SMTPD) console.log(JSON.stringify(sim.deliveries), JSON.stringify(sim.finals.map((f) => [f.agent, f.transport, f.status, f.text])));
+        expect(byKey(sim.deliveries.filter((d) => CAPTURED.has(d.agent)))).toEqual(
+          byKey(m.deliveries.map((d) => ({ transport: d.service, nexthop: d.nexthop, recipients: d.recipients.map((r) => r.recipient).sort() }))),
+        );
+      }
+    });
+  }
+});

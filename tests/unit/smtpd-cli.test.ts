@@ -1,0 +1,64 @@
+// `postfix-sim smtpd`: arguments, output forms and errors. Reply lines compared
+// here come from the recorded golden sessions (real Postfix), not from the simulator.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runSmtpd } from '../../src/cli/smtpd.ts';
+import { memoryHost } from '../support/memory-host.ts';
+
+const GOLDEN = join(import.meta.dirname, '..', 'golden', 'smtpd');
+const recorded = (group: string, session: string) =>
+  (JSON.parse(readFileSync(join(GOLDEN, group, 'expected.json'), 'utf8')) as { sessions: Record<string, { replies: string[][]; log: string[] }> }).sessions[session]!;
+const dialogue = (group: string, session: string) => readFileSync(join(GOLDEN, group, 'sessions', `${session}.smtp`), 'utf8');
+
+describe('postfix-sim smtpd', () => {
+  it('prints the server side of a recorded session', async () => {
+    const out = await runSmtpd(['-c', join(GOLDEN, 'relay-mynetworks')], { stdin: dialogue('relay-mynetworks', 'inside-relays') });
+    expect(out.status).toBe(0);
+    expect(out.stdout).toBe(recorded('relay-mynetworks', 'inside-relays').replies.flat().map((l) => l + '\n').join(''));
+  });
+  it('adds the smtpd log lines with --log', async () => {
+    const out = await runSmtpd(['-c', join(GOLDEN, 'relay-mynetworks'), '--log'], { stdin: dialogue('relay-mynetworks', 'outside-deferred') });
+    const smtpdLog = recorded('relay-mynetworks', 'outside-deferred').log.filter((l) => l.startsWith('postfix/smtpd: '));
+    expect(out.stdout.trimEnd().split('\n').slice(-smtpdLog.length)).toEqual(smtpdLog);
+  });
+  it('prints the trace with --json: stages, restrictions and their verdicts', async () => {
+    const out = await runSmtpd(['-c', join(GOLDEN, 'relay-mynetworks'), '--json'], { stdin: dialogue('relay-mynetworks', 'outside-deferred') });
+    const j = JSON.parse(out.stdout) as { trace: { title: string; children?: { kind: string; title: string; children?: { title: string; result?: string }[] }[] }[] };
+    const rcpt = j.trace.find((n) => n.title.startsWith('RCPT'))!;
+    const relay = rcpt.children!.find((n) => n.kind === 'stage' && n.title.startsWith('smtpd_relay_restrictions'))!;
+    expect(relay.children!.map((r) => [r.title, r.result])).toEqual([
+      ['permit_mynetworks', 'DUNNO'],
+      ['permit_sasl_authenticated', 'DUNNO'],
+      ['defer_unauth_destination', 'REJECT'],
+    ]);
+  });
+  it('takes the client from --client, with its name', async () => {
+    const host = memoryHost({
+      '/etc/postfix/main.cf':
+        'compatibility_level = 3.6\nmyhostname = host.example.com\nalias_maps =\nsmtpd_client_restrictions = check_client_access inline:{{client.example=REJECT go away}}\n',
+    });
+    const out = await runSmtpd(['--client', '192.0.2.9,client.example'], { host, stdin: 'HELO x\nMAIL FROM:<a@b.example>\nRCPT TO:<postmaster>\nRCPT TO:<root@host.example.com>\n' });
+    // RFC 5321: a bare "postmaster" is never rejected by the restrictions.
+    expect(out.stdout.split('\n')[3]).toBe('250 2.1.5 Ok');
+    expect(out.stdout.split('\n')[4]).toBe('554 5.7.1 <client.example[192.0.2.9]>: Client host rejected: go away');
+  });
+  it('reports the start-up fatal error Postfix gives and shows no banner', async () => {
+    const host = memoryHost({ '/etc/postfix/main.cf': 'compatibility_level = 3.6\nsmtpd_relay_restrictions =\n' });
+    const out = await runSmtpd([], { host, stdin: 'QUIT\n' });
+    expect(out.status).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toMatch(/^postfix\/smtpd: fatal: in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working instance of/);
+  });
+  it('refuses unknown arguments and a missing main.cf', async () => {
+    expect((await runSmtpd(['--bogus'], { stdin: '' })).status).toBe(2);
+    const out = await runSmtpd(['-c', '/nonexistent'], { stdin: '' });
+    expect(out).toMatchObject({ status: 1, stderr: expect.stringContaining('main.cf: No such file or directory') });
+  });
+  it('reads DNS facts and reports a bad record line', async () => {
+    const host = memoryHost({ '/etc/postfix/main.cf': 'compatibility_level = 3.6\nmyhostname = host.example.com\nmynetworks = 127.0.0.0/8\n' });
+    const out = await runSmtpd(['--dns', '/facts/dns'], { host, stdin: 'QUIT\n', readText: (p) => (p === '/facts/dns' ? 'x.example. BOGUS 1\n' : undefined) });
+    expect(out.stderr).toContain('line 1: unknown record type "BOGUS"');
+    expect(out.stdout).toBe('220 host.example.com ESMTP Postfix\n221 2.0.0 Bye\n');
+  });
+});
