@@ -1,6 +1,9 @@
 /*
- * Small ready-made inputs for the page: one per kind of table. The first
- * one is what the page opens with.
+ * Small ready-made inputs for the page: one per kind of table (the first
+ * one is what the page opens with), then SMTP sessions and address
+ * resolution. The session and resolution examples are golden groups
+ * (tests/golden/smtpd/GROUP, tests/golden/resolve/GROUP) taken as they
+ * are, so what the page shows for them was recorded from real Postfix.
  */
 export interface Example {
   name: string;
@@ -97,4 +100,105 @@ user@example.org   OK
     key: 'greeting',
     environment: 'greeting=hello world\n',
   },
+];
+
+/** A workspace file. */
+export interface ExampleFile {
+  path: string;
+  text: string;
+}
+
+/** An SMTP session example: /etc/postfix files (main.cf, tables, dns) and a dialogue. */
+export interface SmtpdExample {
+  name: string;
+  /** The golden group and session it comes from. */
+  source: string;
+  files: ExampleFile[];
+  dialogue: string;
+}
+
+/** An address resolution example: /etc/postfix files and `sendmail -bv` arguments. */
+export interface ResolveExample {
+  name: string;
+  source: string;
+  files: ExampleFile[];
+  sender: string;
+  addresses: string;
+}
+
+/** Files of golden groups that are not part of /etc/postfix (sessions, cases, build steps, recordings). */
+const NOT_CONFIG = new Set(['expected.json', 'build', 'cases', 'README.md']);
+
+/** The configuration files of golden groups, by group: `group/name` -> text. */
+const GOLDEN_FILES: Record<string, string> = {
+  ...import.meta.glob(['../../tests/golden/smtpd/{relay-table,access-recipient-actions,dns-client}/*', '!**/expected.json'], {
+    query: '?raw',
+    import: 'default',
+    eager: true,
+  }),
+  ...import.meta.glob(['../../tests/golden/resolve/{classes-conflicts,virtual-alias-expansion}/*', '!**/expected.json'], {
+    query: '?raw',
+    import: 'default',
+    eager: true,
+  }),
+};
+const SESSIONS: Record<string, string> = import.meta.glob(
+  [
+    '../../tests/golden/smtpd/relay-table/sessions/outside-relay-domain.smtp',
+    '../../tests/golden/smtpd/access-recipient-actions/sessions/prepend.smtp',
+    '../../tests/golden/smtpd/dns-client/sessions/rbl-listed.smtp',
+  ],
+  { query: '?raw', import: 'default', eager: true },
+);
+
+/** A golden group as /etc/postfix files. */
+function groupFiles(kind: 'smtpd' | 'resolve', group: string): ExampleFile[] {
+  const prefix = `../../tests/golden/${kind}/${group}/`;
+  return Object.entries(GOLDEN_FILES)
+    .filter(([p]) => p.startsWith(prefix) && !NOT_CONFIG.has(p.slice(prefix.length)))
+    .map(([p, text]) => ({ path: `/etc/postfix/${p.slice(prefix.length)}`, text }))
+    .sort((a, b) => (a.path === '/etc/postfix/main.cf' ? -1 : b.path === '/etc/postfix/main.cf' ? 1 : a.path.localeCompare(b.path)));
+}
+
+/** The `cases` file of a resolve group: SENDER<TAB>ADDRESS lines, comments skipped. */
+function groupCases(group: string): { sender: string; addresses: string } {
+  const text = import.meta.glob('../../tests/golden/resolve/{classes-conflicts,virtual-alias-expansion}/cases', {
+    query: '?raw',
+    import: 'default',
+    eager: true,
+  })[`../../tests/golden/resolve/${group}/cases`] as string;
+  const pairs = text
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('#'))
+    .map((l) => l.split('\t') as [string, string]);
+  return { sender: pairs[0]?.[0] ?? '', addresses: pairs.map((p) => p[1]).join('\n') + '\n' };
+}
+
+function smtpdExample(name: string, group: string, session: string): SmtpdExample {
+  return {
+    name,
+    source: `tests/golden/smtpd/${group}, session ${session}`,
+    files: groupFiles('smtpd', group),
+    dialogue: SESSIONS[`../../tests/golden/smtpd/${group}/sessions/${session}.smtp`] ?? '',
+  };
+}
+
+function resolveExample(name: string, group: string): ResolveExample {
+  return { name, source: `tests/golden/resolve/${group}`, files: groupFiles('resolve', group), ...groupCases(group) };
+}
+
+export const SMTPD_EXAMPLES: readonly SmtpdExample[] = [
+  // tests/golden/smtpd/relay-table, outside-relay-domain: two accepted recipients, "Relay access denied", queued.
+  smtpdExample('relay control: relay_domains, mynetworks table', 'relay-table', 'outside-relay-domain'),
+  // tests/golden/smtpd/access-recipient-actions, prepend: an access table action on accepted mail.
+  smtpdExample('access table: PREPEND on accepted mail', 'access-recipient-actions', 'prepend'),
+  // tests/golden/smtpd/dns-client, rbl-listed: DNS facts (a DNSBL answer with TXT).
+  smtpdExample('DNS facts: reject_rbl_client', 'dns-client', 'rbl-listed'),
+];
+
+export const RESOLVE_EXAMPLES: readonly ResolveExample[] = [
+  // tests/golden/resolve/classes-conflicts: local, virtual alias, virtual mailbox and relay domains.
+  resolveExample('address classes: local, virtual alias, virtual mailbox, relay', 'classes-conflicts'),
+  // tests/golden/resolve/virtual-alias-expansion: one address becomes several.
+  resolveExample('virtual alias expansion', 'virtual-alias-expansion'),
 ];

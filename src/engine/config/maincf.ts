@@ -79,6 +79,12 @@ function makeView(layers: readonly ReadonlyMap<string, string>[], facts: Machine
   return view;
 }
 
+/** The fatal error of a malformed main.cf, located at the line its message names. */
+function fatalAt(message: string, path: string): Diagnostic {
+  const line = /, line (\d+):/.exec(message)?.[1];
+  return { severity: 'fatal', message, file: path, ...(line && { line: Number(line) }) };
+}
+
 /** loadMainCf - parse main.cf text; undefined text reads as an empty file. */
 export function loadMainCf(text: string | undefined, path = '/etc/postfix/main.cf', facts: MachineFacts = DEFAULT_FACTS): MainCf {
   const parsed = parseParameterFile(text ?? '', path);
@@ -90,7 +96,7 @@ export function loadMainCf(text: string | undefined, path = '/etc/postfix/main.c
     path,
     facts,
     diagnostics,
-    ...('error' in parsed && { error: { severity: 'fatal' as const, message: parsed.error, file: path } }),
+    ...('error' in parsed && { error: fatalAt(parsed.error, path) }),
   };
 }
 

@@ -7,6 +7,8 @@
  *   and resolve modules are built.
  */
 import type { Diagnostic, LookupTrace } from '../trace/types.ts';
+import { MA_FIND, MA_FIND_DEFAULT } from '../search/addr-find.ts';
+import { RESOLVE, RESOLVE_CLASS_FINAL } from '../resolve/resolve.ts';
 
 /** The outcome of a search in a list of tables (maps_find). */
 export interface MapsAnswer {
@@ -28,35 +30,30 @@ export interface AccessMaps {
   find(key: string, partial: boolean): MapsAnswer;
 }
 
-/** mail_addr_find strategies (MA_FIND_*). */
-export const MA_FIND_FULL = 1 << 0;
-export const MA_FIND_NOEXT = 1 << 1;
-export const MA_FIND_LOCALPART_IF_LOCAL = 1 << 2;
-export const MA_FIND_LOCALPART_AT_IF_LOCAL = 1 << 3;
-export const MA_FIND_AT_DOMAIN = 1 << 4;
-export const MA_FIND_DOMAIN = 1 << 5;
-export const MA_FIND_PDMS = 1 << 6;
-export const MA_FIND_PDDMDS = 1 << 7;
-export const MA_FIND_LOCALPART_AT = 1 << 8;
-export const MA_FIND_DEFAULT = MA_FIND_FULL | MA_FIND_NOEXT | MA_FIND_LOCALPART_IF_LOCAL | MA_FIND_AT_DOMAIN;
+/** mail_addr_find strategies (MA_FIND_*), named once in search/addr-find.ts. */
+export const MA_FIND_FULL = MA_FIND.FULL;
+export const MA_FIND_NOEXT = MA_FIND.NOEXT;
+export const MA_FIND_DOMAIN = MA_FIND.DOMAIN;
+export const MA_FIND_PDMS = MA_FIND.PDMS;
+export const MA_FIND_PDDMDS = MA_FIND.PDDMDS;
+export const MA_FIND_LOCALPART_AT = MA_FIND.LOCALPART_AT;
+export { MA_FIND_DEFAULT };
 
 /** A match list (namadr_list, domain_list, string_list). */
 export interface MatchList {
   match(...args: string[]): { matched: boolean; error?: Diagnostic; lookups?: LookupTrace[] };
 }
 
-/** RESOLVE_FLAG_* and RESOLVE_CLASS_* bits. */
-export const RESOLVE_FLAG_FINAL = 1 << 0;
-export const RESOLVE_FLAG_ROUTED = 1 << 1;
-export const RESOLVE_FLAG_ERROR = 1 << 2;
-export const RESOLVE_FLAG_FAIL = 1 << 3;
-export const RESOLVE_CLASS_LOCAL = 1 << 8;
-export const RESOLVE_CLASS_ALIAS = 1 << 9;
-export const RESOLVE_CLASS_VIRTUAL = 1 << 10;
-export const RESOLVE_CLASS_RELAY = 1 << 11;
-export const RESOLVE_CLASS_DEFAULT = 1 << 12;
-export const RESOLVE_CLASS_FINAL = RESOLVE_CLASS_LOCAL | RESOLVE_CLASS_ALIAS | RESOLVE_CLASS_VIRTUAL;
-export const RESOLVE_CLASS_MASK = RESOLVE_CLASS_FINAL | RESOLVE_CLASS_RELAY | RESOLVE_CLASS_DEFAULT;
+/** RESOLVE_FLAG_* and RESOLVE_CLASS_* bits, named once in resolve/resolve.ts. */
+export const RESOLVE_FLAG_ROUTED = RESOLVE.FLAG_ROUTED;
+export const RESOLVE_FLAG_ERROR = RESOLVE.FLAG_ERROR;
+export const RESOLVE_FLAG_FAIL = RESOLVE.FLAG_FAIL;
+export const RESOLVE_CLASS_LOCAL = RESOLVE.CLASS_LOCAL;
+export const RESOLVE_CLASS_ALIAS = RESOLVE.CLASS_ALIAS;
+export const RESOLVE_CLASS_VIRTUAL = RESOLVE.CLASS_VIRTUAL;
+export const RESOLVE_CLASS_RELAY = RESOLVE.CLASS_RELAY;
+export const RESOLVE_CLASS_MASK = RESOLVE.CLASS_LOCAL | RESOLVE.CLASS_ALIAS | RESOLVE.CLASS_VIRTUAL | RESOLVE.CLASS_RELAY | RESOLVE.CLASS_DEFAULT;
+export { RESOLVE_CLASS_FINAL };
 
 /** trivial-rewrite's answer to smtpd (after smtpd lowercases the recipient). */
 export interface ResolveAnswer {

@@ -528,6 +528,7 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
     const line = lines[next++]!;
     current = { client: line, server: [] };
     exchanges.push(current);
+    const exchange = current;
     const argv = smtpdToken(line);
     const node: TraceNode = { kind: 'command', title: line };
     let crashed: SmtpdCrash | undefined;
@@ -575,7 +576,8 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
         return true;
       }
     });
-    node.result = current.server[0]?.slice(0, 3);
+    // The command's own reply (DATA's 354, not the end-of-data reply).
+    node.result = exchange.server[0]?.slice(0, 3);
     if (crashed) {
       // The process dies without a reply; master logs it and the client sees the connection close.
       node.result = 'crash';

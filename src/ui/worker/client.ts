@@ -7,17 +7,20 @@
  *   and a request that takes longer than the timeout terminates the worker,
  *   which is recreated for the next request. The page never freezes.
  */
-import type { LookupRequest, LookupResponse } from './protocol.ts';
+import type { EngineRequest, EngineResponse, LookupRequest, LookupResponse, ResponseFor } from './protocol.ts';
 
-export type LookupOutcome =
-  | { kind: 'done'; response: LookupResponse }
+/** How one request ended. */
+export type Outcome<R> =
+  | { kind: 'done'; response: R }
   | { kind: 'timeout'; ms: number }
   | { kind: 'superseded' }
   | { kind: 'crashed'; message: string };
 
+export type LookupOutcome = Outcome<LookupResponse>;
+
 interface Pending {
   id: number;
-  settle: (outcome: LookupOutcome) => void;
+  settle: (outcome: Outcome<EngineResponse>) => void;
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -33,7 +36,7 @@ export class EngineClient {
 
   private spawn(): Worker {
     const worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'postfix-sim engine' });
-    worker.onmessage = (event: MessageEvent<LookupResponse>) => {
+    worker.onmessage = (event: MessageEvent<EngineResponse>) => {
       const p = this.pending;
       if (!p || event.data.id !== p.id) return; // a stale answer
       this.finish({ kind: 'done', response: event.data });
@@ -56,7 +59,7 @@ export class EngineClient {
     this.worker = undefined;
   }
 
-  private finish(outcome: LookupOutcome): void {
+  private finish(outcome: Outcome<EngineResponse>): void {
     const p = this.pending;
     if (!p) return;
     this.pending = undefined;
@@ -66,13 +69,19 @@ export class EngineClient {
 
   /** Runs one lookup in the worker. Never rejects. */
   lookup(request: Omit<LookupRequest, 'id'>): Promise<LookupOutcome> {
+    return this.run<LookupRequest>({ kind: 'lookup', ...request });
+  }
+
+  /** Runs one request of any kind in the worker. Never rejects. */
+  run<R extends EngineRequest>(request: Omit<R, 'id'>): Promise<Outcome<ResponseFor<R>>> {
     if (this.pending) {
       // The worker is busy with the older request: drop it and its worker.
       this.restart();
       this.finish({ kind: 'superseded' });
     }
     const id = this.nextId++;
-    return new Promise<LookupOutcome>((settle) => {
+    return new Promise<Outcome<ResponseFor<R>>>((resolve) => {
+      const settle = resolve as (outcome: Outcome<EngineResponse>) => void;
       const timer = setTimeout(() => {
         if (this.pending?.id !== id) return;
         this.restart();
@@ -80,7 +89,7 @@ export class EngineClient {
       }, this.timeoutMs);
       this.pending = { id, settle, timer };
       this.worker ??= this.spawn();
-      const message: LookupRequest = { id, ...request };
+      const message = { id, ...request } as unknown as EngineRequest;
       try {
         this.worker.postMessage(message);
       } catch (e) {

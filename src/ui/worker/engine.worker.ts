@@ -1,45 +1,59 @@
 /*
  * NAME
- *   engine.worker - runs the lookup engine off the page's main thread
+ *   engine.worker - runs the engine off the page's main thread
  * DESCRIPTION
- *   A pathological pattern or a big table can take a long time; here it
- *   only blocks this worker, which the client terminates on a timeout.
+ *   A pathological pattern, a big table or a long session can take a long
+ *   time; here it only blocks this worker, which the client terminates on
+ *   a timeout. Requests: a table lookup, an SMTP session, address resolution.
  */
 import { openTable } from '../../engine/index.ts';
 import { createHost } from '../host.ts';
-import type { LookupRequest, LookupResponse } from './protocol.ts';
+import type { EngineRequest, EngineResponse, LookupRequest, LookupResponse } from './protocol.ts';
+import { runResolveRequest, runSmtpdRequest } from './simulate.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
-scope.onmessage = async (event: MessageEvent<LookupRequest>) => {
+async function lookup(req: LookupRequest, started: number): Promise<LookupResponse> {
+  const host = createHost(new Map(req.files), req.environment);
+  const table = await openTable(req.spec, {
+    host,
+    foldFixed: !req.noFold,
+    builtWithoutFolding: req.noFold,
+  });
+  try {
+    const result = table.lookup(req.key);
+    return {
+      id: req.id,
+      ok: true,
+      table: {
+        spec: table.spec,
+        type: table.type,
+        fixed: table.fixed,
+        diagnostics: [...table.diagnostics],
+        buildDiagnostics: [...(table.buildDiagnostics ?? [])],
+        ...(table.openError && { openError: table.openError }),
+      },
+      result,
+      elapsed: performance.now() - started,
+    };
+  } finally {
+    table.close?.();
+  }
+}
+
+scope.onmessage = async (event: MessageEvent<EngineRequest>) => {
   const req = event.data;
   const started = performance.now();
-  let response: LookupResponse;
+  let response: EngineResponse;
   try {
-    const host = createHost(new Map(req.files), req.environment);
-    const table = await openTable(req.spec, {
-      host,
-      foldFixed: !req.noFold,
-      builtWithoutFolding: req.noFold,
-    });
-    try {
-      const result = table.lookup(req.key);
-      response = {
-        id: req.id,
-        ok: true,
-        table: {
-          spec: table.spec,
-          type: table.type,
-          fixed: table.fixed,
-          diagnostics: [...table.diagnostics],
-          buildDiagnostics: [...(table.buildDiagnostics ?? [])],
-          ...(table.openError && { openError: table.openError }),
-        },
-        result,
-        elapsed: performance.now() - started,
-      };
-    } finally {
-      table.close?.();
+    if (req.kind === 'smtpd') {
+      const host = createHost(new Map(req.files), req.environment);
+      response = { id: req.id, ok: true, ...(await runSmtpdRequest(host, req)), elapsed: performance.now() - started };
+    } else if (req.kind === 'resolve') {
+      const host = createHost(new Map(req.files), req.environment);
+      response = { id: req.id, ok: true, ...(await runResolveRequest(host, req)), elapsed: performance.now() - started };
+    } else {
+      response = await lookup(req, started);
     }
   } catch (e) {
     response = { id: req.id, ok: false, message: `internal error: ${(e as Error).message ?? String(e)}` };
