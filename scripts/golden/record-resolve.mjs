@@ -51,6 +51,7 @@ import {
   STAND_IN_COMMANDS,
   decodeResolveFlags,
   formatLine,
+  isEnvironmentNoise,
   normaliseText,
   parseBuild,
   parseCases,
@@ -528,8 +529,7 @@ async function inner(work) {
       await sleep(5);
     }
   };
-  const linesBetween = (from, to) => log.lines.slice(from + 1, to).filter((l) => l.program !== MARK_TAG);
-  const plain = (l, rename) => formatLine(l, rename);
+  const linesBetween = (from, to) => log.lines.slice(from + 1, to).filter((l) => l.program !== MARK_TAG && !isEnvironmentNoise(l));
 
   // Tables.
   const group = JSON.parse(readFileSync(join(work, 'plan.json'), 'utf8'));
@@ -553,7 +553,7 @@ async function inner(work) {
       await sleep(10);
     }
     let at = await mark();
-    const startup = linesBetween(-1, at).map((l) => plain(l));
+    const startup = linesBetween(-1, at).map((l) => formatLine(l));
 
     for (const c of group.cases) {
       const client = await AttrClient.open('/var/spool/postfix/private/rewrite');
@@ -561,7 +561,7 @@ async function inner(work) {
       const resolved = await resolveAddress(client, internalForm(c.sender), internalForm(rewrite.address));
       client.close();
       const afterQuery = await mark();
-      resolved.warnings = linesBetween(at, afterQuery).map((l) => plain(l));
+      resolved.warnings = linesBetween(at, afterQuery).map((l) => formatLine(l));
       at = afterQuery;
 
       // The mail path: sendmail -bv, then everything logged under its queue id.
@@ -609,15 +609,15 @@ async function inner(work) {
       const rename = (id) => names.get(id) ?? null;
       const owner = attributeToQueueIds(mailLines);
       const mine = mailLines.filter((l) => queueId && l.queueId === queueId);
-      const log_ = canonicalOrder(mine).map((l) => plain(l, rename));
-      // Unattributed lines, except trivial-rewrite's: whether cleanup or qmgr
-      // ask it again depends on their one-entry caches; its warnings are
-      // recorded through our own queries instead.
-      // Delivery agents' lines go with the queue id they belong to (a report
-      // to the sender may be delivered for real; its warnings are not the case's).
+      const log_ = canonicalOrder(mine).map((l) => formatLine(l, rename));
+      // Lines without a queue id, except trivial-rewrite's (whether cleanup or
+      // qmgr ask it again depends on their one-entry caches; its warnings are
+      // recorded through our own queries instead) and except delivery agents'
+      // lines that belong to another queue id (the report to the sender is
+      // delivered for real; its warnings are not the case's).
       const warnings = mailLines
         .filter((l) => !l.queueId && l.program !== 'postfix/trivial-rewrite' && (!owner.has(l) || owner.get(l) === queueId))
-        .map((l) => plain(l, rename))
+        .map((l) => formatLine(l, rename))
         .sort();
       const from = mine.map((l) => (l.program === 'postfix/qmgr' && !l.severity ? /^from=<(.*?)>, /.exec(l.text) : null)).find(Boolean)?.[1] ?? null;
       const deliveries = mine
@@ -636,7 +636,7 @@ async function inner(work) {
         const r = await resolveAddress(cl, internalForm(from ?? ''), internalForm(d.to));
         cl.close();
         const after = await mark();
-        r.warnings = linesBetween(at, after).map((l) => plain(l));
+        r.warnings = linesBetween(at, after).map((l) => formatLine(l));
         at = after;
         recipients.push({ ...d, resolve: r });
       }

@@ -53,6 +53,8 @@ export declare function parseCases(text: string, where?: string): ResolveCase[];
 export declare function parseBuild(text: string, where?: string): BuildStep[];
 export declare function parsePasswd(text: string, where?: string): PasswdEntry[];
 export declare function parseLogLine(raw: string): LogLine | null;
+export declare const ENVIRONMENT_NOISE: readonly RegExp[];
+export declare function isEnvironmentNoise(line: LogLine): boolean;
 export declare function formatLine(line: LogLine, rename?: (queueId: string) => string | null | undefined): string;
 export declare function normaliseText(text: string, rename: (queueId: string) => string | null | undefined): string;
 export declare function parseDelivery(text: string): Delivery | null;
@@ -75,6 +77,8 @@ export interface GoldenResolve {
   warnings: string[];
 }
 export interface GoldenRecipient extends Delivery {
+  /** The program that logged the record, e.g. postfix/local, postfix/pipe (stand-ins), postfix/error. */
+  agent: string;
   resolve: GoldenResolve;
 }
 export interface GoldenCase {

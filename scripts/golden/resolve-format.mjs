@@ -144,6 +144,18 @@ export function parseLogLine(raw) {
   return { program, pid: pid ? Number(pid) : null, message, severity: s ? s[1] : null, queueId: q ? q[1] : null, text: q ? q[2] : rest };
 }
 
+/**
+ * ENVIRONMENT_NOISE - log messages about the recording machine, not about the
+ * case (clock skew between the file system and the process clock on a busy
+ * machine); the recorder leaves them out everywhere.
+ */
+export const ENVIRONMENT_NOISE = [/^warning: file system clock is \d+ seconds? ahead of local clock$/, /^warning: resetting file time stamps - this hurts performance$/];
+
+/** isEnvironmentNoise - whether a parsed log line is one of ENVIRONMENT_NOISE. */
+export function isEnvironmentNoise(line) {
+  return ENVIRONMENT_NOISE.some((re) => re.test(line.message));
+}
+
 /** formatLine - a parsed log line as recorded: `PROGRAM: MESSAGE`, normalised with normaliseText. */
 export function formatLine(line, rename = () => null) {
   return `${line.program}: ${normaliseText(line.message, rename)}`;
