@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILT_SUFFIX, CONFIG_DIRECTORY, RECORD_ENVIRONMENT, defaultDatabaseType, planGroup, sourceFile } from './lookups-format.mjs';
+import { dieWith, LO_UP, pool, which as whichOn } from './namespace.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GOLDEN = join(ROOT, 'tests/golden/lookups');
@@ -39,15 +40,9 @@ const PATH = ENV.PATH;
 const MARKER = '@@record-lookups: namespace ready@@';
 const SHADOWED = ['/var/spool/postfix', '/var/lib/postfix'];
 
-function die(message) {
-  process.stderr.write(`record-lookups: ${message}\n`);
-  process.exit(1);
-}
+const die = dieWith('record-lookups');
 
-function which(program) {
-  for (const dir of PATH.split(':')) if (existsSync(join(dir, program))) return join(dir, program);
-  return null;
-}
+const which = (program) => whichOn(program, PATH);
 
 /* --- Preconditions: fail loudly rather than record something else. --- */
 function checkEnvironment() {
@@ -72,12 +67,7 @@ function checkEnvironment() {
  */
 const NAMESPACE_SCRIPT = `
 set -e
-if command -v ip >/dev/null 2>&1; then ip link set lo up
-else perl -e 'socket(S,2,2,0) or die "socket: $!";
-  my $r = pack("a16 s x22", "lo", 0); ioctl(S, 0x8913, $r) or die "SIOCGIFFLAGS: $!";
-  my (undef, $f) = unpack("a16 s", $r); $r = pack("a16 s x22", "lo", $f | 1);
-  ioctl(S, 0x8914, $r) or die "SIOCSIFFLAGS: $!"'
-fi
+${LO_UP}
 config=$1; mode=$2; empty=$3; shift 3
 mount --bind "$config" ${CONFIG_DIRECTORY}
 if [ "$mode" = ro ]; then mount -o remount,bind,ro ${CONFIG_DIRECTORY}; fi
@@ -110,20 +100,6 @@ function runIsolated(config, mode, empty, argv, stdinPath) {
       resolvePromise({ stdout: Buffer.concat(out).toString('utf8'), stderr: stderr.slice(MARKER.length + 1), status: code });
     });
   });
-}
-
-/** pool - runs async jobs with at most `limit` at a time, keeping result order. */
-async function pool(jobs, limit) {
-  const results = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  return results;
 }
 
 /** prepareGroup - the temporary copy of a group, with main.cf, dynamicmaps and SQLite databases. */

@@ -30,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommands } from './postconf-format.mjs';
+import { dieWith, LO_UP } from './namespace.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GOLDEN = join(ROOT, 'tests/golden/postconf');
@@ -39,20 +40,12 @@ const HOSTNAME = 'host.example.com';
 /** Files of a group that real postconf sees as /etc/postfix. */
 const CONFIG_FILES = ['main.cf', 'master.cf'];
 
-function die(message) {
-  process.stderr.write(`record-postconf: ${message}\n`);
-  process.exit(1);
-}
+const die = dieWith('record-postconf');
 
 const NAMESPACE_SCRIPT = `
 set -e
 hostname ${HOSTNAME}
-if command -v ip >/dev/null 2>&1; then ip link set lo up
-else perl -e 'socket(S,2,2,0) or die "socket: $!";
-  my $r = pack("a16 s x22", "lo", 0); ioctl(S, 0x8913, $r) or die "SIOCGIFFLAGS: $!";
-  my (undef, $f) = unpack("a16 s", $r); $r = pack("a16 s x22", "lo", $f | 1);
-  ioctl(S, 0x8914, $r) or die "SIOCSIFFLAGS: $!"'
-fi
+${LO_UP}
 config=$1; shift
 mount --bind "$config" /etc/postfix
 mount -o remount,bind,ro /etc/postfix

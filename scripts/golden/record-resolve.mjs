@@ -40,6 +40,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dieWith, LO_UP, pool, which as whichOn } from './namespace.mjs';
 import {
   BASE_ACCOUNTS,
   CONFIG_DIRECTORY,
@@ -83,17 +84,11 @@ const REPLY_TIMEOUT_MS = 10000;
  */
 const DELIVERY_AGENTS = ['postfix/local', 'postfix/virtual', 'postfix/pipe', 'postfix/error', 'postfix/discard', 'postfix/smtp', 'postfix/lmtp'];
 
-function die(message) {
-  process.stderr.write(`record-resolve: ${message}\n`);
-  process.exit(1);
-}
+const die = dieWith('record-resolve');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function which(program) {
-  for (const dir of ENV.PATH.split(':')) if (existsSync(join(dir, program))) return join(dir, program);
-  return null;
-}
+const which = (program) => whichOn(program, ENV.PATH);
 
 /* ------------------------------------------------------------------ */
 /* Outer process: preconditions, temporary trees, namespaces, output. */
@@ -246,12 +241,7 @@ function prepareGroup(name, workRoot) {
 const NAMESPACE_SCRIPT = `
 set -e
 hostname ${HOSTNAME}
-if command -v ip >/dev/null 2>&1; then ip link set lo up
-else perl -e 'socket(S,2,2,0) or die "socket: $!";
-  my $r = pack("a16 s x22", "lo", 0); ioctl(S, 0x8913, $r) or die "SIOCGIFFLAGS: $!";
-  my (undef, $f) = unpack("a16 s", $r); $r = pack("a16 s x22", "lo", $f | 1);
-  ioctl(S, 0x8914, $r) or die "SIOCSIFFLAGS: $!"'
-fi
+${LO_UP}
 work=$1; shift
 mount --bind "$work/etc" ${CONFIG_DIRECTORY}
 mount --bind "$work/spool" /var/spool/postfix
@@ -288,19 +278,6 @@ function runGroup(group) {
       }
     });
   });
-}
-
-async function pool(jobs, limit) {
-  const results = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  return results;
 }
 
 async function outer() {
