@@ -83,6 +83,12 @@ const CAPTURED_COMMANDS = ['smtp', 'lmtp', 'virtual', 'pipe'];
 /** Accounts the namespace's /etc/passwd and /etc/group keep from the machine (names only: ids differ per machine). */
 const USERS = ['root', 'daemon', 'bin', 'sys', 'nobody', 'postfix'];
 const GROUPS = ['root', 'daemon', 'bin', 'sys', 'mail', 'nogroup', 'postfix', 'postdrop'];
+/**
+ * The recorder's client port for session i is CLIENT_PORT_BASE + i: smtpd logs it
+ * (smtpd_client_port_logging) and sends it to policy servers. Below the kernel's
+ * ephemeral range, and each group has its own network namespace: never in use.
+ */
+const CLIENT_PORT_BASE = 20000;
 const REPLY_TIMEOUT_MS = 20000;
 const DISCONNECT_WAIT_MS = 10000;
 const SETTLE_TIMEOUT_MS = 20000;
@@ -396,11 +402,19 @@ function readLog() {
 /** startsWithQueueId - the queue id a log text starts with ("3F2A1B: ..."), or null. */
 const leadingQueueId = (text) => /^([0-9A-F]{6,}): /.exec(text)?.[1] ?? null;
 const isSmtpdProcess = (process) => /\/smtpd$/.test(process);
+/**
+ * smtpdGone - the log line says an smtpd process died: its own fatal or panic
+ * line, or master's word that it was killed by a signal (a crash logs nothing
+ * itself, e.g. a restriction class that refers to itself overflows the stack).
+ */
+const smtpdGone = (l) =>
+  (isSmtpdProcess(l.process) && /^(fatal|panic): /.test(l.text)) ||
+  (/\/master$/.test(l.process) && /^warning: process \S*\/smtpd pid \d+ killed by signal /.test(l.text));
 
-/** converse - plays one session; resolves { commands, replies, closed, unsent }. */
-function converse(session, smtpdDied) {
+/** converse - plays one session from localPort; resolves { commands, replies, closed, unsent }. */
+function converse(session, localPort, smtpdDied) {
   return new Promise((resolvePromise, reject) => {
-    const socket = connect({ host: '127.0.0.1', port: 25, localAddress: session.client });
+    const socket = connect({ host: '127.0.0.1', port: 25, localAddress: session.client, localPort });
     let buffer = '';
     let current = [];
     let waiter = null;
@@ -545,9 +559,14 @@ function orderQueueLines(lines) {
 /** Policy request attributes that vary from run to run (instance: smtpd's per-message id). */
 const VOLATILE_POLICY_ATTRS = ['instance'];
 
-/** policyRecord - one policy request as recorded: server, the attributes smtpd sent (non-empty, stable ones), answer. */
-function policyRecord(q) {
-  const attrs = Object.fromEntries(q.attrs.filter(([k, v]) => v !== '' && !VOLATILE_POLICY_ATTRS.includes(k)));
+/**
+ * policyRecord - one policy request as recorded: server, the attributes smtpd
+ * sent (non-empty, stable ones; queue_id as its label), answer.
+ */
+function policyRecord(q, label) {
+  const attrs = Object.fromEntries(
+    q.attrs.filter(([k, v]) => v !== '' && !VOLATILE_POLICY_ATTRS.includes(k)).map(([k, v]) => [k, normaliseLogText(v, label)]),
+  );
   return { server: q.server, request: attrs, action: q.action };
 }
 
@@ -632,7 +651,7 @@ async function inner(work) {
     const from = readLog().length;
     const dnsFrom = dnsServer.queries.length;
     const policyFrom = policyServer.requests.length;
-    const talk = await converse(session, () => readLog().slice(from).some((l) => isSmtpdProcess(l.process) && /^fatal: /.test(l.text)));
+    const talk = await converse(session, CLIENT_PORT_BASE + sessions.indexOf(session), () => readLog().slice(from).some(smtpdGone));
     if (talk.noServer && session !== sessions[sessions.length - 1])
       throw new Error(`${session.name}: smtpd died (fatal error); master now throttles new connections, so such a session must be its group's last`);
     expectedDisconnects++;
@@ -640,15 +659,21 @@ async function inner(work) {
     let lines;
     for (;;) {
       lines = readLog();
-      if (disconnects(lines) >= expectedDisconnects || Date.now() > deadline) break;
+      // noServer: smtpd died before its banner and the recorder already waited out the grace period.
+      if (disconnects(lines) >= expectedDisconnects || Date.now() > deadline || talk.noServer) break;
+      // master reports an smtpd that ended abnormally after it ended: nothing more comes from it.
+      if (lines.slice(from).some((l) => /\/master$/.test(l.process) && /^warning: process \S*\/smtpd pid \d+ (exit status|killed by signal) /.test(l.text))) break;
       await sleep(25);
     }
     if (disconnects(lines) < expectedDisconnects) {
       // Without that line the next session's window would catch this one's late lines.
-      const died = lines.slice(from).some((l) => isSmtpdProcess(l.process) && /^(fatal|panic): /.test(l.text));
+      const died = lines.slice(from).some(smtpdGone);
       if (!died) throw new Error(`${session.name}: no "disconnect from" line within ${DISCONNECT_WAIT_MS} ms`);
       expectedDisconnects = disconnects(lines); // smtpd died
     }
+    // smtpd died after its banner (e.g. at XCLIENT or EHLO): master throttles the service all the same.
+    if (session !== sessions[sessions.length - 1] && lines.slice(from).some((l) => /\/master$/.test(l.process) && /bad command startup -- throttling/.test(l.text)))
+      throw new Error(`${session.name}: smtpd died and master throttles new connections, so such a session must be its group's last`);
     await sleep(50);
     const to = readLog().length;
     results.push({ name: session.name, from, to, dns: dnsServer.queries.slice(dnsFrom), policy: policyServer.requests.slice(policyFrom), ...talk });
@@ -771,7 +796,7 @@ async function inner(work) {
       mail,
       dns: dnsSeen,
       // Only groups with policy servers have this (older recordings stay as they were).
-      ...(policy.length ? { policy: r.policy.map(policyRecord) } : {}),
+      ...(policy.length ? { policy: r.policy.map((q) => policyRecord(q, label)) } : {}),
     };
   }
   const important = (l) => /^(warning|error|fatal|panic): /.test(l.text);

@@ -37,6 +37,15 @@ export interface BuildStep {
 }
 export declare function parseBuildFile(text: string, where?: string): BuildStep[];
 
+/** A `policy SERVER [name=value ...] => ACTION` line of a group's `facts` file. */
+export interface PolicyFactLine {
+  server: string;
+  match: [string, string][];
+  action: string;
+  line: number;
+}
+export declare function parsePolicyFacts(text: string, where?: string): PolicyFactLine[];
+
 export declare function parseLogLine(raw: string): { process: string; text: string } | null;
 export declare function normaliseLogText(text: string, label?: (id: string) => string | undefined): string;
 export declare function normaliseHeader(line: string, label?: (id: string) => string | undefined): string;
@@ -63,6 +72,8 @@ export interface SmtpdSessionRecord {
   mail: SmtpdMail[];
   /** "name TYPE" of every DNS query during the session, sorted, unique. */
   dns: string[];
+  /** Groups with a `facts` file only: every policy request in the session, in order. */
+  policy?: { server: string; request: Record<string, string>; action: string | null }[];
   /** Present instead of everything else when Postfix did not start. */
   skipped?: string;
 }

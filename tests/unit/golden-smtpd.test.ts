@@ -15,11 +15,12 @@ import { createNodeHost } from '../../src/cli/node-host.ts';
 import { loadMainCf, parseMasterCf, serviceView } from '../../src/engine/index.ts';
 import { createTableCache } from '../../src/engine/search/index.ts';
 import { createResolver } from '../../src/engine/resolve/resolver.ts';
-import { parseDialogue, parseDnsFacts, prepareSmtpd, runClient, NO_DNS } from '../../src/engine/smtpd/index.ts';
+import { parseDialogue, parseDnsFacts, parseFacts, prepareSmtpd, runClient, NO_DNS } from '../../src/engine/smtpd/index.ts';
 import type { SmtpdConfig } from '../../src/engine/smtpd/index.ts';
 import { mailOutcome } from '../../src/engine/smtpd/delivery.ts';
 import { DEBIAN_AGENTS, agentsFromMasterCf } from '../../src/engine/resolve/agents.ts';
 import { DEBIAN_PASSWD } from '../../src/engine/tables/unix.ts';
+import { parseBuildFile } from '../../scripts/golden/smtpd-format.mjs';
 
 const GOLDEN = join(import.meta.dirname, '..', 'golden', 'smtpd');
 
@@ -52,7 +53,14 @@ interface Group {
 }
 
 async function loadGroup(dir: string): Promise<Group> {
-  const host = createNodeHost({ configDirectory: dir });
+  // Indexed tables exist only where the group's `build` file had postmap build them.
+  const buildPath = join(dir, 'build');
+  const built = new Set(
+    (existsSync(buildPath) ? parseBuildFile(readFileSync(buildPath, 'utf8')) : []).flatMap((step) =>
+      step.argv.filter((a) => a.includes(':/')).map((a) => a.slice(a.indexOf(':') + 1)),
+    ),
+  );
+  const host = { ...createNodeHost({ configDirectory: dir }), isBuilt: (path: string) => built.has(path) };
   const mainPath = join(dir, 'main.cf');
   const main = loadMainCf(existsSync(mainPath) ? readFileSync(mainPath, 'utf8') : '');
   const masterPath = join(dir, 'master.cf');
@@ -70,6 +78,7 @@ async function loadGroup(dir: string): Promise<Group> {
     cache,
     resolver,
     dns: existsSync(dnsPath) ? parseDnsFacts(readFileSync(dnsPath, 'utf8')) : NO_DNS,
+    ...(existsSync(join(dir, 'facts')) && { facts: parseFacts(readFileSync(join(dir, 'facts'), 'utf8')) }),
   });
   return { cfg, resolver, agents };
 }
@@ -85,13 +94,15 @@ describe.each(groups)('smtpd golden group %s', (group) => {
   const dir = join(GOLDEN, group);
   const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
   const configP = loadGroup(dir);
-  const first = Object.keys(expected.sessions)[0];
+  const names = Object.keys(expected.sessions);
   for (const [name, session] of Object.entries(expected.sessions)) {
     it(name, async () => {
       const { cfg, resolver, agents } = await configP;
       const dialogue = parseDialogue(readFileSync(join(dir, 'sessions', `${name}.smtp`), 'utf8'));
       // One smtpd process serves the group's sessions in order: start-up errors show in the first.
-      const result = runClient(cfg, dialogue.text, { addr: dialogue.client ?? '127.0.0.1' }, { startupLog: name === first });
+      // The recorder connects from port 20000 + the session's index.
+      const port = String(20000 + names.indexOf(name));
+      const result = runClient(cfg, dialogue.text, { addr: dialogue.client ?? '127.0.0.1', port }, { startupLog: name === names[0] });
       const replies = result.exchanges.map((e) => e.server);
       // A reply the recorder never received (the server closed first) is not compared.
       expect(replies.slice(0, session.replies.length)).toEqual(session.replies);

@@ -32,8 +32,8 @@ describe('parseDnsFacts', () => {
     expect(dns.lookup('nothing.example.org', 'A').status).toBe('notfound');
     expect(dns.addresses('broken.example.org')).toBe('retry');
   });
-  it('joins the strings of a TXT record', () => {
-    expect(dns.lookup('txt.example.org', 'TXT').records[0]!.data).toBe('two strings');
+  it('keeps the first string of a TXT record, as Postfix does', () => {
+    expect(dns.lookup('txt.example.org', 'TXT').records[0]!.data).toBe('two ');
   });
   it('reports an unknown record type at its line', () => {
     expect(dns.diagnostics).toEqual([expect.objectContaining({ line: 10, message: expect.stringContaining('unknown record type "WKS"') })]);
@@ -74,5 +74,16 @@ policy nonsense
   });
   it('reports a malformed line', () => {
     expect(facts.diagnostics).toEqual([expect.objectContaining({ line: 6 })]);
+  });
+});
+
+describe('ipMatch (the =ADDR filter of reject_rbl_client)', async () => {
+  const { ipMatch } = await import('../../src/engine/smtpd/dnsxl.ts');
+  it('matches octets, ranges and lists', () => {
+    expect(ipMatch('127.0.0.[2..11]', '127.0.0.11')).toBe(true);
+    expect(ipMatch('127.0.0.[2..11]', '127.0.0.12')).toBe(false);
+    expect(ipMatch('127.0.[0;1].[1;3..5]', '127.0.1.4')).toBe(true);
+    expect(ipMatch('127.0.0.2', '127.0.0.2')).toBe(true);
+    expect(ipMatch('127.0.0', '127.0.0.2')).toBe('bad');
   });
 });

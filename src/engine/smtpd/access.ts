@@ -59,7 +59,8 @@ export function smtpdAclPermit(c: Checker, action: string, replyClass: string, r
   if (!c.state.deferIfPermit.active) {
     const names = splitList(c.cfg.str('smtpd_log_access_permit_actions')).map((s) => s.toLowerCase());
     if (names.includes(action.toLowerCase()) || names.includes('static:all')) {
-      logWhatsup(c.state, c, 'permit', `action=${action} for ${replyClass}=${replyName}${extra ? ' ' + extra : ''}`);
+      // Postfix always appends " " and the optional text, even when it is empty.
+      logWhatsup(c.state, c, 'permit', `action=${action} for ${replyClass}=${replyName} ${extra}`);
     }
   }
   return CHECK_OK;

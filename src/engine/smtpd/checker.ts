@@ -79,6 +79,10 @@ export interface SmtpdConfig {
   startup: Diagnostic[];
   /** A start-up fatal error: smtpd exits and the client sees its connection close. */
   fatal?: Diagnostic;
+  /** smtpd dies at start-up (signal 11): why. */
+  crash?: string;
+  /** What smtpd logs right after "connect from" before it exits (e.g. no SASL mechanisms). */
+  connectFatal?: Diagnostic[];
 }
 
 /** The evaluation context of restriction code. */

@@ -79,8 +79,13 @@ function asMatchList(list: SearchMatchList): MatchList {
   };
 }
 
-/** hasRequired - does the list (or a class it names) block relaying? */
-function hasRequired(list: readonly string[], classes: ReadonlyMap<string, string[]>, warn: (m: string) => void, seen = new Set<string>()): boolean {
+/**
+ * hasRequired - does the list (or a class it names) block relaying? Postfix
+ * walks classes depth-first without remembering where it has been: a class
+ * that reaches itself before a blocking restriction makes smtpd recurse
+ * until it dies, which `cycle` reports.
+ */
+function hasRequired(list: readonly string[], classes: ReadonlyMap<string, string[]>, warn: (m: string) => void, path: string[] = []): boolean | { cycle: string[] } {
   for (let i = 0; i < list.length; i++) {
     const r = list[i]!.toLowerCase();
     if (r === 'warn_if_reject' && i + 1 < list.length) {
@@ -93,9 +98,10 @@ function hasRequired(list: readonly string[], classes: ReadonlyMap<string, strin
     }
     if (RCPT_REQUIRED.includes(r)) return true;
     const cls = classes.get(list[i]!);
-    if (cls && !seen.has(list[i]!)) {
-      seen.add(list[i]!);
-      if (hasRequired(cls, classes, warn, seen)) return true;
+    if (cls) {
+      if (path.includes(list[i]!)) return { cycle: [...path, list[i]!] };
+      const inner = hasRequired(cls, classes, warn, [...path, list[i]!]);
+      if (inner !== false) return inner;
     }
   }
   return false;
@@ -106,6 +112,7 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
   const ctx: SearchContext = createSearchContext(options.host, params, options.cache);
   const startup: Diagnostic[] = [];
   let fatal: Diagnostic | undefined;
+  let connectFatal: Diagnostic[] | undefined;
   const str = (name: string): string => (isRawParameter(name) ? params.rawOrDefault(name) : params.get(name)) ?? '';
   const int = (name: string): number => {
     const m = /^-?\d+/.exec(str(name).trim());
@@ -145,8 +152,22 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
   classes.set('reject_sender_login_mismatch', ['reject_authenticated_sender_login_mismatch', 'reject_unauthenticated_sender_login_mismatch']);
 
   const warn = (m: string): void => void startup.push({ severity: 'warning', message: m });
-  if (!hasRequired(lists.recipient, classes, warn) && !hasRequired(lists.relay, classes, warn))
+  let crash: string | undefined;
+  const required = (list: readonly string[]): boolean => {
+    if (crash) return true;
+    const r = hasRequired(list, classes, warn);
+    if (typeof r === 'object') crash = `restriction class loop ${r.cycle.join(' -> ')}`;
+    return r !== false;
+  };
+  if (!required(lists.recipient) && !required(lists.relay))
     setFatal(`in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working instance of: ${RCPT_REQUIRED.slice(0, -1).join(', ')} or ${RCPT_REQUIRED.at(-1)}`);
+  if (bool('smtpd_sasl_auth_enable') && str('smtpd_sasl_type') === 'dovecot') {
+    // The simulator has no Dovecot: the auth socket is never there. smtpd fails at its first connection.
+    connectFatal = [
+      { severity: 'warning', message: `SASL: Connect to Dovecot auth socket '${str('smtpd_sasl_path')}' failed: No such file or directory` },
+      { severity: 'fatal', message: 'no SASL authentication mechanisms' },
+    ];
+  }
 
   const tempfail = (name: string): boolean => {
     const v = str(name);
@@ -263,6 +284,8 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     facts: options.facts ?? NO_FACTS,
     startup,
     ...(fatal && { fatal }),
+    ...(crash && { crash }),
+    ...(connectFatal && { connectFatal }),
   };
 }
 

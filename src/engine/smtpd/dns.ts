@@ -27,17 +27,22 @@ export interface DnsRecord {
 
 export type DnsStatus = 'ok' | 'notfound' | 'retry' | 'nullmx';
 
+/** Why a lookup found nothing: the name does not exist, or it has no record of that type. */
+export type NotFoundKind = 'nxdomain' | 'nodata';
+
 export interface DnsAnswer {
   status: DnsStatus;
   records: DnsRecord[];
+  /** For `notfound`: NXDOMAIN or NODATA (a name with other records, or with names below it). */
+  notFound?: NotFoundKind;
   /** Postfix's explanation for a failure, as dns_lookup() writes it. */
   why?: string;
 }
 
 export interface DnsFacts {
   lookup(name: string, type: RecordType): DnsAnswer;
-  /** The addresses of a host (getaddrinfo over A and AAAA). */
-  addresses(name: string): string[] | 'retry' | 'notfound';
+  /** The addresses of a host (getaddrinfo over A and AAAA); `nodata` when the name exists without any. */
+  addresses(name: string): string[] | 'retry' | 'notfound' | 'nodata';
   /** All records, for display. */
   readonly records: readonly DnsRecord[];
   readonly diagnostics: readonly Diagnostic[];
@@ -45,12 +50,11 @@ export interface DnsFacts {
 
 const norm = (name: string): string => name.toLowerCase().replace(/\.$/, '');
 
+/** The text of a TXT record: its first character-string, as Postfix's resolver code keeps it. */
 function unquoteTxt(data: string): string {
-  // One or more "character strings"; Postfix joins a TXT record's strings.
-  const parts = [...data.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) =>
-    m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!,
-  );
-  return parts.join('');
+  const m = /^"((?:[^"\\]|\\.)*)"|^(\S+)/.exec(data);
+  if (!m) return '';
+  return m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!;
 }
 
 /** parseDnsFacts - the records of a facts file; bad lines become diagnostics with their line. */
@@ -92,7 +96,8 @@ export function parseDnsFacts(text: string, file = 'dns'): DnsFacts {
       records.push({ name, type: t, data: t === 'A' || t === 'AAAA' ? words[0]!.toLowerCase() : norm(words[0]!) });
     }
   });
-  const exists = (n: string): boolean => records.some((r) => r.name === n);
+  // A name exists when it has records or names below it (an empty non-terminal answers NODATA).
+  const exists = (n: string): boolean => records.some((r) => r.name === n || r.name.endsWith('.' + n)) || [...failing].some((f) => f.endsWith('.' + n));
 
   function lookup(qname: string, type: RecordType): DnsAnswer {
     let name = norm(qname);
@@ -112,6 +117,7 @@ export function parseDnsFacts(text: string, file = 'dns'): DnsFacts {
     return {
       status: 'notfound',
       records: [],
+      notFound: exists(name) ? 'nodata' : 'nxdomain',
       why: exists(name)
         ? `Host found but no data record of type ${type}`
         : `Host or domain name not found. Name service error for name=${qname} type=${type}: Host not found`,
@@ -127,9 +133,20 @@ export function parseDnsFacts(text: string, file = 'dns'): DnsFacts {
       const aaaa = lookup(name, 'AAAA');
       if (a.status === 'retry' || aaaa.status === 'retry') return 'retry';
       const all = [...a.records, ...aaaa.records].map((r) => r.data);
-      return all.length ? all : 'notfound';
+      return all.length ? all : a.notFound === 'nodata' ? 'nodata' : 'notfound';
     },
   };
+}
+
+/** dns_strerror(): the resolver's words for why a lookup failed. */
+export function dnsStrerror(answer: DnsAnswer): string {
+  if (answer.status === 'retry') return 'Host not found, try again';
+  return answer.notFound === 'nodata' ? 'Host found but no data record of requested type' : 'Host not found';
+}
+
+/** gai_strerror() for a host's addresses. */
+export function addressError(result: 'retry' | 'notfound' | 'nodata'): string {
+  return result === 'retry' ? 'Temporary failure in name resolution' : result === 'nodata' ? 'No address associated with hostname' : 'Name or service not known';
 }
 
 /** The empty world: every name is NXDOMAIN. */

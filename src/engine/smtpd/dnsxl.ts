@@ -19,13 +19,15 @@ import { validHostaddr, validHostname, validMailhostAddr } from '../mail/valid-h
 import { macExpand } from '../config/expand.ts';
 import { expandSmtpdAttribute } from './expand.ts';
 import type { RecordType } from './dns.ts';
+import { addressError, dnsStrerror } from './dns.ts';
 
 /** The outcome of a list query: listed (with TXT), not listed, or a temporary failure. */
 type Listing = { kind: 'listed'; txt: string } | { kind: 'no' } | { kind: 'soft' };
 
 /** ip_match: `127.0.0.2`, `127.0.0.[2..11]`, `127.0.[0;1].[1;3..5]`. */
 export function ipMatch(pattern: string, addr: string): boolean | 'bad' {
-  const p = pattern.split('.');
+  // Octets are separated by dots outside brackets (`[2..11]` has its own).
+  const p = pattern.match(/\[[^\]]*\]|[^.[\]]+/g) ?? [];
   const a = addr.split('.');
   if (p.length !== 4 || a.length !== 4) return 'bad';
   for (let i = 0; i < 4; i++) {
@@ -199,23 +201,27 @@ export function checkServerAccess(c: Checker, table: string, name: string, type:
     servers = [domain];
   } else {
     let answer = c.cfg.dns.lookup(domain, type);
+    // Where the warning names the lookup: the domain, or the whole name when a parent walk ran out.
+    let shown: string | undefined = domain;
     if (answer.status === 'nullmx') return CHECK_DUNNO;
     if (answer.status === 'notfound') {
       if (type === 'MX') answer = { status: 'ok', records: [{ name: domain, type: 'MX', data: domain }] };
       else if (type === 'NS') {
         let d = domain;
+        shown = undefined;
         for (let dot = d.indexOf('.'); dot >= 0 && dot + 1 < d.length; dot = d.indexOf('.')) {
           d = d.slice(dot + 1);
           answer = c.cfg.dns.lookup(d, type);
-          domain = d;
-          if (answer.status !== 'notfound') break;
+          if (answer.status !== 'notfound') {
+            shown = d;
+            break;
+          }
         }
       }
     }
-    c.step({ kind: 'dns', title: `${type} ${domain}`, result: answer.status === 'ok' ? answer.records.map((r) => r.data).join(' ') : answer.status });
+    c.step({ kind: 'dns', title: `${type} ${shown ?? domain}`, result: answer.status === 'ok' ? answer.records.map((r) => r.data).join(' ') : answer.status });
     if (answer.status !== 'ok') {
-      const why = answer.status === 'retry' ? 'Host not found, try again' : 'Host not found';
-      c.warn(`Unable to look up ${type} host for ${domain || name}: ${why}`);
+      c.warn(`Unable to look up ${type} host for ${shown ?? name}: ${dnsStrerror(answer)}`);
       return CHECK_DUNNO;
     }
     servers = answer.records.map((r) => r.data);
@@ -233,7 +239,7 @@ export function checkServerAccess(c: Checker, table: string, name: string, type:
     const addrs = c.cfg.dns.addresses(server);
     if (typeof addrs === 'string') {
       if (type !== 'A' && type !== 'AAAA')
-        c.warn(`Unable to look up ${type} host ${server} for ${replyClass} ${replyName}: ${addrs === 'retry' ? 'Temporary failure in name resolution' : 'Name or service not known'}`);
+        c.warn(`Unable to look up ${type} host ${server} for ${replyClass} ${replyName}: ${addressError(addrs)}`);
       continue;
     }
     for (const a of addrs) {

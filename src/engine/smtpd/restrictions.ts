@@ -333,8 +333,20 @@ export function checkPolicyService(c: Checker, server: string, replyName: string
   ]);
   const fact = c.cfg.facts.policyAnswer(server, attrs);
   if (!fact) {
-    c.step({ kind: 'fact', title: `policy service ${server}`, result: 'no answer (no matching policy fact)' });
-    c.warn(`problem talking to server ${server}: Connection refused`);
+    // The client names the endpoint without its inet: or unix: prefix.
+    const endpoint = server.replace(/^(inet|unix):/, '');
+    if (c.cfg.facts.policy.some((p) => p.server === server)) {
+      c.step({ kind: 'fact', title: `policy service ${server}`, result: 'no answer: the server closes the connection (no matching policy fact)' });
+      c.warn(`problem talking to server ${endpoint}: Application error`);
+    } else {
+      // Nothing listens: smtpd tries twice.
+      c.step({ kind: 'fact', title: `policy service ${server}`, result: 'connection refused (no policy facts for this server)' });
+      const why = server.startsWith('unix:') ? 'No such file or directory' : 'Connection refused';
+      for (let attempt = 0; attempt < 2; attempt++) {
+        c.warn(`connect to ${endpoint}: ${why}`);
+        c.warn(`problem talking to server ${endpoint}: ${why}`);
+      }
+    }
     return checkTableResult(c, server, c.cfg.str('smtpd_policy_service_default_action'), 'policy query', replyName, replyClass, defAcl);
   }
   c.step({ kind: 'fact', title: `policy service ${server}`, result: `action=${fact.action}`, detail: `facts line ${fact.line}` });

@@ -22,7 +22,7 @@ import { isHeader } from './access.ts';
 import { RESOLVE_FLAG_ERROR } from './deps.ts';
 import { logWhatsup, SmtpdCrash } from './reject.ts';
 import { validHostname, validIpv4Hostaddr, validIpv6Hostaddr, validMailhostLiteral } from '../mail/valid-hostname.ts';
-import { normalizeV4Mapped } from '../tables/shared/inet.ts';
+import { formatAddress, normalizeV4Mapped, parseAddress } from '../tables/shared/inet.ts';
 import { splitList } from '../config/lists.ts';
 import { printable } from '../trace/printable.ts';
 import { footerReply } from './reply.ts';
@@ -80,6 +80,14 @@ export interface SessionOptions {
    */
   startupLog?: boolean;
 }
+
+/**
+ * What Cyrus SASL offers on Debian 12 with libsasl2-modules (a machine fact,
+ * not configuration): the AUTH keyword lists these when SASL is enabled.
+ */
+const SASL_MECHANISMS = 'SCRAM-SHA-512 SCRAM-SHA-384 SCRAM-SHA-256 SCRAM-SHA-224 SCRAM-SHA-1 DIGEST-MD5 CRAM-MD5 NTLM PLAIN LOGIN';
+
+const EHLO_MASK_ORDER = ['8bitmime', 'auth', 'etrn', 'pipelining', 'size', 'verp', 'vrfy', 'xclient', 'xforward', 'starttls', 'enhancedstatuscodes', 'dsn', 'smtputf8', 'chunking'];
 
 const CMD_ORDER = ['helo', 'ehlo', 'xclient', 'xforward', 'starttls', 'auth', 'mail', 'rcpt', 'data', 'bdat', 'rset', 'noop', 'vrfy', 'etrn', 'quit'] as const;
 
@@ -152,12 +160,30 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
   const lines = dialogue.replace(/\r\n/g, '\n').split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
 
+  const master = (text: string): void => void s.log.push({ program: 'postfix/master', text: `warning: ${text}` });
+  const daemon = '/usr/lib/postfix/sbin/smtpd';
+  if (cfg.crash) {
+    // Killed before it could log anything; master throttles the service and the client gets no banner.
+    master(`process ${daemon} pid PID killed by signal 11`);
+    master(`${daemon}: bad command startup -- throttling`);
+    return { exchanges: [{ server: [] }], log: s.log, trace: [{ kind: 'note', title: 'smtpd dies at start-up', detail: `it recurses until it runs out of stack: ${cfg.crash}` }], accepted, crashed: cfg.crash };
+  }
   if (cfg.fatal) {
-    return { exchanges: [{ server: [] }], log: [{ program: 'postfix/smtpd', text: `fatal: ${cfg.fatal.message}` }], trace: [{ kind: 'note', title: 'smtpd does not start', detail: cfg.fatal.message }], accepted, fatal: cfg.fatal.message };
+    c.info(`fatal: ${cfg.fatal.message}`);
+    master(`process ${daemon} pid PID exit status 1`);
+    master(`${daemon}: bad command startup -- throttling`);
+    return { exchanges: [{ server: [] }], log: s.log, trace: [{ kind: 'note', title: 'smtpd does not start', detail: cfg.fatal.message }], accepted, fatal: cfg.fatal.message };
   }
   if (options.startupLog ?? true)
     for (const d of cfg.startup) if (d.severity !== 'info') c.info(`${d.severity}: ${d.message}`);
   c.info(`connect from ${s.namaddr}`);
+  if (cfg.connectFatal) {
+    for (const d of cfg.connectFatal) c.info(`${d.severity}: ${d.message}`);
+    master(`process ${daemon} pid PID exit status 1`);
+    master(`${daemon}: bad command startup -- throttling`);
+    const fatal = cfg.connectFatal.find((d) => d.severity === 'fatal')?.message ?? 'smtpd exits';
+    return { exchanges: [{ server: [] }], log: s.log, trace: [{ kind: 'note', title: 'smtpd exits after the connection', detail: fatal }], accepted, fatal };
+  }
   const xclientHosts = (): boolean => cfg.xclientHosts.match(s.name, s.addr).matched;
   s.xclientAllowed = xclientHosts();
 
@@ -253,13 +279,18 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
       if (on('etrn')) words.push('ETRN');
       const tlsLevel = cfg.str('smtpd_tls_security_level');
       if (on('starttls') && (tlsLevel === 'may' || tlsLevel === 'encrypt' || cfg.bool('smtpd_use_tls'))) words.push('STARTTLS');
+      if (on('auth') && cfg.bool('smtpd_sasl_auth_enable')) {
+        words.push(`AUTH ${SASL_MECHANISMS}`);
+        if (cfg.bool('broken_sasl_auth_clients')) words.push(`AUTH=${SASL_MECHANISMS}`);
+      }
       if (on('xclient') && s.xclientAllowed) words.push('XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT');
       if (on('enhancedstatuscodes')) words.push('ENHANCEDSTATUSCODES');
       if (on('8bitmime')) words.push('8BITMIME');
       if (on('dsn')) words.push('DSN');
       if (cfg.bool('smtputf8_enable') && on('smtputf8')) words.push('SMTPUTF8');
       if (on('chunking')) words.push('CHUNKING');
-      const discarded = [...ehloDiscard].filter((k) => k !== 'silent-discard');
+      // Logged in the order of Postfix's keyword table (ehlo_mask.c).
+      const discarded = EHLO_MASK_ORDER.filter((k) => ehloDiscard.has(k));
       if (discarded.length && !ehloDiscard.has('silent-discard')) c.info(`discarding EHLO keywords: ${discarded.map((k) => k.toUpperCase()).join(' ')}`);
       words.forEach((w, i) => current.server.push(`250${i + 1 < words.length ? '-' : ' '}${w}`));
     } else {
@@ -304,7 +335,9 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
         } else {
           const v6 = /^ipv6:/i.test(value) ? value.slice(5) : undefined;
           if (v6 !== undefined ? !validIpv6Hostaddr(v6) : !validIpv4Hostaddr(value)) return bad('ADDR', value);
-          const a = normalizeV4Mapped((v6 ?? value).toLowerCase());
+          // normalize_mailhost_addr(): the address as inet_ntop() prints it, IPv4-mapped made plain.
+          const parsed = parseAddress(v6 ?? value);
+          const a = normalizeV4Mapped(parsed ? formatAddress(parsed) : (v6 ?? value).toLowerCase());
           s.addr = a;
           s.rfcAddr = a.includes(':') ? `IPv6:${a}` : a;
         }
@@ -518,11 +551,19 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
   const isForbidden = (verb: string): boolean =>
     forbidden.some((f) => (f.startsWith('regexp:') ? /\/\^\[\^A-Z\]\//.test(f) && /^[^A-Z]/.test(verb) : f.toLowerCase() === verb.toLowerCase()));
 
-  while (next < lines.length && !hangup) {
-    const hardLimit = cfg.int('smtpd_hard_error_limit');
-    if (s.errorCount >= hardLimit) {
+  for (;;) {
+    // smtpd checks the error limit before it reads the next command, and says so unasked.
+    if (!hangup && s.errorCount >= cfg.int('smtpd_hard_error_limit')) {
+      current = { server: [] };
+      exchanges.push(current);
       reply(`421 4.7.0 ${cfg.str('myhostname')} Error: too many errors`);
       c.info(`too many errors after ${s.where} from ${s.namaddr}`);
+      break;
+    }
+    if (next >= lines.length) break;
+    if (hangup) {
+      // The server has closed the connection: the client's next line gets no answer.
+      exchanges.push({ client: lines[next++]!, server: [] });
       break;
     }
     const line = lines[next++]!;
@@ -587,10 +628,8 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
     }
     if (done) break;
   }
-  if (next >= lines.length && !hangup && exchanges[exchanges.length - 1]?.client?.toLowerCase() !== 'quit') {
-    const last = exchanges[exchanges.length - 1]!;
-    if (!last.server.some((l) => /^221/.test(l))) c.info(`lost connection after ${s.where} from ${s.namaddr}`);
-  }
+  const last = exchanges[exchanges.length - 1]!;
+  if (!hangup && !last.server.some((l) => /^(221|421)/.test(l))) c.info(`lost connection after ${s.where} from ${s.namaddr}`);
   let statText = '';
   let allOk = 0;
   let allTotal = 0;

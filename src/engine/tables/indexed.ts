@@ -83,8 +83,8 @@ function storeTable(
 export const indexedDriver: TableDriver = {
   open(type, name, options) {
     const source = readTableFile(options.host.readFile, name);
-    if ('error' in source) {
-      // postmap -q on a file that was never built: the database is missing.
+    if ('error' in source || options.host.isBuilt?.(name) === false) {
+      // A source that postmap never built (or no file at all): the database is missing.
       const suffix = type === 'hash' || type === 'btree' ? '.db' : type === 'lmdb' ? '.lmdb' : type === 'cdb' ? '.cdb' : '';
       return surrogateTable(type, name, fatal(`open database ${name}${suffix}: No such file or directory`, name));
     }

@@ -22,6 +22,11 @@ export interface Host {
    * simulator cannot see in the source text; default false.
    */
   builtWithoutFolding?(path: string): boolean;
+  /**
+   * False when the indexed file for source `path` was never built (postmap
+   * was not run): Postfix then cannot open the table. Default: built.
+   */
+  isBuilt?(path: string): boolean;
   /** Loads SQLite (sql.js) on demand; only called when a sqlite table is opened. */
   loadSqlJs?(): Promise<import('sql.js').SqlJsStatic>;
 }
