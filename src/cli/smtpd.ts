@@ -104,7 +104,7 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
   const cfg = await prepareSmtpd({ host, params, cache, resolver, dns, facts, service });
   const dialogue = parseDialogue(io.stdin);
   const [addr, name] = (client ?? dialogue.client ?? '127.0.0.1').split(',');
-  const result = runClient(cfg, dialogue.text, { addr: addr!, ...(name !== undefined && { name }) });
+  const result = runClient(cfg, dialogue.text, { addr: addr!, ...(name !== undefined && { name }) }, { trace: json || trace });
   let stderr = [...dns.diagnostics, ...facts.diagnostics].map((d) => `postfix-sim smtpd: warning: ${d.message}\n`).join('');
   if (json) return { stdout: JSON.stringify({ service, exchanges: result.exchanges, log: result.log, accepted: result.accepted, trace: result.trace, ...(result.fatal && { fatal: result.fatal }) }, null, 2) + '\n', stderr, status: result.fatal ? 1 : 0 };
   let stdout = result.exchanges.flatMap((e) => e.server).map((l) => l + '\n').join('');

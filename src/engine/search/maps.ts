@@ -70,44 +70,50 @@ export function makeMaps(title: string, tables: readonly Table[]): Maps {
     diagnostics,
     find(key, partial = false) {
       const lookups: LookupTrace[] = [];
-      const skipped: string[] = [];
-      const warnings: Diagnostic[] = [];
+      let skipped: string[] | undefined;
+      let warnings: Diagnostic[] | undefined;
       const trace: MapsTrace = { maps: title, key, partial, status: 'notfound', lookups };
-      const done = (r: Omit<MapsResult, 'trace' | 'lookups'>): MapsResult => {
-        trace.status = r.status;
-        if (r.value !== undefined) trace.value = r.value;
-        if (r.table !== undefined) trace.table = r.table;
-        if (skipped.length) trace.skipped = skipped;
-        if (warnings.length) trace.warnings = warnings;
-        return { ...r, lookups, trace };
-      };
-      if (key === '') return done({ status: 'notfound' });
+      // Called on every table search: built without closures or object spreads, which cost.
+      function done(status: MapsResult['status'], value?: string, table?: string, error?: Diagnostic): MapsResult {
+        trace.status = status;
+        if (value !== undefined) trace.value = value;
+        if (table !== undefined) trace.table = table;
+        if (skipped) trace.skipped = skipped;
+        if (warnings) trace.warnings = warnings;
+        const result: MapsResult = { status, lookups, trace };
+        if (value !== undefined) result.value = value;
+        if (table !== undefined) result.table = table;
+        if (error !== undefined) result.error = error;
+        return result;
+      }
+      if (key === '') return done('notfound');
       for (let i = 0; i < tables.length; i++) {
         const table = tables[i]!;
         if (partial && !fixed[i]) {
-          skipped.push(table.spec);
+          (skipped ??= []).push(table.spec);
           continue;
         }
         const r = table.lookup(key);
         lookups.push(r.trace);
-        if (r.warnings) warnings.push(...r.warnings);
+        if (r.warnings) (warnings ??= []).push(...r.warnings);
         if (r.status === 'found') {
           if (r.value === '') {
-            warnings.push(warn(`${title} lookup of ${key} returns an empty string result`));
+            (warnings ??= []).push(warn(`${title} lookup of ${key} returns an empty string result`));
             warnings.push(warn(`${title} should return NO RESULT in case of NOT FOUND`));
-            return done({ status: 'error', table: table.spec, error: warn(`${title} lookup of ${key} returns an empty string result`) });
+            return done('error', undefined, table.spec, warn(`${title} lookup of ${key} returns an empty string result`));
           }
-          return done({ status: 'found', value: r.value, table: table.spec });
+          return done('found', r.value, table.spec);
         }
         if (r.status === 'error') {
+          warnings ??= [];
           if (table.openError) warnings.push(warn(`${table.spec} is unavailable. ${table.openError.message}`));
           else if (r.error.message) warnings.push({ ...r.error, severity: 'warning' });
           const err = warn(`${table.spec} lookup error for "${key}"`);
           warnings.push(err);
-          return done({ status: 'error', table: table.spec, error: err });
+          return done('error', undefined, table.spec, err);
         }
       }
-      return done({ status: 'notfound' });
+      return done('notfound');
     },
   };
 }

@@ -245,11 +245,15 @@ const matchHostaddr: Matcher = (item, addr, lookups, param) => {
   } else if (pattern === `[${addr}]`) return true;
   if (addr.includes(':') !== pattern.includes(':')) return false;
   if (!/[:/]/.test(pattern) || V4_CHARS.test(pattern) || !/^[0-9.a-fA-F:[\]/]*$/.test(pattern)) return false;
-  const net = parseNetPattern(pattern);
+  let net = NETS.get(pattern);
+  if (net === undefined) NETS.set(pattern, (net = parseNetPattern(pattern)));
   if (typeof net === 'string') return { severity: 'warning', message: `${param}: ${net}` };
   const a = parseAddress(addr);
   return a !== undefined && a.family === net.family && inPrefix(a.bytes, net.bytes, net.bits);
 };
+
+/** Parsed net/mask patterns: lists are matched far more often than they change. */
+const NETS = new Map<string, ReturnType<typeof parseNetPattern>>();
 
 /** cidr_match_parse() for list patterns: `addr`, `net/len`, `[v6]`, `[v6]/len`. */
 function parseNetPattern(pattern: string): { family: 4 | 6; bytes: Uint8Array; bits: number } | string {

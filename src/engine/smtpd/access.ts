@@ -223,6 +223,7 @@ function mapsOf(c: Checker, table: string): AccessMaps | undefined {
 
 function recordLookups(c: Checker, answer: MapsAnswer, purpose: string): void {
   for (const w of answer.warnings ?? []) c.warn(w.message);
+  if (!c.tracing) return;
   for (const l of answer.lookups)
     c.step({ kind: 'lookup', title: `${purpose}${l.table} ${JSON.stringify(l.key)}`, result: lookupResult(answer, l), lookup: l });
 }

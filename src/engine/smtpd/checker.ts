@@ -91,6 +91,8 @@ export class Checker implements RejectContext {
   constructor(
     readonly cfg: SmtpdConfig,
     readonly state: SessionState,
+    /** Record trace steps; without it only replies and log lines are produced (faster). */
+    readonly tracing = true,
   ) {
     this.stack = [state.trace];
   }
@@ -111,16 +113,18 @@ export class Checker implements RejectContext {
 
   /** Record a trace step; `fn` runs with its children collected under it. */
   step<T>(node: TraceNode, fn?: () => T): T | undefined {
+    if (!this.tracing) return fn?.();
     const top = this.stack[this.stack.length - 1]!;
     top.push(node);
     if (!fn) return undefined;
-    node.children = node.children ?? [];
-    this.stack.push(node.children);
+    // Children are attached only when there are some (no `delete`: it slows objects down).
+    const children: TraceNode[] = [];
+    this.stack.push(children);
     try {
       return fn();
     } finally {
       this.stack.pop();
-      if (node.children.length === 0) delete node.children;
+      if (children.length) node.children = children;
     }
   }
 

@@ -10,7 +10,7 @@
  */
 import type { ParameterView } from '../config/maincf.ts';
 import type { Host } from '../tables/types.ts';
-import type { Diagnostic } from '../trace/types.ts';
+import type { Diagnostic, LookupTrace } from '../trace/types.ts';
 import { splitList } from '../config/lists.ts';
 import { isRawParameter, parseCompatibilityLevel, compatBelow } from '../config/names.ts';
 import { createSearchContext, matchParentStyle, openMaps, openMatchList, mailAddrFind } from '../search/index.ts';
@@ -113,7 +113,16 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
   const startup: Diagnostic[] = [];
   let fatal: Diagnostic | undefined;
   let connectFatal: Diagnostic[] | undefined;
-  const str = (name: string): string => (isRawParameter(name) ? params.rawOrDefault(name) : params.get(name)) ?? '';
+  // Parameters do not change while smtpd runs: expand each once.
+  const strings = new Map<string, string>();
+  const str = (name: string): string => {
+    let v = strings.get(name);
+    if (v === undefined) {
+      v = (isRawParameter(name) ? params.rawOrDefault(name) : params.get(name)) ?? '';
+      strings.set(name, v);
+    }
+    return v;
+  };
   const int = (name: string): number => {
     const m = /^-?\d+/.exec(str(name).trim());
     return m ? Number(m[0]) : 0;
@@ -206,12 +215,21 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
 
   const resolverImpl = options.resolver;
   const delimiter = str('recipient_delimiter');
+  // smtpd keeps resolved addresses in a cache (smtpd_resolve.c); so does the simulator.
+  const resolved = new Map<string, ReturnType<SmtpdResolver['resolve']>>();
   const resolver: SmtpdResolver = {
     resolve(sender, address) {
-      const snd = sender === '' ? '' : resolverImpl.rewriteInternal('local', sender).address;
-      const rcpt = resolverImpl.rewriteInternal('local', address).address;
-      const r = resolverImpl.resolve(snd, rcpt);
-      return { ...r, recipient: r.recipient.toLowerCase() };
+      const key = `${sender}\u0000${address}`;
+      let answer = resolved.get(key);
+      if (!answer) {
+        const snd = sender === '' ? '' : resolverImpl.rewriteInternal('local', sender).address;
+        const rcpt = resolverImpl.rewriteInternal('local', address).address;
+        const r = resolverImpl.resolve(snd, rcpt);
+        answer = { ...r, recipient: r.recipient.toLowerCase() };
+        if (resolved.size > 100_000) resolved.clear();
+        resolved.set(key, answer);
+      }
+      return answer;
     },
     addrFind(m, address, strategy): MapsAnswer {
       const underlying = mapsBySpec.get(m);
@@ -227,14 +245,18 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
           },
         }),
       });
-      return {
-        status: r.status,
-        ...(r.value !== undefined && { value: r.value }),
-        ...(r.key !== undefined && { key: r.key }),
-        lookups: r.trace.keys.flatMap((k) => k.lookups),
-        warnings: r.trace.keys.flatMap((k) => k.warnings ?? []),
-        ...(r.error && { error: r.error }),
-      };
+      const lookups: LookupTrace[] = [];
+      let warnings: Diagnostic[] | undefined;
+      for (const k of r.trace.keys) {
+        for (const l of k.lookups) lookups.push(l);
+        if (k.warnings) (warnings ??= []).push(...k.warnings);
+      }
+      const answer: MapsAnswer = { status: r.status, lookups };
+      if (r.value !== undefined) answer.value = r.value;
+      if (r.key !== undefined) answer.key = r.key;
+      if (warnings) answer.warnings = warnings;
+      if (r.error) answer.error = r.error;
+      return answer;
     },
   };
   // mail_addr_find works on the opened Maps; keep the link from each AccessMaps.

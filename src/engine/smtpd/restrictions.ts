@@ -188,7 +188,7 @@ function addrFind(c: Checker, replyName: string, maps: AccessMaps | undefined, k
   if (!maps) return false;
   const answer = c.cfg.resolver.addrFind(maps, key, MA_FIND_DEFAULT);
   for (const w of answer.warnings ?? []) c.warn(w.message);
-  for (const l of answer.lookups) c.step({ kind: 'lookup', title: `${l.table} ${JSON.stringify(l.key)}`, result: answer.status === 'found' && l === answer.lookups.at(-1) ? `found: ${answer.value}` : 'not found', lookup: l });
+  if (c.tracing) for (const l of answer.lookups) c.step({ kind: 'lookup', title: `${l.table} ${JSON.stringify(l.key)}`, result: answer.status === 'found' && l === answer.lookups.at(-1) ? `found: ${answer.value}` : 'not found', lookup: l });
   if (answer.status === 'error') {
     if (answer.error?.severity === 'fatal') rejectServerError(c);
     rejectDictRetry(c, replyName);
@@ -273,7 +273,7 @@ export function rejectAuthSenderLoginMismatch(c: Checker, sender: string, allowU
   const reply = c.cfg.resolver.resolve(s.recipient ?? '', sender);
   if (reply.flags & RESOLVE_FLAG_FAIL) rejectDictRetry(c, sender);
   const answer = c.cfg.resolver.addrFind(maps, reply.recipient, MA_FIND_DEFAULT);
-  for (const l of answer.lookups) c.step({ kind: 'lookup', title: `${l.table} ${JSON.stringify(l.key)}`, result: answer.status === 'found' && l === answer.lookups.at(-1) ? `found: ${answer.value}` : 'not found', lookup: l });
+  if (c.tracing) for (const l of answer.lookups) c.step({ kind: 'lookup', title: `${l.table} ${JSON.stringify(l.key)}`, result: answer.status === 'found' && l === answer.lookups.at(-1) ? `found: ${answer.value}` : 'not found', lookup: l });
   if (answer.status === 'error') rejectDictRetry(c, sender);
   let found = false;
   if (answer.status === 'found') {

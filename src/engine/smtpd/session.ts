@@ -79,6 +79,8 @@ export interface SessionOptions {
    * Default true.
    */
   startupLog?: boolean;
+  /** Build the trace (default true); without it the session runs faster and `trace` is empty. */
+  trace?: boolean;
 }
 
 /**
@@ -151,7 +153,7 @@ function xtextUnquote(text: string): string | undefined {
 /** runSession - play `dialogue` (client lines) against smtpd configured as `cfg`. */
 export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFacts, options: SessionOptions = {}): SessionResult {
   const s = initialState(cfg, client);
-  const c: Checker = new CheckerClass(cfg, s);
+  const c: Checker = new CheckerClass(cfg, s, options.trace ?? true);
   const exchanges: Exchange[] = [];
   const accepted: AcceptedMessage[] = [];
   const stats = new Map<string, { ok: number; total: number }>();
