@@ -37,6 +37,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dieWith, LO_UP } from '../../scripts/golden/namespace.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
@@ -60,10 +61,7 @@ const GROUPS = ['root', 'daemon', 'bin', 'sys', 'mail', 'nogroup', 'postfix', 'p
 const MAILLOG = '/var/lib/postfix/maillog';
 const REPLY_TIMEOUT_MS = 20000;
 
-function die(message) {
-  process.stderr.write(`bench-smtpd: ${message}\n`);
-  process.exit(1);
-}
+const die = dieWith('bench-smtpd');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const which = (p) => ENV.PATH.split(':').map((d) => join(d, p)).find((f) => existsSync(f)) ?? null;
 
@@ -322,12 +320,7 @@ function prepareWork(base, files, build, connections) {
 const NAMESPACE_SCRIPT = `
 set -e
 hostname ${HOSTNAME}
-if command -v ip >/dev/null 2>&1; then ip link set lo up
-else perl -e 'socket(S,2,2,0) or die "socket: $!";
-  my $r = pack("a16 s x22", "lo", 0); ioctl(S, 0x8913, $r) or die "SIOCGIFFLAGS: $!";
-  my (undef, $f) = unpack("a16 s", $r); $r = pack("a16 s x22", "lo", $f | 1);
-  ioctl(S, 0x8914, $r) or die "SIOCSIFFLAGS: $!"'
-fi
+${LO_UP}
 work=$1; node=$2; self=$3
 mount --bind "$work/etc" /etc/postfix
 mount --bind "$work/spool" /var/spool/postfix

@@ -63,6 +63,7 @@ import {
   parseSession,
   replyCode,
 } from './smtpd-format.mjs';
+import { dieWith, LO_UP, pool, which as whichOn } from './namespace.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
@@ -95,17 +96,11 @@ const SETTLE_TIMEOUT_MS = 20000;
 /** How long after an smtpd fatal error a missing reply counts as "no server". */
 const DIED_GRACE_MS = 1500;
 
-function die(message) {
-  process.stderr.write(`record-smtpd: ${message}\n`);
-  process.exit(1);
-}
+const die = dieWith('record-smtpd');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function which(program) {
-  for (const dir of ENV.PATH.split(':')) if (existsSync(join(dir, program))) return join(dir, program);
-  return null;
-}
+const which = (program) => whichOn(program, ENV.PATH);
 
 /* ------------------------------------------------------------------ */
 /* Outside the namespace: checks, preparation, orchestration.          */
@@ -273,12 +268,7 @@ function prepareWork(group, base) {
 const NAMESPACE_SCRIPT = `
 set -e
 hostname ${HOSTNAME}
-if command -v ip >/dev/null 2>&1; then ip link set lo up
-else perl -e 'socket(S,2,2,0) or die "socket: $!";
-  my $r = pack("a16 s x22", "lo", 0); ioctl(S, 0x8913, $r) or die "SIOCGIFFLAGS: $!";
-  my (undef, $f) = unpack("a16 s", $r); $r = pack("a16 s x22", "lo", $f | 1);
-  ioctl(S, 0x8914, $r) or die "SIOCSIFFLAGS: $!"'
-fi
+${LO_UP}
 work=$1; node=$2; self=$3
 mount --bind "$work/etc" /etc/postfix
 mount --bind "$work/spool" /var/spool/postfix
@@ -315,19 +305,6 @@ function runGroup(group, base) {
       }
     });
   });
-}
-
-async function pool(jobs, limit) {
-  const results = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  return results;
 }
 
 async function main() {
