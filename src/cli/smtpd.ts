@@ -13,6 +13,9 @@
  *   honoured when smtpd_authorized_xclient_hosts allows it, as in Postfix.
  *   DNS answers come from --dns (default: config_dir/dns when it exists),
  *   policy and verify answers from --facts. Nothing real is queried.
+ *   --tls says the session is encrypted; --ccert gives the client
+ *   certificate's fingerprint (and public-key fingerprint), --ccert-verified
+ *   that its chain is trusted.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +28,7 @@ import { createNodeHost, DEFAULT_CONFIG_DIRECTORY } from './node-host.ts';
 import type { CommandOutput } from './postmap.ts';
 import { renderTrace } from './render-trace.ts';
 
-const USAGE = 'usage: postfix-sim smtpd [-c config_dir] [--service NAME] [--client ADDR[,NAME]] [--dns FILE] [--facts FILE] [--log] [--json] [--trace] < dialogue';
+const USAGE = 'usage: postfix-sim smtpd [-c config_dir] [--service NAME] [--client ADDR[,NAME]] [--dns FILE] [--facts FILE] [--tls] [--ccert FPR[,PKEYFPR]] [--ccert-verified] [--log] [--json] [--trace] < dialogue';
 
 export interface SmtpdIo {
   stdin: string;
@@ -52,6 +55,9 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
   let log = false;
   let json = false;
   let trace = false;
+  let tls = false;
+  let ccert: string | undefined;
+  let ccertVerified = false;
   const fail = (message: string): CommandOutput => ({ stdout: '', stderr: `postfix-sim smtpd: ${message}\n${USAGE}\n`, status: 2 });
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -65,10 +71,13 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
     else if (a === '--log') log = true;
     else if (a === '--json') json = true;
     else if (a === '--trace') trace = true;
+    else if (a === '--tls') tls = true;
+    else if (a === '--ccert') ccert = value();
+    else if (a === '--ccert-verified') ccertVerified = true;
     else return fail(`unknown argument "${a}"`);
     if ([configDirectory, service, client, dnsFile, factsFile].some((v) => v === '')) return fail(`option ${a} needs a value`);
   }
-  if (argv.some((a, i) => ['-c', '--service', '--client', '--dns', '--facts'].includes(a) && argv[i + 1] === undefined))
+  if (argv.some((a, i) => ['-c', '--service', '--client', '--dns', '--facts', '--ccert'].includes(a) && argv[i + 1] === undefined))
     return fail('an option is missing its value');
   const readText = io.readText ?? readDisk;
   const dir = configDirectory ?? DEFAULT_CONFIG_DIRECTORY;
@@ -104,7 +113,11 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
   const cfg = await prepareSmtpd({ host, params, cache, resolver, dns, facts, service });
   const dialogue = parseDialogue(io.stdin);
   const [addr, name] = (client ?? dialogue.client ?? '127.0.0.1').split(',');
-  const result = runClient(cfg, dialogue.text, { addr: addr!, ...(name !== undefined && { name }) }, { trace: json || trace });
+  const [fingerprint, pkeyFingerprint] = (ccert ?? '').split(',');
+  const tlsFacts = tls || ccert !== undefined || ccertVerified
+    ? { ...(fingerprint && { ccert: { fingerprint, verified: ccertVerified, ...(pkeyFingerprint && { pkeyFingerprint }) } }) }
+    : undefined;
+  const result = runClient(cfg, dialogue.text, { addr: addr!, ...(name !== undefined && { name }), ...(tlsFacts && { tls: tlsFacts }) }, { trace: json || trace });
   let stderr = [...dns.diagnostics, ...facts.diagnostics].map((d) => `postfix-sim smtpd: warning: ${d.message}\n`).join('');
   if (json) return { stdout: JSON.stringify({ service, exchanges: result.exchanges, log: result.log, accepted: result.accepted, trace: result.trace, ...(result.fatal && { fatal: result.fatal }) }, null, 2) + '\n', stderr, status: result.fatal ? 1 : 0 };
   let stdout = result.exchanges.flatMap((e) => e.server).map((l) => l + '\n').join('');

@@ -62,3 +62,62 @@ describe('postfix-sim smtpd', () => {
     expect(out.stdout).toBe('220 host.example.com ESMTP Postfix\n221 2.0.0 Bye\n');
   });
 });
+
+// TLS cannot be recorded offline; these follow postconf(5) (permit_tls_clientcerts,
+// permit_tls_all_clientcerts, check_ccert_access, reject_plaintext_session).
+describe('postfix-sim smtpd: TLS facts', () => {
+  const main = [
+    'compatibility_level = 3.6',
+    'myhostname = host.example.com',
+    'alias_maps =',
+    'mynetworks = 127.0.0.1/32',
+    'relay_clientcerts = inline:{ AA:BB=partner }',
+    'smtpd_tls_ask_ccert = yes',
+  ];
+  const dialogue = 'EHLO c.example\nMAIL FROM:<a@b.example>\nRCPT TO:<x@elsewhere.example>\nQUIT\n';
+  const run = (restrictions: string, argv: string[]) =>
+    runSmtpd(['--client', '192.0.2.9,c.example', ...argv], {
+      host: memoryHost({ '/etc/postfix/main.cf': [...main, `smtpd_relay_restrictions = ${restrictions}`].join('\n') + '\n' }),
+      stdin: dialogue,
+    });
+  const rcptReply = async (restrictions: string, argv: string[]) => (await run(restrictions, argv)).stdout.split('\n').at(-3);
+  it('permit_tls_clientcerts relays for a listed fingerprint only', async () => {
+    expect(await rcptReply('permit_tls_clientcerts, reject_unauth_destination', ['--ccert', 'AA:BB'])).toBe('250 2.1.5 Ok');
+    expect(await rcptReply('permit_tls_clientcerts, reject_unauth_destination', ['--ccert', 'CC:DD'])).toBe('554 5.7.1 <x@elsewhere.example>: Relay access denied');
+    expect(await rcptReply('permit_tls_clientcerts, reject_unauth_destination', ['--ccert', 'CC:DD,AA:BB'])).toBe('250 2.1.5 Ok');
+  });
+  it('permit_tls_all_clientcerts needs a verified certificate', async () => {
+    expect(await rcptReply('permit_tls_all_clientcerts, reject_unauth_destination', ['--ccert', 'CC:DD', '--ccert-verified'])).toBe('250 2.1.5 Ok');
+    expect(await rcptReply('permit_tls_all_clientcerts, reject_unauth_destination', ['--ccert', 'CC:DD'])).toBe('554 5.7.1 <x@elsewhere.example>: Relay access denied');
+  });
+  it('check_ccert_access looks the fingerprint up', async () => {
+    const reply = await rcptReply('check_ccert_access inline:{{CC:DD=REJECT bad cert}}, reject_unauth_destination', ['--ccert', 'CC:DD']);
+    expect(reply).toBe('554 5.7.1 <>: Client certificate rejected: bad cert');
+  });
+  it('reject_plaintext_session passes only encrypted sessions', async () => {
+    expect(await rcptReply('reject_plaintext_session, reject_unauth_destination', [])).toBe('450 4.7.1 Session encryption is required');
+    expect(await rcptReply('reject_plaintext_session, reject_unauth_destination', ['--tls'])).toBe('554 5.7.1 <x@elsewhere.example>: Relay access denied');
+  });
+});
+
+// Address verification needs probes over the network; the answers are facts and the
+// replies follow smtpd_check.c's reject_unverified_address and postconf(5)'s defaults.
+describe('postfix-sim smtpd: address verification facts', () => {
+  const host = memoryHost({
+    '/etc/postfix/main.cf':
+      'compatibility_level = 3.6\nmyhostname = host.example.com\nalias_maps =\nmynetworks = 127.0.0.1/32\nsmtpd_recipient_restrictions = reject_unverified_recipient\nunverified_recipient_reject_code = 550\n',
+  });
+  const facts = 'verify bad@example.org undeliverable 5.1.1 User unknown\nverify good@example.org deliverable\nverify slow@example.org deferred connection timed out\n';
+  const rcpt = async (addr: string) =>
+    (await runSmtpd(['--client', '127.0.0.1', '--facts', '/f'], { host, stdin: `HELO x\nMAIL FROM:<a@b.example>\nRCPT TO:<${addr}>\n`, readText: (p) => (p === '/f' ? facts : undefined) })).stdout.split('\n')[3];
+  it('rejects what bounces, with unverified_recipient_reject_code', async () => {
+    expect(await rcpt('bad@example.org')).toBe('550 5.1.1 <bad@example.org>: Recipient address rejected: undeliverable address: 5.1.1 User unknown');
+  });
+  it('accepts what is deliverable', async () => {
+    expect(await rcpt('good@example.org')).toBe('250 2.1.5 Ok');
+  });
+  it('defers what is deferred or not yet probed (defer_if_permit turns into 450 at the end)', async () => {
+    expect(await rcpt('slow@example.org')).toBe('450 4.1.1 <slow@example.org>: Recipient address rejected: unverified address: connection timed out');
+    expect(await rcpt('new@example.org')).toBe('450 4.1.1 <new@example.org>: Recipient address rejected: unverified address: Address verification in progress');
+  });
+});

@@ -69,10 +69,13 @@ export interface SmtpdConfig {
     relayBeforeRcpt: boolean;
     relayDomains: boolean;
     mynetworksStyle: boolean;
+    tlsFingerprintDigest: boolean;
   };
   /** unknown_*_tempfail_action etc.: true for `defer` (reject at once), false for `defer_if_permit`. */
   tempfailDeferNow: { unknownName: boolean; unknownAddr: boolean; unverifiedRcpt: boolean; unverifiedFrom: boolean };
   resolver: SmtpdResolver;
+  /** resolve_class(): RESOLVE_CLASS_* of a domain, negative on a lookup error. */
+  resolveClass?: (domain: string) => number;
   dns: DnsFacts;
   facts: OutsideFacts;
   /** Diagnostics Postfix logs when smtpd starts (table open warnings, ...). */

@@ -211,6 +211,7 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     relayBeforeRcpt: compatBelow(level, '3.6') && unset('smtpd_relay_before_recipient_restrictions'),
     relayDomains: compatBelow(level, '2') && unset('relay_domains'),
     mynetworksStyle: compatBelow(level, '2') && unset('mynetworks') && unset('mynetworks_style'),
+    tlsFingerprintDigest: compatBelow(level, '3.6') && unset('smtpd_tls_fingerprint_digest'),
   };
 
   const resolverImpl = options.resolver;
@@ -295,6 +296,7 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     },
     ...optionalEntry('senderLoginMaps', await optional('smtpd_sender_login_maps')),
     ...optionalEntry('rblReplyMaps', await optional('rbl_reply_maps')),
+    ...optionalEntry('relayClientCerts', await optional('relay_clientcerts')),
     accessParentStyle: matchParentStyle(ctx, 'smtpd_access_maps'),
     int,
     bool,
@@ -302,6 +304,7 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     compat,
     tempfailDeferNow,
     resolver,
+    ...(resolverImpl.resolveClass && { resolveClass: (d: string) => resolverImpl.resolveClass!(d) }),
     dns: options.dns ?? NO_DNS,
     facts: options.facts ?? NO_FACTS,
     startup,

@@ -30,6 +30,8 @@ import {
 import * as R from './restrictions.ts';
 import { checkServerAccess, permitDnswlAddr, permitDnswlDomain, rejectRblAddr, rejectRblDomain } from './dnsxl.ts';
 import { splitList } from '../config/lists.ts';
+import { permitMxBackup } from './mx-backup.ts';
+import { checkCcertAccess, permitTlsClientcerts, rejectPlaintextSession } from './tls.ts';
 import type { RecordType } from './dns.ts';
 
 const ACCESS_COMMANDS = [
@@ -209,7 +211,7 @@ function evaluate(c: Checker, name: string, list: readonly string[], i: number, 
       }
       return { status: CHECK_DUNNO, consumed: 1, title: `sleep ${next} (the client waits ${next} s)` };
     case 'reject_plaintext_session':
-      return { status: R.rejectPlaintextSession(c, false) };
+      return { status: rejectPlaintextSession(c) };
     case 'reject_unknown_client_hostname':
     case 'reject_unknown_client':
       return { status: R.rejectUnknownClient(c) };
@@ -248,7 +250,7 @@ function evaluate(c: Checker, name: string, list: readonly string[], i: number, 
     case 'reject_rhsbl_reverse_client':
       return withArg((d) => (unknownName(s.reverseName) ? CHECK_DUNNO : rejectRblDomain(c, d, s.reverseName, NAME_REV_CLIENT)));
     case 'check_ccert_access':
-      if (isMapCommand(c, name, lower, list, i)) return map(() => CHECK_DUNNO);
+      if (isMapCommand(c, name, lower, list, i)) return map((t) => checkCcertAccess(c, t, defAcl));
       break;
     case 'check_sasl_access':
       if (isMapCommand(c, name, lower, list, i))
@@ -336,9 +338,11 @@ function evaluate(c: Checker, name: string, list: readonly string[], i: number, 
       if (isMapCommand(c, name, lower, list, i))
         return map((t) => (s.recipient !== undefined ? checkMailAccess(c, t, s.recipient, s.recipient, NAME_RECIPIENT, defAcl).status : CHECK_DUNNO));
       break;
-    case 'permit_mx_backup':
-      c.step({ kind: 'note', title: 'permit_mx_backup needs MX facts; the recipient domain is looked up in the DNS facts' });
-      return { status: CHECK_DUNNO };
+    case 'permit_mx_backup': {
+      if (s.recipient === undefined) return { status: CHECK_DUNNO };
+      const st = permitMxBackup(c, s.recipient, s.recipient, NAME_RECIPIENT);
+      return { status: st === CHECK_OK ? smtpdAclPermit(c, name, NAME_RECIPIENT, s.recipient, '') : st };
+    }
     case 'permit_auth_destination': {
       if (s.recipient === undefined) return { status: CHECK_DUNNO };
       const st = R.permitAuthDestination(c, s.recipient);
@@ -358,8 +362,10 @@ function evaluate(c: Checker, name: string, list: readonly string[], i: number, 
       if (sasl && s.saslUsername !== undefined) return { status: smtpdAclPermit(c, name, NAME_CLIENT, s.namaddr, '') };
       return { status: CHECK_DUNNO };
     case 'permit_tls_all_clientcerts':
-    case 'permit_tls_clientcerts':
-      return { status: CHECK_DUNNO, title: `${name} (no TLS in this session)` };
+    case 'permit_tls_clientcerts': {
+      const st = permitTlsClientcerts(c, lower === 'permit_tls_all_clientcerts');
+      return { status: st === CHECK_OK ? smtpdAclPermit(c, name, NAME_CLIENT, s.namaddr, '') : st };
+    }
     case 'reject_unknown_recipient_domain':
       return { status: s.recipient !== undefined ? R.rejectUnknownAddress(c, s.recipient, s.recipient, NAME_RECIPIENT) : CHECK_DUNNO };
     case 'reject_non_fqdn_recipient':

@@ -46,11 +46,6 @@ export function rejectUnknownClient(c: Checker): number {
   return CHECK_DUNNO;
 }
 
-export function rejectPlaintextSession(c: Checker, tls: boolean): number {
-  if (!tls) return c.reject('policy', c.cfg.int('plaintext_reject_code'), '4.7.1', 'Session encryption is required');
-  return CHECK_DUNNO;
-}
-
 export function permitMynetworks(c: Checker): number {
   const s = c.state;
   const m = c.cfg.mynetworks.match(s.name, s.addr);

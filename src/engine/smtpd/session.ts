@@ -12,7 +12,7 @@
  */
 import type { Checker, SmtpdConfig } from './checker.ts';
 import { Checker as CheckerClass } from './checker.ts';
-import type { LogLine, PeerStatus, SessionState } from './state.ts';
+import type { LogLine, PeerStatus, SessionState, TlsFacts } from './state.ts';
 import { emptyDeferred } from './state.ts';
 import type { TraceNode } from '../trace/types.ts';
 import { extractAddress, smtpdToken } from './token.ts';
@@ -35,6 +35,8 @@ export interface ClientFacts {
   nameStatus?: PeerStatus;
   reverseName?: string;
   port?: string;
+  /** The session is encrypted, with what the client certificate says. */
+  tls?: TlsFacts;
 }
 
 /** One exchange: the client's line (absent for the greeting) and the server's reply lines. */
@@ -108,6 +110,7 @@ function initialState(cfg: SmtpdConfig, client: ClientFacts): SessionState {
     addr,
     rfcAddr: addr.includes(':') ? `IPv6:${addr}` : addr,
     port: client.port ?? '12345',
+    ...(client.tls && { tls: client.tls }),
     namaddr: '',
     protocol: 'SMTP',
     rcptCount: 0,
@@ -280,7 +283,7 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
       if (on('vrfy') && !cfg.bool('disable_vrfy_command')) words.push('VRFY');
       if (on('etrn')) words.push('ETRN');
       const tlsLevel = cfg.str('smtpd_tls_security_level');
-      if (on('starttls') && (tlsLevel === 'may' || tlsLevel === 'encrypt' || cfg.bool('smtpd_use_tls'))) words.push('STARTTLS');
+      if (on('starttls') && !s.tls && (tlsLevel === 'may' || tlsLevel === 'encrypt' || cfg.bool('smtpd_use_tls'))) words.push('STARTTLS');
       if (on('auth') && cfg.bool('smtpd_sasl_auth_enable')) {
         words.push(`AUTH ${SASL_MECHANISMS}`);
         if (cfg.bool('broken_sasl_auth_clients')) words.push(`AUTH=${SASL_MECHANISMS}`);

@@ -9,6 +9,21 @@
  */
 import type { TraceNode } from '../trace/types.ts';
 
+/** What TLS tells smtpd about the client: facts the user supplies. */
+export interface TlsFacts {
+  /** The client certificate, when the client sent one. */
+  ccert?: {
+    /** Certificate fingerprint, as smtpd_tls_fingerprint_digest computes it (AA:BB:...). */
+    fingerprint: string;
+    /** Public-key fingerprint. */
+    pkeyFingerprint?: string;
+    /** The certificate chain is trusted (smtpd_tls_CAfile). */
+    verified: boolean;
+    /** The subject CommonName, for log lines. */
+    commonName?: string;
+  };
+}
+
 /** A deferred decision: DEFER_IF_PERMIT or DEFER_IF_REJECT and the reply it would give. */
 export interface DeferredReply {
   active: boolean;
@@ -47,6 +62,8 @@ export interface SessionState {
   heloName?: string;
   /** `SMTP` or `ESMTP`. */
   protocol: string;
+  /** The session is encrypted (STARTTLS done, or a TLS-wrapped port), with what the client showed. */
+  tls?: TlsFacts;
   saslUsername?: string;
   saslMethod?: string;
   sender?: string;
