@@ -191,13 +191,6 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     unverifiedFrom: tempfail('unverified_sender_tempfail_action'),
   };
 
-  const optionalMaps = async (param: string): Promise<AccessMaps | undefined> => {
-    const value = str(param);
-    if (!value.trim()) return undefined;
-    const m = await openMaps(ctx, param, value);
-    startup.push(...m.diagnostics);
-    return asAccessMaps(m, param);
-  };
   const list = async (param: string, kind: 'domain' | 'namadr' | 'string', value = str(param)): Promise<MatchList> => {
     const l = await openMatchList(ctx, param, value, kind);
     startup.push(...l.diagnostics);
@@ -272,7 +265,6 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
   const maps = new Map<string, AccessMaps>();
   for (const [token, spec] of tableSpecs) maps.set(token, await wrap(spec, spec));
   const optional = async (param: string): Promise<AccessMaps | undefined> => (str(param).trim() ? wrap(param, str(param)) : undefined);
-  void optionalMaps;
 
   return {
     params,

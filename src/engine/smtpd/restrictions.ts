@@ -26,6 +26,7 @@ import { NAME_RECIPIENT, NAME_SENDER, checkTableResult, rejectDictRetry, rejectS
 import { dsnSplit, smtpdDsnFix, SENDER_DSN } from '../mail/dsn.ts';
 import { validHostaddr, validHostname, validMailhostAddr } from '../mail/valid-hostname.ts';
 import { splitList } from '../config/lists.ts';
+import { classOf } from '../resolve/resolve.ts';
 
 /** Names ending in one dot (not two) are looked at without it. */
 const truncateDot = (name: string): string => (name.length > 1 && name.endsWith('.') && !name.endsWith('..') ? name.slice(0, -1) : name);
@@ -156,16 +157,8 @@ export function permitAuthDestination(c: Checker, recipient: string): number {
   return CHECK_DUNNO;
 }
 
-/** The address class names of resolve_clnt.h, for the trace. */
-export function className(flags: number): string {
-  switch (flags & RESOLVE_CLASS_MASK) {
-    case RESOLVE_CLASS_LOCAL: return 'local';
-    case RESOLVE_CLASS_ALIAS: return 'virtual alias';
-    case RESOLVE_CLASS_VIRTUAL: return 'virtual mailbox';
-    case RESOLVE_CLASS_RELAY: return 'relay';
-    default: return 'default';
-  }
-}
+/** The address class of resolve flags, for the trace. */
+export const className = (flags: number): string => classOf(flags).replace('_', ' ');
 
 export function rejectUnauthDestination(c: Checker, recipient: string, code: number, dsn: string): number {
   if (permitAuthDestination(c, recipient) === CHECK_OK) return CHECK_DUNNO;

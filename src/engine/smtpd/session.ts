@@ -20,7 +20,7 @@ import type { SmtpToken } from './token.ts';
 import { checkClient, checkData, checkEod, checkEtrn, checkHelo, checkMail, checkRcpt, checkSize } from './stages.ts';
 import { isHeader } from './access.ts';
 import { RESOLVE_FLAG_ERROR } from './deps.ts';
-import { logWhatsup, SmtpdCrash } from './reject.ts';
+import { SmtpdCrash } from './reject.ts';
 import { validHostname, validIpv4Hostaddr, validIpv6Hostaddr, validMailhostLiteral } from '../mail/valid-hostname.ts';
 import { formatAddress, normalizeV4Mapped, parseAddress } from '../tables/shared/inet.ts';
 import { splitList } from '../config/lists.ts';
@@ -647,6 +647,5 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
   }
   statText += ` commands=${allOk}${allOk !== allTotal || allTotal === 0 ? '/' + allTotal : ''}`;
   c.info(`disconnect from ${s.namaddr}${statText}`);
-  void logWhatsup;
   return { exchanges, log: s.log, trace: s.trace, accepted };
 }
