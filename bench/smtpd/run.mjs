@@ -31,13 +31,13 @@
  *   When the namespace's first process exits, the kernel ends every Postfix
  *   process in it; the temporary tree is removed.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dieWith, LO_UP } from '../../scripts/golden/namespace.mjs';
+import { afterMarker, DAEMON_UNSHARE, daemonNamespaceScript, dieWith, readLines, runCollected } from '../../scripts/golden/namespace.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
@@ -317,46 +317,19 @@ function prepareWork(base, files, build, connections) {
   return work;
 }
 
-const NAMESPACE_SCRIPT = `
-set -e
-hostname ${HOSTNAME}
-${LO_UP}
-work=$1; node=$2; self=$3
-mount --bind "$work/etc" /etc/postfix
-mount --bind "$work/spool" /var/spool/postfix
-mount --bind "$work/lib" /var/lib/postfix
-mount --bind "$work/mail" /var/mail
-for f in passwd group hosts nsswitch.conf resolv.conf aliases mailname; do
-  if [ -e /etc/$f ] || [ -L /etc/$f ]; then mount --bind "$work/sys/$f" /etc/$f; fi
-done
-printf '%s\\n' '${MARKER}' >&2
-exec "$node" "$self" --inner "$work"
-`;
+const NAMESPACE_SCRIPT = daemonNamespaceScript(HOSTNAME, MARKER);
 
-function runReal(work) {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      'unshare',
-      ['-m', '-n', '-u', '-p', '-f', '--mount-proc', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', work, process.execPath, SELF],
-      { env: { ...ENV, K: String(K), C: String(C), PARALLEL: String(PARALLEL), RUNS: String(RUNS), BENCH_SMTPD_VERBOSE: process.env.BENCH_SMTPD_VERBOSE ?? '' }, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const stderr = Buffer.concat(err).toString('utf8');
-      if (!stderr.startsWith(MARKER + '\n')) return reject(new Error(`namespace setup failed: ${stderr}`));
-      if (process.env.BENCH_SMTPD_VERBOSE) process.stderr.write(stderr.slice(MARKER.length + 1));
-      if (code !== 0 || signal) return reject(new Error(`inner half failed (${signal ?? code}): ${stderr.slice(MARKER.length + 1)}`));
-      try {
-        resolvePromise(JSON.parse(readFileSync(join(work, 'sys', 'result.json'), 'utf8')));
-      } catch (e) {
-        reject(new Error(`no result from the inner half: ${e.message}`));
-      }
-    });
-  });
+async function runReal(work) {
+  const env = { ...ENV, K: String(K), C: String(C), PARALLEL: String(PARALLEL), RUNS: String(RUNS), BENCH_SMTPD_VERBOSE: process.env.BENCH_SMTPD_VERBOSE ?? '' };
+  const r = await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', NAMESPACE_SCRIPT, 'sh', work, process.execPath, SELF], { env });
+  const stderr = afterMarker(r.stderr, MARKER);
+  if (process.env.BENCH_SMTPD_VERBOSE) process.stderr.write(stderr);
+  if (r.code !== 0 || r.signal) throw new Error(`inner half failed (${r.signal ?? r.code}): ${stderr}`);
+  try {
+    return JSON.parse(readFileSync(join(work, 'sys', 'result.json'), 'utf8'));
+  } catch (e) {
+    throw new Error(`no result from the inner half: ${e.message}`);
+  }
 }
 
 /**
@@ -564,34 +537,26 @@ function session(lines) {
   return new Promise((resolvePromise, reject) => {
     const socket = connect({ host: '127.0.0.1', port: 25 });
     socket.setNoDelay(true);
-    socket.setEncoding('latin1');
     const replies = [];
     let current = [];
-    let buffer = '';
     let sent = 0;
     let at = process.hrtime.bigint();
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`no reply within ${REPLY_TIMEOUT_MS} ms after ${lines[sent - 1] ?? 'connect'}`));
     }, REPLY_TIMEOUT_MS);
-    socket.on('data', (chunk) => {
-      buffer += chunk;
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl).replace(/\r$/, '');
-        buffer = buffer.slice(nl + 1);
-        current.push(line);
-        if (!/^\d{3}(?: |$)/.test(line)) continue;
-        replies.push(current);
-        current = [];
-        if (slowest) {
-          const now = process.hrtime.bigint();
-          const ms = Number(now - at) / 1e6;
-          at = now;
-          if (ms > 200) slowest.push(`${ms.toFixed(0)} ms: ${lines[sent - 1] ?? 'banner'} -> ${replies.at(-1).at(-1)}`);
-        }
-        if (sent < lines.length) socket.write(lines[sent++] + '\r\n');
+    readLines(socket, (line) => {
+      current.push(line);
+      if (!/^\d{3}(?: |$)/.test(line)) return;
+      replies.push(current);
+      current = [];
+      if (slowest) {
+        const now = process.hrtime.bigint();
+        const ms = Number(now - at) / 1e6;
+        at = now;
+        if (ms > 200) slowest.push(`${ms.toFixed(0)} ms: ${lines[sent - 1] ?? 'banner'} -> ${replies.at(-1).at(-1)}`);
       }
+      if (sent < lines.length) socket.write(lines[sent++] + '\r\n');
     });
     socket.on('error', (e) => {
       clearTimeout(timer);

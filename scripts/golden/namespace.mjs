@@ -5,9 +5,17 @@
  *   LO_UP is the shell that brings up `lo` inside a fresh network namespace
  *   (`ip` when present, else an ioctl through perl, which Debian always has);
  *   which() finds a program on a PATH; pool() runs async jobs a few at a
- *   time keeping their order; dieWith() makes a script's fatal-error exit.
+ *   time keeping their order; dieWith() makes a script's fatal-error exit;
+ *   wantedGroups() picks the golden groups a recorder's command line names.
+ *   runCollected() runs the namespace's first process and gathers its
+ *   output; afterMarker() tells our own set-up failing from the inner
+ *   half's answer, innerJson() reads what the inner half printed.
+ *   daemonNamespaceScript() and DAEMON_UNSHARE are the
+ *   start-up of a namespace where Postfix's daemons run (record-smtpd,
+ *   bench/smtpd); readLines() splits what a socket receives into lines.
  */
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const LO_UP = `if command -v ip >/dev/null 2>&1; then ip link set lo up
@@ -43,4 +51,99 @@ export function dieWith(name) {
     process.stderr.write(`${name}: ${message}\n`);
     process.exit(1);
   };
+}
+
+/**
+ * wantedGroups - the groups (directories of `golden`) named in `wanted`, or
+ * all when none is; a group without `file` is skipped with a note from
+ * `script`. Dies (through `die`) on a name that is no group.
+ */
+export function wantedGroups(golden, wanted, file, script, die) {
+  const all = readdirSync(golden)
+    .filter((g) => statSync(join(golden, g)).isDirectory())
+    .sort();
+  for (const g of wanted) if (!all.includes(g)) die(`no group ${g} under ${golden}`);
+  return (wanted.length ? wanted : all).filter((g) => {
+    if (existsSync(join(golden, g, file))) return true;
+    process.stderr.write(`${script}: ${g}: no ${file} file, skipped\n`);
+    return false;
+  });
+}
+
+/** runCollected - spawns `command args` (cwd /, stdin `stdin`); resolves { stdout, stderr, code, signal }. */
+export function runCollected(command, args, { env, stdin = 'ignore' }) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { env, cwd: '/', stdio: [stdin, 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code, signal) =>
+      resolvePromise({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code, signal }),
+    );
+  });
+}
+
+/**
+ * afterMarker - what the inner half wrote to stderr after the set-up's
+ * `marker` line; throws when the set-up failed before it (our own wrapper
+ * failing is not a Postfix answer). `what` names the run in the error.
+ */
+export function afterMarker(stderr, marker, what = '') {
+  if (!stderr.startsWith(marker + '\n')) throw new Error(`namespace setup failed${what}: ${stderr}`);
+  return stderr.slice(marker.length + 1);
+}
+
+/** innerJson - the JSON an inner half printed; throws when the set-up or the inner half failed. */
+export function innerJson({ stdout, stderr, code, signal }, marker) {
+  const logged = afterMarker(stderr, marker);
+  if (signal || code !== 0) throw new Error(`inner recorder failed (${signal ?? code}):\n${logged}`);
+  try {
+    return JSON.parse(stdout);
+  } catch (e) {
+    throw new Error(`inner recorder output is not JSON: ${e.message}`);
+  }
+}
+
+/** DAEMON_UNSHARE - unshare(1)'s options for daemons: own mounts, network, host name and PIDs (with /proc). */
+export const DAEMON_UNSHARE = ['-m', '-n', '-u', '-p', '-f', '--mount-proc', '--propagation', 'private'];
+
+/**
+ * daemonNamespaceScript - the namespace's first process (sh -c SCRIPT sh
+ * WORK NODE SELF): host name, lo, WORK's etc, spool, lib and mail over
+ * Postfix's directories, its sys/ files over those of /etc that exist,
+ * the marker line, then `NODE SELF --inner WORK`.
+ */
+export function daemonNamespaceScript(hostname, marker) {
+  return `
+set -e
+hostname ${hostname}
+${LO_UP}
+work=$1; node=$2; self=$3
+mount --bind "$work/etc" /etc/postfix
+mount --bind "$work/spool" /var/spool/postfix
+mount --bind "$work/lib" /var/lib/postfix
+mount --bind "$work/mail" /var/mail
+for f in passwd group hosts nsswitch.conf resolv.conf aliases mailname; do
+  if [ -e /etc/$f ] || [ -L /etc/$f ]; then mount --bind "$work/sys/$f" /etc/$f; fi
+done
+printf '%s\\n' '${marker}' >&2
+exec "$node" "$self" --inner "$work"
+`;
+}
+
+/** readLines - calls onLine(line) for each line `socket` receives (latin1, CR LF or LF); onLine returning false drops the rest of the chunk. */
+export function readLines(socket, onLine) {
+  socket.setEncoding('latin1');
+  let buffer = '';
+  socket.on('data', (chunk) => {
+    buffer += chunk;
+    let nl;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl).replace(/\r$/, '');
+      buffer = buffer.slice(nl + 1);
+      if (onLine(line) === false) return;
+    }
+  });
 }

@@ -23,6 +23,7 @@
  *   same file (src/engine/smtpd/facts.ts).
  */
 import { createServer } from 'node:net';
+import { readLines } from './namespace.mjs';
 
 /** listenAddress - { host, port } of an inet:HOST:PORT server name the recorder can serve, or null. */
 export function listenAddress(server) {
@@ -51,33 +52,26 @@ export async function startPolicyResponders(facts) {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => {});
-      socket.setEncoding('latin1');
-      let buffer = '';
       let attrs = new Map();
       let order = [];
-      socket.on('data', (chunk) => {
-        buffer += chunk;
-        let nl;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl).replace(/\r$/, '');
-          buffer = buffer.slice(nl + 1);
-          if (line !== '') {
-            const eq = line.indexOf('=');
-            const key = eq < 0 ? line : line.slice(0, eq);
-            attrs.set(key, eq < 0 ? '' : line.slice(eq + 1));
-            order.push([key, eq < 0 ? '' : line.slice(eq + 1)]);
-            continue;
-          }
-          const action = chooseAction(facts, name, attrs);
-          requests.push({ server: name, attrs: order, action });
-          attrs = new Map();
-          order = [];
-          if (action === null) {
-            socket.destroy();
-            return;
-          }
-          socket.write(`action=${action}\n\n`);
+      readLines(socket, (line) => {
+        if (line !== '') {
+          const eq = line.indexOf('=');
+          const key = eq < 0 ? line : line.slice(0, eq);
+          attrs.set(key, eq < 0 ? '' : line.slice(eq + 1));
+          order.push([key, eq < 0 ? '' : line.slice(eq + 1)]);
+          return true;
         }
+        const action = chooseAction(facts, name, attrs);
+        requests.push({ server: name, attrs: order, action });
+        attrs = new Map();
+        order = [];
+        if (action === null) {
+          socket.destroy();
+          return false;
+        }
+        socket.write(`action=${action}\n\n`);
+        return true;
       });
     });
     await new Promise((resolvePromise, reject) => {

@@ -21,13 +21,13 @@
  *   unshare, Postfix with postfix-pcre/-sqlite/-lmdb/-cdb, and sqlite3.
  *   Deterministic: the same groups and Postfix give byte-identical output.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILT_SUFFIX, CONFIG_DIRECTORY, RECORD_ENVIRONMENT, defaultDatabaseType, planGroup, sourceFile } from './lookups-format.mjs';
-import { dieWith, LO_UP, pool, which as whichOn } from './namespace.mjs';
+import { afterMarker, dieWith, LO_UP, pool, runCollected, wantedGroups, which as whichOn } from './namespace.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GOLDEN = join(ROOT, 'tests/golden/lookups');
@@ -77,29 +77,13 @@ exec "$@"
 `;
 
 /** runIsolated - one command inside a fresh private namespace; resolves { stdout, stderr, status }. */
-function runIsolated(config, mode, empty, argv, stdinPath) {
-  return new Promise((resolvePromise, reject) => {
-    const stdin = stdinPath ? openSync(stdinPath, 'r') : 'ignore';
-    const child = spawn('unshare', ['-m', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', config, mode, empty, ...argv], {
-      env: ENV,
-      cwd: '/',
-      stdio: [stdin, 'pipe', 'pipe'],
-    });
-    if (typeof stdin === 'number') closeSync(stdin);
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const stderr = Buffer.concat(err).toString('utf8');
-      if (signal) return reject(new Error(`${argv.join(' ')}: killed by ${signal}`));
-      // Our own wrapper failing is not a Postfix answer.
-      if (!stderr.startsWith(MARKER + '\n'))
-        return reject(new Error(`namespace setup failed for ${argv.join(' ')}: ${stderr}`));
-      resolvePromise({ stdout: Buffer.concat(out).toString('utf8'), stderr: stderr.slice(MARKER.length + 1), status: code });
-    });
-  });
+async function runIsolated(config, mode, empty, argv, stdinPath) {
+  const stdin = stdinPath ? openSync(stdinPath, 'r') : 'ignore';
+  const running = runCollected('unshare', ['-m', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', config, mode, empty, ...argv], { env: ENV, stdin });
+  if (typeof stdin === 'number') closeSync(stdin);
+  const r = await running;
+  if (r.signal) throw new Error(`${argv.join(' ')}: killed by ${r.signal}`);
+  return { stdout: r.stdout, stderr: afterMarker(r.stderr, MARKER, ` for ${argv.join(' ')}`), status: r.code };
 }
 
 /** prepareGroup - the temporary copy of a group, with main.cf, dynamicmaps and SQLite databases. */
@@ -173,16 +157,7 @@ async function recordGroup(name, work, empty, version) {
 async function main() {
   const started = Date.now();
   const version = checkEnvironment();
-  const all = readdirSync(GOLDEN)
-    .filter((g) => statSync(join(GOLDEN, g)).isDirectory())
-    .sort();
-  const wanted = process.argv.slice(2);
-  for (const g of wanted) if (!all.includes(g)) die(`no group ${g} under ${GOLDEN}`);
-  const groups = (wanted.length ? wanted : all).filter((g) => {
-    if (existsSync(join(GOLDEN, g, 'queries'))) return true;
-    process.stderr.write(`record-lookups: ${g}: no queries file, skipped\n`);
-    return false;
-  });
+  const groups = wantedGroups(GOLDEN, process.argv.slice(2), 'queries', 'record-lookups', die);
   const work = mkdtempSync(join(tmpdir(), 'golden-lookups-'));
   const empty = join(work, '.empty');
   mkdirSync(empty);

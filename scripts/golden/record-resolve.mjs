@@ -34,13 +34,13 @@
  *   Needs root, util-linux unshare, Postfix (with postfix-pcre, -sqlite,
  *   -lmdb, -cdb) and sqlite3; fails loudly when anything is missing.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, fstatSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync, fstatSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dieWith, LO_UP, pool, which as whichOn } from './namespace.mjs';
+import { dieWith, innerJson, LO_UP, pool, runCollected, wantedGroups, which as whichOn } from './namespace.mjs';
 import {
   BASE_ACCOUNTS,
   CONFIG_DIRECTORY,
@@ -255,45 +255,16 @@ exec "$@"
 `;
 
 /** runGroup - the inner recorder for one prepared group, in its own namespace. */
-function runGroup(group) {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      'unshare',
-      ['-m', '-u', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', group.work, process.execPath, SELF, '--inner', group.work],
-      { env: ENV, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const stderr = Buffer.concat(err).toString('utf8');
-      if (!stderr.startsWith(NS_MARKER + '\n')) return reject(new Error(`namespace setup failed: ${stderr}`));
-      if (signal || code !== 0) return reject(new Error(`inner recorder failed (${signal ?? code}):\n${stderr.slice(NS_MARKER.length + 1)}`));
-      try {
-        resolvePromise(JSON.parse(Buffer.concat(out).toString('utf8')));
-      } catch (e) {
-        reject(new Error(`inner recorder output is not JSON: ${e.message}`));
-      }
-    });
-  });
+async function runGroup(group) {
+  const args = ['-m', '-u', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', group.work, process.execPath, SELF, '--inner', group.work];
+  return innerJson(await runCollected('unshare', args, { env: ENV }), NS_MARKER);
 }
 
 async function outer() {
   const started = Date.now();
   const version = checkEnvironment();
   if (!existsSync(GOLDEN)) die(`${GOLDEN} does not exist`);
-  const all = readdirSync(GOLDEN)
-    .filter((g) => statSync(join(GOLDEN, g)).isDirectory())
-    .sort();
-  const wanted = process.argv.slice(2);
-  for (const g of wanted) if (!all.includes(g)) die(`no group ${g} under ${GOLDEN}`);
-  const groups = (wanted.length ? wanted : all).filter((g) => {
-    if (existsSync(join(GOLDEN, g, 'cases'))) return true;
-    process.stderr.write(`record-resolve: ${g}: no cases file, skipped\n`);
-    return false;
-  });
+  const groups = wantedGroups(GOLDEN, process.argv.slice(2), 'cases', 'record-resolve', die);
   const workRoot = mkdtempSync(join(tmpdir(), 'golden-resolve-'));
   chmodSync(workRoot, 0o755); // Postfix's unprivileged daemons walk into it through the bind mounts' sources
   const failures = [];

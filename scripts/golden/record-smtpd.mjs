@@ -29,7 +29,7 @@
  *
  *   Internally the same file runs inside the namespace with --inner WORK.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -63,7 +63,7 @@ import {
   parseSession,
   replyCode,
 } from './smtpd-format.mjs';
-import { dieWith, LO_UP, pool, which as whichOn } from './namespace.mjs';
+import { DAEMON_UNSHARE, daemonNamespaceScript, dieWith, innerJson, pool, readLines, runCollected, which as whichOn } from './namespace.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
@@ -265,46 +265,11 @@ function prepareWork(group, base) {
  * The shell that runs as the namespace's first process: host name, lo,
  * mounts, then the recorder's inner half (which ends everything by exiting).
  */
-const NAMESPACE_SCRIPT = `
-set -e
-hostname ${HOSTNAME}
-${LO_UP}
-work=$1; node=$2; self=$3
-mount --bind "$work/etc" /etc/postfix
-mount --bind "$work/spool" /var/spool/postfix
-mount --bind "$work/lib" /var/lib/postfix
-mount --bind "$work/mail" /var/mail
-for f in passwd group hosts nsswitch.conf resolv.conf aliases mailname; do
-  if [ -e /etc/$f ] || [ -L /etc/$f ]; then mount --bind "$work/sys/$f" /etc/$f; fi
-done
-printf '%s\\n' '${MARKER}' >&2
-exec "$node" "$self" --inner "$work"
-`;
+const NAMESPACE_SCRIPT = daemonNamespaceScript(HOSTNAME, MARKER);
 
-function runGroup(group, base) {
+async function runGroup(group, base) {
   const work = prepareWork(group, base);
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      'unshare',
-      ['-m', '-n', '-u', '-p', '-f', '--mount-proc', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', work, process.execPath, SELF],
-      { env: ENV, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const stderr = Buffer.concat(err).toString('utf8');
-      if (!stderr.startsWith(MARKER + '\n')) return reject(new Error(`namespace setup failed: ${stderr}`));
-      if (code !== 0 || signal) return reject(new Error(`inner recorder failed (${signal ?? code}): ${stderr.slice(MARKER.length + 1)}`));
-      try {
-        resolvePromise(JSON.parse(Buffer.concat(out).toString('utf8')));
-      } catch (e) {
-        reject(new Error(`inner recorder output is not JSON: ${e.message}`));
-      }
-    });
-  });
+  return innerJson(await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', NAMESPACE_SCRIPT, 'sh', work, process.execPath, SELF], { env: ENV }), MARKER);
 }
 
 async function main() {
@@ -392,7 +357,6 @@ const smtpdGone = (l) =>
 function converse(session, localPort, smtpdDied) {
   return new Promise((resolvePromise, reject) => {
     const socket = connect({ host: '127.0.0.1', port: 25, localAddress: session.client, localPort });
-    let buffer = '';
     let current = [];
     let waiter = null;
     let closed = false;
@@ -405,19 +369,12 @@ function converse(session, localPort, smtpdDied) {
         w();
       }
     };
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk) => {
-      buffer += chunk;
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl).replace(/\r$/, '');
-        buffer = buffer.slice(nl + 1);
-        current.push(line);
-        if (/^\d{3}(?: |$)/.test(line)) {
-          replies.push(current);
-          current = [];
-          deliver();
-        }
+    readLines(socket, (line) => {
+      current.push(line);
+      if (/^\d{3}(?: |$)/.test(line)) {
+        replies.push(current);
+        current = [];
+        deliver();
       }
     });
     socket.on('close', () => {

@@ -15,7 +15,7 @@
  *   postalias(1), aliases(5)
  */
 import { readLogicalLines } from '../tables/shared/readlline.ts';
-import { foldKey } from '../tables/shared/table.ts';
+import { foldKey, keyTrace, tableRecord } from '../tables/shared/table.ts';
 import type { Host, Table } from '../tables/types.ts';
 import type { Diagnostic, LookupResult } from '../trace/types.ts';
 import { externalize, internalize, scanTokens } from './tok822.ts';
@@ -33,15 +33,7 @@ export function openAliasTable(spec: string, host: Host): Table | undefined {
   const suffix = type === 'hash' || type === 'btree' ? '.db' : type === 'lmdb' ? '.lmdb' : type === 'cdb' ? '.cdb' : '';
   if (!bytes) {
     const error: Diagnostic = { severity: 'fatal', message: `open database ${path}${suffix}: No such file or directory` };
-    return {
-      spec,
-      type,
-      name: path,
-      fixed: true,
-      diagnostics: [],
-      openError: error,
-      lookup: (key) => ({ status: 'error', error, trace: { table: spec, key } }),
-    };
+    return { ...tableRecord(type, path, true, (key): LookupResult => ({ status: 'error', error, trace: { table: spec, key } })), openError: error };
   }
   const build: Diagnostic[] = [];
   const store = new Map<string, { value: string; line: number; rule: string }>();
@@ -64,19 +56,12 @@ export function openAliasTable(spec: string, host: Host): Table | undefined {
     store.set(key, { value: externalize(tokens.slice(c + 1)), line, rule: text });
   }
   if (!store.has('@')) store.set('@', { value: '@', line: 0, rule: '@: @' });
-  return {
-    spec,
-    type,
-    name: path,
-    fixed: true,
-    diagnostics: [],
-    buildDiagnostics: build,
-    lookup(key: string): LookupResult {
-      const folded = foldKey(key);
-      const e = store.get(folded);
-      const trace = { table: spec, key, ...(folded !== key && { foldedKey: folded }) };
-      if (!e) return { status: 'notfound', trace };
-      return { status: 'found', value: e.value, trace: { ...trace, match: { ...(e.line && { line: e.line }), rule: e.rule } } };
-    },
+  const lookup = (key: string): LookupResult => {
+    const folded = foldKey(key);
+    const e = store.get(folded);
+    const trace = keyTrace(spec, key, folded);
+    if (!e) return { status: 'notfound', trace };
+    return { status: 'found', value: e.value, trace: { ...trace, match: { ...(e.line && { line: e.line }), rule: e.rule } } };
   };
+  return { ...tableRecord(type, path, true, lookup), buildDiagnostics: build };
 }

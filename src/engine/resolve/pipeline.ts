@@ -26,7 +26,7 @@ import { otherAgent, virtualDeliver } from './delivery.ts';
 import type { AgentReport, DeliveryTarget, LocalEnvironment } from './local-agent.ts';
 import { localDeliver } from './local-agent.ts';
 import type { ResolveReply, ResolveState } from './resolve.ts';
-import { RESOLVE, resolveAddr } from './resolve.ts';
+import { RESOLVE, resolveAddr, warningsOf } from './resolve.ts';
 import { rewriteInternal } from './rewrite.ts';
 import type { Maps } from '../search/maps.ts';
 import type { MatchList } from '../search/match-list.ts';
@@ -96,6 +96,35 @@ export interface PipelineState {
 const ENV_FROM = 'envelope_sender';
 const ENV_RCPT = 'envelope_recipient';
 
+/**
+ * cleanMapped - cleanup's mapping of one envelope address of class `cls`:
+ * the sender_ or recipient_canonical_maps (`own`), canonical_maps, then
+ * masquerading, each when its *_classes name `cls`. Same order for both.
+ */
+function cleanMapped(
+  st: PipelineState,
+  address: string,
+  cls: typeof ENV_FROM | typeof ENV_RCPT,
+  own: { maps?: Maps; classes: ReadonlySet<string> },
+  events: AddressEvent[],
+  defer: (d?: Diagnostic) => void,
+): string {
+  let a = address;
+  const prop = st.propagate.has('canonical');
+  for (const [maps, classes] of [[own.maps, own.classes], [st.canonical, st.canonClasses]] as const) {
+    if (!maps || !classes.has(cls)) continue;
+    const r = canonicalMap(maps, a, prop, st.cleanup, events);
+    a = r.addresses[0]!;
+    defer(r.defer);
+  }
+  if (st.masqDomains.length && st.masqClasses.has(cls)) {
+    const r = masquerade(a, st.masqDomains, st.masqExceptions, events);
+    a = r.addresses[0]!;
+    defer(r.defer);
+  }
+  return a;
+}
+
 /** cleanSender - cleanup_addr_sender(). */
 function cleanSender(st: PipelineState, sender: string, events: AddressEvent[], defer: (d?: Diagnostic) => void): string {
   let a = rewriteInternal('local', sender, st.resolve.rewrite, events);
@@ -103,23 +132,7 @@ function cleanSender(st: PipelineState, sender: string, events: AddressEvent[], 
     const md = rewriteInternal('local', 'MAILER-DAEMON', st.resolve.rewrite, []);
     if (foldKey(a) === foldKey(md)) a = '';
   }
-  const prop = st.propagate.has('canonical');
-  if (st.senderCanonical && st.senderCanonClasses.has(ENV_FROM)) {
-    const r = canonicalMap(st.senderCanonical, a, prop, st.cleanup, events);
-    a = r.addresses[0]!;
-    defer(r.defer);
-  }
-  if (st.canonical && st.canonClasses.has(ENV_FROM)) {
-    const r = canonicalMap(st.canonical, a, prop, st.cleanup, events);
-    a = r.addresses[0]!;
-    defer(r.defer);
-  }
-  if (st.masqDomains.length && st.masqClasses.has(ENV_FROM)) {
-    const r = masquerade(a, st.masqDomains, st.masqExceptions, events);
-    a = r.addresses[0]!;
-    defer(r.defer);
-  }
-  return a;
+  return cleanMapped(st, a, ENV_FROM, { maps: st.senderCanonical, classes: st.senderCanonClasses }, events, defer);
 }
 
 /** resolveDelivery - the pipeline for one (sender, recipient), both in internal form. */
@@ -129,29 +142,14 @@ export function resolveDelivery(st: PipelineState, sender: string, address: stri
   let mark = 0;
   /** Attribute what the events since the last call logged: table warnings to `program`. */
   const stage = (program: string): void => {
-    for (const e of trace.slice(mark)) for (const diagnostic of warningsIn([e])) logged.push({ program: e.kind === 'diagnostic' ? (e.program ?? 'trivial-rewrite') : program, diagnostic });
+    for (const e of trace.slice(mark)) for (const diagnostic of warningsOf([e])) logged.push({ program: e.kind === 'diagnostic' ? (e.program ?? 'trivial-rewrite') : program, diagnostic });
     mark = trace.length;
   };
   let deferred: Diagnostic | undefined;
   const defer = (d?: Diagnostic): void => void (d && (deferred ??= d));
   const from = cleanSender(st, sender, trace, defer);
-  let rcpt = rewriteInternal('local', address === '' ? st.emptyAddressRecipient : address, st.resolve.rewrite, trace);
-  const prop = st.propagate.has('canonical');
-  if (st.recipientCanonical && st.recipientCanonClasses.has(ENV_RCPT)) {
-    const r = canonicalMap(st.recipientCanonical, rcpt, prop, st.cleanup, trace);
-    rcpt = r.addresses[0]!;
-    defer(r.defer);
-  }
-  if (st.canonical && st.canonClasses.has(ENV_RCPT)) {
-    const r = canonicalMap(st.canonical, rcpt, prop, st.cleanup, trace);
-    rcpt = r.addresses[0]!;
-    defer(r.defer);
-  }
-  if (st.masqDomains.length && st.masqClasses.has(ENV_RCPT)) {
-    const r = masquerade(rcpt, st.masqDomains, st.masqExceptions, trace);
-    rcpt = r.addresses[0]!;
-    defer(r.defer);
-  }
+  const internal = rewriteInternal('local', address === '' ? st.emptyAddressRecipient : address, st.resolve.rewrite, trace);
+  const rcpt = cleanMapped(st, internal, ENV_RCPT, { maps: st.recipientCanonical, classes: st.recipientCanonClasses }, trace, defer);
   let expanded = [rcpt];
   if (st.virtualAlias) {
     const r = virtualExpand(st.virtualAlias, rcpt, st.propagate.has('virtual'), st.cleanup, trace);
@@ -164,7 +162,7 @@ export function resolveDelivery(st: PipelineState, sender: string, address: stri
   const final: FinalRecipient[] = [];
   const base = { address, sender: from, rewritten: rcpt, expanded, final, trace, logged };
   stage('cleanup');
-  if (deferred) return { ...base, defer: deferred, warnings: warningsIn(trace) };
+  if (deferred) return { ...base, defer: deferred, warnings: warningsOf(trace) };
 
   const resolveOf = (a: string): ResolveReply => resolveAddr(st.resolve, from, a);
   for (const a of expanded) {
@@ -222,16 +220,5 @@ export function resolveDelivery(st: PipelineState, sender: string, address: stri
       });
     }
   }
-  return { ...base, warnings: warningsIn(trace) };
-}
-
-function warningsIn(trace: readonly AddressEvent[]): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const e of trace) {
-    if (e.kind === 'diagnostic') out.push(e.diagnostic);
-    else if (e.kind === 'list' && e.trace.error) out.push(e.trace.error);
-    else if (e.kind === 'maps') out.push(...(e.trace.warnings ?? []));
-    else if (e.kind === 'find') for (const k of e.trace.keys) out.push(...(k.warnings ?? []));
-  }
-  return out;
+  return { ...base, warnings: warningsOf(trace) };
 }

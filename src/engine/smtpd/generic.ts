@@ -101,6 +101,30 @@ function forbidAllowlist(c: Checker, name: string, status: number, target: strin
 
 const verdict = (status: number): string => (status === CHECK_OK ? 'OK' : status === CHECK_REJECT ? 'REJECT' : 'DUNNO');
 
+/** The parameters of reject_unverified_sender and reject_unverified_recipient. */
+const UNVERIFIED = {
+  sender: {
+    deferCode: 'unverified_sender_defer_code',
+    rejectCode: 'unverified_sender_reject_code',
+    deferNow: 'unverifiedFrom',
+    reason: 'unverified_sender_reject_reason',
+  },
+  recipient: {
+    deferCode: 'unverified_recipient_defer_code',
+    rejectCode: 'unverified_recipient_reject_code',
+    deferNow: 'unverifiedRcpt',
+    reason: 'unverified_recipient_reject_reason',
+  },
+} as const;
+
+/** rejectUnverified - reject_unverified_sender/_recipient for `addr` (nothing to check when empty or absent). */
+function rejectUnverified(c: Checker, addr: string | undefined, who: keyof typeof UNVERIFIED): number {
+  if (!addr) return CHECK_DUNNO;
+  const u = UNVERIFIED[who];
+  // NAME_* are read here, not in UNVERIFIED: they come through an import cycle.
+  return R.rejectUnverifiedAddress(c, addr, addr, who === 'sender' ? NAME_SENDER : NAME_RECIPIENT, c.cfg.int(u.deferCode), c.cfg.int(u.rejectCode), c.cfg.tempfailDeferNow[u.deferNow], c.cfg.str(u.reason));
+}
+
 /** genericChecks - evaluate `restrictions` for `replyName` of `replyClass`. */
 export function genericChecks(c: Checker, restrictions: readonly string[], replyName: string, replyClass: string, defAcl: string | undefined): number {
   const s = c.state;
@@ -311,11 +335,7 @@ function evaluate(c: Checker, name: string, list: readonly string[], i: number, 
     case 'reject_unknown_sender_domain':
       return { status: s.sender ? R.rejectUnknownAddress(c, s.sender, s.sender, NAME_SENDER) : CHECK_DUNNO };
     case 'reject_unverified_sender':
-      return {
-        status: s.sender
-          ? R.rejectUnverifiedAddress(c, s.sender, s.sender, NAME_SENDER, c.cfg.int('unverified_sender_defer_code'), c.cfg.int('unverified_sender_reject_code'), c.cfg.tempfailDeferNow.unverifiedFrom, c.cfg.str('unverified_sender_reject_reason'))
-          : CHECK_DUNNO,
-      };
+      return { status: rejectUnverified(c, s.sender, 'sender') };
     case 'reject_non_fqdn_sender':
       return { status: s.sender ? R.rejectNonFqdnAddress(c, s.sender, s.sender, NAME_SENDER) : CHECK_DUNNO };
     case 'reject_authenticated_sender_login_mismatch':
@@ -380,11 +400,7 @@ function evaluate(c: Checker, name: string, list: readonly string[], i: number, 
         return { status: c.reject('policy', c.cfg.int('multi_recipient_bounce_reject_code'), '5.5.3', `<${replyName}>: ${replyClass} rejected: Multi-recipient bounce`) };
       return { status: CHECK_DUNNO };
     case 'reject_unverified_recipient':
-      return {
-        status: s.recipient
-          ? R.rejectUnverifiedAddress(c, s.recipient, s.recipient, NAME_RECIPIENT, c.cfg.int('unverified_recipient_defer_code'), c.cfg.int('unverified_recipient_reject_code'), c.cfg.tempfailDeferNow.unverifiedRcpt, c.cfg.str('unverified_recipient_reject_reason'))
-          : CHECK_DUNNO,
-      };
+      return { status: rejectUnverified(c, s.recipient, 'recipient') };
     case 'check_etrn_access':
       if (isMapCommand(c, name, lower, list, i))
         return map((t) => (s.etrnName !== undefined ? checkDomainAccess(c, t, s.etrnName, false, s.etrnName, NAME_ETRN, defAcl).status : CHECK_DUNNO));

@@ -12,7 +12,7 @@
  */
 import type { LookupResult } from '../trace/types.ts';
 import { balancedLength, splitNameValue, splitOutsideBraces, stripBraces } from './shared/braces.ts';
-import { fatal, foldKey, surrogateTable } from './shared/table.ts';
+import { fatal, foldKey, keyTrace, surrogateTable, tableRecord } from './shared/table.ts';
 import type { TableDriver } from './types.ts';
 
 /** inline: tables. */
@@ -37,19 +37,12 @@ export const inlineDriver: TableDriver = {
       store.set(fold ? foldKey(nv.name) : nv.name, { value: nv.value, item });
     }
     if (store.size === 0) return fail('empty table');
-    return {
-      spec,
-      type,
-      name,
-      fixed: true,
-      diagnostics: [],
-      lookup(key: string): LookupResult {
-        const folded = fold ? foldKey(key) : key;
-        const trace = { table: spec, key, ...(folded !== key && { foldedKey: folded }) };
-        const hit = store.get(folded);
-        if (!hit) return { status: 'notfound', trace };
-        return { status: 'found', value: hit.value, trace: { ...trace, match: { rule: hit.item } } };
-      },
-    };
+    return tableRecord(type, name, true, (key): LookupResult => {
+      const folded = fold ? foldKey(key) : key;
+      const trace = keyTrace(spec, key, folded);
+      const hit = store.get(folded);
+      if (!hit) return { status: 'notfound', trace };
+      return { status: 'found', value: hit.value, trace: { ...trace, match: { rule: hit.item } } };
+    });
   },
 };

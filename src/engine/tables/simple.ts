@@ -13,7 +13,7 @@
  */
 import type { LookupResult } from '../trace/types.ts';
 import { balancedLength, splitOutsideBraces, stripBraces } from './shared/braces.ts';
-import { fatal, foldKey, surrogateTable } from './shared/table.ts';
+import { fatal, foldKey, keyTrace, surrogateTable, tableRecord } from './shared/table.ts';
 import type { Table, TableDriver } from './types.ts';
 
 /** static: tables. */
@@ -25,72 +25,40 @@ export const staticDriver: TableDriver = {
       if (stripped.error) return surrogateTable(type, name, fatal(`bad ${type}:name syntax: ${stripped.error}`));
       value = stripped.text;
     }
-    const spec = `${type}:${name}`;
-    return {
-      spec,
-      type,
-      name,
-      fixed: true,
-      diagnostics: [],
-      lookup: (key): LookupResult => ({ status: 'found', value, trace: { table: spec, key, match: { rule: value } } }),
-    };
+    return tableRecord(type, name, true, (key, spec): LookupResult => ({ status: 'found', value, trace: { table: spec, key, match: { rule: value } } }));
   },
 };
 
 /** fail: tables. */
 export const failDriver: TableDriver = {
   open(type, name): Table {
-    const spec = `${type}:${name}`;
-    return {
-      spec,
-      type,
-      name,
-      fixed: false,
-      diagnostics: [],
-      lookup: (key): LookupResult => ({
-        status: 'error',
-        // A temporary failure; postmap adds Postfix's errno text.
-        error: { severity: 'error', message: 'Application error' },
-        trace: { table: spec, key, notes: ['fail: tables fail every lookup'] },
-      }),
-    };
+    return tableRecord(type, name, false, (key, spec): LookupResult => ({
+      status: 'error',
+      // A temporary failure; postmap adds Postfix's errno text.
+      error: { severity: 'error', message: 'Application error' },
+      trace: { table: spec, key, notes: ['fail: tables fail every lookup'] },
+    }));
   },
 };
 
 /** environ: tables. */
 export const environDriver: TableDriver = {
   open(type, name, options): Table {
-    const spec = `${type}:${name}`;
     const env = options.host.environment ?? {};
     const fold = options.foldFixed ?? true;
-    return {
-      spec,
-      type,
-      name,
-      fixed: true,
-      diagnostics: [],
-      lookup(key): LookupResult {
-        const folded = fold ? foldKey(key) : key;
-        const trace = { table: spec, key, ...(folded !== key && { foldedKey: folded }) };
-        const value = Object.hasOwn(env, folded) ? env[folded] : undefined;
-        return value === undefined ? { status: 'notfound', trace } : { status: 'found', value, trace };
-      },
-    };
+    return tableRecord(type, name, true, (key, spec): LookupResult => {
+      const folded = fold ? foldKey(key) : key;
+      const trace = keyTrace(spec, key, folded);
+      const value = Object.hasOwn(env, folded) ? env[folded] : undefined;
+      return value === undefined ? { status: 'notfound', trace } : { status: 'found', value, trace };
+    });
   },
 };
 
 /** internal: an in-memory table of Postfix's own; what a command line sees is empty. */
 export const internalDriver: TableDriver = {
   open(type, name): Table {
-    const spec = `${type}:${name}`;
-    return {
-      spec,
-      type,
-      name,
-      fixed: true,
-      diagnostics: [],
-      lookup: (key): LookupResult => ({ status: 'notfound', trace: { table: spec, key, notes: ['internal: tables start empty'] } }),
-    };
+    return tableRecord(type, name, true, (key, spec): LookupResult => ({ status: 'notfound', trace: { table: spec, key, notes: ['internal: tables start empty'] } }));
   },
 };
 
@@ -121,23 +89,16 @@ export const randmapDriver: TableDriver = {
     }
     if (error !== undefined) return surrogateTable(type, name, fatal(error), false);
     if (values.length === 0) return surrogateTable(type, name, fatal(`bad syntax: "${spec}"; need "${type}:{value...}"`), false);
-    return {
-      spec,
-      type,
-      name,
-      fixed: false,
-      diagnostics: [],
-      lookup(key): LookupResult {
-        let h = 0;
-        for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
-        const value = values[h % values.length]!;
-        const others = [...new Set(values)].filter((v) => v !== value);
-        return {
-          status: 'found',
-          value,
-          trace: { table: spec, key, ...(others.length > 0 && { notes: [`chosen at random; Postfix may also answer: ${others.join(', ')}`] }) },
-        };
-      },
-    };
+    return tableRecord(type, name, false, (key): LookupResult => {
+      let h = 0;
+      for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
+      const value = values[h % values.length]!;
+      const others = [...new Set(values)].filter((v) => v !== value);
+      return {
+        status: 'found',
+        value,
+        trace: { table: spec, key, ...(others.length > 0 && { notes: [`chosen at random; Postfix may also answer: ${others.join(', ')}`] }) },
+      };
+    });
   },
 };

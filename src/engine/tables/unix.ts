@@ -10,7 +10,7 @@
  *   line, as Postfix's dict_unix returns it.
  */
 import type { Table, TableDriver } from './types.ts';
-import { fatal, surrogateTable } from './shared/table.ts';
+import { fatal, keyTrace, surrogateTable, tableRecord } from './shared/table.ts';
 
 /**
  * The accounts the simulator assumes: the system accounts every Debian
@@ -48,20 +48,12 @@ export const unixDriver: TableDriver = {
         add(`${user}:x:${gid}:`);
       }
     }
-    const spec = `${type}:${name}`;
-    return {
-      spec,
-      type,
-      name,
-      fixed: true,
-      diagnostics: [],
-      lookup(key) {
-        // getpwnam() is case-sensitive; Postfix folds the key first (DICT_FLAG_FOLD_FIX).
-        const k = options.foldFixed === false ? key : key.toLowerCase();
-        const value = entries.get(k);
-        const trace = { table: spec, key, ...(k !== key && { foldedKey: k }) };
-        return value === undefined ? { status: 'notfound', trace } : { status: 'found', value, trace: { ...trace, match: { rule: value } } };
-      },
-    };
+    return tableRecord(type, name, true, (key, spec) => {
+      // getpwnam() is case-sensitive; Postfix folds the key first (DICT_FLAG_FOLD_FIX).
+      const k = options.foldFixed === false ? key : key.toLowerCase();
+      const value = entries.get(k);
+      const trace = keyTrace(spec, key, k);
+      return value === undefined ? { status: 'notfound', trace } : { status: 'found', value, trace: { ...trace, match: { rule: value } } };
+    });
   },
 };

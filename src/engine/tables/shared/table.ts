@@ -2,11 +2,12 @@
  * NAME
  *   shared/table - small pieces every driver uses
  * DESCRIPTION
- *   Key case folding as Postfix does it (ASCII only), and the surrogate
- *   table Postfix substitutes for a table that cannot be opened
+ *   Key case folding as Postfix does it (ASCII only), the generic table
+ *   record every driver fills in (as each dict_xxx embeds DICT), and the
+ *   surrogate table Postfix substitutes for a table that cannot be opened
  *   (dict_surrogate(3)): every lookup fails with the reason.
  */
-import type { Diagnostic, LookupResult } from '../../trace/types.ts';
+import type { Diagnostic, LookupResult, LookupTrace } from '../../trace/types.ts';
 import type { Table } from '../types.ts';
 
 /** foldKey - lowercase ASCII letters only, as Postfix's lowercase() does. */
@@ -17,6 +18,26 @@ export function foldKey(key: string): string {
 }
 const HAS_UPPER = /[A-Z]/;
 const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * tableRecord - an opened table: `type:name`, its FIXED flag, its lookup
+ * (handed the spec for its trace) and what opening it logged.
+ */
+export function tableRecord(
+  type: string,
+  name: string,
+  fixed: boolean,
+  lookup: (key: string, spec: string) => LookupResult,
+  diagnostics: readonly Diagnostic[] = [],
+): Table {
+  const spec = `${type}:${name}`;
+  return { spec, type, name, fixed, diagnostics, lookup: (key) => lookup(key, spec) };
+}
+
+/** keyTrace - the start of a lookup's trace: the key, and the folded key when folding changed it. */
+export function keyTrace(spec: string, key: string, folded: string): LookupTrace {
+  return { table: spec, key, ...(folded !== key && { foldedKey: folded }) };
+}
 
 /** surrogateTable - a table that could not be opened; lookups report `error`. */
 export function surrogateTable(
