@@ -133,6 +133,15 @@ test('switching views keeps the input', async ({ page }) => {
   await expect(page.getByTestId('transcript').getByTestId('sent').first()).toHaveText('EHLO kept.example');
 });
 
+test('the address picks the view, also when it changes (#smtpd, #resolve)', async ({ page }) => {
+  await page.goto('/#smtpd');
+  await expect(page.getByLabel('SMTP dialogue')).toBeVisible();
+  await page.evaluate(() => (location.hash = '#resolve'));
+  await expect(page.getByLabel('Sender', { exact: true })).toBeVisible();
+  await page.goBack();
+  await expect(page.getByLabel('SMTP dialogue')).toBeVisible();
+});
+
 test('a runaway pattern in a restriction is stopped; the page keeps the input', async ({ page }) => {
   test.setTimeout(40_000);
   await openSmtpd(page, RELAY);
