@@ -63,6 +63,10 @@ class Workspace {
   service = $state('smtp');
   clientAddr = $state('');
   clientName = $state('');
+  tls = $state(false);
+  ccertFingerprint = $state('');
+  ccertPkeyFingerprint = $state('');
+  ccertVerified = $state(false);
   dnsPath = $state('/etc/postfix/dns');
   factsPath = $state('/etc/postfix/facts');
   dialogue = $state('');
@@ -120,6 +124,10 @@ class Workspace {
       this.service = 'smtp';
       this.clientAddr = '';
       this.clientName = '';
+      this.tls = false;
+      this.ccertFingerprint = '';
+      this.ccertPkeyFingerprint = '';
+      this.ccertVerified = false;
       this.dnsPath = '/etc/postfix/dns';
       this.factsPath = '/etc/postfix/facts';
       this.smtpdOutcome = undefined;
@@ -159,6 +167,10 @@ class Workspace {
       service: this.service,
       clientAddr: this.clientAddr,
       clientName: this.clientName,
+      tls: this.tls,
+      ccertFingerprint: this.ccertFingerprint,
+      ccertPkeyFingerprint: this.ccertPkeyFingerprint,
+      ccertVerified: this.ccertVerified,
       dnsPath: this.dnsPath,
       factsPath: this.factsPath,
       dialogue: this.dialogue,

@@ -133,6 +133,18 @@ test('switching views keeps the input', async ({ page }) => {
   await expect(page.getByTestId('transcript').getByTestId('sent').first()).toHaveText('EHLO kept.example');
 });
 
+// TLS cannot be recorded offline: the session's TLS state is a fact. The reply text is
+// smtpd_check.c's reject_plaintext_session with plaintext_reject_code's default (450).
+test('TLS facts: reject_plaintext_session passes once the session is marked encrypted', async ({ page }) => {
+  await openSmtpd(page, RELAY);
+  const main = fileArea(page, '/etc/postfix/main.cf');
+  await main.fill((await main.inputValue()) + 'smtpd_client_restrictions = reject_plaintext_session\n');
+  await expect(replies(page).filter({ hasText: '450 4.7.1 Session encryption is required' }).first()).toBeVisible();
+  await page.getByLabel('TLS').check();
+  await expect(replies(page).filter({ hasText: 'Session encryption is required' })).toHaveCount(0);
+  await expect(replies(page).filter({ hasText: '250 2.1.5 Ok' }).first()).toBeVisible();
+});
+
 test('the address picks the view, also when it changes (#smtpd, #resolve)', async ({ page }) => {
   await page.goto('/#smtpd');
   await expect(page.getByLabel('SMTP dialogue')).toBeVisible();

@@ -36,6 +36,11 @@ export interface SmtpdRequest extends Workspace {
   /** Client address and verified name; empty: from `# client:` in the dialogue, else 127.0.0.1. */
   clientAddr: string;
   clientName: string;
+  /** TLS facts: the session is encrypted; the client certificate's fingerprints and whether it is trusted. */
+  tls: boolean;
+  ccertFingerprint: string;
+  ccertPkeyFingerprint: string;
+  ccertVerified: boolean;
   /** Paths of the DNS and policy/verify facts files; a missing file means "no facts". */
   dnsPath: string;
   factsPath: string;

@@ -100,7 +100,13 @@ export async function runSmtpdRequest(host: Host, req: SmtpdRequest): Promise<Sm
   const dialogue = parseDialogue(req.dialogue);
   const addr = req.clientAddr.trim() || dialogue.client || '127.0.0.1';
   const name = req.clientName.trim();
-  const client = { addr, ...(name !== '' && { name }) };
+  const fingerprint = req.ccertFingerprint.trim();
+  const pkeyFingerprint = req.ccertPkeyFingerprint.trim();
+  const encrypted = req.tls || fingerprint !== '';
+  const tls = encrypted
+    ? { ...(fingerprint && { ccert: { fingerprint, verified: req.ccertVerified, ...(pkeyFingerprint && { pkeyFingerprint }) } }) }
+    : undefined;
+  const client = { addr, ...(name !== '' && { name }), ...(tls && { tls }) };
   const session = runClient(smtpd, dialogue.text, client);
   const outcomes = session.accepted.map((m) => mailOutcome(m, resolver, (t) => agents[t]?.command));
   return { diagnostics, client, session, outcomes };
