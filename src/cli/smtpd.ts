@@ -19,7 +19,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadMainCf, parseMasterCf, serviceView } from '../engine/index.ts';
+import { loadMainCf, parseMasterCf, postconfShow, serviceView } from '../engine/index.ts';
 import type { Host } from '../engine/index.ts';
 import { createTableCache } from '../engine/search/index.ts';
 import { createResolver } from '../engine/resolve/index.ts';
@@ -111,6 +111,17 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
   const cache = createTableCache(host, params);
   const resolver = await createResolver(params, { host, cache });
   const cfg = await prepareSmtpd({ host, params, cache, resolver, dns, facts, service });
+  // smtpd itself says nothing about parameters it does not know; postconf does, so show its words.
+  const postconf = postconfShow({
+    nondefault: true,
+    names: [],
+    configDirectory: DEFAULT_CONFIG_DIRECTORY,
+    readFile: (path) => {
+      const bytes = host.readFile(path);
+      return bytes && decoder.decode(bytes);
+    },
+  });
+  const unused = postconf.messages.filter((m) => m.includes(': unused parameter: ')).map((m) => `postconf: ${m}\n`).join('');
   const dialogue = parseDialogue(io.stdin);
   const [addr, name] = (client ?? dialogue.client ?? '127.0.0.1').split(',');
   const [fingerprint, pkeyFingerprint] = (ccert ?? '').split(',');
@@ -118,7 +129,7 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
     ? { ...(fingerprint && { ccert: { fingerprint, verified: ccertVerified, ...(pkeyFingerprint && { pkeyFingerprint }) } }) }
     : undefined;
   const result = runClient(cfg, dialogue.text, { addr: addr!, ...(name !== undefined && { name }), ...(tlsFacts && { tls: tlsFacts }) }, { trace: json || trace });
-  let stderr = [...dns.diagnostics, ...facts.diagnostics].map((d) => `postfix-sim smtpd: warning: ${d.message}\n`).join('');
+  let stderr = unused + [...dns.diagnostics, ...facts.diagnostics].map((d) => `postfix-sim smtpd: warning: ${d.message}\n`).join('');
   if (json) return { stdout: JSON.stringify({ service, exchanges: result.exchanges, log: result.log, accepted: result.accepted, trace: result.trace, ...(result.fatal && { fatal: result.fatal }) }, null, 2) + '\n', stderr, status: result.fatal ? 1 : 0 };
   let stdout = result.exchanges.flatMap((e) => e.server).map((l) => l + '\n').join('');
   if (log) stdout += result.log.map((l) => `${l.program}: ${l.text}\n`).join('');

@@ -121,3 +121,12 @@ describe('postfix-sim smtpd: address verification facts', () => {
     expect(await rcpt('new@example.org')).toBe('450 4.1.1 <new@example.org>: Recipient address rejected: unverified address: Address verification in progress');
   });
 });
+
+describe('postfix-sim smtpd: unknown parameters', () => {
+  it('shows what postconf says about them (smtpd itself is silent)', async () => {
+    const host = memoryHost({ '/etc/postfix/main.cf': 'compatibility_level = 3.6\nmyhostname = host.example.com\nalias_maps =\nsmtpd_recipent_restrictions = reject\n' });
+    const out = await runSmtpd([], { host, stdin: 'QUIT\n' });
+    expect(out.stderr).toBe('postconf: warning: /etc/postfix/main.cf: unused parameter: smtpd_recipent_restrictions=reject\n');
+    expect(out.stdout).toBe('220 host.example.com ESMTP Postfix\n221 2.0.0 Bye\n');
+  });
+});

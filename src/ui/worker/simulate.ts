@@ -9,7 +9,7 @@
  *   configuration Postfix would refuse comes back as `configFatal`, in the
  *   words Postfix logs it; nothing here throws for bad input.
  */
-import { loadMainCf, parseMasterCf, serviceView } from '../../engine/index.ts';
+import { loadMainCf, parseMasterCf, postconfShow, serviceView } from '../../engine/index.ts';
 import type { Diagnostic, Host, MainCf, MasterCf, ParameterView } from '../../engine/index.ts';
 import {
   agentsFromMasterCf,
@@ -63,6 +63,12 @@ function loadConfig(host: Host, service: string, program: string): Config {
   if (mainText === undefined)
     return { ...out, configFatal: fatal(program, { severity: 'fatal', message: `open ${CONFIG}/main.cf: No such file or directory`, file: `${CONFIG}/main.cf` }) };
   if (main.error) return { ...out, configFatal: fatal(program, main.error) };
+  // The daemons are silent about parameters they do not know; postconf names them.
+  const postconf = postconfShow({ nondefault: true, names: [], configDirectory: CONFIG, readFile: (path) => text(host, path) });
+  for (const m of postconf.messages) {
+    const unused = /^warning: (\S+): unused parameter: (.*)$/.exec(m);
+    if (unused) diagnostics.push({ severity: 'warning', message: `postconf: unused parameter: ${unused[2]}`, file: unused[1]! });
+  }
   const masterText = text(host, `${CONFIG}/master.cf`);
   if (masterText === undefined) {
     if (service !== 'smtp')
