@@ -140,14 +140,21 @@ export async function openMatchList(ctx: SearchContext, param: string, value: st
       const subject = args.map(foldKey);
       const tried: ListItemTrace[] = [];
       const trace: MatchListTrace = { list: param, subject, items: tried, matched: false };
-      const all = (): LookupTrace[] => tried.flatMap((t) => t.lookups ?? []);
+      const all = (): LookupTrace[] => {
+        const out: LookupTrace[] = [];
+        for (const t of tried) if (t.lookups) for (const l of t.lookups) out.push(l);
+        return out;
+      };
       if (fatalError) return { matched: false, error: fatalError, lookups: [], trace: { ...trace, error: fatalError } };
       for (const item of items) {
         const fns = matchers(kind);
         for (let a = 0; a < fns.length && a < subject.length; a++) {
           const lookups: LookupTrace[] = [];
           const r = fns[a]!(item, subject[a]!, lookups, param, parentStyle);
-          tried.push({ item: item.text, negated: item.negated, ...(item.file && { file: item.file }), matched: r === true, ...(lookups.length && { lookups }) });
+          const step: ListItemTrace = { item: item.text, negated: item.negated, matched: r === true };
+          if (item.file) step.file = item.file;
+          if (lookups.length) step.lookups = lookups;
+          tried.push(step);
           if (r === true) {
             trace.matched = !item.negated;
             return { matched: trace.matched, lookups: all(), trace };
@@ -180,18 +187,6 @@ function unreadable(name: string, reason: string): Table {
 /** One match function: true, false, or the error that stops the list. */
 type Matcher = (item: Item, subject: string, lookups: LookupTrace[], param: string, parent: boolean) => boolean | Diagnostic;
 
-function matchers(kind: MatchListKind): Matcher[] {
-  switch (kind) {
-    case 'string':
-      return [matchString];
-    case 'domain':
-      return [matchHostname];
-    case 'namadr':
-      return [matchHostname, matchHostaddr];
-    case 'addr':
-      return [matchHostaddr];
-  }
-}
 
 function tableError(item: Item, param: string): Diagnostic {
   const t = item.table!;
@@ -273,3 +268,12 @@ function parseNetPattern(pattern: string): { family: 4 | 6; bytes: Uint8Array; b
   }
   return { family, bytes: a.bytes, bits };
 }
+
+/** The match functions of each list kind, in the order of their arguments. */
+const MATCHERS: Readonly<Record<MatchListKind, readonly Matcher[]>> = {
+  string: [matchString],
+  domain: [matchHostname],
+  namadr: [matchHostname, matchHostaddr],
+  addr: [matchHostaddr],
+};
+const matchers = (kind: MatchListKind): readonly Matcher[] => MATCHERS[kind];

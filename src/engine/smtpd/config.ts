@@ -123,11 +123,21 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     }
     return v;
   };
+  const ints = new Map<string, number>();
   const int = (name: string): number => {
-    const m = /^-?\d+/.exec(str(name).trim());
-    return m ? Number(m[0]) : 0;
+    let v = ints.get(name);
+    if (v === undefined) {
+      const m = /^-?\d+/.exec(str(name).trim());
+      ints.set(name, (v = m ? Number(m[0]) : 0));
+    }
+    return v;
   };
-  const bool = (name: string): boolean => /^(yes|true|1)$/i.test(str(name).trim());
+  const bools = new Map<string, boolean>();
+  const bool = (name: string): boolean => {
+    let v = bools.get(name);
+    if (v === undefined) bools.set(name, (v = /^(yes|true|1)$/i.test(str(name).trim())));
+    return v;
+  };
   const setFatal = (message: string): void => void (fatal ??= { severity: 'fatal', message });
 
   /** Access tables named in restriction lists, by the list token (map_command_table); opened below. */
