@@ -10,3 +10,16 @@ export async function valueOf(spec: string, key: string): Promise<string | undef
   const result: LookupResult = table.lookup(key);
   return result.status === 'found' ? result.value : undefined;
 }
+
+import { createResolver, createTableCache, loadMainCf, parseDnsFacts, prepareSmtpd, runClient } from 'postfix-sim';
+import type { DeliveryResult, SessionResult, TraceNode } from 'postfix-sim';
+
+/** The replies smtpd gives a dialogue, and the final recipients of one address. */
+export async function simulate(mainCf: string, dialogue: string, address: string): Promise<{ replies: string[]; final: DeliveryResult['final']; trace: TraceNode[] }> {
+  const params = loadMainCf(mainCf);
+  const cache = createTableCache(host, params);
+  const resolver = await createResolver(params, { host, cache });
+  const smtpd = await prepareSmtpd({ host, params, cache, resolver, dns: parseDnsFacts('') });
+  const session: SessionResult = runClient(smtpd, dialogue, { addr: '192.0.2.1' });
+  return { replies: session.exchanges.flatMap((e) => e.server), final: resolver.resolveDelivery('', address).final, trace: session.trace };
+}
