@@ -421,6 +421,14 @@ function converse(session, localPort, smtpdDied) {
       let i = 0;
       let data354 = false;
       const lines = session.lines;
+      if (session.pipelined) {
+        // Everything at once, as a pipelining client would; then every reply until smtpd hangs up.
+        commands.push(...lines.map((l) => [l]));
+        socket.write(Buffer.from(lines.map((l) => l + '\r\n').join(''), 'latin1'));
+        i = lines.length;
+        // There are fewer replies than lines (message lines get none): this waits for the close after QUIT.
+        await nextReply();
+      }
       while (i < lines.length && !closed && !gaveUp) {
         const unit = nextUnit(lines, i, data354);
         const wasData = !data354 && isDataCommand(lines[i]);

@@ -10,6 +10,8 @@ export declare const QUEUE_ID: RegExp;
 /** A sessions/NAME.smtp file. `lines` are sent verbatim, CRLF added. */
 export interface SmtpSession {
   client: string;
+  /** `# pipelined`: every line is sent at once after the banner. */
+  pipelined: boolean;
   comments: string[];
   lines: string[];
 }

@@ -33,7 +33,9 @@ export const DEFAULT_TTL = 300;
 
 /**
  * parseSession - the client side of one session.
- * Returns { client, comments, lines }: `lines` are sent verbatim (CRLF added),
+ * `# pipelined` among them makes the client send every line at once after the
+ * banner instead of waiting for each reply (the last line must be QUIT).
+ * Returns { client, pipelined, comments, lines }: `lines` are sent verbatim (CRLF added),
  * `client` is the address of `# client: ADDR` or DEFAULT_CLIENT.
  */
 export function parseSession(text, where = 'session') {
@@ -41,17 +43,20 @@ export function parseSession(text, where = 'session') {
   if (lines[lines.length - 1] === '') lines.pop();
   let client = DEFAULT_CLIENT;
   const comments = [];
+  let pipelined = false;
   let i = 0;
   for (; i < lines.length && lines[i].startsWith('#'); i++) {
     const m = /^#\s*client:\s*(\S+)\s*$/i.exec(lines[i]);
     if (m) {
       if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(m[1])) throw new Error(`${where}:${i + 1}: client address must be in 127.0.0.0/8: ${m[1]}`);
       client = m[1];
-    } else comments.push(lines[i].replace(/^#\s?/, ''));
+    } else if (/^#\s*pipelined\s*$/i.test(lines[i])) pipelined = true;
+    else comments.push(lines[i].replace(/^#\s?/, ''));
   }
   const body = lines.slice(i);
   if (body.length === 0) throw new Error(`${where}: no commands`);
-  return { client, comments, lines: body };
+  if (pipelined && !/^\s*quit\s*$/i.test(body[body.length - 1])) throw new Error(`${where}: a pipelined session must end with QUIT`);
+  return { client, pipelined, comments, lines: body };
 }
 
 /** isDataCommand - the line is an SMTP DATA command (as smtpd reads it). */

@@ -128,7 +128,7 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
   const tlsFacts = tls || ccert !== undefined || ccertVerified
     ? { ...(fingerprint && { ccert: { fingerprint, verified: ccertVerified, ...(pkeyFingerprint && { pkeyFingerprint }) } }) }
     : undefined;
-  const result = runClient(cfg, dialogue.text, { addr: addr!, ...(name !== undefined && { name }), ...(tlsFacts && { tls: tlsFacts }) }, { trace: json || trace });
+  const result = runClient(cfg, dialogue.text, { addr: addr!, ...(name !== undefined && { name }), ...(tlsFacts && { tls: tlsFacts }) }, { trace: json || trace, pipelined: dialogue.pipelined });
   let stderr = unused + [...dns.diagnostics, ...facts.diagnostics].map((d) => `postfix-sim smtpd: warning: ${d.message}\n`).join('');
   if (json) return { stdout: JSON.stringify({ service, exchanges: result.exchanges, log: result.log, accepted: result.accepted, trace: result.trace, ...(result.fatal && { fatal: result.fatal }) }, null, 2) + '\n', stderr, status: result.fatal ? 1 : 0 };
   let stdout = result.exchanges.flatMap((e) => e.server).map((l) => l + '\n').join('');

@@ -102,7 +102,7 @@ describe.each(groups)('smtpd golden group %s', (group) => {
       // One smtpd process serves the group's sessions in order: start-up errors show in the first.
       // The recorder connects from port 20000 + the session's index.
       const port = String(20000 + names.indexOf(name));
-      const result = runClient(cfg, dialogue.text, { addr: dialogue.client ?? '127.0.0.1', port }, { startupLog: name === names[0] });
+      const result = runClient(cfg, dialogue.text, { addr: dialogue.client ?? '127.0.0.1', port }, { startupLog: name === names[0], pipelined: dialogue.pipelined });
       const replies = result.exchanges.map((e) => e.server);
       // A reply the recorder never received (the server closed first) is not compared.
       expect(replies.slice(0, session.replies.length)).toEqual(session.replies);

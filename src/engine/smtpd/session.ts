@@ -83,6 +83,8 @@ export interface SessionOptions {
   startupLog?: boolean;
   /** Build the trace (default true); without it the session runs faster and `trace` is empty. */
   trace?: boolean;
+  /** The client sends every line at once after the banner (a pipelining client), not one by one. */
+  pipelined?: boolean;
 }
 
 /**
@@ -90,6 +92,24 @@ export interface SessionOptions {
  * not configuration): the AUTH keyword lists these when SASL is enabled.
  */
 const SASL_MECHANISMS = 'SCRAM-SHA-512 SCRAM-SHA-384 SCRAM-SHA-256 SCRAM-SHA-224 SCRAM-SHA-1 DIGEST-MD5 CRAM-MD5 NTLM PLAIN LOGIN';
+
+/** Commands that must end a pipelined group (RFC 2920): more input after them is improper. */
+const LAST_IN_GROUP = new Set(['helo', 'ehlo', 'data', 'noop', 'vrfy']);
+
+/** escape(3): what Postfix logs of raw client input. */
+function escapeInput(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.charCodeAt(0);
+    if (ch === '\\') out += '\\\\';
+    else if (c >= 0x20 && c < 0x7f) out += ch;
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else out += '\\' + c.toString(8).padStart(3, '0');
+  }
+  return out;
+}
 
 const EHLO_MASK_ORDER = ['8bitmime', 'auth', 'etrn', 'pipelining', 'size', 'verp', 'vrfy', 'xclient', 'xforward', 'starttls', 'enhancedstatuscodes', 'dsn', 'smtputf8', 'chunking'];
 
@@ -611,7 +631,19 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
           s.errorCount++;
           return false;
         }
-        s.where = verb === 'data' ? 'DATA' : verb.toUpperCase();
+          s.where = verb === 'data' ? 'DATA' : verb.toUpperCase();
+        // A pipelining client has sent more before smtpd answered: improper unless ESMTP allows it here.
+        if (options.pipelined && !s.illegalPipelining && next < lines.length && (s.protocol !== 'ESMTP' || LAST_IN_GROUP.has(verb))) {
+          const pending = lines.slice(next).map((l) => l + '\r\n').join('');
+          c.info(`improper command pipelining after ${s.where} from ${s.namaddr}: ${escapeInput(pending.slice(0, 100))}`);
+          s.illegalPipelining = true;
+          c.step({ kind: 'note', title: `improper command pipelining after ${s.where}`, detail: 'reject_unauth_pipelining will reject from now on' });
+          if (cfg.bool('smtpd_forbid_unauth_pipelining')) {
+            reply('554 5.5.0 Error: SMTP protocol synchronization');
+            hangup = true;
+            return true;
+          }
+        }
         const ok = commands[verb]!(argv, line);
         if (ok === true) stat.ok++;
         else if (ok === false) s.errorCount++;

@@ -113,7 +113,7 @@ export async function runSmtpdRequest(host: Host, req: SmtpdRequest): Promise<Sm
     ? { ...(fingerprint && { ccert: { fingerprint, verified: req.ccertVerified, ...(pkeyFingerprint && { pkeyFingerprint }) } }) }
     : undefined;
   const client = { addr, ...(name !== '' && { name }), ...(tls && { tls }) };
-  const session = runClient(smtpd, dialogue.text, client);
+  const session = runClient(smtpd, dialogue.text, client, { pipelined: dialogue.pipelined });
   const outcomes = session.accepted.map((m) => mailOutcome(m, resolver, (t) => agents[t]?.command));
   return { diagnostics, client, session, outcomes };
 }
