@@ -17,6 +17,11 @@ describe('postfix-sim smtpd', () => {
     expect(out.status).toBe(0);
     expect(out.stdout).toBe(recorded('relay-mynetworks', 'inside-relays').replies.flat().map((l) => l + '\n').join(''));
   });
+  it('honours # pipelined in the dialogue file', async () => {
+    const out = await runSmtpd(['-c', join(GOLDEN, 'pipelining'), '--log'], { stdin: dialogue('pipelining', 'pipelined-plain') });
+    const rec = recorded('pipelining', 'pipelined-plain');
+    expect(out.stdout).toBe([...rec.replies.flat(), ...rec.log.filter((l) => l.startsWith('postfix/smtpd: '))].map((l) => l + '\n').join(''));
+  });
   it('adds the smtpd log lines with --log', async () => {
     const out = await runSmtpd(['-c', join(GOLDEN, 'relay-mynetworks'), '--log'], { stdin: dialogue('relay-mynetworks', 'outside-deferred') });
     const smtpdLog = recorded('relay-mynetworks', 'outside-deferred').log.filter((l) => l.startsWith('postfix/smtpd: '));
