@@ -21,11 +21,13 @@ import { checkClient, checkData, checkEod, checkEtrn, checkHelo, checkMail, chec
 import { isHeader } from './access.ts';
 import { RESOLVE_FLAG_ERROR } from './deps.ts';
 import { SmtpdCrash } from './reject.ts';
-import { validHostname, validIpv4Hostaddr, validIpv6Hostaddr, validMailhostLiteral } from '../mail/valid-hostname.ts';
-import { formatAddress, normalizeV4Mapped, parseAddress } from '../tables/shared/inet.ts';
+import { validHostname, validMailhostLiteral } from '../mail/valid-hostname.ts';
+import { normalizeV4Mapped } from '../tables/shared/inet.ts';
 import { splitList } from '../config/lists.ts';
 import { printable } from '../trace/printable.ts';
 import { footerReply } from './reply.ts';
+import { applyXclient } from './xclient.ts';
+import { ehloKeywords } from './ehlo.ts';
 
 /** Who connects, before any XCLIENT. */
 export interface ClientFacts {
@@ -87,12 +89,6 @@ export interface SessionOptions {
   pipelined?: boolean;
 }
 
-/**
- * What Cyrus SASL offers on Debian 12 with libsasl2-modules (a machine fact,
- * not configuration): the AUTH keyword lists these when SASL is enabled.
- */
-const SASL_MECHANISMS = 'SCRAM-SHA-512 SCRAM-SHA-384 SCRAM-SHA-256 SCRAM-SHA-224 SCRAM-SHA-1 DIGEST-MD5 CRAM-MD5 NTLM PLAIN LOGIN';
-
 /** Commands that must end a pipelined group (RFC 2920): more input after them is improper. */
 const LAST_IN_GROUP = new Set(['helo', 'ehlo', 'data', 'noop', 'vrfy']);
 
@@ -110,8 +106,6 @@ function escapeInput(text: string): string {
   }
   return out;
 }
-
-const EHLO_MASK_ORDER = ['8bitmime', 'auth', 'etrn', 'pipelining', 'size', 'verp', 'vrfy', 'xclient', 'xforward', 'starttls', 'enhancedstatuscodes', 'dsn', 'smtputf8', 'chunking'];
 
 const CMD_ORDER = ['helo', 'ehlo', 'xclient', 'xforward', 'starttls', 'auth', 'mail', 'rcpt', 'data', 'bdat', 'rset', 'noop', 'vrfy', 'etrn', 'quit'] as const;
 
@@ -157,20 +151,6 @@ function initialState(cfg: SmtpdConfig, client: ClientFacts): SessionState {
   };
   s.namaddr = namaddr(cfg, s);
   return s;
-}
-
-/** xtext_unquote: `+XX` hex escapes; undefined when malformed. */
-function xtextUnquote(text: string): string | undefined {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '+') {
-      const hex = text.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return undefined;
-      out += String.fromCharCode(parseInt(hex, 16));
-      i += 2;
-    } else out += text[i];
-  }
-  return out;
 }
 
 /** runSession - play `dialogue` (client lines) against smtpd configured as `cfg`. */
@@ -296,27 +276,8 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
     s.heloName = printable(arg, false).replace(/[<>()\\";@]/g, '?');
     if (ehlo) {
       s.protocol = 'ESMTP';
-      const words = [cfg.str('myhostname')];
-      const on = (k: string): boolean => !ehloDiscard.has(k);
-      if (on('pipelining')) words.push('PIPELINING');
-      if (on('size')) words.push(cfg.int('message_size_limit') > 0 ? `SIZE ${cfg.int('message_size_limit')}` : 'SIZE');
-      if (on('vrfy') && !cfg.bool('disable_vrfy_command')) words.push('VRFY');
-      if (on('etrn')) words.push('ETRN');
-      const tlsLevel = cfg.str('smtpd_tls_security_level');
-      if (on('starttls') && !s.tls && (tlsLevel === 'may' || tlsLevel === 'encrypt' || cfg.bool('smtpd_use_tls'))) words.push('STARTTLS');
-      if (on('auth') && cfg.bool('smtpd_sasl_auth_enable')) {
-        words.push(`AUTH ${SASL_MECHANISMS}`);
-        if (cfg.bool('broken_sasl_auth_clients')) words.push(`AUTH=${SASL_MECHANISMS}`);
-      }
-      if (on('xclient') && s.xclientAllowed) words.push('XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT');
-      if (on('enhancedstatuscodes')) words.push('ENHANCEDSTATUSCODES');
-      if (on('8bitmime')) words.push('8BITMIME');
-      if (on('dsn')) words.push('DSN');
-      if (cfg.bool('smtputf8_enable') && on('smtputf8')) words.push('SMTPUTF8');
-      if (on('chunking')) words.push('CHUNKING');
-      // Logged in the order of Postfix's keyword table (ehlo_mask.c).
-      const discarded = EHLO_MASK_ORDER.filter((k) => ehloDiscard.has(k));
-      if (discarded.length && !ehloDiscard.has('silent-discard')) c.info(`discarding EHLO keywords: ${discarded.map((k) => k.toUpperCase()).join(' ')}`);
+      const { words, discarded } = ehloKeywords(cfg, s, ehloDiscard);
+      if (discarded) c.info(`discarding EHLO keywords: ${discarded}`);
       words.forEach((w, i) => current.server.push(`250${i + 1 < words.length ? '-' : ' '}${w}`));
     } else {
       if (s.protocol !== 'ESMTP' && s.protocol !== 'SMTP') s.protocol = 'SMTP';
@@ -329,70 +290,9 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
     if (s.sender !== undefined) return reply('503 5.5.1 Error: MAIL transaction in progress'), false;
     if (argv.length < 2) return reply('501 5.5.4 Syntax: XCLIENT attribute=value...'), false;
     if (!s.xclientAllowed) return reply('550 5.7.0 Error: insufficient authorization'), false;
-    let gotHelo = false;
-    let gotProto = false;
-    let gotLogin = false;
-    const bad = (attr: string, value: string): false => (reply(`501 5.5.4 Bad ${attr} syntax: ${value}`), false);
-    for (const tok of argv.slice(1)) {
-      const eq = tok.text.indexOf('=');
-      if (eq < 0 || eq + 1 === tok.text.length) return reply('501 5.5.4 Error: attribute=value expected'), false;
-      const attr = tok.text.slice(0, eq).toUpperCase();
-      const raw = tok.text.slice(eq + 1);
-      if (raw.length > 255) return reply('501 5.5.4 Error: attribute value too long'), false;
-      const value = printable(xtextUnquote(raw) ?? raw, false);
-      const status: PeerStatus = value.toUpperCase() === '[UNAVAILABLE]' ? 'perm' : value.toUpperCase() === '[TEMPUNAVAIL]' ? 'temp' : 'ok';
-      if (attr === 'NAME') {
-        if (status === 'ok' && !validHostname(value)) return bad('NAME', value);
-        s.name = status === 'ok' ? value : 'unknown';
-        s.nameStatus = status;
-        if (status === 'ok') {
-          s.reverseName = value;
-          s.reverseNameStatus = status;
-        }
-      } else if (attr === 'REVERSE_NAME') {
-        if (status === 'ok' && !validHostname(value)) return bad('REVERSE_NAME', value);
-        s.reverseName = status === 'ok' ? value : 'unknown';
-        s.reverseNameStatus = status;
-      } else if (attr === 'ADDR') {
-        if (value.toUpperCase() === '[UNAVAILABLE]') {
-          s.addr = 'unknown';
-          s.rfcAddr = 'unknown';
-        } else {
-          const v6 = /^ipv6:/i.test(value) ? value.slice(5) : undefined;
-          if (v6 !== undefined ? !validIpv6Hostaddr(v6) : !validIpv4Hostaddr(value)) return bad('ADDR', value);
-          // normalize_mailhost_addr(): the address as inet_ntop() prints it, IPv4-mapped made plain.
-          const parsed = parseAddress(v6 ?? value);
-          const a = normalizeV4Mapped(parsed ? formatAddress(parsed) : (v6 ?? value).toLowerCase());
-          s.addr = a;
-          s.rfcAddr = a.includes(':') ? `IPv6:${a}` : a;
-        }
-      } else if (attr === 'PORT') {
-        if (value.toUpperCase() === '[UNAVAILABLE]') s.port = 'unknown';
-        else if (!/^\d{1,5}$/.test(value)) return bad('PORT', value);
-        else s.port = value;
-      } else if (attr === 'HELO') {
-        if (value.toUpperCase() === '[UNAVAILABLE]') s.heloName = undefined;
-        else {
-          if (value.length > 255) return bad('HELO', value);
-          s.heloName = value.replace(/[<>()\\";@]/g, '?');
-        }
-        gotHelo = true;
-      } else if (attr === 'PROTO') {
-        if (!['SMTP', 'ESMTP'].includes(value.toUpperCase())) return bad('PROTO', value);
-        s.protocol = value.toUpperCase();
-        gotProto = true;
-      } else if (attr === 'LOGIN') {
-        if (value.toUpperCase() !== '[UNAVAILABLE]') {
-          s.saslUsername = value;
-          s.saslMethod = 'XCLIENT';
-          gotLogin = true;
-        }
-      } else if (attr === 'DESTADDR' || attr === 'DESTPORT') {
-        // The server side; no restriction reads it here.
-      } else {
-        return reply(`501 5.5.4 Bad XCLIENT attribute name: ${attr}`), false;
-      }
-    }
+    const applied = applyXclient(s, argv.slice(1).map((t) => t.text));
+    if ('error' in applied) return reply(applied.error), false;
+    const { gotHelo, gotProto, gotLogin } = applied;
     s.namaddr = namaddr(cfg, s);
     s.xclientAllowed = xclientHosts();
     if (!gotHelo) s.heloName = undefined;
