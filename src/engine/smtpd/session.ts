@@ -15,19 +15,18 @@ import { Checker as CheckerClass } from './checker.ts';
 import type { LogLine, PeerStatus, SessionState, TlsFacts } from './state.ts';
 import { emptyDeferred } from './state.ts';
 import type { TraceNode } from '../trace/types.ts';
-import { extractAddress, smtpdToken } from './token.ts';
+import { smtpdToken } from './token.ts';
 import type { SmtpToken } from './token.ts';
-import { checkClient, checkData, checkEod, checkEtrn, checkHelo, checkMail, checkRcpt, checkSize } from './stages.ts';
+import { checkClient, checkHelo } from './stages.ts';
 import { isHeader } from './access.ts';
-import { RESOLVE_FLAG_ERROR } from './deps.ts';
 import { SmtpdCrash } from './reject.ts';
-import { validHostname, validMailhostLiteral } from '../mail/valid-hostname.ts';
 import { normalizeV4Mapped } from '../tables/shared/inet.ts';
 import { splitList } from '../config/lists.ts';
 import { printable } from '../trace/printable.ts';
 import { footerReply } from './reply.ts';
 import { applyXclient } from './xclient.ts';
 import { ehloKeywords } from './ehlo.ts';
+import { transactionCommands } from './transaction.ts';
 
 /** Who connects, before any XCLIENT. */
 export interface ClientFacts {
@@ -47,6 +46,12 @@ export interface Exchange {
   /** Message lines the client sent after DATA's 354, when this exchange is the end of data. */
   message?: string[];
   server: string[];
+}
+
+/** Where a session is: the exchange being answered, and the index of the next client line. */
+export interface Cursor {
+  current: Exchange;
+  next: number;
 }
 
 /** What a message accepted with DATA carries beyond its envelope. */
@@ -192,11 +197,12 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
   const xclientHosts = (): boolean => cfg.xclientHosts.match(s.name, s.addr).matched;
   s.xclientAllowed = xclientHosts();
 
-  let current: Exchange = { server: [] };
-  exchanges.push(current);
+  // Where the dialogue is: the exchange being answered and the next client line.
+  const io: Cursor = { current: { server: [] }, next: 0 };
+  exchanges.push(io.current);
   let hangup = false;
   const reply = (text: string): void => {
-    for (const line of footerReply(c, text)) current.server.push(line);
+    for (const line of footerReply(c, text)) io.current.server.push(line);
     if (/^(421|521)/.test(text)) hangup = true;
   };
   const ehloDiscard = new Set(splitList(cfg.str('smtpd_discard_ehlo_keywords')).map((k) => k.toLowerCase()));
@@ -231,6 +237,8 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
   };
   const recipients: string[] = [];
 
+  const tx = transactionCommands({ cfg, c, s, io, lines, exchanges, accepted, recipients, reply, mailReset, rcptReset, queueId: () => queueId(++messages) });
+
   /** A command's outcome: success, failure, or XCLIENT's restart (counted as neither). */
   type Outcome = boolean | 'restart';
   const commands: Record<string, (argv: SmtpToken[], line: string) => Outcome> = {
@@ -244,9 +252,9 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
       reply('535 5.7.8 Error: authentication failed: the simulator takes SASL logins from XCLIENT LOGIN=');
       return false;
     },
-    mail: (argv) => mailCmd(argv),
-    rcpt: (argv) => rcptCmd(argv),
-    data: (argv) => dataCmd(argv),
+    mail: (argv) => tx.mail(argv),
+    rcpt: (argv) => tx.rcpt(argv),
+    data: (argv) => tx.data(argv),
     bdat: () => (reply('503 5.5.1 Error: BDAT is not simulated'), false),
     rset: (argv) => {
       if (argv.length !== 1) return reply('501 5.5.4 Syntax: RSET'), false;
@@ -257,8 +265,8 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
       return true;
     },
     noop: () => (reply('250 2.0.0 Ok'), true),
-    vrfy: (argv) => vrfyCmd(argv),
-    etrn: (argv) => etrnCmd(argv),
+    vrfy: (argv) => tx.vrfy(argv),
+    etrn: (argv) => tx.etrn(argv),
     quit: () => (reply('221 2.0.0 Bye'), true),
   };
 
@@ -278,7 +286,7 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
       s.protocol = 'ESMTP';
       const { words, discarded } = ehloKeywords(cfg, s, ehloDiscard);
       if (discarded) c.info(`discarding EHLO keywords: ${discarded}`);
-      words.forEach((w, i) => current.server.push(`250${i + 1 < words.length ? '-' : ' '}${w}`));
+      words.forEach((w, i) => io.current.server.push(`250${i + 1 < words.length ? '-' : ' '}${w}`));
     } else {
       if (s.protocol !== 'ESMTP' && s.protocol !== 'SMTP') s.protocol = 'SMTP';
       reply(`250 ${cfg.str('myhostname')}`);
@@ -311,167 +319,6 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
     return 'restart';
   }
 
-  function mailCmd(argv: SmtpToken[]): boolean {
-    if (cfg.bool('smtpd_helo_required') && s.heloName === undefined) return reply('503 5.5.1 Error: send HELO/EHLO first'), false;
-    if (s.sender !== undefined) return reply('503 5.5.1 Error: nested MAIL command'), false;
-    if (argv.length < 3 || argv[1]!.text.toLowerCase() !== 'from:') return reply('501 5.5.4 Syntax: MAIL FROM:<address>'), false;
-    if (argv[2]!.error) return reply('501 5.1.7 Bad sender address syntax'), false;
-    const ex = extractAddress(argv[2]!.text, cfg.bool('strict_rfc821_envelopes'));
-    if (ex.illegal || illegalAddress(ex.address, s.recipient ?? '', true)) {
-      c.warn(`Illegal address syntax from ${s.namaddr} in MAIL command: ${printable(argv[2]!.text, false)}`);
-      return reply('501 5.1.7 Bad sender address syntax'), false;
-    }
-    let size = 0;
-    for (const opt of argv.slice(3)) {
-      const o = opt.text;
-      const lo = o.toLowerCase();
-      if (lo === 'body=8bitmime' || lo === 'body=7bit' || (lo === 'smtputf8' && cfg.bool('smtputf8_enable'))) continue;
-      if (lo.startsWith('size=')) {
-        if (!/^\d+$/.test(o.slice(5))) return reply('501 5.5.4 Bad message size syntax'), false;
-        size = Number(o.slice(5));
-        continue;
-      }
-      if (lo.startsWith('ret=')) {
-        if (!['full', 'hdrs'].includes(lo.slice(4))) return reply('501 5.5.4 Bad RET parameter syntax'), false;
-        continue;
-      }
-      if (lo.startsWith('envid=') || lo.startsWith('auth=')) continue;
-      return reply(`555 5.5.4 Unsupported option: ${o}`), false;
-    }
-    const saved = s.sender;
-    s.sender = ex.address;
-    const sizeErr = checkSize(c, size);
-    s.sender = saved;
-    if (sizeErr) return reply(sizeErr), false;
-    if (!cfg.bool('smtpd_delay_reject')) {
-      const err = checkMail(c, ex.address);
-      if (err !== undefined) {
-        mailReset();
-        return reply(err), false;
-      }
-    }
-    s.sender = ex.address;
-    reply('250 2.1.0 Ok');
-    return true;
-  }
-
-  /** smtpd_check_addr: the resolver refuses the address syntax. */
-  function illegalAddress(address: string, other: string, allowEmpty: boolean): boolean {
-    if (address === '') return !allowEmpty;
-    const r = cfg.resolver.resolve(other, address);
-    if (r.flags & RESOLVE_FLAG_ERROR) return true;
-    const at = r.recipient.lastIndexOf('@');
-    return at >= 0 && /[^\x00-\x7f]/.test(r.recipient.slice(at + 1));
-  }
-
-  function rcptCmd(argv: SmtpToken[]): boolean {
-    if (s.sender === undefined) return reply('503 5.5.1 Error: need MAIL command'), false;
-    if (argv.length < 3 || argv[1]!.text.toLowerCase() !== 'to:') return reply('501 5.5.4 Syntax: RCPT TO:<address>'), false;
-    if (argv[2]!.error) return reply('501 5.1.3 Bad recipient address syntax'), false;
-    const ex = extractAddress(argv[2]!.text, cfg.bool('strict_rfc821_envelopes'));
-    if (ex.illegal || illegalAddress(ex.address, s.sender, false)) {
-      c.warn(`Illegal address syntax from ${s.namaddr} in RCPT command: ${printable(argv[2]!.text, false)}`);
-      return reply('501 5.1.3 Bad recipient address syntax'), false;
-    }
-    for (const opt of argv.slice(3)) {
-      const lo = opt.text.toLowerCase();
-      if (lo.startsWith('notify=') || lo.startsWith('orcpt=')) continue;
-      return reply(`555 5.5.4 Unsupported option: ${opt.text}`), false;
-    }
-    const limit = cfg.int('smtpd_recipient_limit');
-    if (limit && s.rcptCount >= limit) return reply('452 4.5.3 Error: too many recipients'), true;
-    const err = checkRcpt(c, ex.address);
-    if (err !== undefined) return reply(err), false;
-    if (s.queueId === undefined) {
-      s.queueId = queueId(++messages);
-      c.info(`${s.queueId}: client=${s.namaddr}${s.saslMethod ? `, sasl_method=${s.saslMethod}` : ''}${s.saslUsername ? `, sasl_username=${s.saslUsername}` : ''}`);
-    }
-    s.rcptCount++;
-    if (s.recipient === undefined) s.recipient = ex.address;
-    recipients.push(ex.address);
-    reply('250 2.1.5 Ok');
-    return true;
-  }
-
-  function dataCmd(argv: SmtpToken[]): boolean {
-    if (s.rcptCount === 0) {
-      if (s.sender === undefined) reply('503 5.5.1 Error: need RCPT command');
-      else reply('554 5.5.1 Error: no valid recipients');
-      return false;
-    }
-    if (argv.length !== 1) return reply('501 5.5.4 Syntax: DATA'), false;
-    const err = checkData(c);
-    if (err !== undefined) return reply(err), false;
-    reply('354 End data with <CR><LF>.<CR><LF>');
-    const message: string[] = [];
-    while (next < lines.length) {
-      const l = lines[next++]!;
-      if (l === '.') break;
-      message.push(l.startsWith('.') ? l.slice(1) : l);
-    }
-    current = { client: '.', message, server: [] };
-    exchanges.push(current);
-    s.where = 'END-OF-MESSAGE';
-    const eodErr = checkEod(c);
-    if (eodErr !== undefined) {
-      reply(eodErr);
-    } else {
-      const qid = s.queueId!;
-      accepted.push({
-        queueId: qid,
-        sender: s.sender!,
-        recipients: [...recipients],
-        hold: s.hold,
-        discard: s.discard,
-        ...(s.savedFilter !== undefined && { filter: s.savedFilter }),
-        ...(s.savedRedirect !== undefined && { redirect: s.savedRedirect }),
-        bcc: [...s.savedBcc],
-        prepended: [...s.prepend, `Received: from ${s.heloName ?? s.name} (${s.name} [${s.rfcAddr}])`],
-      });
-      reply(`250 2.0.0 Ok: queued as ${qid}`);
-      s.errorCount = 0;
-    }
-    mailReset();
-    rcptReset();
-    recipients.length = 0;
-    return eodErr === undefined;
-  }
-
-  function vrfyCmd(argv: SmtpToken[]): boolean {
-    if (cfg.bool('disable_vrfy_command')) return reply('502 5.5.1 VRFY command is disabled'), false;
-    if (argv.length < 2) return reply(`501 5.5.4 Syntax: VRFY address${cfg.bool('smtputf8_enable') ? ' [SMTPUTF8]' : ''}`), false;
-    const word = argv.slice(1).map((t) => t.text).join(' ');
-    const ex = extractAddress(word, false);
-    if (ex.illegal || illegalAddress(ex.address, s.sender ?? '', false)) {
-      c.warn(`Illegal address syntax from ${s.namaddr} in VRFY command: ${printable(word, false)}`);
-      return reply('501 5.1.3 Bad recipient address syntax'), false;
-    }
-    const err = checkRcpt(c, ex.address);
-    if (err !== undefined) return reply(err), false;
-    reply(`252 2.0.0 ${word}`);
-    return true;
-  }
-
-  function etrnCmd(argv: SmtpToken[]): boolean {
-    if (cfg.bool('smtpd_helo_required') && s.heloName === undefined) return reply('503 Error: send HELO/EHLO first'), false;
-    if (s.sender !== undefined) return reply('503 Error: MAIL transaction in progress'), false;
-    if (argv.length !== 2) return reply('500 Syntax: ETRN domain'), false;
-    let domain = argv[1]!.text;
-    if (domain.startsWith('@') || domain.startsWith('#')) domain = domain.slice(1);
-    if (!validHostname(domain) && !validMailhostLiteral(domain)) return reply('501 Error: invalid parameter syntax'), false;
-    const err = checkEtrn(c, domain);
-    if (err !== undefined) return reply(err), false;
-    // The flush service serves only fast_flush_domains.
-    if (cfg.fastFlushDomains.match(domain).matched) {
-      reply('250 Queuing started');
-      return true;
-    }
-    c.warn(`reject: ETRN ${domain.slice(0, 100)}... from ${s.namaddr}`);
-    reply(`459 <${domain}>: service unavailable`);
-    return false;
-  }
-
-  let next = 0;
   const forbidden = splitList(cfg.str('smtpd_forbidden_commands'));
   const isForbidden = (verb: string): boolean =>
     forbidden.some((f) => (f.startsWith('regexp:') ? /\/\^\[\^A-Z\]\//.test(f) && /^[^A-Z]/.test(verb) : f.toLowerCase() === verb.toLowerCase()));
@@ -479,22 +326,22 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
   for (;;) {
     // smtpd checks the error limit before it reads the next command, and says so unasked.
     if (!hangup && s.errorCount >= cfg.int('smtpd_hard_error_limit')) {
-      current = { server: [] };
-      exchanges.push(current);
+      io.current = { server: [] };
+      exchanges.push(io.current);
       reply(`421 4.7.0 ${cfg.str('myhostname')} Error: too many errors`);
       c.info(`too many errors after ${s.where} from ${s.namaddr}`);
       break;
     }
-    if (next >= lines.length) break;
+    if (io.next >= lines.length) break;
     if (hangup) {
       // The server has closed the connection: the client's next line gets no answer.
-      exchanges.push({ client: lines[next++]!, server: [] });
+      exchanges.push({ client: lines[io.next++]!, server: [] });
       break;
     }
-    const line = lines[next++]!;
-    current = { client: line, server: [] };
-    exchanges.push(current);
-    const exchange = current;
+    const line = lines[io.next++]!;
+    io.current = { client: line, server: [] };
+    exchanges.push(io.current);
+    const exchange = io.current;
     const argv = smtpdToken(line);
     const node: TraceNode = { kind: 'command', title: line };
     let crashed: SmtpdCrash | undefined;
@@ -533,8 +380,8 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
         }
           s.where = verb === 'data' ? 'DATA' : verb.toUpperCase();
         // A pipelining client has sent more before smtpd answered: improper unless ESMTP allows it here.
-        if (options.pipelined && !s.illegalPipelining && next < lines.length && (s.protocol !== 'ESMTP' || LAST_IN_GROUP.has(verb))) {
-          const pending = lines.slice(next).map((l) => l + '\r\n').join('');
+        if (options.pipelined && !s.illegalPipelining && io.next < lines.length && (s.protocol !== 'ESMTP' || LAST_IN_GROUP.has(verb))) {
+          const pending = lines.slice(io.next).map((l) => l + '\r\n').join('');
           c.info(`improper command pipelining after ${s.where} from ${s.namaddr}: ${escapeInput(pending.slice(0, 100))}`);
           s.illegalPipelining = true;
           c.step({ kind: 'note', title: `improper command pipelining after ${s.where}`, detail: 'reject_unauth_pipelining will reject from now on' });
