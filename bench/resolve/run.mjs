@@ -4,31 +4,9 @@
 // measured in the same run (the ratio says how many table lookups one
 // resolution costs). The engine is bundled from src/ into bench/out/ first,
 // so no dist-lib build is needed. Usage: npm run bench:resolve
-import { mkdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'vite';
+import { bundleEngine } from '../bundle-engine.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const out = join(root, 'bench', 'out', 'resolve');
-mkdirSync(out, { recursive: true });
-await build({
-  root,
-  logLevel: 'error',
-  configFile: false,
-  build: {
-    ssr: true,
-    outDir: out,
-    target: 'node20',
-    emptyOutDir: true,
-    rollupOptions: {
-      input: { resolve: join(root, 'src/engine/resolve/index.ts'), engine: join(root, 'src/engine/index.ts') },
-      output: { format: 'es', entryFileNames: '[name].js' },
-    },
-  },
-});
-const { createResolver } = await import(pathToFileURL(join(out, 'resolve.js')).href);
-const { loadMainCf, openTable } = await import(pathToFileURL(join(out, 'engine.js')).href);
+const { createResolver, loadMainCf, openTable } = await bundleEngine('resolve');
 
 const N = 10_000;
 const SECONDS = Number(process.env.SECONDS ?? 2);

@@ -38,6 +38,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterMarker, DAEMON_UNSHARE, daemonNamespaceScript, dieWith, readLines, runCollected } from '../../scripts/golden/namespace.mjs';
+import { bundleEngine } from '../bundle-engine.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
@@ -346,30 +347,7 @@ async function loadEngine() {
     missing = NEEDED.filter((n) => typeof m[n] !== 'function');
     if (missing.length === 0) return { engine: m, from: 'dist-lib/index.js' };
   }
-  const out = join(ROOT, 'bench', 'out', 'smtpd');
-  mkdirSync(out, { recursive: true });
-  const { build } = await import('vite');
-  await build({
-    root: ROOT,
-    logLevel: 'error',
-    configFile: false,
-    build: {
-      ssr: true,
-      outDir: out,
-      target: 'node20',
-      emptyOutDir: true,
-      rollupOptions: {
-        input: {
-          engine: join(ROOT, 'src/engine/index.ts'),
-          resolver: join(ROOT, 'src/engine/resolve/resolver.ts'),
-          search: join(ROOT, 'src/engine/search/index.ts'),
-        },
-        output: { format: 'es', entryFileNames: '[name].js' },
-      },
-    },
-  });
-  const load = (n) => import(pathToFileURL(join(out, `${n}.js`)).href);
-  const engine = { ...(await load('engine')), ...(await load('resolver')), ...(await load('search')) };
+  const engine = await bundleEngine('smtpd');
   const why = process.env.BENCH_FROM_SRC ? 'BENCH_FROM_SRC is set' : `dist-lib ${existsSync(lib) ? 'lacks' : 'is not built; it needs'} ${missing.join(', ')}`;
   return { engine, from: `src/ bundled into bench/out/smtpd/ (${why})` };
 }

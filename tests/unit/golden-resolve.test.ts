@@ -26,45 +26,15 @@ import type { AddressEvent, Diagnostic } from '../../src/engine/trace/types.ts';
 import type { Agent, Resolver } from '../../src/engine/resolve/index.ts';
 import { DEBIAN_AGENTS, agentsFromMasterCf, commandLineAddress, createResolver } from '../../src/engine/resolve/index.ts';
 import { CONFIG_DIRECTORY, STAND_IN_ARGV, STAND_IN_COMMANDS } from '../../scripts/golden/resolve-format.mjs';
+import type { GoldenCase, GoldenRecipient, GoldenResolve, GoldenResolveGroup } from '../../scripts/golden/resolve-format.mjs';
 
 const GOLDEN = join(import.meta.dirname, '..', 'golden', 'resolve');
 
-interface ResolveRecord {
-  request: { request: string; sender: string; address: string };
-  transport: string;
-  nexthop: string;
-  recipient: string;
-  flags: number;
-  class: string | null;
-  warnings: string[];
-}
-interface Delivery {
-  agent: string;
-  to: string;
-  orig_to?: string;
-  relay: string;
-  dsn: string;
-  status: string;
-  text: string;
-  resolve?: ResolveRecord;
-}
-interface Case {
-  line: number;
-  sender: string;
-  address: string;
-  rewrite: { request: { rule: string; address: string }; address: string };
-  resolve: ResolveRecord;
-  sendmail: { status: number; stdout: string; stderr: string };
-  queued: boolean;
-  from: string | null;
-  recipients: Delivery[];
-  log: string[];
-  warnings: string[];
-}
-interface Expected {
-  postfix: string;
-  cases: Case[];
-}
+// The recorded shapes, declared once beside the recorder's format module.
+type ResolveRecord = GoldenResolve;
+type Delivery = GoldenRecipient;
+type Case = GoldenCase;
+type Expected = GoldenResolveGroup;
 
 /** Files of a group that are not part of the configuration directory. */
 const NOT_CONFIG = new Set(['cases', 'build', 'expected.json', 'README.md']);
