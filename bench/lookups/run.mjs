@@ -17,7 +17,7 @@ writeFileSync(join(dir, 'main.cf'), '');
 
 // A small deterministic generator, so every run measures the same tables.
 let seed = 42;
-const rand = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+const rand = (n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
 const ip4 = (a, b, c, d) => `${a}.${b}.${c}.${d}`;
 
 const cases = {
@@ -97,7 +97,9 @@ function time(cmd, args, input) {
 }
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(cases);
-console.log(`postmap ${execFileSync('postconf', ['-d', '-h', 'mail_version']).toString().trim()} vs postfix-sim (node ${process.version}), median of ${RUNS} runs`);
+console.log(
+  `postmap ${execFileSync('postconf', ['-d', '-h', 'mail_version']).toString().trim()} vs postfix-sim (node ${process.version}), median of ${RUNS} runs`,
+);
 console.log('type     entries   keys    postmap s  postfix-sim s  speed-up  same answers');
 for (const type of wanted) {
   const { map, entries, keys } = cases[type]();

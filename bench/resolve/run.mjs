@@ -11,12 +11,13 @@ const { createResolver, loadMainCf, openTable } = await bundleEngine('resolve');
 const N = 10_000;
 const SECONDS = Number(process.env.SECONDS ?? 2);
 let seed = 42;
-const rand = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+const rand = (n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
 
 // The configuration: aliases in 100 virtual alias domains, a transport map of 10,000 domains.
 const files = new Map();
 const virtual = [];
-for (let i = 0; i < N; i++) virtual.push(`user${i}@valias${i % 100}.example\ttarget${i}@remote${i % 500}.example${i % 10 === 0 ? `, copy${i}@host.example.com` : ''}`);
+for (let i = 0; i < N; i++)
+  virtual.push(`user${i}@valias${i % 100}.example\ttarget${i}@remote${i % 500}.example${i % 10 === 0 ? `, copy${i}@host.example.com` : ''}`);
 files.set('/etc/postfix/virtual', virtual.join('\n') + '\n');
 const transport = [];
 for (let i = 0; i < N; i++) transport.push(`${i % 3 === 0 ? '.' : ''}remote${i}.example\tsmtp:[relay${i % 50}.example]:2525`);

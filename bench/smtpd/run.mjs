@@ -32,7 +32,7 @@
  *   process in it; the temporary tree is removed.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -64,14 +64,17 @@ const REPLY_TIMEOUT_MS = 20000;
 
 const die = dieWith('bench-smtpd');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const which = (p) => ENV.PATH.split(':').map((d) => join(d, p)).find((f) => existsSync(f)) ?? null;
+const which = (p) =>
+  ENV.PATH.split(':')
+    .map((d) => join(d, p))
+    .find((f) => existsSync(f)) ?? null;
 
 /* ------------------------------------------------------------------ */
 /* The configuration and the workload (deterministic).                 */
 /* ------------------------------------------------------------------ */
 
 let seed = 42;
-const rand = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+const rand = (n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
 const pick = (weights) => {
   const total = Object.values(weights).reduce((a, b) => a + b, 0);
   let r = rand(total);
@@ -142,7 +145,8 @@ function configFiles() {
   f.relay_domains = lines(RELAY_DOMAINS, (i) => `backupmx${i}.example\tOK`);
   f.relay_recipients = lines(RELAY_RCPTS, (i) => `r${i}@backupmx${i % RELAY_DOMAINS}.example\tOK`);
   f['client_networks.cidr'] =
-    '# partners: never blocked\n203.0.113.0/24\tOK\n' + lines(300, (i) => `100.64.${i % 250}.${(i >> 8) * 128}/25\tREJECT Listed in the local blocklist (net ${i})`);
+    '# partners: never blocked\n203.0.113.0/24\tOK\n' +
+    lines(300, (i) => `100.64.${i % 250}.${(i >> 8) * 128}/25\tREJECT Listed in the local blocklist (net ${i})`);
   f.client_access =
     lines(1000, (i) => `spammer${i}.example\tREJECT Your domain sends spam`) + lines(500, (i) => `198.19.${i >> 8}.${i & 255}\tREJECT Compromised host`);
   f['helo_checks.pcre'] = [
@@ -162,7 +166,20 @@ function configFiles() {
     lines(50, (i) => `abuse@customer${i}.example\tOK`) +
     lines(100, (i) => `closed${i}@customer${i % HOSTED}.example\tREJECT This mailbox is closed`) +
     lines(100, (i) => `spamtrap${i}@customer${i % HOSTED}.example\t550 5.7.1 No`);
-  const build = ['postalias hash:/etc/postfix/aliases', ...['vmailbox_domains', 'vmailbox', 'valias_domains', 'virtual', 'relay_domains', 'relay_recipients', 'client_access', 'sender_access', 'recipient_access'].map((t) => `postmap hash:/etc/postfix/${t}`)];
+  const build = [
+    'postalias hash:/etc/postfix/aliases',
+    ...[
+      'vmailbox_domains',
+      'vmailbox',
+      'valias_domains',
+      'virtual',
+      'relay_domains',
+      'relay_recipients',
+      'client_access',
+      'sender_access',
+      'recipient_access',
+    ].map((t) => `postmap hash:/etc/postfix/${t}`),
+  ];
   return { files: f, build };
 }
 
@@ -179,8 +196,14 @@ function connectionClient() {
   let addr = `198.18.${rand(256)}.${1 + rand(254)}`;
   let name = `mail${n % 50}.sender${n % 700}.example`;
   if (kind === 'noname') name = '[UNAVAILABLE]';
-  if (kind === 'mynet') (addr = `192.0.2.${1 + rand(254)}`), (name = `ws${n % 200}.example-isp.net`);
-  if (kind === 'partner') (addr = `203.0.113.${1 + rand(254)}`), (name = `relay${n % 5}.partner.example`);
+  if (kind === 'mynet') {
+    addr = `192.0.2.${1 + rand(254)}`;
+    name = `ws${n % 200}.example-isp.net`;
+  }
+  if (kind === 'partner') {
+    addr = `203.0.113.${1 + rand(254)}`;
+    name = `relay${n % 5}.partner.example`;
+  }
   if (kind === 'cidr') addr = `100.64.${rand(250)}.${1 + rand(126)}`;
   if (kind === 'badname') name = `host${n % 300}.spammer${rand(1000)}.example`;
   return { kind, addr, name, n, rejected: kind === 'cidr' || kind === 'badname', mynet: kind === 'mynet' };
@@ -213,9 +236,10 @@ function transaction(client, budget) {
   let errors = dirty ? 3 : 0;
   const rcpts = [];
   for (let r = 0; r < 3; r++) {
-    const kinds = !dirty && errors < budget
-      ? { mailbox: 40, alias: 12, forward: 8, unknown: 10, external: 8, postmaster: 4, nolocal: 2, relay: 5, norelay: 3, closed: 4, nonfqdn: 2, abuse: 2 }
-      : { mailbox: 50, alias: 15, forward: 10, postmaster: 5, relay: 10, abuse: 2 };
+    const kinds =
+      !dirty && errors < budget
+        ? { mailbox: 40, alias: 12, forward: 8, unknown: 10, external: 8, postmaster: 4, nolocal: 2, relay: 5, norelay: 3, closed: 4, nonfqdn: 2, abuse: 2 }
+        : { mailbox: 50, alias: 15, forward: 10, postmaster: 5, relay: 10, abuse: 2 };
     const k = pick(kinds);
     const i = rand(MAILBOXES);
     const to = {
@@ -228,7 +252,7 @@ function transaction(client, budget) {
       nolocal: `nosuchuser${i % 10}@mx1.example-isp.net`,
       relay: `r${i % RELAY_RCPTS}@backupmx${i % RELAY_DOMAINS}.example`,
       norelay: `x${i}@backupmx${i % RELAY_DOMAINS}.example`,
-      closed: i % 2 ? `closed${i % 100}@customer${i % 100 % HOSTED}.example` : `spamtrap${i % 100}@customer${i % 100 % HOSTED}.example`,
+      closed: i % 2 ? `closed${i % 100}@customer${(i % 100) % HOSTED}.example` : `spamtrap${i % 100}@customer${(i % 100) % HOSTED}.example`,
       nonfqdn: `u${i}`,
       abuse: `abuse@customer${i % 50}.example`,
     }[k];
@@ -321,7 +345,14 @@ function prepareWork(base, files, build, connections) {
 const NAMESPACE_SCRIPT = daemonNamespaceScript(HOSTNAME, MARKER);
 
 async function runReal(work) {
-  const env = { ...ENV, K: String(K), C: String(C), PARALLEL: String(PARALLEL), RUNS: String(RUNS), BENCH_SMTPD_VERBOSE: process.env.BENCH_SMTPD_VERBOSE ?? '' };
+  const env = {
+    ...ENV,
+    K: String(K),
+    C: String(C),
+    PARALLEL: String(PARALLEL),
+    RUNS: String(RUNS),
+    BENCH_SMTPD_VERBOSE: process.env.BENCH_SMTPD_VERBOSE ?? '',
+  };
   const r = await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', NAMESPACE_SCRIPT, 'sh', work, process.execPath, SELF], { env });
   const stderr = afterMarker(r.stderr, MARKER);
   if (process.env.BENCH_SMTPD_VERBOSE) process.stderr.write(stderr);
@@ -329,7 +360,7 @@ async function runReal(work) {
   try {
     return JSON.parse(readFileSync(join(work, 'sys', 'result.json'), 'utf8'));
   } catch (e) {
-    throw new Error(`no result from the inner half: ${e.message}`);
+    throw new Error(`no result from the inner half: ${e.message}`, { cause: e });
   }
 }
 
@@ -385,7 +416,7 @@ async function runSimulator(engine, etc, connections) {
   const timed = (trace) => {
     let passes = 0;
     const start = process.hrtime.bigint();
-    let seconds = 0;
+    let seconds;
     do {
       for (const text of texts) engine.runClient(cfg, text, client, { trace });
       passes++;
@@ -418,7 +449,14 @@ function compare(connections, real, sim) {
       for (let i = from; i < from + TX_LINES; i++) {
         if (same(r[i + 1], s[i + 1])) continue;
         differences++;
-        first ??= { connection: c, transaction: t, command: lines[i], real: r[i + 1], sim: s[i + 1], dialogue: [lines[0], ...lines.slice(from, from + TX_LINES)] };
+        first ??= {
+          connection: c,
+          transaction: t,
+          command: lines[i],
+          real: r[i + 1],
+          sim: s[i + 1],
+          dialogue: [lines[0], ...lines.slice(from, from + TX_LINES)],
+        };
         break;
       }
     }
@@ -445,7 +483,9 @@ async function main() {
     if (process.env.SIM_ONLY) {
       // Profiling aid: the simulator alone, no Postfix and no comparison.
       sim = await runSimulator(engine, join(work, 'etc'), connections);
-      console.log(`postfix-sim: ${(transactions * sim.passes / sim.seconds).toFixed(0)} transactions/s with the trace, ${(transactions * sim.plain.passes / sim.plain.seconds).toFixed(0)} without`);
+      console.log(
+        `postfix-sim: ${((transactions * sim.passes) / sim.seconds).toFixed(0)} transactions/s with the trace, ${((transactions * sim.plain.passes) / sim.plain.seconds).toFixed(0)} without`,
+      );
       return;
     }
     real = await runReal(work);
@@ -471,7 +511,9 @@ async function main() {
     `workload: ${C} connections (XCLIENT, then ${K} transactions of EHLO, MAIL, 3 RCPT, RSET; QUIT; no pipelining) = ${f(transactions)} transactions, ` +
       `${f(transactions * 3)} RCPT of which ${f(rejected)} rejected; worst connection ${worst} rejections`,
   );
-  console.log(`real smtpd: Postfix started in ${real.startMs} ms, warm-up ${WARMUP} connections, median of ${RUNS} runs each; simulator: prepareSmtpd ${sim.prepareMs.toFixed(0)} ms (not counted), ${sim.passes} passes in ${sim.seconds.toFixed(1)} s`);
+  console.log(
+    `real smtpd: Postfix started in ${real.startMs} ms, warm-up ${WARMUP} connections, median of ${RUNS} runs each; simulator: prepareSmtpd ${sim.prepareMs.toFixed(0)} ms (not counted), ${sim.passes} passes in ${sim.seconds.toFixed(1)} s`,
+  );
   console.log('');
   console.log('what                                       seconds   transactions/s');
   const row = (what, s, r) => console.log(`${what.padEnd(40)} ${s.toFixed(3).padStart(9)}   ${f(r).padStart(14)}`);
@@ -482,9 +524,14 @@ async function main() {
   console.log('');
   const label = (t) => `${t}:`.padEnd(44);
   console.log(`${label('speed-up vs real, 1 client at a time')}${(simRate / seqRate).toFixed(1)}x with trace, ${(plainRate / seqRate).toFixed(1)}x without`);
-  console.log(`${label(`speed-up vs real, ${PARALLEL} clients at a time`)}${(simRate / parRate).toFixed(1)}x with trace, ${(plainRate / parRate).toFixed(1)}x without   (issue 3 target: 100x)`);
+  console.log(
+    `${label(`speed-up vs real, ${PARALLEL} clients at a time`)}${(simRate / parRate).toFixed(1)}x with trace, ${(plainRate / parRate).toFixed(1)}x without   (issue 3 target: 100x)`,
+  );
   console.log(`${label('real replies identical in all real runs')}${real.runsAgree ? 'yes' : 'NO'}`);
-  console.log(`transactions whose replies differ (real vs simulator): ${differences} of ${transactions}` + (otherDiffs ? `; connections with a different banner/QUIT/length: ${otherDiffs}` : ''));
+  console.log(
+    `transactions whose replies differ (real vs simulator): ${differences} of ${transactions}` +
+      (otherDiffs ? `; connections with a different banner/QUIT/length: ${otherDiffs}` : ''),
+  );
   if (first) {
     console.log(`first difference: connection ${first.connection}, transaction ${first.transaction}, at "${first.command}"`);
     console.log(`  dialogue: ${first.dialogue.join(' | ')}`);
@@ -578,7 +625,7 @@ async function inner(work) {
       await session(['QUIT']);
       break;
     } catch (e) {
-      if (i > 100) throw new Error(`smtpd does not answer: ${e.message}`);
+      if (i > 100) throw new Error(`smtpd does not answer: ${e.message}`, { cause: e });
       await sleep(100);
     }
   }
@@ -591,7 +638,10 @@ async function inner(work) {
     par.push(await play(connections, PARALLEL));
   }
   const median = (runs) => runs.map((x) => x.seconds).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
-  if (process.env.BENCH_SMTPD_VERBOSE) process.stderr.write(`sequential: ${seq.map((x) => x.seconds.toFixed(3))} s\nparallel: ${par.map((x) => x.seconds.toFixed(3))} s\nslow replies:\n${slowest.slice(0, 30).join('\n')}\n`);
+  if (process.env.BENCH_SMTPD_VERBOSE)
+    process.stderr.write(
+      `sequential: ${seq.map((x) => x.seconds.toFixed(3))} s\nparallel: ${par.map((x) => x.seconds.toFixed(3))} s\nslow replies:\n${slowest.slice(0, 30).join('\n')}\n`,
+    );
   const replies = JSON.stringify(seq[0].replies);
   const log = existsSync(MAILLOG) ? readFileSync(MAILLOG, 'utf8').split('\n') : [];
   const problems = log.filter((l) => /: (warning|error|fatal|panic): /.test(l));

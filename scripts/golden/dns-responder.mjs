@@ -132,7 +132,7 @@ function buildZone(records) {
     }
     if (!e.types.has(r.type)) e.types.set(r.type, []);
     e.types.get(r.type).push({ ttl: r.ttl, rdata: encodeData(r.type, r.data) });
-    for (let parent = name; parent.includes('.'); ) {
+    for (let parent = name; parent.includes('.');) {
       parent = parent.slice(parent.indexOf('.') + 1);
       entry(parent);
     }

@@ -102,7 +102,7 @@ export function innerJson({ stdout, stderr, code, signal }, marker) {
   try {
     return JSON.parse(stdout);
   } catch (e) {
-    throw new Error(`inner recorder output is not JSON: ${e.message}`);
+    throw new Error(`inner recorder output is not JSON: ${e.message}`, { cause: e });
   }
 }
 

@@ -34,9 +34,7 @@ export function listenAddress(server) {
 
 /** chooseAction - the ACTION of the first fact of `server` that matches `attrs` (a Map), or null. */
 export function chooseAction(facts, server, attrs) {
-  const hit = facts.find(
-    (f) => f.server === server && f.match.every(([k, v]) => (attrs.get(k) ?? '').toLowerCase() === v.toLowerCase()),
-  );
+  const hit = facts.find((f) => f.server === server && f.match.every(([k, v]) => (attrs.get(k) ?? '').toLowerCase() === v.toLowerCase()));
   return hit ? hit.action : null;
 }
 

@@ -79,7 +79,10 @@ exec "$@"
 /** runIsolated - one command inside a fresh private namespace; resolves { stdout, stderr, status }. */
 async function runIsolated(config, mode, empty, argv, stdinPath) {
   const stdin = stdinPath ? openSync(stdinPath, 'r') : 'ignore';
-  const running = runCollected('unshare', ['-m', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', config, mode, empty, ...argv], { env: ENV, stdin });
+  const running = runCollected('unshare', ['-m', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', config, mode, empty, ...argv], {
+    env: ENV,
+    stdin,
+  });
   if (typeof stdin === 'number') closeSync(stdin);
   const r = await running;
   if (r.signal) throw new Error(`${argv.join(' ')}: killed by ${r.signal}`);
@@ -129,8 +132,7 @@ async function recordGroup(name, work, empty, version) {
       if (outputs.has(out) && outputs.get(out) !== typed) throw new Error(`${outputs.get(out)} and ${typed} both write ${out}; use separate source files`);
       outputs.set(out, typed);
     }
-  for (const q of plan.queries)
-    if (q.stdinFile && !existsSync(join(dir, q.stdinFile))) throw new Error(`${name}/queries:${q.line}: no file ${q.stdinFile}`);
+  for (const q of plan.queries) if (q.stdinFile && !existsSync(join(dir, q.stdinFile))) throw new Error(`${name}/queries:${q.line}: no file ${q.stdinFile}`);
 
   const config = prepareGroup(name, work);
   const builds = [];

@@ -61,9 +61,7 @@ function postconfD(master) {
 
 const version = spawnSync('postconf', ['-d', '-h', 'mail_version'], { env: ENV, encoding: 'utf8' }).stdout.trim();
 const builtin = postconfD(undefined);
-const services = postconfD(
-  ['zzagent unix - - n - - smtp', 'zzpipe unix - - n - - pipe', 'zzspawn unix - - n - - spawn', ''].join('\n'),
-);
+const services = postconfD(['zzagent unix - - n - - smtp', 'zzpipe unix - - n - - pipe', 'zzspawn unix - - n - - spawn', ''].join('\n'));
 /*
  * "Raw" parameters (never $name-expanded, not even by postconf -x): set every
  * built-in parameter to $mail_name and see which ones `postconf -x` leaves
@@ -78,7 +76,10 @@ function rawParameters() {
     writeFileSync(join(dir, 'main.cf'), names.map((n) => `${n} = $mail_name\n`).join(''));
     const r = spawnSync('postconf', ['-c', dir, '-x', ...names], { env: ENV, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`postconf -x failed: ${r.stderr}`);
-    return r.stdout.split('\n').filter((l) => l.endsWith(' = $mail_name')).map((l) => l.slice(0, -' = $mail_name'.length));
+    return r.stdout
+      .split('\n')
+      .filter((l) => l.endsWith(' = $mail_name'))
+      .map((l) => l.slice(0, -' = $mail_name'.length));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

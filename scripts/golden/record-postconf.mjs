@@ -87,7 +87,9 @@ function record(group) {
 if (process.getuid?.() !== 0) die('must run as root (it needs unshare -m -u -n and bind mounts)');
 const groups = process.argv.slice(2).length
   ? process.argv.slice(2)
-  : readdirSync(GOLDEN).filter((g) => statSync(join(GOLDEN, g)).isDirectory()).sort();
+  : readdirSync(GOLDEN)
+      .filter((g) => statSync(join(GOLDEN, g)).isDirectory())
+      .sort();
 let total = 0;
 for (const g of groups) {
   const n = record(g);

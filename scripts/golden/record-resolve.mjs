@@ -35,7 +35,22 @@
  *   -lmdb, -cdb) and sqlite3; fails loudly when anything is missing.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync, fstatSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  fstatSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -169,13 +184,17 @@ function accountsFile(extra) {
 }
 
 function groupId(name) {
-  const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.startsWith(name + ':'));
+  const line = readFileSync('/etc/group', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(name + ':'));
   if (!line) die(`/etc/group has no ${name} group`);
   return Number(line.split(':')[2]);
 }
 
 function userIds(name) {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(name + ':'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(name + ':'));
   if (!line) die(`/etc/passwd has no ${name} account`);
   const f = line.split(':');
   return [Number(f[2]), Number(f[3])];
@@ -428,8 +447,7 @@ class AttrClient {
 
 /** expectAttrs - the values of a reply, checking the names and their order. */
 function expectAttrs(reply, names, what) {
-  if (reply.length !== names.length || reply.some(([n], i) => n !== names[i]))
-    throw new Error(`${what}: unexpected reply ${JSON.stringify(reply)}`);
+  if (reply.length !== names.length || reply.some(([n], i) => n !== names[i])) throw new Error(`${what}: unexpected reply ${JSON.stringify(reply)}`);
   return reply.map(([, v]) => v);
 }
 
@@ -539,7 +557,11 @@ async function inner(work) {
             }
           }
           if (Date.now() > deadline)
-            throw new Error(`case ${c.line}: ${queueId ? `${queueId} did not settle` : 'no pickup line'}:\n${windowLines().map((l) => l.raw).join('\n')}`);
+            throw new Error(
+              `case ${c.line}: ${queueId ? `${queueId} did not settle` : 'no pickup line'}:\n${windowLines()
+                .map((l) => l.raw)
+                .join('\n')}`,
+            );
           await sleep(5);
         }
       }

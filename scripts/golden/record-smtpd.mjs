@@ -30,19 +30,7 @@
  *   Internally the same file runs inside the namespace with --inner WORK.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -182,13 +170,15 @@ exit 0
 /** accountLines - the machine's lines of /etc/passwd or /etc/group for `names`, in `names` order. */
 function accountLines(file, names) {
   const lines = readFileSync(file, 'utf8').split('\n');
-  return names
-    .map((n) => {
-      const l = lines.find((x) => x.startsWith(`${n}:`));
-      if (!l) die(`${file} has no entry ${n}`);
-      return l;
-    })
-    .join('\n') + '\n';
+  return (
+    names
+      .map((n) => {
+        const l = lines.find((x) => x.startsWith(`${n}:`));
+        if (!l) die(`${file} has no entry ${n}`);
+        return l;
+      })
+      .join('\n') + '\n'
+  );
 }
 
 /** loadGroup - parse every file of a group up front; throws on any format error. */
@@ -462,19 +452,20 @@ function converse(session, localPort, smtpdDied) {
 }
 
 function settleQueue() {
-  const busy = () => ['incoming', 'active', 'maildrop'].some((q) => {
-    const d = join('/var/spool/postfix', q);
-    if (!existsSync(d)) return false;
-    const stack = [d];
-    while (stack.length) {
-      const x = stack.pop();
-      for (const e of readdirSync(x, { withFileTypes: true })) {
-        if (e.isDirectory()) stack.push(join(x, e.name));
-        else return true;
+  const busy = () =>
+    ['incoming', 'active', 'maildrop'].some((q) => {
+      const d = join('/var/spool/postfix', q);
+      if (!existsSync(d)) return false;
+      const stack = [d];
+      while (stack.length) {
+        const x = stack.pop();
+        for (const e of readdirSync(x, { withFileTypes: true })) {
+          if (e.isDirectory()) stack.push(join(x, e.name));
+          else return true;
+        }
       }
-    }
-    return false;
-  });
+      return false;
+    });
   return busy;
 }
 
@@ -506,16 +497,16 @@ const VOLATILE_POLICY_ATTRS = ['instance'];
  * sent (non-empty, stable ones; queue_id as its label), answer.
  */
 function policyRecord(q, label) {
-  const attrs = Object.fromEntries(
-    q.attrs.filter(([k, v]) => v !== '' && !VOLATILE_POLICY_ATTRS.includes(k)).map(([k, v]) => [k, normaliseLogText(v, label)]),
-  );
+  const attrs = Object.fromEntries(q.attrs.filter(([k, v]) => v !== '' && !VOLATILE_POLICY_ATTRS.includes(k)).map(([k, v]) => [k, normaliseLogText(v, label)]));
   return { server: q.server, request: attrs, action: q.action };
 }
 
 function readCaptures() {
   const byId = new Map();
   if (!existsSync(CAPTURE_DIR)) return byId;
-  for (const f of readdirSync(CAPTURE_DIR).filter((x) => x.endsWith('.msg')).sort()) {
+  for (const f of readdirSync(CAPTURE_DIR)
+    .filter((x) => x.endsWith('.msg'))
+    .sort()) {
     const text = readFileSync(join(CAPTURE_DIR, f), 'latin1');
     const end = text.indexOf('END\n');
     const args = text
@@ -604,7 +595,8 @@ async function inner(work) {
       // noServer: smtpd died before its banner and the recorder already waited out the grace period.
       if (disconnects(lines) >= expectedDisconnects || Date.now() > deadline || talk.noServer) break;
       // master reports an smtpd that ended abnormally after it ended: nothing more comes from it.
-      if (lines.slice(from).some((l) => /\/master$/.test(l.process) && /^warning: process \S*\/smtpd pid \d+ (exit status|killed by signal) /.test(l.text))) break;
+      if (lines.slice(from).some((l) => /\/master$/.test(l.process) && /^warning: process \S*\/smtpd pid \d+ (exit status|killed by signal) /.test(l.text)))
+        break;
       await sleep(25);
     }
     if (disconnects(lines) < expectedDisconnects) {
@@ -614,7 +606,10 @@ async function inner(work) {
       expectedDisconnects = disconnects(lines); // smtpd died
     }
     // smtpd died after its banner (e.g. at XCLIENT or EHLO): master throttles the service all the same.
-    if (session !== sessions[sessions.length - 1] && lines.slice(from).some((l) => /\/master$/.test(l.process) && /bad command startup -- throttling/.test(l.text)))
+    if (
+      session !== sessions[sessions.length - 1] &&
+      lines.slice(from).some((l) => /\/master$/.test(l.process) && /bad command startup -- throttling/.test(l.text))
+    )
       throw new Error(`${session.name}: smtpd died and master throttles new connections, so such a session must be its group's last`);
     await sleep(50);
     const to = readLog().length;
@@ -668,8 +663,7 @@ async function inner(work) {
   });
   const follow = (i) => {
     for (let n = 0; n < claims[i].length; n++)
-      for (const l of log)
-        if (leadingQueueId(l.text) === claims[i][n]) for (const m of l.text.matchAll(/notification: ([0-9A-F]{6,})\b/g)) claim(i, m[1]);
+      for (const l of log) if (leadingQueueId(l.text) === claims[i][n]) for (const m of l.text.matchAll(/notification: ([0-9A-F]{6,})\b/g)) claim(i, m[1]);
   };
   results.forEach((r, i) => follow(i));
   results.forEach((r, i) => {
@@ -703,7 +697,9 @@ async function inner(work) {
     const received = new Set(own.map((l) => leadingQueueId(l.text)).filter(Boolean));
     const sizeOf = (id, size) => {
       if (!received.has(id)) return 'N';
-      const made = (queueLines.get(id) ?? []).some((l) => /\/cleanup$/.test(l.process) && l.text.includes(`message-id=<`) && new RegExp(`\\.${id}@`).test(l.text));
+      const made = (queueLines.get(id) ?? []).some(
+        (l) => /\/cleanup$/.test(l.process) && l.text.includes(`message-id=<`) && new RegExp(`\\.${id}@`).test(l.text),
+      );
       return String(Number(size) - (made ? 2 : 1) * (id.length - label(id).length));
     };
     const fmt = (l) => {
@@ -755,7 +751,9 @@ async function inner(work) {
     startup: {
       status: startup.status,
       stderr: startup.stderr,
-      log: startupLines.filter((l) => important(l) || /\/(master|postfix-script|postfix)$/.test(l.process)).map((l) => `${l.process}: ${normaliseLogText(l.text)}`),
+      log: startupLines
+        .filter((l) => important(l) || /\/(master|postfix-script|postfix)$/.test(l.process))
+        .map((l) => `${l.process}: ${normaliseLogText(l.text)}`),
     },
     sessions: sessionsOut,
     other,
@@ -768,9 +766,10 @@ async function inner(work) {
 
 // Run only as a program, not when imported.
 if (process.argv[1] && resolve(process.argv[1]) === SELF) {
-  if (process.argv[2] === '--inner') inner(process.argv[3]).catch((e) => {
-    process.stderr.write(`record-smtpd (inner): ${e.stack ?? e}\n`);
-    process.exit(1);
-  });
+  if (process.argv[2] === '--inner')
+    inner(process.argv[3]).catch((e) => {
+      process.stderr.write(`record-smtpd (inner): ${e.stack ?? e}\n`);
+      process.exit(1);
+    });
   else main().catch((e) => die(e.stack ?? String(e)));
 }

@@ -149,7 +149,10 @@ export function parseLogLine(raw) {
  * case (clock skew between the file system and the process clock on a busy
  * machine); the recorder leaves them out everywhere.
  */
-export const ENVIRONMENT_NOISE = [/^warning: file system clock is \d+ seconds? ahead of local clock$/, /^warning: resetting file time stamps - this hurts performance$/];
+export const ENVIRONMENT_NOISE = [
+  /^warning: file system clock is \d+ seconds? ahead of local clock$/,
+  /^warning: resetting file time stamps - this hurts performance$/,
+];
 
 /** isEnvironmentNoise - whether a parsed log line is one of ENVIRONMENT_NOISE. */
 export function isEnvironmentNoise(line) {

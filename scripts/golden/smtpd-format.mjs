@@ -149,7 +149,10 @@ export function parseBuildFile(text, where = 'build') {
 export function parsePolicyFacts(text, where = 'facts') {
   const facts = [];
   text.split('\n').forEach((raw, index) => {
-    const line = raw.replace(/\r$/, '').replace(/^\s*#.*$/, '').trim();
+    const line = raw
+      .replace(/\r$/, '')
+      .replace(/^\s*#.*$/, '')
+      .trim();
     const at = `${where}:${index + 1}`;
     if (line === '') return;
     const kind = line.split(/\s+/)[0];
@@ -198,7 +201,8 @@ export function normaliseLogText(text, label) {
 }
 
 /** RFC 5322 date-time as Postfix writes it (mail_date), e.g. "Sun, 22 Nov 2026 06:02:21 +0000 (UTC)". */
-const MAIL_DATE = /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), +\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d [+-]\d{4}(?: \([^)]*\))?/g;
+const MAIL_DATE =
+  /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), +\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d [+-]\d{4}(?: \([^)]*\))?/g;
 
 /**
  * normaliseHeader - one physical header line of a delivered message without

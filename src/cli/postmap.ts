@@ -21,8 +21,7 @@ export interface CommandOutput {
   status: number;
 }
 
-const USAGE =
-  'usage: postmap [-bfFhimnNoprsuUvw] [-c config_dir] [-d key] [-q key] [map_type:]file...';
+const USAGE = 'usage: postmap [-bfFhimnNoprsuUvw] [-c config_dir] [-d key] [-q key] [map_type:]file...';
 /** Postfix's stdout buffer (VSTREAM_BUFSIZE): output not yet flushed is lost on a fatal error. */
 const STDOUT_BUFFER = 4096;
 
@@ -39,11 +38,7 @@ interface PostmapArgs {
   maps: string[];
 }
 
-function parseArgs(
-  argv: readonly string[],
-  fail: (msg: string) => never,
-  stderr: (line: string) => void,
-): PostmapArgs {
+function parseArgs(argv: readonly string[], fail: (msg: string) => never, stderr: (line: string) => void): PostmapArgs {
   const args: PostmapArgs = { fold: true, maps: [] };
   let i = 0;
   for (; i < argv.length; i++) {
@@ -65,8 +60,7 @@ function parseArgs(
         else if (c === 'q') {
           if (args.query !== undefined) fail('specify only one of -s -q or -d');
           args.query = value;
-        }
-        else fail(`-d (delete) is not simulated: the simulator never changes tables`);
+        } else fail(`-d (delete) is not simulated: the simulator never changes tables`);
         break;
       }
       if (c === 'f') args.fold = false;
@@ -97,10 +91,7 @@ function flushed(stdout: string): string {
  * runPostmap - runs one postmap command line; never throws.
  * `host` defaults to the file system (rooted at -c DIR for /etc/postfix paths).
  */
-export async function runPostmap(
-  argv: readonly string[],
-  io: { host?: Host; stdin?: string } = {},
-): Promise<CommandOutput> {
+export async function runPostmap(argv: readonly string[], io: { host?: Host; stdin?: string } = {}): Promise<CommandOutput> {
   let stdout = '';
   let stderr = '';
   let utf8 = false;

@@ -28,7 +28,8 @@ import { createNodeHost, DEFAULT_CONFIG_DIRECTORY } from './node-host.ts';
 import type { CommandOutput } from './postmap.ts';
 import { renderTrace } from './render-trace.ts';
 
-const USAGE = 'usage: postfix-sim smtpd [-c config_dir] [--service NAME] [--client ADDR[,NAME]] [--dns FILE] [--facts FILE] [--tls] [--ccert FPR[,PKEYFPR]] [--ccert-verified] [--log] [--json] [--trace] < dialogue';
+const USAGE =
+  'usage: postfix-sim smtpd [-c config_dir] [--service NAME] [--client ADDR[,NAME]] [--dns FILE] [--facts FILE] [--tls] [--ccert FPR[,PKEYFPR]] [--ccert-verified] [--log] [--json] [--trace] < dialogue';
 
 export interface SmtpdIo {
   stdin: string;
@@ -102,9 +103,11 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
 
   const dnsPath = dnsFile ?? (existsSync(join(dir, 'dns')) ? join(dir, 'dns') : undefined);
   const dnsText = dnsPath === undefined ? undefined : readText(dnsPath);
-  if (dnsPath !== undefined && dnsText === undefined) return { stdout: '', stderr: `postfix-sim smtpd: fatal: open ${dnsPath}: No such file or directory\n`, status: 1 };
+  if (dnsPath !== undefined && dnsText === undefined)
+    return { stdout: '', stderr: `postfix-sim smtpd: fatal: open ${dnsPath}: No such file or directory\n`, status: 1 };
   const factsText = factsFile === undefined ? undefined : readText(factsFile);
-  if (factsFile !== undefined && factsText === undefined) return { stdout: '', stderr: `postfix-sim smtpd: fatal: open ${factsFile}: No such file or directory\n`, status: 1 };
+  if (factsFile !== undefined && factsText === undefined)
+    return { stdout: '', stderr: `postfix-sim smtpd: fatal: open ${factsFile}: No such file or directory\n`, status: 1 };
   const dns = dnsText === undefined ? NO_DNS : parseDnsFacts(dnsText, dnsPath);
   const facts = factsText === undefined ? NO_FACTS : parseFacts(factsText, factsFile);
 
@@ -121,17 +124,46 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
       return bytes && decoder.decode(bytes);
     },
   });
-  const unused = postconf.messages.filter((m) => m.includes(': unused parameter: ')).map((m) => `postconf: ${m}\n`).join('');
+  const unused = postconf.messages
+    .filter((m) => m.includes(': unused parameter: '))
+    .map((m) => `postconf: ${m}\n`)
+    .join('');
   const dialogue = parseDialogue(io.stdin);
   const [addr, name] = (client ?? dialogue.client ?? '127.0.0.1').split(',');
   const [fingerprint, pkeyFingerprint] = (ccert ?? '').split(',');
-  const tlsFacts = tls || ccert !== undefined || ccertVerified
-    ? { ...(fingerprint && { ccert: { fingerprint, verified: ccertVerified, ...(pkeyFingerprint && { pkeyFingerprint }) } }) }
-    : undefined;
-  const result = runClient(cfg, dialogue.text, { addr: addr!, ...(name !== undefined && { name }), ...(tlsFacts && { tls: tlsFacts }) }, { trace: json || trace, pipelined: dialogue.pipelined });
+  const tlsFacts =
+    tls || ccert !== undefined || ccertVerified
+      ? { ...(fingerprint && { ccert: { fingerprint, verified: ccertVerified, ...(pkeyFingerprint && { pkeyFingerprint }) } }) }
+      : undefined;
+  const result = runClient(
+    cfg,
+    dialogue.text,
+    { addr: addr!, ...(name !== undefined && { name }), ...(tlsFacts && { tls: tlsFacts }) },
+    { trace: json || trace, pipelined: dialogue.pipelined },
+  );
   let stderr = unused + [...dns.diagnostics, ...facts.diagnostics].map((d) => `postfix-sim smtpd: warning: ${d.message}\n`).join('');
-  if (json) return { stdout: JSON.stringify({ service, exchanges: result.exchanges, log: result.log, accepted: result.accepted, trace: result.trace, ...(result.fatal && { fatal: result.fatal }) }, null, 2) + '\n', stderr, status: result.fatal ? 1 : 0 };
-  let stdout = result.exchanges.flatMap((e) => e.server).map((l) => l + '\n').join('');
+  if (json)
+    return {
+      stdout:
+        JSON.stringify(
+          {
+            service,
+            exchanges: result.exchanges,
+            log: result.log,
+            accepted: result.accepted,
+            trace: result.trace,
+            ...(result.fatal && { fatal: result.fatal }),
+          },
+          null,
+          2,
+        ) + '\n',
+      stderr,
+      status: result.fatal ? 1 : 0,
+    };
+  let stdout = result.exchanges
+    .flatMap((e) => e.server)
+    .map((l) => l + '\n')
+    .join('');
   if (log) stdout += result.log.map((l) => `${l.program}: ${l.text}\n`).join('');
   if (trace) stdout += renderTrace(result.trace);
   if (result.fatal) stderr += `postfix/smtpd: fatal: ${result.fatal}\n`;

@@ -12,7 +12,7 @@ export { loadMainCf, serviceView, getServiceParams } from './config/maincf.ts';
 export type { MainCf, ParameterView } from './config/maincf.ts';
 export { macExpand, compatLevelFromString } from './config/expand.ts';
 export type { Expansion, MacLookup } from './config/expand.ts';
-export { splitList, stripBraces, LIST_SEPARATORS } from './config/lists.ts';
+export { splitList, stripBraces, LIST_SEPARATORS } from './util/lists.ts';
 export { parseMasterCf, findService, effectiveChroot } from './config/mastercf.ts';
 export type { MasterCf, MasterService } from './config/mastercf.ts';
 export { DEFAULT_FACTS, builtinDefault, compareCompatLevels, isBuiltinParameter, serviceParameters } from './config/names.ts';
@@ -47,10 +47,59 @@ export type {
   SmtpdConfig,
 } from './smtpd/index.ts';
 export type { TraceNode } from './trace/types.ts';
-export { createResolver, RESOLVE, RESOLVE_CLASS_FINAL, classOf, DEBIAN_AGENTS, agentsFromMasterCf, parseTransportEntry, updateEntry, commandLineAddress } from './resolve/index.ts';
-export type { Resolver, ResolverOptions, Program, ResolveReply, DeliveryResult, FinalRecipient, AgentReport, DeliveryTarget, Agent, RewriteRule } from './resolve/index.ts';
-export { createSearchContext, createTableCache, isFixedTable, openMatchList, matchParentStyle, openMaps, makeMaps, MA_FIND, MA_FIND_DEFAULT, mailAddrFind, splitExtension, stripExtension, quote822Local, unquote822Local } from './search/index.ts';
-export type { SearchContext, TableCache, TableFlags, MatchList, MatchListKind, MatchListResult, Maps, MapsResult, AddrFindOptions, AddrFindResult, QueryForm, QuoteOptions } from './search/index.ts';
+export {
+  createResolver,
+  RESOLVE,
+  RESOLVE_CLASS_FINAL,
+  classOf,
+  DEBIAN_AGENTS,
+  agentsFromMasterCf,
+  parseTransportEntry,
+  updateEntry,
+  commandLineAddress,
+} from './resolve/index.ts';
+export type {
+  Resolver,
+  ResolverOptions,
+  Program,
+  ResolveReply,
+  DeliveryResult,
+  FinalRecipient,
+  AgentReport,
+  DeliveryTarget,
+  Agent,
+  RewriteRule,
+} from './resolve/index.ts';
+export {
+  createSearchContext,
+  createTableCache,
+  isFixedTable,
+  openMatchList,
+  matchParentStyle,
+  openMaps,
+  makeMaps,
+  MA_FIND,
+  MA_FIND_DEFAULT,
+  mailAddrFind,
+  splitExtension,
+  stripExtension,
+  quote822Local,
+  unquote822Local,
+} from './search/index.ts';
+export type {
+  SearchContext,
+  TableCache,
+  TableFlags,
+  MatchList,
+  MatchListKind,
+  MatchListResult,
+  Maps,
+  MapsResult,
+  AddrFindOptions,
+  AddrFindResult,
+  QueryForm,
+  QuoteOptions,
+} from './search/index.ts';
 export type { AddressEvent, AddressClass, AddrFindTrace, MapsTrace, MatchListTrace, ListItemTrace } from './trace/types.ts';
 export { mailOutcome } from './smtpd/delivery.ts';
 export type { Delivery, MailOutcome } from './smtpd/delivery.ts';

@@ -15,10 +15,7 @@ let sqlJs: Promise<SqlJsStatic> | undefined;
 /** loadSqlJs - sql.js with its wasm, loaded once on first use. */
 export function loadSqlJs(): Promise<SqlJsStatic> {
   sqlJs ??= (async () => {
-    const [{ default: initSqlJs }, { default: wasmUrl }] = await Promise.all([
-      import('sql.js'),
-      import('sql.js/dist/sql-wasm-browser.wasm?url'),
-    ]);
+    const [{ default: initSqlJs }, { default: wasmUrl }] = await Promise.all([import('sql.js'), import('sql.js/dist/sql-wasm-browser.wasm?url')]);
     // useOldExtensionFunctions is not in @types/sql.js (stack-notes §3).
     const config = { locateFile: () => wasmUrl, useOldExtensionFunctions: false };
     return initSqlJs(config as Parameters<typeof initSqlJs>[0]);
@@ -29,10 +26,7 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
 }
 
 /** createHost - a Host reading from an in-memory file set. */
-export function createHost(
-  files: ReadonlyMap<string, Uint8Array>,
-  environment: Readonly<Record<string, string>> = {},
-): Host {
+export function createHost(files: ReadonlyMap<string, Uint8Array>, environment: Readonly<Record<string, string>> = {}): Host {
   return {
     readFile: (path) => files.get(path),
     environment,

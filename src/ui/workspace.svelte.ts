@@ -33,10 +33,7 @@ export interface FileEntry {
 }
 
 /** The examples of every view, in one list for the picker. */
-export type AnyExample =
-  | { view: 'lookup'; example: Example }
-  | { view: 'smtpd'; example: SmtpdExample }
-  | { view: 'resolve'; example: ResolveExample };
+export type AnyExample = { view: 'lookup'; example: Example } | { view: 'smtpd'; example: SmtpdExample } | { view: 'resolve'; example: ResolveExample };
 export const ALL_EXAMPLES: readonly AnyExample[] = [
   ...EXAMPLES.map((example) => ({ view: 'lookup' as const, example })),
   ...SMTPD_EXAMPLES.map((example) => ({ view: 'smtpd' as const, example })),

@@ -50,12 +50,7 @@ export interface Answer {
 }
 
 /** Fills the lookup form, presses "Look up", and reads the answer. */
-export async function lookup(
-  page: Page,
-  spec: string,
-  key: string,
-  options: { noFold?: boolean } = {},
-): Promise<Answer> {
+export async function lookup(page: Page, spec: string, key: string, options: { noFold?: boolean } = {}): Promise<Answer> {
   await page.getByLabel('Table (type:name)').fill(spec);
   await page.getByLabel('Lookup key').fill(key);
   await page.getByLabel('-f: do not fold keys to lower case').setChecked(options.noFold ?? false);

@@ -45,7 +45,9 @@ async function checkCases(page: Page, group: string): Promise<void> {
   for (const c of cases(group)) {
     const at = card(page, c.address);
     // trivial-rewrite's own answer and warnings for the address.
-    await expect(at.getByTestId('trivial-rewrite')).toContainText(`class ${c.resolve.class}, ${c.resolve.transport}:${c.resolve.nexthop}, recipient ${c.resolve.recipient}`);
+    await expect(at.getByTestId('trivial-rewrite')).toContainText(
+      `class ${c.resolve.class}, ${c.resolve.transport}:${c.resolve.nexthop}, recipient ${c.resolve.recipient}`,
+    );
     for (const w of c.resolve.warnings) await expect(at).toContainText(w);
     // One row per final recipient, as the delivery agents reported them.
     await expect(at.getByTestId('final')).toHaveCount(c.recipients.length);

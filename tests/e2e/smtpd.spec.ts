@@ -163,7 +163,8 @@ test('a runaway pattern in a restriction is stopped; the page keeps the input', 
   const n = await page.locator('textarea[data-path]').count();
   await page.getByLabel(`Path of file ${n}`, { exact: true }).fill('/etc/postfix/bad.pcre');
   await page.getByLabel(`Contents of file ${n}`, { exact: true }).fill('/^(a+)+(?=b)$/ REJECT\n');
-  const dialogue = 'XCLIENT ADDR=192.0.2.1 NAME=[UNAVAILABLE]\nEHLO x.example\nMAIL FROM:<a@example.org>\nRCPT TO:<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac@relay.example>\nQUIT\n';
+  const dialogue =
+    'XCLIENT ADDR=192.0.2.1 NAME=[UNAVAILABLE]\nEHLO x.example\nMAIL FROM:<a@example.org>\nRCPT TO:<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac@relay.example>\nQUIT\n';
   await page.getByLabel('SMTP dialogue').fill(dialogue);
   await expect(page.getByTestId('smtpd-outcome')).toHaveAttribute('data-status', 'running');
   expect(await page.evaluate(() => 6 * 7)).toBe(42);

@@ -15,7 +15,11 @@ import { createResolver, createTableCache, loadMainCf, parseDnsFacts, prepareSmt
 import type { DeliveryResult, SessionResult, TraceNode } from 'postfix-sim';
 
 /** The replies smtpd gives a dialogue, and the final recipients of one address. */
-export async function simulate(mainCf: string, dialogue: string, address: string): Promise<{ replies: string[]; final: DeliveryResult['final']; trace: TraceNode[] }> {
+export async function simulate(
+  mainCf: string,
+  dialogue: string,
+  address: string,
+): Promise<{ replies: string[]; final: DeliveryResult['final']; trace: TraceNode[] }> {
   const params = loadMainCf(mainCf);
   const cache = createTableCache(host, params);
   const resolver = await createResolver(params, { host, cache });

@@ -1,14 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cidrDriver } from '../../src/engine/tables/cidr.ts';
-import { forEachLogicalLine } from '../../src/engine/tables/shared/readlline-ranges.ts';
-import { readLogicalLines } from '../../src/engine/tables/shared/readlline.ts';
+import { forEachLogicalLine } from '../../src/engine/util/readlline.ts';
+import { readLogicalLines } from '../../src/engine/util/readlline.ts';
 import type { Diagnostic } from '../../src/engine/trace/types.ts';
 import type { Table } from '../../src/engine/tables/types.ts';
 
 const open = (text: string): Table =>
   cidrDriver.open('cidr', '/t', { host: { readFile: (p) => (p === '/t' ? new TextEncoder().encode(text) : undefined) } }) as Table;
-const value = (t: Table, k: string) => { const r = t.lookup(k); return r.status === 'found' ? r.value : r.status; };
+const value = (t: Table, k: string) => {
+  const r = t.lookup(k);
+  return r.status === 'found' ? r.value : r.status;
+};
 
 describe('cidr', () => {
   it('first match in file order, trailing blanks trimmed, PATTERN table', () => {
@@ -56,17 +59,22 @@ describe('cidr', () => {
 
 describe('cidr fast paths agree with the general ones', () => {
   // `[addr]/mask` always takes the general parser and means the same as `addr/mask`, with the same messages.
-  const bracket = (line: string) => line.replace(/^(!*)([^ \t]*)/, (_, neg: string, p: string) => {
-    const slash = p.indexOf('/');
-    return slash < 0 ? `${neg}[${p}]` : `${neg}[${p.slice(0, slash)}]${p.slice(slash)}`;
-  });
+  const bracket = (line: string) =>
+    line.replace(/^(!*)([^ \t]*)/, (_, neg: string, p: string) => {
+      const slash = p.indexOf('/');
+      return slash < 0 ? `${neg}[${p}]` : `${neg}[${p.slice(0, slash)}]${p.slice(slash)}`;
+    });
   const octet = fc.constantFrom('0', '1', '2', '10', '128', '255', '256', '01', '00', '');
   const addr = fc.array(octet, { minLength: 3, maxLength: 5 }).map((a) => a.join('.'));
-  const mask = fc.option(fc.constantFrom('0', '1', '8', '9', '16', '24', '31', '32', '33', '00', '024', '1x', '', '288', '0.', '2.', '3/', '-1'), { nil: undefined });
+  const mask = fc.option(fc.constantFrom('0', '1', '8', '9', '16', '24', '31', '32', '33', '00', '024', '1x', '', '288', '0.', '2.', '3/', '-1'), {
+    nil: undefined,
+  });
   const rule = fc
     .tuple(fc.constantFrom('', '', '!', '!!'), addr, mask, fc.constantFrom(' OK', '\tv1', ' x y  ', '', '  '))
     .map(([neg, a, m, v]) => `${neg}${a}${m === undefined ? '' : '/' + m}${v}`);
-  const key = fc.tuple(fc.constantFrom(0, 1, 2, 10, 128, 255), fc.constantFrom(0, 1, 2, 255), fc.constantFrom(0, 1, 255), fc.constantFrom(0, 1, 2, 255)).map((a) => a.join('.'));
+  const key = fc
+    .tuple(fc.constantFrom(0, 1, 2, 10, 128, 255), fc.constantFrom(0, 1, 2, 255), fc.constantFrom(0, 1, 255), fc.constantFrom(0, 1, 2, 255))
+    .map((a) => a.join('.'));
   const outcome = (t: Table, k: string) => {
     const r = t.lookup(k);
     return { status: r.status, value: r.status === 'found' ? r.value : undefined, line: r.trace.match?.line, tried: r.trace.tried };

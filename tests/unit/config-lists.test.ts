@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitList, stripBraces } from '../../src/engine/config/lists.ts';
+import { splitList, stripBraces } from '../../src/engine/util/lists.ts';
 
 describe('splitList', () => {
   it('splits on commas and whitespace', () => {

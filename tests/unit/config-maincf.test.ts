@@ -42,7 +42,13 @@ describe('names', () => {
     expect(builtinDefault('myhostname', { ...DEFAULT_FACTS, hostname: 'box' })).toBe('box.localdomain');
     expect(builtinDefault('mydomain', { ...DEFAULT_FACTS, hostname: 'a.b.example' })).toBe('b.example');
     expect(builtinDefault('mydomain', { ...DEFAULT_FACTS, hostname: 'box' })).toBe('localdomain');
-    const facts = { ...DEFAULT_FACTS, interfaces: [{ address: '192.0.2.10', prefixLength: 24 }, { address: 'fd00::5', prefixLength: 64 }] };
+    const facts = {
+      ...DEFAULT_FACTS,
+      interfaces: [
+        { address: '192.0.2.10', prefixLength: 24 },
+        { address: 'fd00::5', prefixLength: 64 },
+      ],
+    };
     expect(mynetworksOf(facts, 'subnet')).toBe('192.0.2.0/24 [fd00::]/64');
     expect(mynetworksOf(facts, 'host')).toBe('192.0.2.10/32 [fd00::5]/128');
     expect(mynetworksOf(facts, 'class')).toBe('192.0.2.0/24 [fd00::]/64');

@@ -21,7 +21,13 @@ describe('parseMasterCf', () => {
   it('normalises -o forms and collects overrides', () => {
     const sub = findService(m, 'submission', 'inet')!;
     expect(sub.argv.slice(7)).toEqual([
-      'smtpd', '-o', 'syslog_name=postfix/submission', '-o', 'smtpd_client_restrictions=$mua, reject', '-o', 'smtpd_sasl_auth_enable=yes',
+      'smtpd',
+      '-o',
+      'syslog_name=postfix/submission',
+      '-o',
+      'smtpd_client_restrictions=$mua, reject',
+      '-o',
+      'smtpd_sasl_auth_enable=yes',
     ]);
     expect([...sub.overrides]).toEqual([
       ['syslog_name', 'postfix/submission'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CfgFatal, cfgParserFromFile, parseParameterFile } from '../../src/engine/tables/shared/cfg-parser.ts';
-import { buildLegacyQuery, createContext, expand, parseTemplate } from '../../src/engine/tables/shared/db-common.ts';
+import { CfgFatal, cfgParserFromFile, parseParameterFile } from '../../src/engine/tables/cfg-parser.ts';
+import { buildLegacyQuery, createContext, expand, parseTemplate } from '../../src/engine/tables/db-common.ts';
 
 const q = (s: string) => s.replaceAll("'", "''");
 function run(query: string, key: string, result?: string) {

@@ -84,8 +84,7 @@ async function groupHost(dir: string, unfoldedBuilds: ReadonlySet<string>): Prom
 
 /** shellWord - an argument as a reader would type it, for test names. */
 const shellWord = (a: string): string => (a === '' || /[\s"'\\$]/.test(a) ? JSON.stringify(a) : a);
-const commandLine = (argv: readonly string[], stdin?: string | null): string =>
-  ['postmap', ...argv.map(shellWord)].join(' ') + (stdin ? ` < ${stdin}` : '');
+const commandLine = (argv: readonly string[], stdin?: string | null): string => ['postmap', ...argv.map(shellWord)].join(' ') + (stdin ? ` < ${stdin}` : '');
 
 const groups = existsSync(GOLDEN)
   ? readdirSync(GOLDEN)
@@ -120,16 +119,17 @@ for (const group of groups) {
     });
     continue;
   }
-  const expected: Expected | undefined = existsSync(expectedPath)
-    ? (JSON.parse(readFileSync(expectedPath, 'utf8')) as Expected)
-    : undefined;
+  const expected: Expected | undefined = existsSync(expectedPath) ? (JSON.parse(readFileSync(expectedPath, 'utf8')) as Expected) : undefined;
 
   describe(group, () => {
     // The recording must be of exactly these commands: a changed `queries`
     // file needs `npm run golden:record <group>` on a machine with Postfix.
     it('is recorded for the current queries file', () => {
       expect(expected, `${group}: no expected.json; run npm run golden:record ${group}`).toBeDefined();
-      expect(expected!.builds.map((b) => b.argv), 'builds').toEqual(plan.builds.map((b) => b.argv));
+      expect(
+        expected!.builds.map((b) => b.argv),
+        'builds',
+      ).toEqual(plan.builds.map((b) => b.argv));
       expect(
         expected!.queries.map((q) => [q.argv, q.stdin ?? null]),
         'queries',
@@ -138,11 +138,7 @@ for (const group of groups) {
     if (!expected) return;
 
     let host: Promise<Host> | undefined;
-    const unfoldedBuilds = new Set(
-      plan.builds
-        .filter((b) => b.argv.includes('-f'))
-        .flatMap((b) => b.maps.map((m) => m.slice(m.indexOf(':') + 1))),
-    );
+    const unfoldedBuilds = new Set(plan.builds.filter((b) => b.argv.includes('-f')).flatMap((b) => b.maps.map((m) => m.slice(m.indexOf(':') + 1))));
     const getHost = () => (host ??= groupHost(dir, unfoldedBuilds));
 
     expected.builds.forEach((rec, i) => {

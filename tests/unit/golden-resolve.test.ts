@@ -26,14 +26,11 @@ import type { AddressEvent, Diagnostic } from '../../src/engine/trace/types.ts';
 import type { Agent, Resolver } from '../../src/engine/resolve/index.ts';
 import { DEBIAN_AGENTS, agentsFromMasterCf, commandLineAddress, createResolver } from '../../src/engine/resolve/index.ts';
 import { CONFIG_DIRECTORY, STAND_IN_ARGV, STAND_IN_COMMANDS } from '../../scripts/golden/resolve-format.mjs';
-import type { GoldenCase, GoldenRecipient, GoldenResolve, GoldenResolveGroup } from '../../scripts/golden/resolve-format.mjs';
+import type { GoldenResolveGroup } from '../../scripts/golden/resolve-format.mjs';
 
 const GOLDEN = join(import.meta.dirname, '..', 'golden', 'resolve');
 
-// The recorded shapes, declared once beside the recorder's format module.
-type ResolveRecord = GoldenResolve;
-type Delivery = GoldenRecipient;
-type Case = GoldenCase;
+// The recorded shape, declared once beside the recorder's format module.
 type Expected = GoldenResolveGroup;
 
 /** Files of a group that are not part of the configuration directory. */
@@ -142,10 +139,14 @@ for (const group of groups) {
         const r = await getResolver();
         const d = r.resolveDelivery(commandLineAddress(c.sender), commandLineAddress(c.address));
         // cleanup's own warnings carry the queue id and are in the case's log.
-        const cleanupLogged = d.logged.filter((l) => l.program === 'cleanup').map((l) => `postfix/cleanup: ${l.diagnostic.severity}: Q: ${l.diagnostic.message}`);
+        const cleanupLogged = d.logged
+          .filter((l) => l.program === 'cleanup')
+          .map((l) => `postfix/cleanup: ${l.diagnostic.severity}: Q: ${l.diagnostic.message}`);
         expect(cleanupLogged).toEqual(c.log.filter((l) => l.startsWith('postfix/cleanup: warning: ')));
         // Everything else a delivery agent or qmgr logged, sorted as recorded.
-        const others = d.logged.filter((l) => l.program !== 'cleanup' && l.program !== 'trivial-rewrite').map((l) => `postfix/${l.program}: ${logText(l.diagnostic)}`);
+        const others = d.logged
+          .filter((l) => l.program !== 'cleanup' && l.program !== 'trivial-rewrite')
+          .map((l) => `postfix/${l.program}: ${logText(l.diagnostic)}`);
         expect(others.sort()).toEqual(c.warnings);
         if (!c.queued || c.from === null) {
           expect(d.defer, 'cleanup does not accept the message').toBeDefined();

@@ -43,7 +43,9 @@ interface Expected {
 }
 
 const groups = existsSync(GOLDEN)
-  ? readdirSync(GOLDEN).filter((g) => existsSync(join(GOLDEN, g, 'expected.json'))).sort()
+  ? readdirSync(GOLDEN)
+      .filter((g) => existsSync(join(GOLDEN, g, 'expected.json')))
+      .sort()
   : [];
 
 interface Group {
@@ -87,8 +89,7 @@ async function loadGroup(dir: string): Promise<Group> {
 const CAPTURED = new Set(['smtp', 'lmtp', 'virtual', 'pipe']);
 
 /** The smtpd lines of a recorded log, without the program prefix. */
-const smtpdLines = (log: readonly string[]): string[] =>
-  log.filter((l) => l.startsWith('postfix/smtpd: ')).map((l) => l.slice('postfix/smtpd: '.length));
+const smtpdLines = (log: readonly string[]): string[] => log.filter((l) => l.startsWith('postfix/smtpd: ')).map((l) => l.slice('postfix/smtpd: '.length));
 
 describe.each(groups)('smtpd golden group %s', (group) => {
   const dir = join(GOLDEN, group);
@@ -102,7 +103,12 @@ describe.each(groups)('smtpd golden group %s', (group) => {
       // One smtpd process serves the group's sessions in order: start-up errors show in the first.
       // The recorder connects from port 20000 + the session's index.
       const port = String(20000 + names.indexOf(name));
-      const result = runClient(cfg, dialogue.text, { addr: dialogue.client ?? '127.0.0.1', port }, { startupLog: name === names[0], pipelined: dialogue.pipelined });
+      const result = runClient(
+        cfg,
+        dialogue.text,
+        { addr: dialogue.client ?? '127.0.0.1', port },
+        { startupLog: name === names[0], pipelined: dialogue.pipelined },
+      );
       const replies = result.exchanges.map((e) => e.server);
       // A reply the recorder never received (the server closed first) is not compared.
       expect(replies.slice(0, session.replies.length)).toEqual(session.replies);
@@ -120,7 +126,8 @@ describe.each(groups)('smtpd golden group %s', (group) => {
         d.map((x) => `${x.transport} ${x.nexthop} ${x.recipients.join(',')}`).sort();
       for (const [i, m] of recordedMail.entries()) {
         const sim = simulated[i]!;
-        if (process.env.DEBUG_SMTPD) console.log(JSON.stringify(sim.deliveries), JSON.stringify(sim.finals.map((f) => [f.agent, f.transport, f.status, f.text])));
+        if (process.env.DEBUG_SMTPD)
+          console.log(JSON.stringify(sim.deliveries), JSON.stringify(sim.finals.map((f) => [f.agent, f.transport, f.status, f.text])));
         expect(byKey(sim.deliveries.filter((d) => CAPTURED.has(d.agent)))).toEqual(
           byKey(m.deliveries.map((d) => ({ transport: d.service, nexthop: d.nexthop, recipients: d.recipients.map((r) => r.recipient).sort() }))),
         );

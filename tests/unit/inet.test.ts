@@ -1,6 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIPv6, hasHostBits, inPrefix, maskAddress, normalizeV4Mapped, parseAddress, parseIPv4, parseIPv4Number, parseIPv6, scanIPv4Prefix } from '../../src/engine/tables/shared/inet.ts';
+import {
+  formatIPv6,
+  hasHostBits,
+  inPrefix,
+  maskAddress,
+  normalizeV4Mapped,
+  parseAddress,
+  parseIPv4,
+  parseIPv4Number,
+  parseIPv6,
+  scanIPv4Prefix,
+} from '../../src/engine/util/inet.ts';
 
 // Expected values measured with glibc 2.36 inet_pton/inet_ntop (Python's socket module).
 describe('inet', () => {
@@ -42,12 +53,29 @@ describe('parseIPv4Number (the allocation-free IPv4 parser of cidr:)', () => {
     return b ? ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0 : -1;
   };
   it('agrees with parseIPv4 on edge and random inputs', () => {
-    for (const s of ['0.0.0.0', '255.255.255.255', '1.2.3.4', '01.2.3.4', '1.2.3.04', '1.2.3', '1.2.3.4.5', '1..2.3', '.1.2.3', '256.0.0.0', '1.2.3.4/', '', '1.2.3.-4'])
+    for (const s of [
+      '0.0.0.0',
+      '255.255.255.255',
+      '1.2.3.4',
+      '01.2.3.4',
+      '1.2.3.04',
+      '1.2.3',
+      '1.2.3.4.5',
+      '1..2.3',
+      '.1.2.3',
+      '256.0.0.0',
+      '1.2.3.4/',
+      '',
+      '1.2.3.-4',
+    ])
       expect(parseIPv4Number(s)).toBe(v4(s));
     const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('00', '01', '007', '', '2555'));
     const dotted = fc.array(octet, { minLength: 1, maxLength: 6 }).map((a) => a.join('.'));
     const noise = fc.array(fc.constantFrom(...'0123456789./: x'.split('')), { maxLength: 18 }).map((a) => a.join(''));
-    fc.assert(fc.property(fc.oneof(dotted, noise), (s) => parseIPv4Number(s) === v4(s)), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.oneof(dotted, noise), (s) => parseIPv4Number(s) === v4(s)),
+      { numRuns: 5000 },
+    );
   });
   it('scanIPv4Prefix accepts exactly the plain a.b.c.d[/N] without host bits', () => {
     const exact = (p: string) => {

@@ -6,9 +6,7 @@ import { openTable } from '../../src/engine/index.ts';
 import { memoryHost } from '../support/memory-host.ts';
 
 // Characters that matter to Postfix table syntax, so random text hits the parsers' corners.
-const syntaxChar = fc.constantFrom(
-  ...'abcAB019 \t\n#/!{}[]()\\$:;,.=@%\'"*+?|^-_<>iIxXmsAEU'.split(''),
-);
+const syntaxChar = fc.constantFrom(...'abcAB019 \t\n#/!{}[]()\\$:;,.=@%\'"*+?|^-_<>iIxXmsAEU'.split(''));
 const tableText = fc.array(syntaxChar, { maxLength: 120 }).map((a) => a.join(''));
 const key = fc.oneof(
   fc.array(syntaxChar, { maxLength: 20 }).map((a) => a.join('')),

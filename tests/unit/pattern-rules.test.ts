@@ -3,7 +3,7 @@
  * share. Expected warnings are Postfix 3.7.11's (checked with real postmap).
  */
 import { describe, expect, it } from 'vitest';
-import { macParse } from '../../src/engine/tables/shared/pattern-rules.ts';
+import { splitResult } from '../../src/engine/tables/pattern-rules.ts';
 import { regexpDriver } from '../../src/engine/tables/regexp.ts';
 import { pcreDriver } from '../../src/engine/tables/pcre.ts';
 import type { OpenOptions, Table, TableDriver } from '../../src/engine/tables/types.ts';
@@ -19,10 +19,10 @@ const value = (t: Table, key: string): string | undefined => {
 };
 const messages = (t: Table): string[] => t.diagnostics.map((d) => d.message);
 
-describe('macParse', () => {
+describe('splitResult', () => {
   it('splits literals and names like mac_parse(3)', () => {
     const w: string[] = [];
-    expect(macParse('a$1${2}b$(3)$$c$x_y', (m) => w.push(m))).toEqual([
+    expect(splitResult('a$1${2}b$(3)$$c$x_y', (m) => w.push(m))).toEqual([
       { type: 'literal', text: 'a' },
       { type: 'name', text: '1' },
       { type: 'name', text: '2' },
@@ -35,8 +35,8 @@ describe('macParse', () => {
   });
   it('stops at an empty name or a truncated reference', () => {
     const w: string[] = [];
-    expect(macParse('x$', (m) => w.push(m))).toBeNull();
-    expect(macParse('${1', (m) => w.push(m))).toBeNull();
+    expect(splitResult('x$', (m) => w.push(m))).toBeNull();
+    expect(splitResult('${1', (m) => w.push(m))).toBeNull();
     expect(w).toEqual(['empty macro name: "x$"', 'truncated macro reference: "${1"']);
   });
 });

@@ -30,7 +30,11 @@ describe('printing', () => {
   it('normalises whitespace and folds at 80 columns', () => {
     expect(printLine('a  =  b\tc', false)).toBe('a = b c\n');
     const long = 'name = ' + Array.from({ length: 20 }, (_, i) => `word${i}`).join(' ');
-    expect(printLine(long, true).split('\n').every((l) => l.length <= 80)).toBe(true);
+    expect(
+      printLine(long, true)
+        .split('\n')
+        .every((l) => l.length <= 80),
+    ).toBe(true);
     expect(printLine(long, true)).toContain('\n    word');
   });
   it('aligns master.cf fields and braces values with spaces', () => {

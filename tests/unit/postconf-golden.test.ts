@@ -31,7 +31,9 @@ interface Recorded {
 
 const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '');
 
-const groups = readdirSync(GOLDEN).filter((g) => statSync(join(GOLDEN, g)).isDirectory()).sort();
+const groups = readdirSync(GOLDEN)
+  .filter((g) => statSync(join(GOLDEN, g)).isDirectory())
+  .sort();
 
 describe.each(groups)('postconf golden %s', (group) => {
   const dir = join(GOLDEN, group);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readLogicalLines } from '../../src/engine/tables/shared/readlline.ts';
+import { readLogicalLines } from '../../src/engine/util/readlline.ts';
 import type { Diagnostic } from '../../src/engine/index.ts';
 
 const read = (text: string) => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compilePosix, regexpDriver } from '../../src/engine/tables/regexp.ts';
-import { translatePosix } from '../../src/engine/tables/shared/regex/posix.ts';
+import { translatePosix } from '../../src/engine/tables/regex/posix.ts';
 import type { Table } from '../../src/engine/tables/types.ts';
 
 const PATH = '/etc/postfix/t.regexp';

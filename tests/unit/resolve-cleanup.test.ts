@@ -17,7 +17,9 @@ describe('canonical_maps', () => {
   });
   it('applies to the sender only for the classes in canonical_classes', async () => {
     const files = { '/etc/postfix/canonical': 'joe@old.example joe@new.example\n' };
-    expect((await make('canonical_maps = hash:/etc/postfix/canonical', files)).resolveDelivery('joe@old.example', 'x@remote.example').sender).toBe('joe@new.example');
+    expect((await make('canonical_maps = hash:/etc/postfix/canonical', files)).resolveDelivery('joe@old.example', 'x@remote.example').sender).toBe(
+      'joe@new.example',
+    );
     const r = await make('canonical_maps = hash:/etc/postfix/canonical\ncanonical_classes = envelope_recipient', files);
     expect(r.resolveDelivery('joe@old.example', 'x@remote.example').sender).toBe('joe@old.example');
   });

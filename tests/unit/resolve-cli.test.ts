@@ -16,7 +16,8 @@ const MAIN = [
 const FILES = {
   '/etc/postfix/main.cf': MAIN,
   '/etc/postfix/aliases': 'postmaster: root\nteam: root, nobody\nloop1: loop2\nloop2: loop1\n',
-  '/etc/postfix/virtual': 'info@valias.example root@host.example.com\nself@valias.example self@valias.example, root@host.example.com\nping@valias.example pong@valias.example\npong@valias.example ping@valias.example\n',
+  '/etc/postfix/virtual':
+    'info@valias.example root@host.example.com\nself@valias.example self@valias.example, root@host.example.com\nping@valias.example pong@valias.example\npong@valias.example ping@valias.example\n',
   '/etc/postfix/transport': 'slow.example slow:[relay.example]:2525\ngarbage.example no such transport\n',
 };
 const run = (argv: string[], files: Record<string, string> = FILES) => runResolve(argv, { host: memoryHost(files) });
@@ -36,7 +37,10 @@ describe('postfix-sim resolve', () => {
   });
   it('prints one JSON object per address with address and final recipients', async () => {
     const out = await run(['--json', 'info@valias.example', 'x@slow.example']);
-    const objects = out.stdout.trim().split(/\n(?=\{)/).map((t) => JSON.parse(t));
+    const objects = out.stdout
+      .trim()
+      .split(/\n(?=\{)/)
+      .map((t) => JSON.parse(t));
     expect(objects.map((o) => o.address)).toEqual(['info@valias.example', 'x@slow.example']);
     expect(objects[0].final.map((f: { recipient: string; class: string }) => [f.recipient, f.class])).toEqual([['root@host.example.com', 'local']]);
     expect(objects[1].final[0]).toMatchObject({ recipient: 'x@slow.example', class: 'default', transport: 'slow', nexthop: '[relay.example]:2525' });
@@ -46,14 +50,19 @@ describe('postfix-sim resolve', () => {
     const out = await run(['--json', 'self@valias.example']);
     const o = JSON.parse(out.stdout);
     expect(o.final.map((f: { recipient: string }) => f.recipient).sort()).toEqual(['root@host.example.com', 'self@valias.example']);
-    expect(o.final.find((f: { recipient: string }) => f.recipient === 'self@valias.example')).toMatchObject({ transport: 'error', text: 'User unknown in virtual alias table' });
+    expect(o.final.find((f: { recipient: string }) => f.recipient === 'self@valias.example')).toMatchObject({
+      transport: 'error',
+      text: 'User unknown in virtual alias table',
+    });
   });
-  it('stops a virtual alias loop at virtual_alias_recursion_limit with cleanup\'s message', async () => {
+  it("stops a virtual alias loop at virtual_alias_recursion_limit with cleanup's message", async () => {
     const out = await run(['ping@valias.example']);
     expect(out.status).toBe(1);
-    expect(out.stderr).toContain('postfix/cleanup: warning: unreasonable virtual_alias_maps map nesting for ping@valias.example -- message not accepted, try again later');
+    expect(out.stderr).toContain(
+      'postfix/cleanup: warning: unreasonable virtual_alias_maps map nesting for ping@valias.example -- message not accepted, try again later',
+    );
   });
-  it('stops a local alias loop with local\'s message', async () => {
+  it("stops a local alias loop with local's message", async () => {
     const out = await run(['loop1']);
     expect(out.stdout).toContain('5.4.6 alias database loop for');
     expect(out.stderr).toContain('postfix/local: warning: alias database loop for');

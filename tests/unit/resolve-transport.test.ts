@@ -10,7 +10,8 @@ describe('transport table results (transport(5) examples)', () => {
   it('":" changes nothing', () => expect(parseTransportEntry(':', 'example.com', route)).toEqual(route));
   it('"slow:" changes the transport and resets the nexthop to the recipient domain', () =>
     expect(parseTransportEntry('slow:', 'example.com', route)).toEqual({ transport: 'slow', nexthop: 'example.com' }));
-  it('"slow" without a colon does the same', () => expect(parseTransportEntry('slow', 'example.com', route)).toEqual({ transport: 'slow', nexthop: 'example.com' }));
+  it('"slow" without a colon does the same', () =>
+    expect(parseTransportEntry('slow', 'example.com', route)).toEqual({ transport: 'slow', nexthop: 'example.com' }));
   it('":[gateway.example.com]" keeps the transport', () =>
     expect(parseTransportEntry(':[gateway.example.com]', 'example.com', route)).toEqual({ transport: 'smtp', nexthop: '[gateway.example.com]' }));
   it('"smtp:bar.example:2025" splits at the first colon', () =>
@@ -65,7 +66,9 @@ describe('address classes', () => {
     expect(got.warnings.map((w) => w.message)).toEqual(['do not list domain both.example in BOTH virtual_alias_domains and virtual_mailbox_domains']);
   });
   it('gives relay and default classes relayhost, and sender-dependent relayhost precedence', async () => {
-    const r = await resolver('relay_domains = relay.example\nrelayhost = [smart.example]\nsender_dependent_relayhost_maps = inline:{special@example.org=[other.example]}\n');
+    const r = await resolver(
+      'relay_domains = relay.example\nrelayhost = [smart.example]\nsender_dependent_relayhost_maps = inline:{special@example.org=[other.example]}\n',
+    );
     expect(r.resolve('joe@example.org', 'x@relay.example')).toMatchObject({ transport: 'relay', nexthop: '[smart.example]', class: 'relay' });
     expect(r.resolve('joe@example.org', 'x@far.example')).toMatchObject({ transport: 'smtp', nexthop: '[smart.example]', class: 'default' });
     expect(r.resolve('special@example.org', 'x@far.example')).toMatchObject({ nexthop: '[other.example]' });
@@ -74,7 +77,7 @@ describe('address classes', () => {
     const r = await resolver('local_transport = local:$myhostname\n');
     expect(r.resolve('', 'root@localhost.example.com')).toMatchObject({ transport: 'local', nexthop: 'host.example.com', class: 'local' });
   });
-  it('refuses a null transport with Postfix\'s message', async () => {
+  it("refuses a null transport with Postfix's message", async () => {
     const r = await resolver('default_transport =\n');
     const got = r.resolve('', 'x@far.example');
     expect(got.flags & RESOLVE.FLAG_FAIL).toBeTruthy();

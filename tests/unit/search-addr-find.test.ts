@@ -14,7 +14,13 @@ const keysOf = (r: { trace: { keys: { key: string }[] } }) => r.trace.keys.map((
 describe('mail_addr_find', () => {
   it('tries user+ext@domain, user@domain, user+ext, user, @domain for a local domain (canonical(5))', async () => {
     const m = await maps('inline:{nothing=here}');
-    expect(keysOf(mailAddrFind(m, 'user+foo@local.example', local))).toEqual(['user+foo@local.example', 'user@local.example', 'user+foo', 'user', '@local.example']);
+    expect(keysOf(mailAddrFind(m, 'user+foo@local.example', local))).toEqual([
+      'user+foo@local.example',
+      'user@local.example',
+      'user+foo',
+      'user',
+      '@local.example',
+    ]);
   });
   it('skips the bare local part for a remote domain, and treats $myorigin as local', async () => {
     const m = await maps('inline:{nothing=here}');

@@ -13,9 +13,7 @@ describe('inline:', () => {
   });
   it('fails the whole table on bad syntax, in Postfix words', async () => {
     expect((await open('inline:{}')).openError?.message).toBe('bad syntax: "inline:{}"; need "inline:{name=value...}"');
-    expect((await open('inline:{ k = v }')).openError?.message).toBe(
-      `missing '=' after attribute name: "inline:{ k = v }"; need "inline:{name=value...}"`,
-    );
+    expect((await open('inline:{ k = v }')).openError?.message).toBe(`missing '=' after attribute name: "inline:{ k = v }"; need "inline:{name=value...}"`);
     expect((await open('inline:{ }')).openError?.message).toBe('empty table: "inline:{ }"; need "inline:{name=value...}"');
   });
   it('returns an empty value as found', async () => {

@@ -8,14 +8,21 @@ import { memoryHost } from '../support/memory-host.ts';
 
 const GOLDEN = join(import.meta.dirname, '..', 'golden', 'smtpd');
 const recorded = (group: string, session: string) =>
-  (JSON.parse(readFileSync(join(GOLDEN, group, 'expected.json'), 'utf8')) as { sessions: Record<string, { replies: string[][]; log: string[] }> }).sessions[session]!;
+  (JSON.parse(readFileSync(join(GOLDEN, group, 'expected.json'), 'utf8')) as { sessions: Record<string, { replies: string[][]; log: string[] }> }).sessions[
+    session
+  ]!;
 const dialogue = (group: string, session: string) => readFileSync(join(GOLDEN, group, 'sessions', `${session}.smtp`), 'utf8');
 
 describe('postfix-sim smtpd', () => {
   it('prints the server side of a recorded session', async () => {
     const out = await runSmtpd(['-c', join(GOLDEN, 'relay-mynetworks')], { stdin: dialogue('relay-mynetworks', 'inside-relays') });
     expect(out.status).toBe(0);
-    expect(out.stdout).toBe(recorded('relay-mynetworks', 'inside-relays').replies.flat().map((l) => l + '\n').join(''));
+    expect(out.stdout).toBe(
+      recorded('relay-mynetworks', 'inside-relays')
+        .replies.flat()
+        .map((l) => l + '\n')
+        .join(''),
+    );
   });
   it('honours # pipelined in the dialogue file', async () => {
     const out = await runSmtpd(['-c', join(GOLDEN, 'pipelining'), '--log'], { stdin: dialogue('pipelining', 'pipelined-plain') });
@@ -29,7 +36,9 @@ describe('postfix-sim smtpd', () => {
   });
   it('prints the trace with --json: stages, restrictions and their verdicts', async () => {
     const out = await runSmtpd(['-c', join(GOLDEN, 'relay-mynetworks'), '--json'], { stdin: dialogue('relay-mynetworks', 'outside-deferred') });
-    const j = JSON.parse(out.stdout) as { trace: { title: string; children?: { kind: string; title: string; children?: { title: string; result?: string }[] }[] }[] };
+    const j = JSON.parse(out.stdout) as {
+      trace: { title: string; children?: { kind: string; title: string; children?: { title: string; result?: string }[] }[] }[];
+    };
     const rcpt = j.trace.find((n) => n.title.startsWith('RCPT'))!;
     const relay = rcpt.children!.find((n) => n.kind === 'stage' && n.title.startsWith('smtpd_relay_restrictions'))!;
     expect(relay.children!.map((r) => [r.title, r.result])).toEqual([
@@ -43,7 +52,10 @@ describe('postfix-sim smtpd', () => {
       '/etc/postfix/main.cf':
         'compatibility_level = 3.6\nmyhostname = host.example.com\nalias_maps =\nsmtpd_client_restrictions = check_client_access inline:{{client.example=REJECT go away}}\n',
     });
-    const out = await runSmtpd(['--client', '192.0.2.9,client.example'], { host, stdin: 'HELO x\nMAIL FROM:<a@b.example>\nRCPT TO:<postmaster>\nRCPT TO:<root@host.example.com>\n' });
+    const out = await runSmtpd(['--client', '192.0.2.9,client.example'], {
+      host,
+      stdin: 'HELO x\nMAIL FROM:<a@b.example>\nRCPT TO:<postmaster>\nRCPT TO:<root@host.example.com>\n',
+    });
     // RFC 5321: a bare "postmaster" is never rejected by the restrictions.
     expect(out.stdout.split('\n')[3]).toBe('250 2.1.5 Ok');
     expect(out.stdout.split('\n')[4]).toBe('554 5.7.1 <client.example[192.0.2.9]>: Client host rejected: go away');
@@ -53,7 +65,9 @@ describe('postfix-sim smtpd', () => {
     const out = await runSmtpd([], { host, stdin: 'QUIT\n' });
     expect(out.status).toBe(1);
     expect(out.stdout).toBe('');
-    expect(out.stderr).toMatch(/^postfix\/smtpd: fatal: in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working instance of/);
+    expect(out.stderr).toMatch(
+      /^postfix\/smtpd: fatal: in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working instance of/,
+    );
   });
   it('refuses unknown arguments and a missing main.cf', async () => {
     expect((await runSmtpd(['--bogus'], { stdin: '' })).status).toBe(2);
@@ -88,12 +102,16 @@ describe('postfix-sim smtpd: TLS facts', () => {
   const rcptReply = async (restrictions: string, argv: string[]) => (await run(restrictions, argv)).stdout.split('\n').at(-3);
   it('permit_tls_clientcerts relays for a listed fingerprint only', async () => {
     expect(await rcptReply('permit_tls_clientcerts, reject_unauth_destination', ['--ccert', 'AA:BB'])).toBe('250 2.1.5 Ok');
-    expect(await rcptReply('permit_tls_clientcerts, reject_unauth_destination', ['--ccert', 'CC:DD'])).toBe('554 5.7.1 <x@elsewhere.example>: Relay access denied');
+    expect(await rcptReply('permit_tls_clientcerts, reject_unauth_destination', ['--ccert', 'CC:DD'])).toBe(
+      '554 5.7.1 <x@elsewhere.example>: Relay access denied',
+    );
     expect(await rcptReply('permit_tls_clientcerts, reject_unauth_destination', ['--ccert', 'CC:DD,AA:BB'])).toBe('250 2.1.5 Ok');
   });
   it('permit_tls_all_clientcerts needs a verified certificate', async () => {
     expect(await rcptReply('permit_tls_all_clientcerts, reject_unauth_destination', ['--ccert', 'CC:DD', '--ccert-verified'])).toBe('250 2.1.5 Ok');
-    expect(await rcptReply('permit_tls_all_clientcerts, reject_unauth_destination', ['--ccert', 'CC:DD'])).toBe('554 5.7.1 <x@elsewhere.example>: Relay access denied');
+    expect(await rcptReply('permit_tls_all_clientcerts, reject_unauth_destination', ['--ccert', 'CC:DD'])).toBe(
+      '554 5.7.1 <x@elsewhere.example>: Relay access denied',
+    );
   });
   it('check_ccert_access looks the fingerprint up', async () => {
     const reply = await rcptReply('check_ccert_access inline:{{CC:DD=REJECT bad cert}}, reject_unauth_destination', ['--ccert', 'CC:DD']);
@@ -112,9 +130,16 @@ describe('postfix-sim smtpd: address verification facts', () => {
     '/etc/postfix/main.cf':
       'compatibility_level = 3.6\nmyhostname = host.example.com\nalias_maps =\nmynetworks = 127.0.0.1/32\nsmtpd_recipient_restrictions = reject_unverified_recipient\nunverified_recipient_reject_code = 550\n',
   });
-  const facts = 'verify bad@example.org undeliverable 5.1.1 User unknown\nverify good@example.org deliverable\nverify slow@example.org deferred connection timed out\n';
+  const facts =
+    'verify bad@example.org undeliverable 5.1.1 User unknown\nverify good@example.org deliverable\nverify slow@example.org deferred connection timed out\n';
   const rcpt = async (addr: string) =>
-    (await runSmtpd(['--client', '127.0.0.1', '--facts', '/f'], { host, stdin: `HELO x\nMAIL FROM:<a@b.example>\nRCPT TO:<${addr}>\n`, readText: (p) => (p === '/f' ? facts : undefined) })).stdout.split('\n')[3];
+    (
+      await runSmtpd(['--client', '127.0.0.1', '--facts', '/f'], {
+        host,
+        stdin: `HELO x\nMAIL FROM:<a@b.example>\nRCPT TO:<${addr}>\n`,
+        readText: (p) => (p === '/f' ? facts : undefined),
+      })
+    ).stdout.split('\n')[3];
   it('rejects what bounces, with unverified_recipient_reject_code', async () => {
     expect(await rcpt('bad@example.org')).toBe('550 5.1.1 <bad@example.org>: Recipient address rejected: undeliverable address: 5.1.1 User unknown');
   });
@@ -129,7 +154,9 @@ describe('postfix-sim smtpd: address verification facts', () => {
 
 describe('postfix-sim smtpd: unknown parameters', () => {
   it('shows what postconf says about them (smtpd itself is silent)', async () => {
-    const host = memoryHost({ '/etc/postfix/main.cf': 'compatibility_level = 3.6\nmyhostname = host.example.com\nalias_maps =\nsmtpd_recipent_restrictions = reject\n' });
+    const host = memoryHost({
+      '/etc/postfix/main.cf': 'compatibility_level = 3.6\nmyhostname = host.example.com\nalias_maps =\nsmtpd_recipent_restrictions = reject\n',
+    });
     const out = await runSmtpd([], { host, stdin: 'QUIT\n' });
     expect(out.stderr).toBe('postconf: warning: /etc/postfix/main.cf: unused parameter: smtpd_recipent_restrictions=reject\n');
     expect(out.stdout).toBe('220 host.example.com ESMTP Postfix\n221 2.0.0 Bye\n');

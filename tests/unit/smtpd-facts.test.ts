@@ -44,7 +44,10 @@ describe('lookupPeer', () => {
   const dns = parseDnsFacts(`${ZONE}6.2.0.192.in-addr.arpa. PTR mail.example.org.\n7.2.0.192.in-addr.arpa. SERVFAIL\n`);
   it('verifies the PTR name with its addresses', () => {
     expect(lookupPeer(dns, '192.0.2.5')).toMatchObject({ name: 'unknown', nameStatus: 'forged', reverseName: 'mail.example.org' });
-    expect(lookupPeer(parseDnsFacts('5.2.0.192.in-addr.arpa. PTR h.example.\nh.example. A 192.0.2.5\n'), '192.0.2.5')).toMatchObject({ name: 'h.example', nameStatus: 'ok' });
+    expect(lookupPeer(parseDnsFacts('5.2.0.192.in-addr.arpa. PTR h.example.\nh.example. A 192.0.2.5\n'), '192.0.2.5')).toMatchObject({
+      name: 'h.example',
+      nameStatus: 'ok',
+    });
   });
   it('reports temporary and permanent lookup failures', () => {
     expect(lookupPeer(dns, '192.0.2.7')).toMatchObject({ name: 'unknown', nameStatus: 'temp', reverseNameStatus: 'temp' });

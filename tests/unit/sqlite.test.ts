@@ -6,10 +6,15 @@ import { bindableQuery, sqliteDriver } from '../../src/engine/tables/sqlite.ts';
 import type { Table } from '../../src/engine/tables/types.ts';
 
 let SQL: SqlJsStatic;
-beforeAll(async () => { SQL = await initSqlJs(); });
+beforeAll(async () => {
+  SQL = await initSqlJs();
+});
 const SCRIPT = `CREATE TABLE u(k TEXT, v); INSERT INTO u VALUES ('joe@example.com','J'),('o''neil','Q'),('m','a'),('m','b'),('n',NULL),('e',''),('r',1.0),('i',42);`;
 async function open(cf: string, foldFixed = true, files: Record<string, string> = {}): Promise<Table> {
-  const db = new SQL.Database(); db.exec(SCRIPT); const bytes = db.export(); db.close();
+  const db = new SQL.Database();
+  db.exec(SCRIPT);
+  const bytes = db.export();
+  db.close();
   const all: Record<string, Uint8Array> = { '/db': bytes, '/x.cf': new TextEncoder().encode(cf) };
   for (const [k, v] of Object.entries(files)) all[k] = new TextEncoder().encode(v);
   return sqliteDriver.open('sqlite', '/x.cf', { foldFixed, host: { readFile: (p) => all[p], loadSqlJs: async () => SQL } });
@@ -39,7 +44,10 @@ describe('sqlite', () => {
   });
   it('reports errors as Postfix does', async () => {
     const bad = await open("dbpath = /db\nquery = SELECT v FROM nosuch WHERE k = '%s'\n");
-    expect(bad.lookup('a')).toMatchObject({ status: 'error', error: { severity: 'fatal', message: 'dict_sqlite_lookup: /x.cf: SQL prepare failed: no such table: nosuch?' } });
+    expect(bad.lookup('a')).toMatchObject({
+      status: 'error',
+      error: { severity: 'fatal', message: 'dict_sqlite_lookup: /x.cf: SQL prepare failed: no such table: nosuch?' },
+    });
     const lim = await open(Q + 'expansion_limit = 1\n');
     const r = lim.lookup('m');
     expect(r.status).toBe('error');
@@ -59,7 +67,17 @@ describe('sqlite bound statements', () => {
       params: ['%u@%d'],
     });
     expect(bindableQuery("SELECT v FROM u WHERE k = 'it''s %s'")).toEqual({ sql: 'SELECT v FROM u WHERE k = ?', params: ["it's %s"] });
-    for (const q of ['SELECT v FROM u WHERE k = %s', "SELECT x'%s'", "SELECT '%s'1", 'SELECT "%s"', "SELECT '%s' -- %s", "SELECT ?, '%s'", "SELECT '%s", "DELETE FROM u WHERE k = '%s'", "/* */ SELECT '%s'"])
+    for (const q of [
+      'SELECT v FROM u WHERE k = %s',
+      "SELECT x'%s'",
+      "SELECT '%s'1",
+      'SELECT "%s"',
+      "SELECT '%s' -- %s",
+      "SELECT ?, '%s'",
+      "SELECT '%s",
+      "DELETE FROM u WHERE k = '%s'",
+      "/* */ SELECT '%s'",
+    ])
       expect(bindableQuery(q)).toBeUndefined();
   });
   // Each template pair means the same; the second is never bound (it does not start with SELECT).

@@ -21,6 +21,8 @@
  * SEE ALSO
  *   postconf(5), COMPATIBILITY_README
  */
+import { MAC_PARSE_ERROR, MAC_PARSE_UNDEF, macParse } from '../util/mac-parse.ts';
+import type { MacPiece } from '../util/mac-parse.ts';
 
 /** lookup - a parameter's value, or undefined when the parameter is not defined. */
 export type MacLookup = (name: string, mode: 'use' | 'test') => string | undefined;
@@ -36,8 +38,8 @@ export interface Expansion {
   undefined: boolean;
 }
 
-const PARSE_ERROR = 1;
-const PARSE_UNDEF = 2;
+const PARSE_ERROR = MAC_PARSE_ERROR;
+const PARSE_UNDEF = MAC_PARSE_UNDEF;
 const WHITESPACE = ' \t\r\n';
 const OP_CHARS = '<>!=?+-*/~&|%';
 const OPERATORS = ['==', '!=', '<', '<=', '>=', '>'] as const;
@@ -95,12 +97,18 @@ function evaluate(left: string, op: Operator, right: string, level: boolean, ctx
     delta = left < right ? -1 : left > right ? 1 : 0;
   }
   switch (op) {
-    case '==': return delta === 0;
-    case '!=': return delta !== 0;
-    case '<': return delta < 0;
-    case '<=': return delta <= 0;
-    case '>=': return delta >= 0;
-    case '>': return delta > 0;
+    case '==':
+      return delta === 0;
+    case '!=':
+      return delta !== 0;
+    case '<':
+      return delta < 0;
+    case '<=':
+      return delta <= 0;
+    case '>=':
+      return delta >= 0;
+    case '>':
+      return delta > 0;
   }
 }
 
@@ -134,7 +142,7 @@ function findLeftCurly(s: string, at: number): number {
 
 function subExpand(ctx: Context, text: string): string {
   const sub: Context = { ...ctx, out: '', status: 0, level: 0 };
-  ctx.status |= macParse(text, sub);
+  ctx.status |= parse(text, sub);
   ctx.warnings = sub.warnings;
   return sub.out;
 }
@@ -216,8 +224,7 @@ function expression(ctx: Context, text: string): number {
         break;
       }
       const c = text[cp]!;
-      if (!isAlnum(c) && c !== '_')
-        return parseError(ctx, `attribute name syntax error at: "...${text.slice(0, cp)}>>>${head(text.slice(cp))}"`);
+      if (!isAlnum(c) && c !== '_') return parseError(ctx, `attribute name syntax error at: "...${text.slice(0, cp)}>>>${head(text.slice(cp))}"`);
     }
     lookup = ctx.lookup(text.slice(start, end), mode);
   }
@@ -231,7 +238,7 @@ function expression(ctx: Context, text: string): number {
     const t = operand();
     if (!t) return ctx.status;
     cp = t[1];
-    if (set || ctx.scan) ctx.status |= macParse(t[0], ctx);
+    if (set || ctx.scan) ctx.status |= parse(t[0], ctx);
     if (cp >= text.length) return ctx.status;
     if (text[cp] !== ':') return parseError(ctx, `":" expected at: "...${t[0]}}>>>${head(text.slice(cp))}"`);
     cp++;
@@ -241,19 +248,19 @@ function expression(ctx: Context, text: string): number {
     const f = operand();
     if (!f) return ctx.status;
     cp = f[1];
-    if (!set || ctx.scan) ctx.status |= macParse(f[0], ctx);
+    if (!set || ctx.scan) ctx.status |= parse(f[0], ctx);
     if (cp < text.length) return parseError(ctx, `unexpected input at: "...${f[0]}}>>>${head(text.slice(cp))}"`);
     return ctx.status;
   }
   if (lookup === undefined) ctx.status |= PARSE_UNDEF;
   else if (lookup === '' || ctx.scan) {
     /* nothing */
-  } else if (ctx.recurse) ctx.status |= macParse(lookup, ctx);
+  } else if (ctx.recurse) ctx.status |= parse(lookup, ctx);
   else ctx.out += lookup;
   return ctx.status;
 }
 
-function callback(ctx: Context, type: 'literal' | 'expr', text: string): number {
+function callback(ctx: Context, type: MacPiece, text: string): number {
   if (ctx.level++ > 100) parseError(ctx, `unreasonable macro call nesting: "${text}"`);
   if (ctx.status & PARSE_ERROR) return ctx.status;
   if (type === 'expr') {
@@ -264,58 +271,13 @@ function callback(ctx: Context, type: 'literal' | 'expr', text: string): number 
   return ctx.status;
 }
 
-/** mac_parse(): split `value` into literal text and `$` expressions. */
-function macParse(value: string, ctx: Context): number {
-  let status = 0;
-  let buf = '';
-  let vp = 0;
-  while (vp < value.length) {
-    const c = value[vp]!;
-    if (c !== '$') {
-      buf += c;
-      vp++;
-    } else if (value[vp + 1] === '$') {
-      buf += '$';
-      vp += 2;
-    } else {
-      if (buf.length > 0) status |= callback(ctx, 'literal', buf);
-      buf = '';
-      vp++;
-      const open = value[vp];
-      if (open === '(' || open === '{') {
-        const close = open === '(' ? ')' : '}';
-        let level = 1;
-        let ep = vp + 1;
-        for (; level > 0; ep++) {
-          if (ep >= value.length) {
-            ctx.warnings.push(`truncated macro reference: "${value}"`);
-            status |= PARSE_ERROR;
-            break;
-          }
-          if (value[ep] === open) level++;
-          if (value[ep] === close) level--;
-        }
-        if (status & PARSE_ERROR) break;
-        buf = value.slice(vp + 1, ep - 1);
-        vp = ep;
-      } else {
-        let ep = vp;
-        while (ep < value.length && (isAlnum(value[ep]) || value[ep] === '_')) ep++;
-        buf = value.slice(vp, ep);
-        vp = ep;
-      }
-      if (buf.length === 0) {
-        status |= PARSE_ERROR;
-        ctx.warnings.push(`empty macro name: "${value}"`);
-        break;
-      }
-      status |= callback(ctx, 'expr', buf);
-      buf = '';
-    }
-  }
-  if (buf.length > 0 && (status & PARSE_ERROR) === 0) status |= callback(ctx, 'literal', buf);
-  return status;
-}
+/** mac_parse() with this expansion's callback. */
+const parse = (value: string, ctx: Context): number =>
+  macParse(
+    value,
+    (type, text) => callback(ctx, type, text),
+    (w) => ctx.warnings.push(w),
+  );
 
 /**
  * macExpand - expand `value` as mac_expand() does. `recurse` expands
@@ -332,7 +294,7 @@ export function macExpand(value: string, options: { lookup: MacLookup; recurse?:
     scan: options.scan ?? false,
     lookup: options.lookup,
   };
-  const status = macParse(value, ctx);
+  const status = parse(value, ctx);
   return {
     value: ctx.out,
     warnings: ctx.warnings,

@@ -19,7 +19,7 @@
  *   postconf(5), master(5)
  */
 import type { Diagnostic } from '../trace/types.ts';
-import { parseParameterFile } from '../tables/shared/cfg-parser.ts';
+import { parseParameterFile } from '../tables/cfg-parser.ts';
 import { macExpand } from './expand.ts';
 import type { Expansion } from './expand.ts';
 import type { MasterCf } from './mastercf.ts';

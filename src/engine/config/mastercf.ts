@@ -22,9 +22,9 @@
  *   master(5), postconf(1)
  */
 import type { Diagnostic } from '../trace/types.ts';
-import { readLogicalLines } from '../tables/shared/readlline.ts';
-import { splitNameValue } from '../tables/shared/cfg-parser.ts';
-import { splitList, stripBraces } from './lists.ts';
+import { readLogicalLines } from '../util/readlline.ts';
+import { splitNameval } from '../util/split-nameval.ts';
+import { splitList, stripBraces } from '../util/lists.ts';
 import { compareCompatLevels } from './names.ts';
 
 /** One master.cf service line, normalised as postconf shows it. */
@@ -62,13 +62,11 @@ function checkEntry(argv: string[], raw: string): string | undefined {
   if (!TYPES.includes(argv[1]!)) return oneLine(`invalid type field "${argv[1]}" in "${raw}"`);
   for (let f = 2; f <= 4; f++) {
     const v = argv[f]!;
-    if (v.length !== 1 || !'yn-'.includes(v))
-      return oneLine(`invalid ${BOOL_FIELDS[f - 2]} field "${v}" in "${raw}"`);
+    if (v.length !== 1 || !'yn-'.includes(v)) return oneLine(`invalid ${BOOL_FIELDS[f - 2]} field "${v}" in "${raw}"`);
   }
   const wakeup = argv[5]!;
   const w = wakeup.endsWith('?') ? wakeup.slice(0, -1) : wakeup;
-  if (!(wakeup[0] === '-' && w.length === 1) && !/^[0-9]*$/.test(w))
-    return oneLine(`invalid wakeup field "${wakeup}" in "${raw}"`);
+  if (!(wakeup[0] === '-' && w.length === 1) && !/^[0-9]*$/.test(w)) return oneLine(`invalid wakeup field "${wakeup}" in "${raw}"`);
   if (argv[6] !== '-' && !/^[0-9]*$/.test(argv[6]!)) return oneLine(`invalid process_limit field "${argv[6]}" in "${raw}"`);
   return undefined;
 }
@@ -106,9 +104,8 @@ function normalizeArgs(argv: string[], diagnostics: Diagnostic[], path: string, 
     }
     if (extractField) {
       argv[field] = extract(argv[field]!, diagnostics, path, line);
-      const nv = splitNameValue(argv[field]!);
-      if (typeof nv === 'string')
-        diagnostics.push({ severity: 'warning', message: `${MASTER_CONF_FILE}: ${nv}: "${argv[field]}"`, file: path, line });
+      const nv = splitNameval(argv[field]!);
+      if (typeof nv === 'string') diagnostics.push({ severity: 'warning', message: `${MASTER_CONF_FILE}: ${nv}: "${argv[field]}"`, file: path, line });
       else argv[field] = `${nv[0]}=${nv[1]}`;
     }
   }
@@ -122,7 +119,7 @@ function overridesOf(argv: readonly string[]): Map<string, string> {
     const arg = argv[f]!;
     if (arg[0] !== '-' || arg === '--') break;
     if (arg[1] !== 'o' || f + 1 >= argv.length) continue;
-    const nv = splitNameValue(argv[f + 1]!);
+    const nv = splitNameval(argv[f + 1]!);
     if (typeof nv !== 'string') out.set(nv[0], nv[1]);
     f++;
   }
@@ -157,7 +154,5 @@ export function effectiveChroot(entry: MasterService, compatibilityLevel: string
   const field = entry.argv[4]!;
   if (field !== '-') return { chroot: field === 'y' };
   const below1 = (compareCompatLevels(compatibilityLevel, '1') ?? 0) < 0;
-  return below1
-    ? { chroot: true, notice: `using backwards-compatible default setting chroot=y` }
-    : { chroot: false };
+  return below1 ? { chroot: true, notice: `using backwards-compatible default setting chroot=y` } : { chroot: false };
 }

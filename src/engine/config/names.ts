@@ -155,7 +155,7 @@ function maskAddress(address: string, len: number, v6: boolean): string {
   // inet_ntop: compress the longest run of zero groups (length >= 2).
   let best = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (masked[i] !== 0) {
       i++;
       continue;

@@ -22,8 +22,18 @@ import { loadMainCf } from './maincf.ts';
 import type { MainCf } from './maincf.ts';
 import { parseMasterCf } from './mastercf.ts';
 import type { MasterCf, MasterService } from './mastercf.ts';
-import { splitList } from './lists.ts';
-import { DEFAULT_FACTS, READONLY_PARAMETERS, builtinDefault, builtinParameterNames, byteOrder, isBuiltinParameter, isRawParameter, legacyParameters, serviceParameters } from './names.ts';
+import { splitList } from '../util/lists.ts';
+import {
+  DEFAULT_FACTS,
+  READONLY_PARAMETERS,
+  builtinDefault,
+  builtinParameterNames,
+  byteOrder,
+  isBuiltinParameter,
+  isRawParameter,
+  legacyParameters,
+  serviceParameters,
+} from './names.ts';
 import type { MachineFacts } from './names.ts';
 import { compatLevelFromString } from './expand.ts';
 
@@ -102,7 +112,9 @@ export function printMasterEntry(argv: readonly string[], fold: boolean, expand?
     len += t.length;
   };
   for (let f = 0; f < 8; f++) {
-    if (len > 0) do add(' '); while (len < goals[f]!);
+    if (len > 0)
+      do add(' ');
+      while (len < goals[f]!);
     add(argv[f]!);
   }
   let inOptions = true;
@@ -204,7 +216,8 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
       }
       const node = table.get(name);
       if (!node) return undefined;
-      if (name === 'mynetworks') return builtinDefault(name, facts, expandValue(lookupValue('mynetworks_style', defaults, false, local) ?? '', defaults, local));
+      if (name === 'mynetworks')
+        return builtinDefault(name, facts, expandValue(lookupValue('mynetworks_style', defaults, false, local) ?? '', defaults, local));
       return node.def;
     };
     // expandValue - pcf_expand_parameter_value(): fatal on a syntax error.
@@ -234,8 +247,7 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
     const fold = req.fold ?? false;
     if (req.masterEntries) {
       const selected = selectEntries(entries, req.names, warn);
-      for (const e of selected)
-        stdout += printMasterEntry(e.service.argv, fold, req.expand ? (v) => expandValue(v, false, e) : undefined);
+      for (const e of selected) stdout += printMasterEntry(e.service.argv, fold, req.expand ? (v) => expandValue(v, false, e) : undefined);
     } else if (req.masterParams) {
       for (const e of entries) {
         const prefix = `${e.service.argv[0]}/${e.service.argv[1]}/`;
@@ -267,11 +279,9 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
 
     // Unused parameters.
     if (!req.defaults || masterMode) {
-      if (!masterMode)
-        for (const [name, value] of params) if (!table.has(name)) warn(`${dir}/main.cf: unused parameter: ${name}=${value}`);
+      if (!masterMode) for (const [name, value] of params) if (!table.has(name)) warn(`${dir}/main.cf: unused parameter: ${name}=${value}`);
       for (const e of entries)
-        for (const [name, value] of e.params)
-          if (!table.has(name) && !e.valid.has(name)) warn(`${dir}/master.cf: unused parameter: ${name}=${value}`);
+        for (const [name, value] of e.params) if (!table.has(name) && !e.valid.has(name)) warn(`${dir}/master.cf: unused parameter: ${name}=${value}`);
     }
     return { stdout, messages, status: 0 };
   } catch (e) {
@@ -283,13 +293,7 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
 }
 
 /** registerUserParameters - pcf_register_user_parameters(): validate user-defined names, warn about undefined ones. */
-function registerUserParameters(
-  params: Map<string, string>,
-  entries: Entry[],
-  table: Map<string, Node>,
-  dir: string,
-  warn: (m: string) => void,
-): void {
+function registerUserParameters(params: Map<string, string>, entries: Entry[], table: Map<string, Node>, dir: string, warn: (m: string) => void): void {
   const restClasses = new Set<string>();
   const flag = (name: string, local?: Entry): void => {
     let supplied = false;

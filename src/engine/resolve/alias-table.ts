@@ -14,8 +14,10 @@
  * SEE ALSO
  *   postalias(1), aliases(5)
  */
-import { readLogicalLines } from '../tables/shared/readlline.ts';
-import { foldKey, keyTrace, tableRecord } from '../tables/shared/table.ts';
+import { readLogicalLines } from '../util/readlline.ts';
+import { keyTrace, tableRecord } from '../tables/driver.ts';
+import { builtSuffix } from '../tables/indexed.ts';
+import { foldKey } from '../util/casefold.ts';
 import type { Host, Table } from '../tables/types.ts';
 import type { Diagnostic, LookupResult } from '../trace/types.ts';
 import { externalize, internalize, scanTokens } from './tok822.ts';
@@ -30,7 +32,7 @@ export function openAliasTable(spec: string, host: Host): Table | undefined {
   const path = spec.slice(colon + 1);
   if (colon < 0 || !ALIAS_DATABASE_TYPES.includes(type)) return undefined;
   const bytes = host.readFile(path);
-  const suffix = type === 'hash' || type === 'btree' ? '.db' : type === 'lmdb' ? '.lmdb' : type === 'cdb' ? '.cdb' : '';
+  const suffix = builtSuffix(type);
   if (!bytes) {
     const error: Diagnostic = { severity: 'fatal', message: `open database ${path}${suffix}: No such file or directory` };
     return { ...tableRecord(type, path, true, (key): LookupResult => ({ status: 'error', error, trace: { table: spec, key } })), openError: error };

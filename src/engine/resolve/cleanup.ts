@@ -26,7 +26,7 @@ import type { AddrFindOptions } from '../search/addr-find.ts';
 import type { MatchList } from '../search/match-list.ts';
 import type { Maps } from '../search/maps.ts';
 import { quote822Local } from '../search/quote.ts';
-import { foldKey } from '../tables/shared/table.ts';
+import { foldKey } from '../util/casefold.ts';
 import type { AddressEvent, Diagnostic } from '../trace/types.ts';
 import { mailAddrMap } from './addr-map.ts';
 import type { RewriteSettings } from './rewrite.ts';
@@ -69,7 +69,10 @@ export function canonicalMap(maps: Maps, address: string, propagate: boolean, s:
       return { addresses: [addr], defer: warn(events, `${maps.title} map lookup problem for ${quote822Local(addr)} -- message not accepted, try again later`) };
     } else return { addresses: [addr] };
   }
-  return { addresses: [addr], defer: warn(events, `unreasonable ${maps.title} map nesting for ${quote822Local(addr)} -- message not accepted, try again later`) };
+  return {
+    addresses: [addr],
+    defer: warn(events, `unreasonable ${maps.title} map nesting for ${quote822Local(addr)} -- message not accepted, try again later`),
+  };
 }
 
 /** masquerade - cleanup_masquerade_internal(). */
@@ -118,8 +121,7 @@ export function virtualExpand(maps: Maps, address: string, propagate: boolean, s
   const beenHere = new Set<string>();
   const undo = (message: string): CleanupOutcome => ({ addresses: [address], defer: warn(events, message) });
   for (let arg = 0; arg < argv.length; arg++) {
-    if (argv.length > s.expansionLimit)
-      return undo(`unreasonable ${maps.title} map expansion size for ${address} -- message not accepted, try again later`);
+    if (argv.length > s.expansionLimit) return undo(`unreasonable ${maps.title} map expansion size for ${address} -- message not accepted, try again later`);
     for (let count = 0; ; count++) {
       if (beenHere.has(foldKey(argv[arg]!))) break;
       if (count >= s.recursionLimit) return undo(`unreasonable ${maps.title} map nesting for ${address} -- message not accepted, try again later`);
@@ -129,8 +131,7 @@ export function virtualExpand(maps: Maps, address: string, propagate: boolean, s
         const list = r.addresses!;
         for (let i = 0; i < list.length; i++) {
           const a = list[i]!;
-          if (a.length > s.addressLengthLimit)
-            return undo(`unreasonable ${maps.title} result ${a.slice(0, 300)}... -- message not accepted, try again later`);
+          if (a.length > s.addressLengthLimit) return undo(`unreasonable ${maps.title} result ${a.slice(0, 300)}... -- message not accepted, try again later`);
           if (i === 0) argv[arg] = a;
           else argv.push(a);
           if (foldKey(lhs) === foldKey(a)) beenHere.add(foldKey(lhs));

@@ -19,7 +19,7 @@ import { dsnSplit } from '../mail/dsn.ts';
 import type { AddrFindOptions } from '../search/addr-find.ts';
 import { mailAddrFind } from '../search/addr-find.ts';
 import type { Maps } from '../search/maps.ts';
-import { foldKey } from '../tables/shared/table.ts';
+import { foldKey } from '../util/casefold.ts';
 import type { AddressEvent } from '../trace/types.ts';
 import type { Agent } from './agents.ts';
 import type { AgentReport } from './local-agent.ts';
@@ -103,15 +103,39 @@ export function otherAgent(agent: Agent | undefined, transport: string, nexthop:
     }
     case 'discard': {
       const d = dsnSplit('2.0.0', nexthop);
-      return { ...base, agent: 'postfix/discard', relay: 'none', dsn: d.dsn, status: 'deliverable', text: d.text, target: { kind: 'none', reason: 'discarded' } };
+      return {
+        ...base,
+        agent: 'postfix/discard',
+        relay: 'none',
+        dsn: d.dsn,
+        status: 'deliverable',
+        text: d.text,
+        target: { kind: 'none', reason: 'discarded' },
+      };
     }
     case 'pipe': {
       const argv0 = agent.argv?.[0] ?? '';
-      return { ...base, agent: 'postfix/pipe', relay: transport, dsn: '2.0.0', status: 'deliverable', text: `delivers to command: ${argv0}`, target: { kind: 'command', command: (agent.argv ?? []).join(' ') } };
+      return {
+        ...base,
+        agent: 'postfix/pipe',
+        relay: transport,
+        dsn: '2.0.0',
+        status: 'deliverable',
+        text: `delivers to command: ${argv0}`,
+        target: { kind: 'command', command: (agent.argv ?? []).join(' ') },
+      };
     }
     case 'smtp':
     case 'lmtp':
-      return { ...base, agent: `postfix/${agent.command}`, relay: nexthop, dsn: '', status: 'unknown', text: `would connect to ${nexthop} (needs the network)`, target: { kind: 'remote', transport, nexthop } };
+      return {
+        ...base,
+        agent: `postfix/${agent.command}`,
+        relay: nexthop,
+        dsn: '',
+        status: 'unknown',
+        text: `would connect to ${nexthop} (needs the network)`,
+        target: { kind: 'remote', transport, nexthop },
+      };
     default:
       return {
         ...base,

@@ -18,11 +18,11 @@
  *   local(8), aliases(5)
  */
 import { macExpand } from '../config/expand.ts';
-import { splitList } from '../config/lists.ts';
+import { splitList } from '../util/lists.ts';
 import { splitExtension } from '../search/addr-find.ts';
 import type { Maps } from '../search/maps.ts';
 import type { Table } from '../tables/types.ts';
-import { foldKey } from '../tables/shared/table.ts';
+import { foldKey } from '../util/casefold.ts';
 import type { AddressEvent, Diagnostic } from '../trace/types.ts';
 import type { Token } from './tok822.ts';
 import { internalize, parseAddressList } from './tok822.ts';
@@ -94,7 +94,16 @@ interface State {
 export function localDeliver(env: LocalEnvironment, address: string, origTo: string, relay: string, out: AgentReport[], events: AddressEvent[]): void {
   const dups = new Set<string>();
   const report = (s: State, to: string, dsn: string, text: string, target?: DeliveryTarget): void => {
-    out.push({ agent: 'postfix/local', to, origTo: s.origTo, relay: s.relay, dsn, status: dsn.startsWith('2') ? 'deliverable' : 'undeliverable', text, ...(target && { target }) });
+    out.push({
+      agent: 'postfix/local',
+      to,
+      origTo: s.origTo,
+      relay: s.relay,
+      dsn,
+      status: dsn.startsWith('2') ? 'deliverable' : 'undeliverable',
+      text,
+      ...(target && { target }),
+    });
   };
   const warn = (message: string): void => {
     const d: Diagnostic = { severity: 'warning', message };
@@ -196,7 +205,15 @@ export function localDeliver(env: LocalEnvironment, address: string, origTo: str
       const r = table.lookup(name);
       events.push({
         kind: 'maps',
-        trace: { maps: 'alias_maps', key: name, partial: false, status: r.status, ...(r.status === 'found' && { value: r.value }), table: table.spec, lookups: [r.trace] },
+        trace: {
+          maps: 'alias_maps',
+          key: name,
+          partial: false,
+          status: r.status,
+          ...(r.status === 'found' && { value: r.value }),
+          table: table.spec,
+          lookups: [r.trace],
+        },
       });
       if (r.status === 'found') {
         const value = r.value;
@@ -204,7 +221,14 @@ export function localDeliver(env: LocalEnvironment, address: string, origTo: str
         const ownerHit = owner !== undefined ? maps.find(owner, false) : undefined;
         if (ownerHit?.status === 'found') events.push({ kind: 'note', text: `owner alias ${owner}: delivery errors go to ${owner}` });
         const items = parseAddressList(value);
-        events.push({ kind: 'map', step: 'alias', parameter: 'alias_maps', before: rcpt, after: items.map((t) => internalize(t)), note: `${table.spec} ${name}` });
+        events.push({
+          kind: 'map',
+          step: 'alias',
+          parameter: 'alias_maps',
+          before: rcpt,
+          after: items.map((t) => internalize(t)),
+          note: `${table.spec} ${name}`,
+        });
         if (ownerHit?.status === 'error') {
           report(s, rcpt, '4.3.0', 'alias database unavailable');
           return true;

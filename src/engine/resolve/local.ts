@@ -15,12 +15,12 @@
  * SEE ALSO
  *   postconf(5) mydestination, inet_interfaces, proxy_interfaces
  */
-import { splitList } from '../config/lists.ts';
+import { splitList } from '../util/lists.ts';
 import type { ParameterView } from '../config/maincf.ts';
 import type { MachineFacts } from '../config/names.ts';
 import { validMailhostAddr } from '../mail/valid-hostname.ts';
 import type { MatchList } from '../search/match-list.ts';
-import { parseAddress } from '../tables/shared/inet.ts';
+import { parseAddress } from '../util/inet.ts';
 import type { AddressEvent } from '../trace/types.ts';
 
 /** The local-domain test, with its events. */

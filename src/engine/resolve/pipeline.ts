@@ -16,7 +16,7 @@
  *   cleanup(8), qmgr(8), ADDRESS_REWRITING_README
  */
 import { quote822Local } from '../search/quote.ts';
-import { foldKey } from '../tables/shared/table.ts';
+import { foldKey } from '../util/casefold.ts';
 import type { AddressClass, AddressEvent, Diagnostic } from '../trace/types.ts';
 import type { Agent } from './agents.ts';
 import type { CleanupSettings } from './cleanup.ts';
@@ -111,7 +111,10 @@ function cleanMapped(
 ): string {
   let a = address;
   const prop = st.propagate.has('canonical');
-  for (const [maps, classes] of [[own.maps, own.classes], [st.canonical, st.canonClasses]] as const) {
+  for (const [maps, classes] of [
+    [own.maps, own.classes],
+    [st.canonical, st.canonClasses],
+  ] as const) {
     if (!maps || !classes.has(cls)) continue;
     const r = canonicalMap(maps, a, prop, st.cleanup, events);
     a = r.addresses[0]!;
@@ -142,7 +145,8 @@ export function resolveDelivery(st: PipelineState, sender: string, address: stri
   let mark = 0;
   /** Attribute what the events since the last call logged: table warnings to `program`. */
   const stage = (program: string): void => {
-    for (const e of trace.slice(mark)) for (const diagnostic of warningsOf([e])) logged.push({ program: e.kind === 'diagnostic' ? (e.program ?? 'trivial-rewrite') : program, diagnostic });
+    for (const e of trace.slice(mark))
+      for (const diagnostic of warningsOf([e])) logged.push({ program: e.kind === 'diagnostic' ? (e.program ?? 'trivial-rewrite') : program, diagnostic });
     mark = trace.length;
   };
   let deferred: Diagnostic | undefined;
@@ -174,11 +178,14 @@ export function resolveDelivery(st: PipelineState, sender: string, address: stri
     if (r.flags & RESOLVE.FLAG_FAIL) reports.push(otherAgent({ command: 'error' }, 'retry', '4.3.0 address resolver failure', r.recipient, address));
     else if (r.flags & RESOLVE.FLAG_ERROR) reports.push(otherAgent({ command: 'error' }, 'error', '5.1.3 bad address syntax', r.recipient, address));
     else if (!st.agents[r.transport]) {
-      trace.push({ kind: 'diagnostic', program: 'qmgr', diagnostic: { severity: 'warning', message: `connect to transport private/${r.transport}: No such file or directory` } });
+      trace.push({
+        kind: 'diagnostic',
+        program: 'qmgr',
+        diagnostic: { severity: 'warning', message: `connect to transport private/${r.transport}: No such file or directory` },
+      });
       stage('qmgr');
       reports.push(otherAgent({ command: 'error' }, 'retry', '4.3.0 mail transport unavailable', r.recipient, address));
-    }
-    else {
+    } else {
       const agent = st.agents[r.transport];
       if (agent?.command === 'local') {
         const env: LocalEnvironment = {

@@ -179,7 +179,14 @@ export function resolveAddr(st: ResolveState, sender: string, addr: string): Res
     if (p.resolveDequoted && tree.length === 1 && head!.type === 'qstring') {
       const local = head!.text;
       // Postfix looks for '@' first, then '%', then '!': the first kind present wins.
-      const pick = local.lastIndexOf('@') >= 0 ? local.lastIndexOf('@') : p.percentHack && local.lastIndexOf('%') >= 0 ? local.lastIndexOf('%') : p.swapBangpath ? local.lastIndexOf('!') : -1;
+      const pick =
+        local.lastIndexOf('@') >= 0
+          ? local.lastIndexOf('@')
+          : p.percentHack && local.lastIndexOf('%') >= 0
+            ? local.lastIndexOf('%')
+            : p.swapBangpath
+              ? local.lastIndexOf('!')
+              : -1;
       if (pick >= 0) {
         let text = local;
         if (text[pick] === '%') text = text.slice(0, pick) + '@' + text.slice(pick + 1);
@@ -301,7 +308,12 @@ export function resolveAddr(st: ResolveState, sender: string, addr: string): Res
       nexthop = relay ?? (p.relayhost !== '' ? p.relayhost : rcptDomain);
       trace.push({
         kind: 'note',
-        text: relay !== undefined ? `nexthop ${relay} from sender_dependent_relayhost_maps` : p.relayhost !== '' ? `nexthop ${p.relayhost} from relayhost` : `nexthop is the recipient domain`,
+        text:
+          relay !== undefined
+            ? `nexthop ${relay} from sender_dependent_relayhost_maps`
+            : p.relayhost !== ''
+              ? `nexthop ${p.relayhost} from relayhost`
+              : `nexthop is the recipient domain`,
       });
     }
   } else {
@@ -358,7 +370,6 @@ export function warningsOf(trace: readonly AddressEvent[]): Diagnostic[] {
 
 /** valid_utf8_hostname() as resolve uses it (no complaints). */
 function hostnameOk(name: string, smtputf8: boolean): boolean {
-  // eslint-disable-next-line no-control-regex
   if (/[^\x00-\x7f]/.test(name)) return smtputf8 && name.split('.').every((l) => l.length > 0 && l.length <= 63);
   return validHostname(name);
 }

@@ -14,7 +14,7 @@
  * SEE ALSO
  *   trivial-rewrite(8), cleanup(8), local(8), virtual(8)
  */
-import { splitList } from '../config/lists.ts';
+import { splitList } from '../util/lists.ts';
 import type { ParameterView } from '../config/maincf.ts';
 import type { MachineFacts } from '../config/names.ts';
 import { DEFAULT_FACTS } from '../config/names.ts';
@@ -77,7 +77,6 @@ export interface Resolver {
 /** The programs whose start-up opens tables. */
 export type Program = 'trivial-rewrite' | 'cleanup' | 'local' | 'virtual';
 
-
 /** createResolver - open everything the parameters name and return the resolver. */
 export async function createResolver(params: ParameterView, options: ResolverOptions): Promise<Resolver> {
   const ctx: SearchContext = { host: options.host, params, cache: options.cache ?? createTableCache(options.host, params) };
@@ -116,6 +115,8 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
   const mydestination = await list('mydestination', 'string');
   const local = createLocalDomains(mydestination, ownAddresses(params, facts));
 
+  // Assigned below; the rewrite settings close over it before it exists.
+  // eslint-disable-next-line prefer-const
   let state: ResolveState;
   const rewrite: RewriteSettings = {
     myorigin: str(params, 'myorigin'),

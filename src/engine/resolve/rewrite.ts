@@ -92,13 +92,7 @@ export function rewriteTokens(input: readonly Token[], rule: RewriteRule, s: Rew
     }
   }
   const at = lastIndexOfType(t, '@');
-  if (
-    s.appendDotMydomain &&
-    domainName !== '' &&
-    at >= 0 &&
-    at !== t.length - 1 &&
-    !t.slice(at).some((x) => x.type === 'domlit' || x.type === '.')
-  ) {
+  if (s.appendDotMydomain && domainName !== '' && at >= 0 && at !== t.length - 1 && !t.slice(at).some((x) => x.type === 'domlit' || x.type === '.')) {
     const before = t;
     const name = t[at + 1]!.text;
     let detail = `.${domainName}`;

@@ -24,7 +24,7 @@
  * SEE ALSO
  *   mail_addr_find(3), canonical(5), virtual(5), transport(5), access(5)
  */
-import { foldKey } from '../tables/shared/table.ts';
+import { foldKey } from '../util/casefold.ts';
 import type { AddrFindTrace, Diagnostic, MapsTrace } from '../trace/types.ts';
 import type { Maps } from './maps.ts';
 import { quote822Local, unquote822Local } from './quote.ts';
@@ -89,7 +89,11 @@ export interface AddrFindResult {
 }
 
 /** splitAddrLocal - split_addr_internal(): [localpart, extension-with-delimiter] or undefined. */
-export function splitExtension(local: string, delimiters: string, options: Pick<AddrFindOptions, 'ownerRequestSpecial' | 'doubleBounceSender'> = {}): [string, string] | undefined {
+export function splitExtension(
+  local: string,
+  delimiters: string,
+  options: Pick<AddrFindOptions, 'ownerRequestSpecial' | 'doubleBounceSender'> = {},
+): [string, string] | undefined {
   if (delimiters === '') return undefined;
   const l = foldKey(local);
   if (l === 'postmaster' || l === 'mailer-daemon' || l === foldKey(options.doubleBounceSender ?? 'double-bounce')) return undefined;
@@ -104,7 +108,11 @@ export function splitExtension(local: string, delimiters: string, options: Pick<
 }
 
 /** stripExtension - strip_addr_internal(): the address without extension, and the extension. */
-export function stripExtension(address: string, delimiters: string, options: Pick<AddrFindOptions, 'ownerRequestSpecial' | 'doubleBounceSender'> = {}): [string, string] | undefined {
+export function stripExtension(
+  address: string,
+  delimiters: string,
+  options: Pick<AddrFindOptions, 'ownerRequestSpecial' | 'doubleBounceSender'> = {},
+): [string, string] | undefined {
   if (delimiters === '' || ![...address].some((c) => delimiters.includes(c))) return undefined;
   const at = address.lastIndexOf('@');
   const local = at >= 0 ? address.slice(0, at) : address;
@@ -193,7 +201,7 @@ export function mailAddrFind(maps: Maps, address: string, options: AddrFindOptio
   }
   if (result === undefined && !error && domain !== undefined && strategy & MA_FIND.AT_DOMAIN) result = ask('@' + domain, true);
   if (result === undefined && !error && domain !== undefined && strategy & MA_FIND.DOMAIN) {
-    for (let name = 0; name < domain.length; ) {
+    for (let name = 0; name < domain.length;) {
       result = ask(domain.slice(name), true);
       if (result !== undefined || error || !(strategy & (MA_FIND.PDMS | MA_FIND.PDDMDS))) break;
       const next = domain.indexOf('.', name + 1);

@@ -16,7 +16,7 @@
  * SEE ALSO
  *   maps(3), DATABASE_README
  */
-import { splitList } from '../config/lists.ts';
+import { splitList } from '../util/lists.ts';
 import type { Table } from '../tables/types.ts';
 import type { Diagnostic, LookupTrace, MapsTrace } from '../trace/types.ts';
 import type { SearchContext, TableFlags } from './context.ts';

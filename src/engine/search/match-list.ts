@@ -28,9 +28,9 @@
  * SEE ALSO
  *   postconf(5) "parent_domain_matches_subdomains", match_list(3)
  */
-import { LIST_SEPARATORS, splitList } from '../config/lists.ts';
-import { foldKey } from '../tables/shared/table.ts';
-import { familyOf, hasHostBits, inPrefix, maskAddress, parseAddress, formatAddress } from '../tables/shared/inet.ts';
+import { LIST_SEPARATORS, splitList } from '../util/lists.ts';
+import { foldKey } from '../util/casefold.ts';
+import { familyOf, hasHostBits, inPrefix, maskAddress, parseAddress, formatAddress } from '../util/inet.ts';
 import type { Table } from '../tables/types.ts';
 import type { Diagnostic, ListItemTrace, LookupTrace, MatchListTrace } from '../trace/types.ts';
 import type { SearchContext } from './context.ts';
@@ -187,7 +187,6 @@ function unreadable(name: string, reason: string): Table {
 /** One match function: true, false, or the error that stops the list. */
 type Matcher = (item: Item, subject: string, lookups: LookupTrace[], param: string, parent: boolean) => boolean | Diagnostic;
 
-
 function tableError(item: Item, param: string): Diagnostic {
   const t = item.table!;
   return { severity: 'warning', message: `${param}: ${t.type}:${t.name}: table lookup problem` };
@@ -209,7 +208,7 @@ const matchString: Matcher = (item, s, lookups, param) => (item.table ? exists(i
 const matchHostname: Matcher = (item, name, lookups, param, parent) => {
   if (item.table) {
     const fixed = isFixedTable(item.table);
-    for (let entry = 0; entry < name.length; ) {
+    for (let entry = 0; entry < name.length;) {
       if (entry === 0 || fixed) {
         const r = exists(item, name.slice(entry), lookups, param);
         if (r !== false) return r;
@@ -259,8 +258,7 @@ function parseNetPattern(pattern: string): { family: 4 | 6; bytes: Uint8Array; b
   const family = familyOf(host);
   const a = parseAddress(host);
   const max = family === 6 ? 128 : 32;
-  if (!a || (lenText !== undefined && (!/^\d+$/.test(lenText) || Number(lenText) > max)))
-    return `bad net/mask pattern: "${pattern}"`;
+  if (!a || (lenText !== undefined && (!/^\d+$/.test(lenText) || Number(lenText) > max))) return `bad net/mask pattern: "${pattern}"`;
   const bits = lenText === undefined ? max : Number(lenText);
   if (hasHostBits(a.bytes, bits)) {
     const fixed = formatAddress({ family, bytes: maskAddress(a.bytes, bits) });

@@ -24,7 +24,7 @@ import {
 import { CHECK_DUNNO, CHECK_OK, CheckAbort, logWhatsup } from './reject.ts';
 import { dsnSplit, smtpdDsnFix } from '../mail/dsn.ts';
 import { validHostaddr } from '../mail/valid-hostname.ts';
-import { splitList } from '../config/lists.ts';
+import { splitList } from '../util/lists.ts';
 import { genericChecks } from './generic.ts';
 
 export const NAME_CLIENT = 'Client host';
@@ -164,14 +164,18 @@ export function checkTableResult(
   if (is('DEFER_IF_PERMIT')) {
     const d = dsnSplit('4.7.1', text);
     act('DEFER_IF_PERMIT', 'a later permit becomes this deferral');
-    return c.deferIfPermit(false, 'policy', c.cfg.int('access_map_defer_code'), fix(d.dsn),
-      `<${replyName}>: ${replyClass} rejected: ${d.text || 'Service unavailable'}`);
+    return c.deferIfPermit(
+      false,
+      'policy',
+      c.cfg.int('access_map_defer_code'),
+      fix(d.dsn),
+      `<${replyName}>: ${replyClass} rejected: ${d.text || 'Service unavailable'}`,
+    );
   }
   if (is('DEFER_IF_REJECT')) {
     const d = dsnSplit('4.7.1', text);
     act('DEFER_IF_REJECT', 'a later reject becomes this deferral');
-    c.deferIfReject('policy', c.cfg.int('access_map_defer_code'), fix(d.dsn),
-      `<${replyName}>: ${replyClass} rejected: ${d.text || 'Service unavailable'}`);
+    c.deferIfReject('policy', c.cfg.int('access_map_defer_code'), fix(d.dsn), `<${replyName}>: ${replyClass} rejected: ${d.text || 'Service unavailable'}`);
     return CHECK_DUNNO;
   }
   if (is('PREPEND')) {
@@ -239,7 +243,15 @@ function lookupResult(answer: MapsAnswer, l: { table: string; key: string }): st
 const SERVER_ERROR_VALUE = '451 4.3.5 Server configuration error';
 
 /** checkAccess - one key, no search magic. */
-export function checkAccess(c: Checker, table: string, name: string, partial: boolean, replyName: string, replyClass: string, defAcl: string | undefined): AccessOutcome {
+export function checkAccess(
+  c: Checker,
+  table: string,
+  name: string,
+  partial: boolean,
+  replyName: string,
+  replyClass: string,
+  defAcl: string | undefined,
+): AccessOutcome {
   const maps = mapsOf(c, table);
   if (!maps) return { status: checkTableResult(c, table, SERVER_ERROR_VALUE, name, replyName, replyClass, defAcl), found: true };
   const answer = maps.find(name, partial);
@@ -250,7 +262,15 @@ export function checkAccess(c: Checker, table: string, name: string, partial: bo
 }
 
 /** checkDomainAccess - the name, then its parent domains (`.parent` or `parent` per smtpd_access_maps style). */
-export function checkDomainAccess(c: Checker, table: string, domain: string, partial: boolean, replyName: string, replyClass: string, defAcl: string | undefined): AccessOutcome {
+export function checkDomainAccess(
+  c: Checker,
+  table: string,
+  domain: string,
+  partial: boolean,
+  replyName: string,
+  replyClass: string,
+  defAcl: string | undefined,
+): AccessOutcome {
   const maps = mapsOf(c, table);
   if (!maps) return { status: checkTableResult(c, table, SERVER_ERROR_VALUE, domain, replyName, replyClass, defAcl), found: true };
   let name = domain;
@@ -272,7 +292,15 @@ export function checkDomainAccess(c: Checker, table: string, domain: string, par
 }
 
 /** checkAddrAccess - the address, then its shorter networks (octets for IPv4, fields for IPv6). */
-export function checkAddrAccess(c: Checker, table: string, address: string, partial: boolean, replyName: string, replyClass: string, defAcl: string | undefined): AccessOutcome {
+export function checkAddrAccess(
+  c: Checker,
+  table: string,
+  address: string,
+  partial: boolean,
+  replyName: string,
+  replyClass: string,
+  defAcl: string | undefined,
+): AccessOutcome {
   const maps = mapsOf(c, table);
   if (!maps) return { status: checkTableResult(c, table, SERVER_ERROR_VALUE, address, replyName, replyClass, defAcl), found: true };
   const delim = address.includes(':') ? ':' : '.';
@@ -292,7 +320,15 @@ export function checkAddrAccess(c: Checker, table: string, address: string, part
 }
 
 /** checkNamadrAccess - the host name (and parents), then the address (and networks). */
-export function checkNamadrAccess(c: Checker, table: string, name: string, addr: string, replyName: string, replyClass: string, defAcl: string | undefined): number {
+export function checkNamadrAccess(
+  c: Checker,
+  table: string,
+  name: string,
+  addr: string,
+  replyName: string,
+  replyClass: string,
+  defAcl: string | undefined,
+): number {
   const byName = checkDomainAccess(c, table, name, false, replyName, replyClass, defAcl);
   if (byName.status !== 0 || byName.found) return byName.status;
   const byAddr = checkAddrAccess(c, table, addr, false, replyName, replyClass, defAcl);

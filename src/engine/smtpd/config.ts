@@ -11,7 +11,7 @@
 import type { ParameterView } from '../config/maincf.ts';
 import type { Host } from '../tables/types.ts';
 import type { Diagnostic, LookupTrace } from '../trace/types.ts';
-import { splitList } from '../config/lists.ts';
+import { splitList } from '../util/lists.ts';
 import { isRawParameter, parseCompatibilityLevel, compatBelow } from '../config/names.ts';
 import { createSearchContext, matchParentStyle, openMaps, openMatchList, mailAddrFind } from '../search/index.ts';
 import type { Maps, MatchList as SearchMatchList, SearchContext, TableCache } from '../search/index.ts';
@@ -85,7 +85,12 @@ function asMatchList(list: SearchMatchList): MatchList {
  * that reaches itself before a blocking restriction makes smtpd recurse
  * until it dies, which `cycle` reports.
  */
-function hasRequired(list: readonly string[], classes: ReadonlyMap<string, string[]>, warn: (m: string) => void, path: string[] = []): boolean | { cycle: string[] } {
+function hasRequired(
+  list: readonly string[],
+  classes: ReadonlyMap<string, string[]>,
+  warn: (m: string) => void,
+  path: string[] = [],
+): boolean | { cycle: string[] } {
   for (let i = 0; i < list.length; i++) {
     const r = list[i]!.toLowerCase();
     if (r === 'warn_if_reject' && i + 1 < list.length) {
@@ -148,7 +153,12 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
       const name = list[i]!;
       if (i > 0 && list[i - 1]!.toLowerCase() === 'check_policy_service') continue;
       if ((name.startsWith('{') || name.includes(':')) && !tableSpecs.has(name)) {
-        const spec = name.startsWith('{') ? (name.slice(1, -1).split(/[\s,]+/).find((w) => w.includes(':')) ?? name) : name;
+        const spec = name.startsWith('{')
+          ? (name
+              .slice(1, -1)
+              .split(/[\s,]+/)
+              .find((w) => w.includes(':')) ?? name)
+          : name;
         tableSpecs.set(name, spec);
       }
     }
@@ -179,7 +189,9 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     return r !== false;
   };
   if (!required(lists.recipient) && !required(lists.relay))
-    setFatal(`in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working instance of: ${RCPT_REQUIRED.slice(0, -1).join(', ')} or ${RCPT_REQUIRED.at(-1)}`);
+    setFatal(
+      `in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working instance of: ${RCPT_REQUIRED.slice(0, -1).join(', ')} or ${RCPT_REQUIRED.at(-1)}`,
+    );
   if (bool('smtpd_sasl_auth_enable') && str('smtpd_sasl_type') === 'dovecot') {
     // The simulator has no Dovecot: the auth socket is never there. smtpd fails at its first connection.
     connectFatal = [

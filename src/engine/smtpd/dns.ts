@@ -103,7 +103,11 @@ export function parseDnsFacts(text: string, file = 'dns'): DnsFacts {
     let name = norm(qname);
     for (let hops = 0; hops < 10; hops++) {
       if (failing.has(name))
-        return { status: 'retry', records: [], why: `Host or domain name not found. Name service error for name=${qname} type=${type}: Host not found, try again` };
+        return {
+          status: 'retry',
+          records: [],
+          why: `Host or domain name not found. Name service error for name=${qname} type=${type}: Host not found, try again`,
+        };
       const found = records.filter((r) => r.name === name && r.type === type);
       if (found.length) {
         if (type === 'MX' && found.some((r) => r.preference === 0 && r.data === '')) return { status: 'nullmx', records: found };
@@ -146,7 +150,11 @@ export function dnsStrerror(answer: DnsAnswer): string {
 
 /** gai_strerror() for a host's addresses. */
 export function addressError(result: 'retry' | 'notfound' | 'nodata'): string {
-  return result === 'retry' ? 'Temporary failure in name resolution' : result === 'nodata' ? 'No address associated with hostname' : 'Name or service not known';
+  return result === 'retry'
+    ? 'Temporary failure in name resolution'
+    : result === 'nodata'
+      ? 'No address associated with hostname'
+      : 'Name or service not known';
 }
 
 /** The empty world: every name is NXDOMAIN. */

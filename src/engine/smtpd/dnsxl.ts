@@ -109,15 +109,22 @@ function rblRejectReply(c: Checker, txt: string, rblDomain: string, what: string
   const domain = rblDomain.split('=')[0]!;
   const lookup = (name: string): string | undefined => {
     switch (name) {
-      case 'rbl_code': return String(c.cfg.int('maps_rbl_reject_code'));
-      case 'rbl_domain': return domain;
-      case 'rbl_reason': case 'rbl_txt': return txt;
-      case 'rbl_what': return what;
-      case 'rbl_class': return replyClass;
-      default: return expandSmtpdAttribute(c, name);
+      case 'rbl_code':
+        return String(c.cfg.int('maps_rbl_reject_code'));
+      case 'rbl_domain':
+        return domain;
+      case 'rbl_reason':
+      case 'rbl_txt':
+        return txt;
+      case 'rbl_what':
+        return what;
+      case 'rbl_class':
+        return replyClass;
+      default:
+        return expandSmtpdAttribute(c, name);
     }
   };
-  let why = '';
+  let why: string;
   for (;;) {
     const t = template ?? c.cfg.str('default_rbl_reply');
     const e = macExpand(t, { lookup: (n) => lookup(n) });
@@ -186,9 +193,17 @@ export function permitDnswlDomain(c: Checker, dnswlDomain: string, what: string,
 }
 
 /** checkServerAccess - look up the MX, NS or A hosts of a domain, by name then address. */
-export function checkServerAccess(c: Checker, table: string, name: string, type: RecordType, replyName: string, replyClass: string, defAcl: string | undefined): number {
+export function checkServerAccess(
+  c: Checker,
+  table: string,
+  name: string,
+  type: RecordType,
+  replyName: string,
+  replyClass: string,
+  defAcl: string | undefined,
+): number {
   const at = name.lastIndexOf('@');
-  let domain = at >= 0 ? name.slice(at + 1) : name;
+  const domain = at >= 0 ? name.slice(at + 1) : name;
   if (domain.startsWith('[')) {
     if (type !== 'A' && type !== 'MX') return CHECK_DUNNO;
     if (!domain.endsWith(']')) return CHECK_DUNNO;
@@ -238,8 +253,7 @@ export function checkServerAccess(c: Checker, table: string, name: string, type:
     }
     const addrs = c.cfg.dns.addresses(server);
     if (typeof addrs === 'string') {
-      if (type !== 'A' && type !== 'AAAA')
-        c.warn(`Unable to look up ${type} host ${server} for ${replyClass} ${replyName}: ${addressError(addrs)}`);
+      if (type !== 'A' && type !== 'AAAA') c.warn(`Unable to look up ${type} host ${server} for ${replyClass} ${replyName}: ${addressError(addrs)}`);
       continue;
     }
     for (const a of addrs) {
@@ -249,4 +263,3 @@ export function checkServerAccess(c: Checker, table: string, name: string, type:
   }
   return CHECK_DUNNO;
 }
-

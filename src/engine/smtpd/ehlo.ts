@@ -16,7 +16,22 @@ import type { SessionState } from './state.ts';
  */
 const SASL_MECHANISMS = 'SCRAM-SHA-512 SCRAM-SHA-384 SCRAM-SHA-256 SCRAM-SHA-224 SCRAM-SHA-1 DIGEST-MD5 CRAM-MD5 NTLM PLAIN LOGIN';
 
-const EHLO_MASK_ORDER = ['8bitmime', 'auth', 'etrn', 'pipelining', 'size', 'verp', 'vrfy', 'xclient', 'xforward', 'starttls', 'enhancedstatuscodes', 'dsn', 'smtputf8', 'chunking'];
+const EHLO_MASK_ORDER = [
+  '8bitmime',
+  'auth',
+  'etrn',
+  'pipelining',
+  'size',
+  'verp',
+  'vrfy',
+  'xclient',
+  'xforward',
+  'starttls',
+  'enhancedstatuscodes',
+  'dsn',
+  'smtputf8',
+  'chunking',
+];
 
 /** ehloKeywords - the reply's lines (without 250) and the discard log text, if any. */
 export function ehloKeywords(cfg: SmtpdConfig, s: SessionState, ehloDiscard: ReadonlySet<string>): { words: string[]; discarded?: string } {

@@ -15,20 +15,35 @@ const domainPart = (a: string | undefined): string | undefined => (a === undefin
 export function expandSmtpdAttribute(c: Checker, name: string): string | undefined {
   const s = c.state;
   switch (name) {
-    case 'client_address': return s.addr;
-    case 'client_name': return s.name;
-    case 'client_port': return s.port;
-    case 'reverse_client_name': return s.reverseName;
-    case 'helo_name': return s.heloName;
-    case 'sender': return s.sender === undefined ? undefined : s.sender || c.cfg.str('smtpd_null_access_lookup_key');
-    case 'sender_name': return localPart(s.sender);
-    case 'sender_domain': return domainPart(s.sender);
-    case 'recipient': return s.recipient;
-    case 'recipient_name': return localPart(s.recipient);
-    case 'recipient_domain': return domainPart(s.recipient);
-    case 'sasl_method': return s.saslMethod;
-    case 'sasl_username': return s.saslUsername;
-    case 'protocol_name': return s.protocol;
-    default: return c.cfg.params.get(name);
+    case 'client_address':
+      return s.addr;
+    case 'client_name':
+      return s.name;
+    case 'client_port':
+      return s.port;
+    case 'reverse_client_name':
+      return s.reverseName;
+    case 'helo_name':
+      return s.heloName;
+    case 'sender':
+      return s.sender === undefined ? undefined : s.sender || c.cfg.str('smtpd_null_access_lookup_key');
+    case 'sender_name':
+      return localPart(s.sender);
+    case 'sender_domain':
+      return domainPart(s.sender);
+    case 'recipient':
+      return s.recipient;
+    case 'recipient_name':
+      return localPart(s.recipient);
+    case 'recipient_domain':
+      return domainPart(s.recipient);
+    case 'sasl_method':
+      return s.saslMethod;
+    case 'sasl_username':
+      return s.saslUsername;
+    case 'protocol_name':
+      return s.protocol;
+    default:
+      return c.cfg.params.get(name);
   }
 }

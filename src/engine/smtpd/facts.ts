@@ -41,7 +41,10 @@ export function parseFacts(text: string, file = 'facts'): OutsideFacts {
   const verify = new Map<string, { status: VerifyStatus; text: string }>();
   const diagnostics: Diagnostic[] = [];
   text.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/\r$/, '').replace(/^\s*#.*$/, '').trim();
+    const line = raw
+      .replace(/\r$/, '')
+      .replace(/^\s*#.*$/, '')
+      .trim();
     if (!line) return;
     const bad = (why: string): void => void diagnostics.push({ severity: 'warning', message: `${file}, line ${i + 1}: ${why}`, file, line: i + 1 });
     const [kind, ...rest] = line.split(/\s+/);
@@ -71,9 +74,7 @@ export function parseFacts(text: string, file = 'facts'): OutsideFacts {
     verify,
     diagnostics,
     policyAnswer(server, attrs) {
-      return policy.find(
-        (p) => p.server === server && [...p.match].every(([k, v]) => (attrs.get(k) ?? '').toLowerCase() === v.toLowerCase()),
-      );
+      return policy.find((p) => p.server === server && [...p.match].every(([k, v]) => (attrs.get(k) ?? '').toLowerCase() === v.toLowerCase()));
     },
   };
 }

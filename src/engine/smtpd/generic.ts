@@ -29,7 +29,7 @@ import {
 } from './access.ts';
 import * as R from './restrictions.ts';
 import { checkServerAccess, permitDnswlAddr, permitDnswlDomain, rejectRblAddr, rejectRblDomain } from './dnsxl.ts';
-import { splitList } from '../config/lists.ts';
+import { splitList } from '../util/lists.ts';
 import { permitMxBackup } from './mx-backup.ts';
 import { checkCcertAccess, permitTlsClientcerts, rejectPlaintextSession } from './tls.ts';
 import type { RecordType } from './dns.ts';
@@ -64,19 +64,64 @@ const SERVER_ACCESS: Readonly<Record<string, { type: RecordType; who: 'client' |
 
 /** Every restriction name smtpd knows besides classes (for the UI and for documentation). */
 export const RESTRICTION_NAMES: readonly string[] = [
-  'warn_if_reject', 'permit', 'defer', 'reject', 'reject_unauth_pipelining', 'check_policy_service', 'defer_if_permit',
-  'defer_if_reject', 'sleep', 'reject_plaintext_session', 'reject_unknown_client_hostname', 'reject_unknown_client',
-  'reject_unknown_reverse_client_hostname', 'permit_inet_interfaces', 'permit_mynetworks', ...ACCESS_COMMANDS,
-  'reject_maps_rbl', 'reject_rbl_client', 'reject_rbl', 'permit_dnswl_client', 'reject_rhsbl_client', 'permit_rhswl_client',
-  'reject_rhsbl_reverse_client', 'check_ccert_access', 'check_sasl_access', ...Object.keys(SERVER_ACCESS),
-  'reject_invalid_helo_hostname', 'reject_invalid_hostname', 'reject_unknown_helo_hostname', 'reject_unknown_hostname',
-  'permit_naked_ip_address', 'reject_non_fqdn_helo_hostname', 'reject_non_fqdn_hostname', 'reject_rhsbl_helo',
-  'reject_unknown_address', 'reject_unknown_sender_domain', 'reject_unverified_sender', 'reject_non_fqdn_sender',
-  'reject_authenticated_sender_login_mismatch', 'reject_known_sender_login_mismatch', 'reject_unauthenticated_sender_login_mismatch',
-  'reject_sender_login_mismatch', 'reject_rhsbl_sender', 'reject_unlisted_sender', 'permit_mx_backup', 'permit_auth_destination',
-  'reject_unauth_destination', 'defer_unauth_destination', 'check_relay_domains', 'permit_sasl_authenticated',
-  'permit_tls_all_clientcerts', 'permit_tls_clientcerts', 'reject_unknown_recipient_domain', 'reject_non_fqdn_recipient',
-  'reject_rhsbl_recipient', 'check_recipient_maps', 'reject_unlisted_recipient', 'reject_multi_recipient_bounce',
+  'warn_if_reject',
+  'permit',
+  'defer',
+  'reject',
+  'reject_unauth_pipelining',
+  'check_policy_service',
+  'defer_if_permit',
+  'defer_if_reject',
+  'sleep',
+  'reject_plaintext_session',
+  'reject_unknown_client_hostname',
+  'reject_unknown_client',
+  'reject_unknown_reverse_client_hostname',
+  'permit_inet_interfaces',
+  'permit_mynetworks',
+  ...ACCESS_COMMANDS,
+  'reject_maps_rbl',
+  'reject_rbl_client',
+  'reject_rbl',
+  'permit_dnswl_client',
+  'reject_rhsbl_client',
+  'permit_rhswl_client',
+  'reject_rhsbl_reverse_client',
+  'check_ccert_access',
+  'check_sasl_access',
+  ...Object.keys(SERVER_ACCESS),
+  'reject_invalid_helo_hostname',
+  'reject_invalid_hostname',
+  'reject_unknown_helo_hostname',
+  'reject_unknown_hostname',
+  'permit_naked_ip_address',
+  'reject_non_fqdn_helo_hostname',
+  'reject_non_fqdn_hostname',
+  'reject_rhsbl_helo',
+  'reject_unknown_address',
+  'reject_unknown_sender_domain',
+  'reject_unverified_sender',
+  'reject_non_fqdn_sender',
+  'reject_authenticated_sender_login_mismatch',
+  'reject_known_sender_login_mismatch',
+  'reject_unauthenticated_sender_login_mismatch',
+  'reject_sender_login_mismatch',
+  'reject_rhsbl_sender',
+  'reject_unlisted_sender',
+  'permit_mx_backup',
+  'permit_auth_destination',
+  'reject_unauth_destination',
+  'defer_unauth_destination',
+  'check_relay_domains',
+  'permit_sasl_authenticated',
+  'permit_tls_all_clientcerts',
+  'permit_tls_clientcerts',
+  'reject_unknown_recipient_domain',
+  'reject_non_fqdn_recipient',
+  'reject_rhsbl_recipient',
+  'check_recipient_maps',
+  'reject_unlisted_recipient',
+  'reject_multi_recipient_bounce',
   'reject_unverified_recipient',
 ];
 
@@ -122,7 +167,16 @@ function rejectUnverified(c: Checker, addr: string | undefined, who: keyof typeo
   if (!addr) return CHECK_DUNNO;
   const u = UNVERIFIED[who];
   // NAME_* are read here, not in UNVERIFIED: they come through an import cycle.
-  return R.rejectUnverifiedAddress(c, addr, addr, who === 'sender' ? NAME_SENDER : NAME_RECIPIENT, c.cfg.int(u.deferCode), c.cfg.int(u.rejectCode), c.cfg.tempfailDeferNow[u.deferNow], c.cfg.str(u.reason));
+  return R.rejectUnverifiedAddress(
+    c,
+    addr,
+    addr,
+    who === 'sender' ? NAME_SENDER : NAME_RECIPIENT,
+    c.cfg.int(u.deferCode),
+    c.cfg.int(u.rejectCode),
+    c.cfg.tempfailDeferNow[u.deferNow],
+    c.cfg.str(u.reason),
+  );
 }
 
 /** genericChecks - evaluate `restrictions` for `replyName` of `replyClass`. */
@@ -147,7 +201,9 @@ export function genericChecks(c: Checker, restrictions: readonly string[], reply
       const bare = name.includes(':');
       if (bare) {
         if (defAcl === undefined) {
-          c.warn(`specify one of (check_client_access, check_reverse_client_access, check_helo_access, check_sender_access, check_recipient_access, check_etrn_access) before ${replyClass} restriction "${name}"`);
+          c.warn(
+            `specify one of (check_client_access, check_reverse_client_access, check_helo_access, check_sender_access, check_recipient_access, check_etrn_access) before ${replyClass} restriction "${name}"`,
+          );
           rejectServerError(c);
         }
         evalList = [defAcl, name];
@@ -305,11 +361,19 @@ function evaluate(c: Checker, name: string, list: readonly string[], i: number, 
     case 'reject_invalid_helo_hostname':
     case 'reject_invalid_hostname':
       if (s.heloName === undefined) return { status: CHECK_DUNNO };
-      return { status: s.heloName.startsWith('[') ? R.rejectInvalidHostaddr(c, s.heloName, s.heloName, NAME_HELO) : R.rejectInvalidHostname(c, s.heloName, s.heloName, NAME_HELO) };
+      return {
+        status: s.heloName.startsWith('[')
+          ? R.rejectInvalidHostaddr(c, s.heloName, s.heloName, NAME_HELO)
+          : R.rejectInvalidHostname(c, s.heloName, s.heloName, NAME_HELO),
+      };
     case 'reject_unknown_helo_hostname':
     case 'reject_unknown_hostname':
       if (s.heloName === undefined) return { status: CHECK_DUNNO };
-      return { status: s.heloName.startsWith('[') ? R.rejectInvalidHostaddr(c, s.heloName, s.heloName, NAME_HELO) : R.rejectUnknownHostname(c, s.heloName, s.heloName, NAME_HELO) };
+      return {
+        status: s.heloName.startsWith('[')
+          ? R.rejectInvalidHostaddr(c, s.heloName, s.heloName, NAME_HELO)
+          : R.rejectUnknownHostname(c, s.heloName, s.heloName, NAME_HELO),
+      };
     case 'permit_naked_ip_address': {
       c.warn('restriction permit_naked_ip_address is deprecated. Use permit_mynetworks or permit_sasl_authenticated instead');
       let st = CHECK_DUNNO;
@@ -320,7 +384,11 @@ function evaluate(c: Checker, name: string, list: readonly string[], i: number, 
     case 'reject_non_fqdn_helo_hostname':
     case 'reject_non_fqdn_hostname':
       if (s.heloName === undefined) return { status: CHECK_DUNNO };
-      return { status: s.heloName.startsWith('[') ? R.rejectInvalidHostaddr(c, s.heloName, s.heloName, NAME_HELO) : R.rejectNonFqdnHostname(c, s.heloName, s.heloName, NAME_HELO) };
+      return {
+        status: s.heloName.startsWith('[')
+          ? R.rejectInvalidHostaddr(c, s.heloName, s.heloName, NAME_HELO)
+          : R.rejectNonFqdnHostname(c, s.heloName, s.heloName, NAME_HELO),
+      };
     case 'reject_rhsbl_helo':
       return withArg((d) => (s.heloName !== undefined ? rejectRblDomain(c, d, s.heloName, NAME_HELO) : CHECK_DUNNO));
     case 'check_sender_access':
@@ -371,7 +439,9 @@ function evaluate(c: Checker, name: string, list: readonly string[], i: number, 
     case 'reject_unauth_destination':
       return { status: s.recipient !== undefined ? R.rejectUnauthDestination(c, s.recipient, c.cfg.int('relay_domains_reject_code'), '5.7.1') : CHECK_DUNNO };
     case 'defer_unauth_destination':
-      return { status: s.recipient !== undefined ? R.rejectUnauthDestination(c, s.recipient, c.cfg.int('relay_domains_reject_code') - 100, '4.7.1') : CHECK_DUNNO };
+      return {
+        status: s.recipient !== undefined ? R.rejectUnauthDestination(c, s.recipient, c.cfg.int('relay_domains_reject_code') - 100, '4.7.1') : CHECK_DUNNO,
+      };
     case 'check_relay_domains': {
       let st = s.recipient !== undefined ? R.checkRelayDomains(c, s.recipient, s.recipient, NAME_RECIPIENT) : CHECK_DUNNO;
       if (st === CHECK_OK) st = smtpdAclPermit(c, name, NAME_RECIPIENT, s.recipient ?? '', '');
@@ -397,7 +467,14 @@ function evaluate(c: Checker, name: string, list: readonly string[], i: number, 
       return { status: s.recipient ? R.checkRecipientRcptMaps(c, s.recipient) : CHECK_DUNNO };
     case 'reject_multi_recipient_bounce':
       if (s.sender === '' && s.rcptCount > (s.where !== 'RCPT' ? 1 : 0))
-        return { status: c.reject('policy', c.cfg.int('multi_recipient_bounce_reject_code'), '5.5.3', `<${replyName}>: ${replyClass} rejected: Multi-recipient bounce`) };
+        return {
+          status: c.reject(
+            'policy',
+            c.cfg.int('multi_recipient_bounce_reject_code'),
+            '5.5.3',
+            `<${replyName}>: ${replyClass} rejected: Multi-recipient bounce`,
+          ),
+        };
       return { status: CHECK_DUNNO };
     case 'reject_unverified_recipient':
       return { status: rejectUnverified(c, s.recipient, 'recipient') };
@@ -409,12 +486,32 @@ function evaluate(c: Checker, name: string, list: readonly string[], i: number, 
   const server = SERVER_ACCESS[lower];
   if (server && isMapCommand(c, name, lower, list, i)) {
     return map((t) => {
-      const target = server.who === 'client' ? (unknownName(s.name) ? undefined : s.name)
-        : server.who === 'reverse' ? (unknownName(s.reverseName) ? undefined : s.reverseName)
-        : server.who === 'helo' ? s.heloName : server.who === 'sender' ? s.sender || undefined : s.recipient || undefined;
+      const target =
+        server.who === 'client'
+          ? unknownName(s.name)
+            ? undefined
+            : s.name
+          : server.who === 'reverse'
+            ? unknownName(s.reverseName)
+              ? undefined
+              : s.reverseName
+            : server.who === 'helo'
+              ? s.heloName
+              : server.who === 'sender'
+                ? s.sender || undefined
+                : s.recipient || undefined;
       if (target === undefined) return CHECK_DUNNO;
       const rn = server.who === 'client' ? s.namaddr : target;
-      const rc = server.who === 'client' ? NAME_CLIENT : server.who === 'reverse' ? NAME_REV_CLIENT : server.who === 'helo' ? NAME_HELO : server.who === 'sender' ? NAME_SENDER : NAME_RECIPIENT;
+      const rc =
+        server.who === 'client'
+          ? NAME_CLIENT
+          : server.who === 'reverse'
+            ? NAME_REV_CLIENT
+            : server.who === 'helo'
+              ? NAME_HELO
+              : server.who === 'sender'
+                ? NAME_SENDER
+                : NAME_RECIPIENT;
       const st = checkServerAccess(c, t, target, server.type, rn, rc, defAcl);
       forbidAllowlist(c, name, st, target);
       return st;

@@ -61,6 +61,13 @@ export function runClient(cfg: SmtpdConfig, dialogue: string, client: ClientFact
   const facts = client.name === undefined ? { ...client, ...lookupPeer(cfg.dns, client.addr) } : client;
   const result = runSession(cfg, dialogue, facts, options);
   if (facts !== client && 'warning' in facts && facts.warning)
-    result.log.splice(Math.max(0, result.log.findIndex((l) => l.text.startsWith('connect from'))), 0, { program: `${cfg.str('syslog_name') || 'postfix'}/smtpd`, text: `warning: ${facts.warning}` });
+    result.log.splice(
+      Math.max(
+        0,
+        result.log.findIndex((l) => l.text.startsWith('connect from')),
+      ),
+      0,
+      { program: `${cfg.str('syslog_name') || 'postfix'}/smtpd`, text: `warning: ${facts.warning}` },
+    );
   return result;
 }

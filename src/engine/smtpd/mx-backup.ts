@@ -18,7 +18,7 @@ import { addressError, dnsStrerror } from './dns.ts';
 import type { DnsRecord } from './dns.ts';
 import { ownAddresses } from '../resolve/local.ts';
 import { DEFAULT_FACTS } from '../config/names.ts';
-import { parseAddress } from '../tables/shared/inet.ts';
+import { parseAddress } from '../util/inet.ts';
 
 const key = (addr: string): string | undefined => parseAddress(addr)?.bytes.join('.');
 
@@ -72,7 +72,11 @@ export function permitMxBackup(c: Checker, recipient: string, replyName: string,
   if (reply.flags & RESOLVE_CLASS_RELAY) return CHECK_OK;
   if (domain.startsWith('[') && domain.endsWith(']')) return CHECK_DUNNO;
   const answer = c.cfg.dns.lookup(domain, 'MX');
-  c.step({ kind: 'dns', title: `MX ${domain}`, result: answer.status === 'ok' ? answer.records.map((r) => `${r.preference} ${r.data}`).join(', ') : answer.status });
+  c.step({
+    kind: 'dns',
+    title: `MX ${domain}`,
+    result: answer.status === 'ok' ? answer.records.map((r) => `${r.preference} ${r.data}`).join(', ') : answer.status,
+  });
   if (answer.status !== 'ok') {
     if (answer.status === 'retry')
       c.deferIfReject('policy', 450, '4.4.4', `<${replyName}>: ${replyClass} rejected: Unable to look up mail exchanger information: ${dnsStrerror(answer)}`);

@@ -40,10 +40,28 @@ export function lookupPeer(dns: DnsFacts, addr: string): PeerFacts {
   if (name === undefined) return { name: 'unknown', nameStatus: 'perm', reverseName: 'unknown', reverseNameStatus: 'perm' };
   const forward = name === 'localhost' && dns.addresses(name) === 'notfound' ? ['127.0.0.1', '::1'] : dns.addresses(name);
   if (forward === 'retry')
-    return { name: 'unknown', nameStatus: 'temp', reverseName: name, reverseNameStatus: 'ok', warning: `hostname ${name} does not resolve to address ${addr}: Temporary failure in name resolution` };
+    return {
+      name: 'unknown',
+      nameStatus: 'temp',
+      reverseName: name,
+      reverseNameStatus: 'ok',
+      warning: `hostname ${name} does not resolve to address ${addr}: Temporary failure in name resolution`,
+    };
   if (forward === 'notfound')
-    return { name: 'unknown', nameStatus: 'forged', reverseName: name, reverseNameStatus: 'ok', warning: `hostname ${name} does not resolve to address ${addr}: Name or service not known` };
+    return {
+      name: 'unknown',
+      nameStatus: 'forged',
+      reverseName: name,
+      reverseNameStatus: 'ok',
+      warning: `hostname ${name} does not resolve to address ${addr}: Name or service not known`,
+    };
   if (!forward.includes(addr.toLowerCase()))
-    return { name: 'unknown', nameStatus: 'forged', reverseName: name, reverseNameStatus: 'ok', warning: `hostname ${name} does not resolve to address ${addr}` };
+    return {
+      name: 'unknown',
+      nameStatus: 'forged',
+      reverseName: name,
+      reverseNameStatus: 'ok',
+      warning: `hostname ${name} does not resolve to address ${addr}`,
+    };
   return { name, nameStatus: 'ok', reverseName: name, reverseNameStatus: 'ok' };
 }

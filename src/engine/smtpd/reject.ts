@@ -54,14 +54,7 @@ export function logWhatsup(state: SessionState, ctx: RejectContext, whatsup: str
 }
 
 /** smtpdCheckReject - reject (or warn), returning CHECK_REJECT or, under warn_if_reject, CHECK_DUNNO. */
-export function smtpdCheckReject(
-  state: SessionState,
-  ctx: RejectContext,
-  errorClass: ErrorClass,
-  code: number,
-  dsn: string,
-  text: string,
-): number {
+export function smtpdCheckReject(state: SessionState, ctx: RejectContext, errorClass: ErrorClass, code: number, dsn: string, text: string): number {
   const warnOnly = state.warnIfReject > 0 && errorClass !== 'software' && errorClass !== 'resource' && errorClass !== 'data';
   let reply = `${code} ${dsn} ${text}`;
   if (code < 400 || code > 599) {

@@ -28,7 +28,7 @@ export function footerReply(c: Checker, text: string): string[] {
   }
   return lines.map((line, i) => {
     let l = line;
-    if (c.softBounce && l[0] === '5') l = '4' + l.slice(1, 4) + (l[4] === '5' ? '4' : l[4] ?? '') + l.slice(5);
+    if (c.softBounce && l[0] === '5') l = '4' + l.slice(1, 4) + (l[4] === '5' ? '4' : (l[4] ?? '')) + l.slice(5);
     if (i + 1 < lines.length) l = l.slice(0, 3) + '-' + l.slice(4);
     return l;
   });

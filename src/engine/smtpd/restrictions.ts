@@ -25,7 +25,7 @@ import { CHECK_DUNNO, CHECK_OK } from './reject.ts';
 import { NAME_RECIPIENT, NAME_SENDER, checkTableResult, rejectDictRetry, rejectServerError } from './access.ts';
 import { dsnSplit, smtpdDsnFix, SENDER_DSN } from '../mail/dsn.ts';
 import { validHostaddr, validHostname, validMailhostAddr } from '../mail/valid-hostname.ts';
-import { splitList } from '../config/lists.ts';
+import { splitList } from '../util/lists.ts';
 import { classOf } from '../resolve/resolve.ts';
 
 /** Names ending in one dot (not two) are looked at without it. */
@@ -34,16 +34,24 @@ const truncateDot = (name: string): string => (name.length > 1 && name.endsWith(
 export function rejectUnknownReverseName(c: Checker): number {
   const s = c.state;
   if (s.reverseNameStatus !== 'ok')
-    return c.reject('policy', s.reverseNameStatus === 'perm' ? c.cfg.int('unknown_client_reject_code') : 450, '4.7.1',
-      `Client host rejected: cannot find your reverse hostname, [${s.addr}]`);
+    return c.reject(
+      'policy',
+      s.reverseNameStatus === 'perm' ? c.cfg.int('unknown_client_reject_code') : 450,
+      '4.7.1',
+      `Client host rejected: cannot find your reverse hostname, [${s.addr}]`,
+    );
   return CHECK_DUNNO;
 }
 
 export function rejectUnknownClient(c: Checker): number {
   const s = c.state;
   if (s.nameStatus !== 'ok')
-    return c.reject('policy', s.nameStatus === 'perm' || s.nameStatus === 'forged' ? c.cfg.int('unknown_client_reject_code') : 450, '4.7.25',
-      `Client host rejected: cannot find your hostname, [${s.addr}]`);
+    return c.reject(
+      'policy',
+      s.nameStatus === 'perm' || s.nameStatus === 'forged' ? c.cfg.int('unknown_client_reject_code') : 450,
+      '4.7.25',
+      `Client host rejected: cannot find your hostname, [${s.addr}]`,
+    );
   return CHECK_DUNNO;
 }
 
@@ -121,9 +129,20 @@ export function rejectUnknownMailhost(c: Checker, name: string, replyName: strin
   c.step({ kind: 'dns', title: `MX/A/AAAA ${name}`, result: status });
   if (status === 'ok') return CHECK_DUNNO;
   if (status === 'nullmx')
-    return c.reject('policy', sender ? 550 : 556, sender ? '4.7.27' : '4.1.10', `<${replyName}>: ${replyClass} rejected: Domain ${name} does not accept mail (nullMX)`);
+    return c.reject(
+      'policy',
+      sender ? 550 : 556,
+      sender ? '4.7.27' : '4.1.10',
+      `<${replyName}>: ${replyClass} rejected: Domain ${name} does not accept mail (nullMX)`,
+    );
   if (status === 'retry')
-    return c.deferIfPermit(c.cfg.tempfailDeferNow.unknownAddr, 'policy', 450, sender ? '4.1.8' : '4.1.2', `<${replyName}>: ${replyClass} rejected: Domain not found`);
+    return c.deferIfPermit(
+      c.cfg.tempfailDeferNow.unknownAddr,
+      'policy',
+      450,
+      sender ? '4.1.8' : '4.1.2',
+      `<${replyName}>: ${replyClass} rejected: Domain not found`,
+    );
   return c.reject('policy', c.cfg.int('unknown_address_reject_code'), sender ? '4.1.8' : '4.1.2', `<${replyName}>: ${replyClass} rejected: Domain not found`);
 }
 
@@ -176,7 +195,14 @@ function addrFind(c: Checker, replyName: string, maps: AccessMaps | undefined, k
   if (!maps) return false;
   const answer = c.cfg.resolver.addrFind(maps, key, MA_FIND_DEFAULT);
   for (const w of answer.warnings ?? []) c.warn(w.message);
-  if (c.tracing) for (const l of answer.lookups) c.step({ kind: 'lookup', title: `${l.table} ${JSON.stringify(l.key)}`, result: answer.status === 'found' && l === answer.lookups.at(-1) ? `found: ${answer.value}` : 'not found', lookup: l });
+  if (c.tracing)
+    for (const l of answer.lookups)
+      c.step({
+        kind: 'lookup',
+        title: `${l.table} ${JSON.stringify(l.key)}`,
+        result: answer.status === 'found' && l === answer.lookups.at(-1) ? `found: ${answer.value}` : 'not found',
+        lookup: l,
+      });
   if (answer.status === 'error') {
     if (answer.error?.severity === 'fatal') rejectServerError(c);
     rejectDictRetry(c, replyName);
@@ -184,8 +210,7 @@ function addrFind(c: Checker, replyName: string, maps: AccessMaps | undefined, k
   return answer.status === 'found';
 }
 
-const matchLeft = (prefix: string, addr: string): boolean =>
-  addr.toLowerCase().startsWith(prefix.toLowerCase()) && addr[prefix.length] === '@';
+const matchLeft = (prefix: string, addr: string): boolean => addr.toLowerCase().startsWith(prefix.toLowerCase()) && addr[prefix.length] === '@';
 
 /** checkRcptMaps - is the address a known user of its address class? */
 export function checkRcptMaps(c: Checker, sender: string, recipient: string, replyClass: string): number {
@@ -195,8 +220,12 @@ export function checkRcptMaps(c: Checker, sender: string, recipient: string, rep
   const rcpt = reply.recipient;
   const isSender = replyClass === NAME_SENDER;
   c.step({ kind: 'resolve', title: `resolve ${recipient}`, result: className(reply.flags), detail: `${reply.transport}:${reply.nexthop} ${rcpt}` });
-  if (addrFind(c, recipient, m.recipientCanonical, rcpt) || (isSender && addrFind(c, recipient, m.senderCanonical, rcpt))
-    || addrFind(c, recipient, m.canonical, rcpt) || addrFind(c, recipient, m.virtualAlias, rcpt))
+  if (
+    addrFind(c, recipient, m.recipientCanonical, rcpt) ||
+    (isSender && addrFind(c, recipient, m.senderCanonical, rcpt)) ||
+    addrFind(c, recipient, m.canonical, rcpt) ||
+    addrFind(c, recipient, m.virtualAlias, rcpt)
+  )
     return CHECK_DUNNO;
   const fix = (dsn: string): string => {
     const f = smtpdDsnFix(dsn, replyClass);
@@ -205,8 +234,12 @@ export function checkRcptMaps(c: Checker, sender: string, recipient: string, rep
   };
   if (reply.transport === 'error') {
     const d = dsnSplit(isSender ? '5.1.0' : '5.1.1', reply.nexthop);
-    return c.reject('bounce', reply.flags & RESOLVE_CLASS_ALIAS ? c.cfg.int('unknown_virtual_alias_reject_code') : 550, fix(d.dsn),
-      `<${recipient}>: ${replyClass} rejected: ${d.text}`);
+    return c.reject(
+      'bounce',
+      reply.flags & RESOLVE_CLASS_ALIAS ? c.cfg.int('unknown_virtual_alias_reject_code') : 550,
+      fix(d.dsn),
+      `<${recipient}>: ${replyClass} rejected: ${d.text}`,
+    );
   }
   if (reply.transport === 'retry') {
     const d = dsnSplit(isSender ? '4.1.0' : '4.1.1', reply.nexthop);
@@ -216,20 +249,37 @@ export function checkRcptMaps(c: Checker, sender: string, recipient: string, rep
   const dsn = isSender ? '5.1.0' : '5.1.1';
   switch (reply.flags & RESOLVE_CLASS_MASK) {
     case RESOLVE_CLASS_LOCAL:
-      if (m.local && !matchLeft(c.cfg.str('double_bounce_sender'), rcpt) && !matchLeft('postmaster', rcpt) && !matchLeft('MAILER-DAEMON', rcpt)
-        && !addrFind(c, recipient, m.local, rcpt))
-        return c.reject('bounce', c.cfg.int('unknown_local_recipient_reject_code'), dsn,
-          `<${recipient}>: ${replyClass} rejected: User unknown${table ? ' in local recipient table' : ''}`);
+      if (
+        m.local &&
+        !matchLeft(c.cfg.str('double_bounce_sender'), rcpt) &&
+        !matchLeft('postmaster', rcpt) &&
+        !matchLeft('MAILER-DAEMON', rcpt) &&
+        !addrFind(c, recipient, m.local, rcpt)
+      )
+        return c.reject(
+          'bounce',
+          c.cfg.int('unknown_local_recipient_reject_code'),
+          dsn,
+          `<${recipient}>: ${replyClass} rejected: User unknown${table ? ' in local recipient table' : ''}`,
+        );
       break;
     case RESOLVE_CLASS_VIRTUAL:
       if (m.virtualMailbox && !addrFind(c, recipient, m.virtualMailbox, rcpt))
-        return c.reject('bounce', c.cfg.int('unknown_virtual_mailbox_reject_code'), dsn,
-          `<${recipient}>: ${replyClass} rejected: User unknown${table ? ' in virtual mailbox table' : ''}`);
+        return c.reject(
+          'bounce',
+          c.cfg.int('unknown_virtual_mailbox_reject_code'),
+          dsn,
+          `<${recipient}>: ${replyClass} rejected: User unknown${table ? ' in virtual mailbox table' : ''}`,
+        );
       break;
     case RESOLVE_CLASS_RELAY:
       if (m.relay && !addrFind(c, recipient, m.relay, rcpt))
-        return c.reject('bounce', c.cfg.int('unknown_relay_recipient_reject_code'), dsn,
-          `<${recipient}>: ${replyClass} rejected: User unknown${table ? ' in relay recipient table' : ''}`);
+        return c.reject(
+          'bounce',
+          c.cfg.int('unknown_relay_recipient_reject_code'),
+          dsn,
+          `<${recipient}>: ${replyClass} rejected: User unknown${table ? ' in relay recipient table' : ''}`,
+        );
       if (c.cfg.compat.relayDomains)
         c.info(`using backwards-compatible default setting relay_domains=$mydestination to accept mail for address "${recipient}"`);
       break;
@@ -261,14 +311,20 @@ export function rejectAuthSenderLoginMismatch(c: Checker, sender: string, allowU
   const reply = c.cfg.resolver.resolve(s.recipient ?? '', sender);
   if (reply.flags & RESOLVE_FLAG_FAIL) rejectDictRetry(c, sender);
   const answer = c.cfg.resolver.addrFind(maps, reply.recipient, MA_FIND_DEFAULT);
-  if (c.tracing) for (const l of answer.lookups) c.step({ kind: 'lookup', title: `${l.table} ${JSON.stringify(l.key)}`, result: answer.status === 'found' && l === answer.lookups.at(-1) ? `found: ${answer.value}` : 'not found', lookup: l });
+  if (c.tracing)
+    for (const l of answer.lookups)
+      c.step({
+        kind: 'lookup',
+        title: `${l.table} ${JSON.stringify(l.key)}`,
+        result: answer.status === 'found' && l === answer.lookups.at(-1) ? `found: ${answer.value}` : 'not found',
+        lookup: l,
+      });
   if (answer.status === 'error') rejectDictRetry(c, sender);
   let found = false;
   if (answer.status === 'found') {
     found = splitList(answer.value!).some((owner) => owner.toLowerCase() === s.saslUsername!.toLowerCase());
   } else if (allowUnknown) return CHECK_DUNNO;
-  if (!found)
-    return c.reject('policy', 553, '5.7.1', `<${sender}>: Sender address rejected: not owned by user ${s.saslUsername}`);
+  if (!found) return c.reject('policy', 553, '5.7.1', `<${sender}>: Sender address rejected: not owned by user ${s.saslUsername}`);
   return CHECK_DUNNO;
 }
 
@@ -286,9 +342,23 @@ export function rejectUnauthSenderLoginMismatch(c: Checker, sender: string): num
 }
 
 /** rejectUnverifiedAddress - the verify service's answer, from the facts. */
-export function rejectUnverifiedAddress(c: Checker, addr: string, replyName: string, replyClass: string, dcode: number, rcode: number, deferNow: boolean, altReply: string): number {
+export function rejectUnverifiedAddress(
+  c: Checker,
+  addr: string,
+  replyName: string,
+  replyClass: string,
+  dcode: number,
+  rcode: number,
+  deferNow: boolean,
+  altReply: string,
+): number {
   const fact = c.cfg.facts.verify.get(addr.toLowerCase());
-  c.step({ kind: 'fact', title: `address verification of ${addr}`, result: fact ? fact.status : 'probe in progress', ...(fact?.text && { detail: fact.text }) });
+  c.step({
+    kind: 'fact',
+    title: `address verification of ${addr}`,
+    result: fact ? fact.status : 'probe in progress',
+    ...(fact?.text && { detail: fact.text }),
+  });
   const dsnDefault = replyClass === NAME_SENDER ? SENDER_DSN : '4.1.1';
   let code = 0;
   let why = fact?.text ?? 'Address verification in progress';

@@ -20,8 +20,8 @@ import type { SmtpToken } from './token.ts';
 import { checkClient, checkHelo } from './stages.ts';
 import { isHeader } from './access.ts';
 import { SmtpdCrash } from './reject.ts';
-import { normalizeV4Mapped } from '../tables/shared/inet.ts';
-import { splitList } from '../config/lists.ts';
+import { normalizeV4Mapped } from '../util/inet.ts';
+import { splitList } from '../util/lists.ts';
 import { printable } from '../trace/printable.ts';
 import { footerReply } from './reply.ts';
 import { applyXclient } from './xclient.ts';
@@ -176,16 +176,27 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
     // Killed before it could log anything; master throttles the service and the client gets no banner.
     master(`process ${daemon} pid PID killed by signal 11`);
     master(`${daemon}: bad command startup -- throttling`);
-    return { exchanges: [{ server: [] }], log: s.log, trace: [{ kind: 'note', title: 'smtpd dies at start-up', detail: `it recurses until it runs out of stack: ${cfg.crash}` }], accepted, crashed: cfg.crash };
+    return {
+      exchanges: [{ server: [] }],
+      log: s.log,
+      trace: [{ kind: 'note', title: 'smtpd dies at start-up', detail: `it recurses until it runs out of stack: ${cfg.crash}` }],
+      accepted,
+      crashed: cfg.crash,
+    };
   }
   if (cfg.fatal) {
     c.info(`fatal: ${cfg.fatal.message}`);
     master(`process ${daemon} pid PID exit status 1`);
     master(`${daemon}: bad command startup -- throttling`);
-    return { exchanges: [{ server: [] }], log: s.log, trace: [{ kind: 'note', title: 'smtpd does not start', detail: cfg.fatal.message }], accepted, fatal: cfg.fatal.message };
+    return {
+      exchanges: [{ server: [] }],
+      log: s.log,
+      trace: [{ kind: 'note', title: 'smtpd does not start', detail: cfg.fatal.message }],
+      accepted,
+      fatal: cfg.fatal.message,
+    };
   }
-  if (options.startupLog ?? true)
-    for (const d of cfg.startup) if (d.severity !== 'info') c.info(`${d.severity}: ${d.message}`);
+  if (options.startupLog ?? true) for (const d of cfg.startup) if (d.severity !== 'info') c.info(`${d.severity}: ${d.message}`);
   c.info(`connect from ${s.namaddr}`);
   if (cfg.connectFatal) {
     for (const d of cfg.connectFatal) c.info(`${d.severity}: ${d.message}`);
@@ -248,7 +259,7 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
     xforward: () => (reply('550 5.7.0 Error: insufficient authorization'), false),
     starttls: () => (reply('502 5.5.1 Error: command not implemented'), false),
     auth: () => {
-      if (!cfg.bool('smtpd_sasl_auth_enable')) return reply('503 5.5.1 Error: authentication not enabled'), false;
+      if (!cfg.bool('smtpd_sasl_auth_enable')) return (reply('503 5.5.1 Error: authentication not enabled'), false);
       reply('535 5.7.8 Error: authentication failed: the simulator takes SASL logins from XCLIENT LOGIN=');
       return false;
     },
@@ -257,7 +268,7 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
     data: (argv) => tx.data(argv),
     bdat: () => (reply('503 5.5.1 Error: BDAT is not simulated'), false),
     rset: (argv) => {
-      if (argv.length !== 1) return reply('501 5.5.4 Syntax: RSET'), false;
+      if (argv.length !== 1) return (reply('501 5.5.4 Syntax: RSET'), false);
       mailReset();
       rcptReset();
       recipients.length = 0;
@@ -272,11 +283,14 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
 
   function heloCmd(argv: SmtpToken[], ehlo: boolean): boolean {
     const verb = ehlo ? 'EHLO' : 'HELO';
-    if (argv.length < 2) return reply(`501 Syntax: ${verb} hostname`), false;
-    const arg = argv.slice(1).map((t) => t.text).join(' ');
+    if (argv.length < 2) return (reply(`501 Syntax: ${verb} hostname`), false);
+    const arg = argv
+      .slice(1)
+      .map((t) => t.text)
+      .join(' ');
     if (!cfg.bool('smtpd_delay_reject')) {
       const err = checkHelo(c, arg);
-      if (err !== undefined) return reply(err), false;
+      if (err !== undefined) return (reply(err), false);
     }
     mailReset();
     rcptReset();
@@ -295,11 +309,14 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
   }
 
   function xclientCmd(argv: SmtpToken[]): Outcome {
-    if (s.sender !== undefined) return reply('503 5.5.1 Error: MAIL transaction in progress'), false;
-    if (argv.length < 2) return reply('501 5.5.4 Syntax: XCLIENT attribute=value...'), false;
-    if (!s.xclientAllowed) return reply('550 5.7.0 Error: insufficient authorization'), false;
-    const applied = applyXclient(s, argv.slice(1).map((t) => t.text));
-    if ('error' in applied) return reply(applied.error), false;
+    if (s.sender !== undefined) return (reply('503 5.5.1 Error: MAIL transaction in progress'), false);
+    if (argv.length < 2) return (reply('501 5.5.4 Syntax: XCLIENT attribute=value...'), false);
+    if (!s.xclientAllowed) return (reply('550 5.7.0 Error: insufficient authorization'), false);
+    const applied = applyXclient(
+      s,
+      argv.slice(1).map((t) => t.text),
+    );
+    if ('error' in applied) return (reply(applied.error), false);
     const { gotHelo, gotProto, gotLogin } = applied;
     s.namaddr = namaddr(cfg, s);
     s.xclientAllowed = xclientHosts();
@@ -312,7 +329,10 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
     mailReset();
     rcptReset();
     recipients.length = 0;
-    c.step({ kind: 'note', title: `XCLIENT: the client is now ${s.namaddr}${s.heloName ? `, helo=${s.heloName}` : ''}${s.saslUsername ? `, login=${s.saslUsername}` : ''}` });
+    c.step({
+      kind: 'note',
+      title: `XCLIENT: the client is now ${s.namaddr}${s.heloName ? `, helo=${s.heloName}` : ''}${s.saslUsername ? `, login=${s.saslUsername}` : ''}`,
+    });
     // smtpd starts over with a new greeting.
     s.accessDenied = undefined;
     greet();
@@ -378,10 +398,13 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
           s.errorCount++;
           return false;
         }
-          s.where = verb === 'data' ? 'DATA' : verb.toUpperCase();
+        s.where = verb === 'data' ? 'DATA' : verb.toUpperCase();
         // A pipelining client has sent more before smtpd answered: improper unless ESMTP allows it here.
         if (options.pipelined && !s.illegalPipelining && io.next < lines.length && (s.protocol !== 'ESMTP' || LAST_IN_GROUP.has(verb))) {
-          const pending = lines.slice(io.next).map((l) => l + '\r\n').join('');
+          const pending = lines
+            .slice(io.next)
+            .map((l) => l + '\r\n')
+            .join('');
           c.info(`improper command pipelining after ${s.where} from ${s.namaddr}: ${escapeInput(pending.slice(0, 100))}`);
           s.illegalPipelining = true;
           c.step({ kind: 'note', title: `improper command pipelining after ${s.where}`, detail: 'reject_unauth_pipelining will reject from now on' });

@@ -126,19 +126,36 @@ export function checkRcpt(c: Checker, recipient: string): string | undefined {
     const rcptFirst = c.cfg.bool('smtpd_relay_before_recipient_restrictions') && !compatRelay ? false : true;
     const relayList = compatRelay ? c.cfg.lists.fakeRelay : c.cfg.lists.relay;
     const order: [string, readonly string[], boolean][] = rcptFirst
-      ? [['smtpd_recipient_restrictions', c.cfg.lists.recipient, false], ['smtpd_relay_restrictions', relayList, true]]
-      : [['smtpd_relay_restrictions', relayList, true], ['smtpd_recipient_restrictions', c.cfg.lists.recipient, false]];
+      ? [
+          ['smtpd_recipient_restrictions', c.cfg.lists.recipient, false],
+          ['smtpd_relay_restrictions', relayList, true],
+        ]
+      : [
+          ['smtpd_relay_restrictions', relayList, true],
+          ['smtpd_recipient_restrictions', c.cfg.lists.recipient, false],
+        ];
     let status = CHECK_DUNNO;
     let n = 0;
     for (; n < 2; n++) {
       const [param, list, isRelay] = order[n]!;
-      status = run(c, compatRelay && isRelay ? 'smtpd_relay_restrictions (legacy default: only warns)' : param, list, recipient, NAME_RECIPIENT, 'check_recipient_access');
+      status = run(
+        c,
+        compatRelay && isRelay ? 'smtpd_relay_restrictions (legacy default: only warns)' : param,
+        list,
+        recipient,
+        NAME_RECIPIENT,
+        'check_recipient_access',
+      );
       if (isRelay && compatRelay && status === CHECK_DUNNO)
-        c.info(`using backwards-compatible default setting "smtpd_relay_restrictions = (empty)" to avoid "Relay access denied" error for recipient "${recipient}" from client "${s.namaddr}"`);
+        c.info(
+          `using backwards-compatible default setting "smtpd_relay_restrictions = (empty)" to avoid "Relay access denied" error for recipient "${recipient}" from client "${s.namaddr}"`,
+        );
       if (status === CHECK_REJECT) break;
     }
     if (status === CHECK_REJECT && c.cfg.compat.relayBeforeRcpt && n === 0)
-      c.info(`using backwards-compatible default setting smtpd_relay_before_recipient_restrictions=no to reject recipient "${recipient}" from client "${s.namaddr}"`);
+      c.info(
+        `using backwards-compatible default setting smtpd_relay_before_recipient_restrictions=no to reject recipient "${recipient}" from client "${s.namaddr}"`,
+      );
     status = forceDeferral(c, status);
     if (c.cfg.bool('smtpd_reject_unlisted_recipient') && status !== CHECK_REJECT && !s.recipientRcptmapChecked && !s.discard)
       status = c.step({ kind: 'stage', title: 'smtpd_reject_unlisted_recipient = yes' }, () => guarded(c, () => checkRecipientRcptMaps(c, recipient)))!;
@@ -183,8 +200,7 @@ function checkMessage(c: Checker, parameter: string, list: readonly string[], re
 }
 
 export const checkData = (c: Checker): string | undefined => checkMessage(c, 'smtpd_data_restrictions', c.cfg.lists.data, 'DATA', NAME_DATA);
-export const checkEod = (c: Checker): string | undefined =>
-  checkMessage(c, 'smtpd_end_of_data_restrictions', c.cfg.lists.eod, 'END-OF-MESSAGE', NAME_EOD);
+export const checkEod = (c: Checker): string | undefined => checkMessage(c, 'smtpd_end_of_data_restrictions', c.cfg.lists.eod, 'END-OF-MESSAGE', NAME_EOD);
 
 /** checkSize - SIZE= against message_size_limit. */
 export function checkSize(c: Checker, size: number): string | undefined {

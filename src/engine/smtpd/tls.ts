@@ -17,7 +17,8 @@ const askCcert = (c: Checker): boolean => c.cfg.bool('smtpd_tls_ask_ccert');
 
 /** Under a legacy compatibility level the digest is md5, and smtpd says so when it is used. */
 function noteDigest(c: Checker): void {
-  if (c.cfg.compat.tlsFingerprintDigest) c.info('using backwards-compatible default setting smtpd_tls_fingerprint_digest=md5 to compute certificate fingerprints');
+  if (c.cfg.compat.tlsFingerprintDigest)
+    c.info('using backwards-compatible default setting smtpd_tls_fingerprint_digest=md5 to compute certificate fingerprints');
 }
 
 export function rejectPlaintextSession(c: Checker): number {
@@ -37,7 +38,8 @@ export function permitTlsClientcerts(c: Checker, all: boolean): number {
     for (const print of [cert.fingerprint, cert.pkeyFingerprint ?? '']) {
       if (!maps) break;
       const r = maps.find(print, false);
-      for (const l of r.lookups) c.step({ kind: 'lookup', title: `${l.table} ${JSON.stringify(l.key)}`, result: r.status === 'found' ? `found: ${r.value}` : r.status, lookup: l });
+      for (const l of r.lookups)
+        c.step({ kind: 'lookup', title: `${l.table} ${JSON.stringify(l.key)}`, result: r.status === 'found' ? `found: ${r.value}` : r.status, lookup: l });
       if (r.status === 'found') return CHECK_OK;
       if (r.status === 'error') {
         c.warn(`relay_clientcerts: lookup error for fingerprint '${cert.fingerprint}', pkey fingerprint ${cert.pkeyFingerprint ?? ''}`);

@@ -100,8 +100,10 @@ function scan822(text: string): Tok[] {
       while (i < text.length && depth > 0) {
         const d = text[i++]!;
         if (d === '\\' && i < text.length) body += d + text[i++];
-        else if (d === '(') (depth++, (body += d));
-        else if (d === ')') {
+        else if (d === '(') {
+          depth++;
+          body += d;
+        } else if (d === ')') {
           if (--depth > 0) body += d;
         } else body += d;
       }
@@ -152,7 +154,7 @@ function internal(tokens: readonly Tok[]): string {
 }
 
 /** Count the address forms in a run of tokens without angle brackets (missing commas count). */
-function countAddresses(tokens: readonly Tok[]): { addresses: Tok[][]; } {
+function countAddresses(tokens: readonly Tok[]): { addresses: Tok[][] } {
   const addresses: Tok[][] = [];
   let current: Tok[] = [];
   let lastWasWord = false;
@@ -190,7 +192,7 @@ export function extractAddress(word: string, strictRfc821: boolean): ExtractedAd
     if (colon >= 0) text = text.slice(colon + 1);
   }
   const tokens = scan822(text);
-  let naddr = 0;
+  let naddr: number;
   let nonAddr = 0;
   let address: Tok[] | undefined;
   const open = tokens.findIndex((t) => t.kind === 'op' && t.text === '<');
@@ -199,7 +201,7 @@ export function extractAddress(word: string, strictRfc821: boolean): ExtractedAd
     let close = tokens.findIndex((t, k) => k > open && t.kind === 'op' && t.text === '>');
     if (close < 0) close = tokens.length;
     const inner = tokens.slice(open + 1, close).filter((t) => t.kind !== 'comment');
-    nonAddr += tokens.slice(0, open).filter((t) => t.kind !== 'comment' || true).length;
+    nonAddr += tokens.slice(0, open).length;
     const rest = tokens.slice(close + 1).filter((t) => t.kind !== 'comment');
     const restAddrs = countAddresses(rest).addresses;
     naddr = (inner.length ? 1 : 0) + restAddrs.length;

@@ -11,7 +11,7 @@
  */
 import type { PeerStatus, SessionState } from './state.ts';
 import { validHostname, validIpv4Hostaddr, validIpv6Hostaddr } from '../mail/valid-hostname.ts';
-import { formatAddress, normalizeV4Mapped, parseAddress } from '../tables/shared/inet.ts';
+import { formatAddress, normalizeV4Mapped, parseAddress } from '../util/inet.ts';
 import { printable } from '../trace/printable.ts';
 
 /** xtext_unquote: `+XX` hex escapes; undefined when malformed. */

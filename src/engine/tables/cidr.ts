@@ -24,10 +24,21 @@
  *   cidr_table(5)
  */
 import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
-import { formatAddress, familyOf, hasHostBits, inPrefix, maskAddress, parseAddress, parseIPv4Number, parseIPv6, scanIPv4Prefix, v4ToNumber } from './shared/inet.ts';
-import type { IpFamily } from './shared/inet.ts';
-import { readTableFile, surrogateTable, warning } from './shared/table.ts';
-import { forEachLogicalLine } from './shared/readlline-ranges.ts';
+import {
+  formatAddress,
+  familyOf,
+  hasHostBits,
+  inPrefix,
+  maskAddress,
+  parseAddress,
+  parseIPv4Number,
+  parseIPv6,
+  scanIPv4Prefix,
+  v4ToNumber,
+} from '../util/inet.ts';
+import type { IpFamily } from '../util/inet.ts';
+import { readTableFile, surrogateTable, warning } from './driver.ts';
+import { forEachLogicalLine } from '../util/readlline.ts';
 import { IntIndex, v6Key } from './cidr-index.ts';
 import type { TableDriver } from './types.ts';
 
@@ -146,8 +157,7 @@ function setNet(addr: string, family: IpFamily): boolean {
 }
 
 /** True when `p` starts with the keyword `word` (any case) not followed by a letter or digit. */
-const isKeyword = (p: string, word: string): boolean =>
-  p.length >= word.length && p.slice(0, word.length).toLowerCase() === word && !isAlnum(p[word.length]);
+const isKeyword = (p: string, word: string): boolean => p.length >= word.length && p.slice(0, word.length).toLowerCase() === word && !isAlnum(p[word.length]);
 
 /** Rule from `plain` or a parsed `if` pattern. */
 const ruleOf = (op: number, value: string, line: number, text: string): Rule =>

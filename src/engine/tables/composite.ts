@@ -13,8 +13,9 @@
  */
 import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
 import { openTable } from './registry.ts';
-import { balancedLength, splitOutsideBraces } from './shared/braces.ts';
-import { fatal, surrogateTable } from './shared/table.ts';
+import { balancedLength } from '../util/braces.ts';
+import { splitList } from '../util/lists.ts';
+import { fatal, surrogateTable } from './driver.ts';
 import type { OpenOptions, Table, TableDriver } from './types.ts';
 
 type Combine = (members: Table[], spec: string, key: string) => LookupResult;
@@ -22,11 +23,10 @@ type Combine = (members: Table[], spec: string, key: string) => LookupResult;
 /** Opens the members of `type:{a, b, ...}`; a table named twice is opened once, as dict_handle() does. */
 async function openComposite(type: string, name: string, options: OpenOptions, combine: Combine): Promise<Table> {
   const spec = `${type}:${name}`;
-  const badSyntax = (): Table =>
-    surrogateTable(type, name, fatal(`bad syntax: "${spec}"; need "${type}:{type:name...}"`), false);
+  const badSyntax = (): Table => surrogateTable(type, name, fatal(`bad syntax: "${spec}"; need "${type}:{type:name...}"`), false);
   const len = balancedLength(name);
   if (len === 0 || len !== name.length) return badSyntax();
-  const memberSpecs = splitOutsideBraces(name.slice(1, -1));
+  const memberSpecs = splitList(name.slice(1, -1));
   if (memberSpecs.length === 0 || memberSpecs.some((m) => !m.includes(':'))) return badSyntax();
 
   const opened = new Map<string, Table>();

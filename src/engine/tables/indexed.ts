@@ -14,9 +14,10 @@
  *   postmap(1), DATABASE_README
  */
 import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
-import { parsePostmapSource } from './shared/postmap-source.ts';
-import type { SourceEntry } from './shared/postmap-source.ts';
-import { fatal, foldKey, readTableFile, surrogateTable, warning } from './shared/table.ts';
+import { parsePostmapSource } from './postmap-source.ts';
+import type { SourceEntry } from './postmap-source.ts';
+import { fatal, readTableFile, surrogateTable, warning } from './driver.ts';
+import { foldKey } from '../util/casefold.ts';
 import type { OpenOptions, Table, TableDriver } from './types.ts';
 
 /** How each indexed type names its database in postmap's duplicate-entry warning. */
@@ -33,14 +34,15 @@ function databaseName(type: string, path: string): string {
 }
 
 /** byLine - duplicate warnings are found after parsing; Postfix logs them in line order. */
+/** builtSuffix - the file postmap builds from source NAME of `type` is NAME plus this. */
+export function builtSuffix(type: string): string {
+  return ({ hash: '.db', btree: '.db', lmdb: '.lmdb', cdb: '.cdb' } as Record<string, string>)[type] ?? '';
+}
+
 const byLine = (list: Diagnostic[]): Diagnostic[] => list.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 
 /** A folded-key store with the first entry of each key, as the built file holds it. */
-function buildStore(
-  entries: SourceEntry[],
-  fold: boolean,
-  onDuplicate: (entry: SourceEntry, storedKey: string) => void,
-): Map<string, SourceEntry> {
+function buildStore(entries: SourceEntry[], fold: boolean, onDuplicate: (entry: SourceEntry, storedKey: string) => void): Map<string, SourceEntry> {
   const store = new Map<string, SourceEntry>();
   for (const entry of entries) {
     const storedKey = fold ? foldKey(entry.key) : entry.key;
@@ -85,16 +87,13 @@ export const indexedDriver: TableDriver = {
     const source = readTableFile(options.host.readFile, name);
     if ('error' in source || options.host.isBuilt?.(name) === false) {
       // A source that postmap never built (or no file at all): the database is missing.
-      const suffix = type === 'hash' || type === 'btree' ? '.db' : type === 'lmdb' ? '.lmdb' : type === 'cdb' ? '.cdb' : '';
-      return surrogateTable(type, name, fatal(`open database ${name}${suffix}: No such file or directory`, name));
+      return surrogateTable(type, name, fatal(`open database ${name}${builtSuffix(type)}: No such file or directory`, name));
     }
     const build: Diagnostic[] = [];
     const entries = parsePostmapSource(source.text, name, { expectedFormatSuffix: '' }, build);
     const dbName = databaseName(type, name);
     const unfolded = options.builtWithoutFolding ?? options.host.builtWithoutFolding?.(name) ?? false;
-    const store = buildStore(entries, !unfolded, (_entry, storedKey) =>
-      build.push(warning(`${dbName}: duplicate entry: "${storedKey}"`, name, _entry.line)),
-    );
+    const store = buildStore(entries, !unfolded, (_entry, storedKey) => build.push(warning(`${dbName}: duplicate entry: "${storedKey}"`, name, _entry.line)));
     return storeTable(type, name, store, options, [], byLine(build));
   },
 };
@@ -103,8 +102,7 @@ export const indexedDriver: TableDriver = {
 export const texthashDriver: TableDriver = {
   open(type, name, options) {
     const source = readTableFile(options.host.readFile, name);
-    if ('error' in source)
-      return surrogateTable(type, name, fatal(`open database ${name}: No such file or directory`, name));
+    if ('error' in source) return surrogateTable(type, name, fatal(`open database ${name}: No such file or directory`, name));
     const diagnostics: Diagnostic[] = [];
     const entries = parsePostmapSource(source.text, name, { expectedFormatSuffix: ' -- ignoring this line' }, diagnostics);
     const store = buildStore(entries, options.foldFixed ?? true, (entry) =>

@@ -11,28 +11,30 @@
  *   DATABASE_README ("inline")
  */
 import type { LookupResult } from '../trace/types.ts';
-import { balancedLength, splitNameValue, splitOutsideBraces, stripBraces } from './shared/braces.ts';
-import { fatal, foldKey, keyTrace, surrogateTable, tableRecord } from './shared/table.ts';
+import { balancedLength, extpar } from '../util/braces.ts';
+import { splitList } from '../util/lists.ts';
+import { splitQnameval } from '../util/split-nameval.ts';
+import { fatal, keyTrace, surrogateTable, tableRecord } from './driver.ts';
+import { foldKey } from '../util/casefold.ts';
 import type { TableDriver } from './types.ts';
 
 /** inline: tables. */
 export const inlineDriver: TableDriver = {
   open(type, name, options) {
     const spec = `${type}:${name}`;
-    const fail = (why: string): ReturnType<TableDriver['open']> =>
-      surrogateTable(type, name, fatal(`${why}: "${spec}"; need "inline:{name=value...}"`));
+    const fail = (why: string): ReturnType<TableDriver['open']> => surrogateTable(type, name, fatal(`${why}: "${spec}"; need "inline:{name=value...}"`));
     const len = balancedLength(name);
     const body = len === 0 || len !== name.length ? '' : name.slice(1, -1);
     if (body === '') return fail('bad syntax');
     const fold = options.foldFixed ?? true;
     const store = new Map<string, { value: string; item: string }>();
-    for (let item of splitOutsideBraces(body)) {
+    for (let item of splitList(body)) {
       if (item[0] === '{') {
-        const stripped = stripBraces(item);
+        const stripped = extpar(item);
         if (stripped.error) return fail(stripped.error);
         item = stripped.text;
       }
-      const nv = splitNameValue(item);
+      const nv = splitQnameval(item);
       if ('error' in nv) return fail(nv.error);
       store.set(fold ? foldKey(nv.name) : nv.name, { value: nv.value, item });
     }

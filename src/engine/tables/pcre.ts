@@ -10,10 +10,10 @@
  * SEE ALSO
  *   pcre_table(5), shared/pattern-rules.ts, shared/regex/pcre-syntax.ts
  */
-import { compileJs, compileLiteral, compileRe2 } from './shared/regex/engines.ts';
-import { translatePcre } from './shared/regex/pcre-syntax.ts';
-import type { CompileResult, CompiledRegex } from './shared/regex/types.ts';
-import { openPatternTable, type Dialect } from './shared/pattern-rules.ts';
+import { compileJs, compileLiteral, compileRe2 } from './regex/engines.ts';
+import { translatePcre } from './regex/pcre-syntax.ts';
+import type { CompileResult, CompiledRegex } from './regex/types.ts';
+import { openPatternTable, type Dialect } from './pattern-rules.ts';
 import type { TableDriver } from './types.ts';
 
 /** compilePcre - one pcre_table(5) pattern with its toggled flags. */

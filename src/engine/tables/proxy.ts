@@ -9,7 +9,7 @@
  *   proxymap(8)
  */
 import { openTable } from './registry.ts';
-import { surrogateTable } from './shared/table.ts';
+import { surrogateTable } from './driver.ts';
 import type { Table, TableDriver } from './types.ts';
 
 /** proxy: tables. */

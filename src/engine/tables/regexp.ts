@@ -11,10 +11,10 @@
  * SEE ALSO
  *   regexp_table(5), shared/pattern-rules.ts, shared/regex/posix.ts
  */
-import { compileJs, compileLiteral, compileRe2 } from './shared/regex/engines.ts';
-import { translatePosix } from './shared/regex/posix.ts';
-import type { CompileResult } from './shared/regex/types.ts';
-import { openPatternTable, type Dialect } from './shared/pattern-rules.ts';
+import { compileJs, compileLiteral, compileRe2 } from './regex/engines.ts';
+import { translatePosix } from './regex/posix.ts';
+import type { CompileResult } from './regex/types.ts';
+import { openPatternTable, type Dialect } from './pattern-rules.ts';
 import type { TableDriver } from './types.ts';
 
 /** compilePosix - one regexp_table(5) pattern with its toggled flags. */

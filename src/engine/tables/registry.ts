@@ -19,7 +19,7 @@ import { proxyDriver } from './proxy.ts';
 import { regexpDriver } from './regexp.ts';
 import { environDriver, failDriver, internalDriver, randmapDriver, staticDriver } from './simple.ts';
 import { sqliteDriver } from './sqlite.ts';
-import { fatal, surrogateTable } from './shared/table.ts';
+import { fatal, surrogateTable } from './driver.ts';
 import { unixDriver } from './unix.ts';
 import type { OpenOptions, Table, TableDriver } from './types.ts';
 
@@ -80,9 +80,29 @@ export const DRIVERS: Readonly<Record<string, TableDriver>> = {
 
 /** What `postconf -m` lists on Debian's Postfix 3.7 with the pcre, sqlite, lmdb and cdb packages. */
 export const DEBIAN_POSTFIX_TYPES: readonly string[] = [
-  'btree', 'cdb', 'cidr', 'environ', 'fail', 'hash', 'inline', 'internal', 'lmdb', 'memcache', 'nis',
-  'pcre', 'pipemap', 'proxy', 'randmap', 'regexp', 'socketmap', 'sqlite', 'static', 'tcp', 'texthash',
-  'unionmap', 'unix',
+  'btree',
+  'cdb',
+  'cidr',
+  'environ',
+  'fail',
+  'hash',
+  'inline',
+  'internal',
+  'lmdb',
+  'memcache',
+  'nis',
+  'pcre',
+  'pipemap',
+  'proxy',
+  'randmap',
+  'regexp',
+  'socketmap',
+  'sqlite',
+  'static',
+  'tcp',
+  'texthash',
+  'unionmap',
+  'unix',
 ];
 
 /** The type names of indexed (postmap-built) tables. */
@@ -94,8 +114,7 @@ export function splitSpec(spec: string): { type: string; name: string } | { erro
   if (colon < 0) return { error: `open dictionary: expecting "type:name" form instead of "${spec}"` };
   const type = spec.slice(0, colon);
   const name = spec.slice(colon + 1);
-  if (type === '' || name === '')
-    return { error: `open dictionary: expecting "type:name" form instead of "${type}:${name}"` };
+  if (type === '' || name === '') return { error: `open dictionary: expecting "type:name" form instead of "${type}:${name}"` };
   return { type, name };
 }
 

@@ -12,8 +12,10 @@
  *   DATABASE_README
  */
 import type { LookupResult } from '../trace/types.ts';
-import { balancedLength, splitOutsideBraces, stripBraces } from './shared/braces.ts';
-import { fatal, foldKey, keyTrace, surrogateTable, tableRecord } from './shared/table.ts';
+import { balancedLength, extpar } from '../util/braces.ts';
+import { splitList } from '../util/lists.ts';
+import { fatal, keyTrace, surrogateTable, tableRecord } from './driver.ts';
+import { foldKey } from '../util/casefold.ts';
 import type { Table, TableDriver } from './types.ts';
 
 /** static: tables. */
@@ -21,7 +23,7 @@ export const staticDriver: TableDriver = {
   open(type, name): Table {
     let value = name;
     if (name[0] === '{') {
-      const stripped = stripBraces(name);
+      const stripped = extpar(name);
       if (stripped.error) return surrogateTable(type, name, fatal(`bad ${type}:name syntax: ${stripped.error}`));
       value = stripped.text;
     }
@@ -58,7 +60,10 @@ export const environDriver: TableDriver = {
 /** internal: an in-memory table of Postfix's own; what a command line sees is empty. */
 export const internalDriver: TableDriver = {
   open(type, name): Table {
-    return tableRecord(type, name, true, (key, spec): LookupResult => ({ status: 'notfound', trace: { table: spec, key, notes: ['internal: tables start empty'] } }));
+    return tableRecord(type, name, true, (key, spec): LookupResult => ({
+      status: 'notfound',
+      trace: { table: spec, key, notes: ['internal: tables start empty'] },
+    }));
   },
 };
 
@@ -74,12 +79,12 @@ export const randmapDriver: TableDriver = {
     const values: string[] = [];
     let error: string | undefined;
     if (len !== 0 && len === name.length) {
-      for (const item of splitOutsideBraces(name.slice(1, -1))) {
+      for (const item of splitList(name.slice(1, -1))) {
         if (item[0] !== '{') {
           values.push(item);
           continue;
         }
-        const stripped = stripBraces(item);
+        const stripped = extpar(item);
         if (stripped.error) {
           error = stripped.error;
           break;

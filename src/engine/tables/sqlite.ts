@@ -23,10 +23,11 @@
  */
 import type { Database, SqlValue, Statement } from 'sql.js';
 import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
-import { CfgFatal, cfgParserFromFile, cfgParserFromMainCf, parseParameterFile } from './shared/cfg-parser.ts';
-import type { CfgParser } from './shared/cfg-parser.ts';
-import { buildLegacyQuery, checkDomain, createContext, expand, isFixedTable, parseDomainList, parseTemplate, substitute } from './shared/db-common.ts';
-import { fatal, foldKey, surrogateTable, warning } from './shared/table.ts';
+import { CfgFatal, cfgParserFromFile, cfgParserFromMainCf, parseParameterFile } from './cfg-parser.ts';
+import type { CfgParser } from './cfg-parser.ts';
+import { buildLegacyQuery, checkDomain, createContext, expand, isFixedTable, parseDomainList, parseTemplate, substitute } from './db-common.ts';
+import { fatal, surrogateTable, warning } from './driver.ts';
+import { foldKey } from '../util/casefold.ts';
 import type { Table, TableDriver } from './types.ts';
 
 /** quoteSql - sqlite3_mprintf("%q"): single quotes doubled. */
@@ -55,7 +56,8 @@ function columnText(v: SqlValue | bigint): string | null {
   if (v === null || v === undefined) return null;
   let s: string;
   if (typeof v === 'bigint') s = v.toString();
-  else if (typeof v === 'number') s = formatReal(v); // integers come as bigint: a number is a REAL
+  else if (typeof v === 'number')
+    s = formatReal(v); // integers come as bigint: a number is a REAL
   else if (v instanceof Uint8Array) s = new TextDecoder().decode(v);
   else s = String(v);
   const nul = s.indexOf('\0');
@@ -90,14 +92,14 @@ export function bindableQuery(format: string): { sql: string; params: string[] }
   let sql = '';
   const params: string[] = [];
   const n = format.length;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const c = format[i]!;
     const next = format[i + 1];
     if (c === "'") {
       let content = '';
       let dynamic = false;
       let j = i + 1;
-      for (;; j++) {
+      for (; ; j++) {
         if (j >= n) return undefined;
         const d = format[j]!;
         if (d === "'") {
@@ -190,8 +192,7 @@ export const sqliteDriver: TableDriver = {
       if (e instanceof CfgFatal) return surrogateTable(type, name, fatal(e.message, name), true, diagnostics);
       throw e;
     }
-    if (!options.host.loadSqlJs)
-      return surrogateTable(type, name, fatal(`${spec}: this host cannot load SQLite (sql.js)`), true, diagnostics);
+    if (!options.host.loadSqlJs) return surrogateTable(type, name, fatal(`${spec}: this host cannot load SQLite (sql.js)`), true, diagnostics);
     const SQL = await options.host.loadSqlJs();
     const bytes = options.host.readFile(dbpath);
     // Postfix opens with SQLITE_OPEN_READONLY: a missing file is not created (golden sqlite-errors q5).

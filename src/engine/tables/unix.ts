@@ -10,7 +10,7 @@
  *   line, as Postfix's dict_unix returns it.
  */
 import type { Table, TableDriver } from './types.ts';
-import { fatal, keyTrace, surrogateTable, tableRecord } from './shared/table.ts';
+import { fatal, keyTrace, surrogateTable, tableRecord } from './driver.ts';
 
 /**
  * The accounts the simulator assumes: the system accounts every Debian
@@ -31,8 +31,7 @@ export const PASSWD_FACTS = '/etc/postfix/passwd';
 
 export const unixDriver: TableDriver = {
   open(type, name, options): Table {
-    if (name !== 'passwd.byname' && name !== 'group.byname')
-      return surrogateTable(type, name, fatal(`unknown table: ${type}:${name}`));
+    if (name !== 'passwd.byname' && name !== 'group.byname') return surrogateTable(type, name, fatal(`unknown table: ${type}:${name}`));
     const entries = new Map<string, string>();
     const add = (line: string): void => {
       const user = line.split(':')[0];
@@ -41,7 +40,13 @@ export const unixDriver: TableDriver = {
     if (name === 'passwd.byname') {
       DEBIAN_PASSWD.forEach(add);
       const extra = options.host.readFile(PASSWD_FACTS);
-      if (extra) new TextDecoder().decode(extra).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).forEach(add);
+      if (extra)
+        new TextDecoder()
+          .decode(extra)
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l && !l.startsWith('#'))
+          .forEach(add);
     } else {
       for (const line of DEBIAN_PASSWD) {
         const [user, , , gid] = line.split(':');

@@ -8,8 +8,7 @@
  *   so does each byte of a non-ASCII character when UTF-8 is off.
  */
 
-const utf8Length = (codePoint: number): number =>
-  codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+const utf8Length = (codePoint: number): number => (codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4);
 
 /** printable - `text` with what Postfix would not log replaced by `?` (or `replacement`). */
 export function printable(text: string, utf8: boolean, replacement = '?'): string {

@@ -147,7 +147,14 @@ export type AddressEvent =
   | { kind: 'maps'; trace: MapsTrace }
   | { kind: 'class'; domain: string; class: AddressClass; parameter?: string }
   | { kind: 'transport'; step: string; transport: string; nexthop: string; source?: string }
-  | { kind: 'map'; step: 'canonical' | 'virtual' | 'masquerade' | 'alias' | 'relocated' | 'bcc'; parameter: string; before: string; after: string[]; note?: string }
+  | {
+      kind: 'map';
+      step: 'canonical' | 'virtual' | 'masquerade' | 'alias' | 'relocated' | 'bcc';
+      parameter: string;
+      before: string;
+      after: string[];
+      note?: string;
+    }
   | { kind: 'diagnostic'; diagnostic: Diagnostic; /** The program that logs it (trivial-rewrite when absent). */ program?: string }
   | { kind: 'note'; text: string };
 
@@ -160,18 +167,7 @@ export type AddressClass = 'local' | 'virtual_alias' | 'virtual_mailbox' | 'rela
  * step is; renderers switch on it and show `title`, `result` and `detail`.
  */
 export interface TraceNode {
-  kind:
-    | 'session'
-    | 'command'
-    | 'stage'
-    | 'restriction'
-    | 'class'
-    | 'lookup'
-    | 'action'
-    | 'resolve'
-    | 'dns'
-    | 'fact'
-    | 'note';
+  kind: 'session' | 'command' | 'stage' | 'restriction' | 'class' | 'lookup' | 'action' | 'resolve' | 'dns' | 'fact' | 'note';
   /** What was done, e.g. `check_recipient_access hash:/etc/postfix/access`. */
   title: string;
   /** The outcome, e.g. `OK`, `DUNNO`, `REJECT`, `found`, `not found`. */

@@ -10,11 +10,7 @@
 import type { EngineRequest, EngineResponse, LookupRequest, LookupResponse, ResponseFor } from './protocol.ts';
 
 /** How one request ended. */
-export type Outcome<R> =
-  | { kind: 'done'; response: R }
-  | { kind: 'timeout'; ms: number }
-  | { kind: 'superseded' }
-  | { kind: 'crashed'; message: string };
+export type Outcome<R> = { kind: 'done'; response: R } | { kind: 'timeout'; ms: number } | { kind: 'superseded' } | { kind: 'crashed'; message: string };
 
 export type LookupOutcome = Outcome<LookupResponse>;
 

@@ -130,10 +130,6 @@ export interface ResolveAnswer {
 export type ResolveResponse = ({ id: number; ok: true; elapsed: number } & ResolveAnswer) | Failure;
 
 /** The response type that answers a request type. */
-export type ResponseFor<R extends EngineRequest> = R extends SmtpdRequest
-  ? SmtpdResponse
-  : R extends ResolveRequest
-    ? ResolveResponse
-    : LookupResponse;
+export type ResponseFor<R extends EngineRequest> = R extends SmtpdRequest ? SmtpdResponse : R extends ResolveRequest ? ResolveResponse : LookupResponse;
 
 export type EngineResponse = LookupResponse | SmtpdResponse | ResolveResponse;

@@ -61,7 +61,10 @@ function loadConfig(host: Host, service: string, program: string): Config {
   const diagnostics = [...main.diagnostics];
   const out: Config = { main, params: main, diagnostics };
   if (mainText === undefined)
-    return { ...out, configFatal: fatal(program, { severity: 'fatal', message: `open ${CONFIG}/main.cf: No such file or directory`, file: `${CONFIG}/main.cf` }) };
+    return {
+      ...out,
+      configFatal: fatal(program, { severity: 'fatal', message: `open ${CONFIG}/main.cf: No such file or directory`, file: `${CONFIG}/main.cf` }),
+    };
   if (main.error) return { ...out, configFatal: fatal(program, main.error) };
   // The daemons are silent about parameters they do not know; postconf names them.
   const postconf = postconfShow({ nondefault: true, names: [], configDirectory: CONFIG, readFile: (path) => text(host, path) });
@@ -80,7 +83,11 @@ function loadConfig(host: Host, service: string, program: string): Config {
   if (master.error) return { ...out, master, configFatal: fatal('postfix/master', master.error) };
   const entry = master.services.find((s) => s.type === 'inet' && (s.service === service || s.service.endsWith(`:${service}`)));
   if (!entry && service !== 'smtp')
-    return { ...out, master, configFatal: fatal(program, { severity: 'fatal', message: `no inet service "${service}" in ${CONFIG}/master.cf`, file: `${CONFIG}/master.cf` }) };
+    return {
+      ...out,
+      master,
+      configFatal: fatal(program, { severity: 'fatal', message: `no inet service "${service}" in ${CONFIG}/master.cf`, file: `${CONFIG}/master.cf` }),
+    };
   return { ...out, master, params: entry ? serviceView(main, master, entry.service, entry.type) : main };
 }
 

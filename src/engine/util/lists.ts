@@ -11,6 +11,7 @@
  * SEE ALSO
  *   postconf(5), master(5)
  */
+import { extpar } from './braces.ts';
 
 /** CHARS_COMMA_SP: the separators of Postfix lists. */
 export const LIST_SEPARATORS = ', \t\r\n';
@@ -42,13 +43,6 @@ export function splitList(value: string, separators: string = LIST_SEPARATORS): 
  */
 export function stripBraces(item: string): { text: string } | { error: string } {
   if (!item.startsWith('{')) return { text: item };
-  let level = 0;
-  let i = 0;
-  for (; i < item.length; i++) {
-    if (item[i] === '{') level++;
-    else if (item[i] === '}' && --level === 0) break;
-  }
-  if (i >= item.length) return { error: `missing '}' in "${item}"` };
-  if (i !== item.length - 1) return { error: `syntax error after '}' in "${item}"` };
-  return { text: item.slice(1, i).trim() };
+  const r = extpar(item);
+  return r.error === undefined ? { text: r.text } : { error: r.error };
 }

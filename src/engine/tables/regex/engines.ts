@@ -9,7 +9,7 @@
  *   it lets a 5k-rule table skip almost every rule without running a regex.
  */
 import { RE2JS } from 're2js';
-import type { RegexEngineName } from '../../../trace/types.ts';
+import type { RegexEngineName } from '../../trace/types.ts';
 import type { CompiledRegex } from './types.ts';
 
 /** Literals every match must contain; `fold` when compared case-insensitively. */
@@ -83,18 +83,9 @@ export interface Re2Options {
  * The translators have already accepted the syntax at open; should re2js
  * still refuse it, test() throws and the table reports it as a lookup warning.
  */
-export function compileRe2(
-  source: string,
-  o: Re2Options,
-  prefilter: Prefilter | undefined,
-  groupCount: number,
-  notes: readonly string[] = [],
-): CompiledRegex {
+export function compileRe2(source: string, o: Re2Options, prefilter: Prefilter | undefined, groupCount: number, notes: readonly string[] = []): CompiledRegex {
   const flags =
-    (o.icase ? RE2JS.CASE_INSENSITIVE : 0) |
-    (o.dotall ? RE2JS.DOTALL : 0) |
-    (o.multiline ? RE2JS.MULTILINE : 0) |
-    (o.longest ? RE2JS.LONGEST_MATCH : 0);
+    (o.icase ? RE2JS.CASE_INSENSITIVE : 0) | (o.dotall ? RE2JS.DOTALL : 0) | (o.multiline ? RE2JS.MULTILINE : 0) | (o.longest ? RE2JS.LONGEST_MATCH : 0);
   let compiled: RE2JS | undefined;
   const re = (): RE2JS => (compiled ??= RE2JS.compile(source, flags));
   return {

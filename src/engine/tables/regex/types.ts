@@ -5,7 +5,7 @@
  *   regexp_table(5) and pcre_table(5) rules compile to a CompiledRegex; the
  *   table never sees which library runs it, only the name for the trace.
  */
-import type { RegexEngineName } from '../../../trace/types.ts';
+import type { RegexEngineName } from '../../trace/types.ts';
 import type { LiteralPattern, Prefilter } from './engines.ts';
 
 /** One compiled pattern, ready to match whole lookup keys (unanchored). */
@@ -27,6 +27,4 @@ export interface CompiledRegex {
 }
 
 /** A pattern compiled, or the text Postfix would log after "map X, line N: ". */
-export type CompileResult =
-  | { ok: true; regex: CompiledRegex }
-  | { ok: false; message: string; simulator?: boolean };
+export type CompileResult = { ok: true; regex: CompiledRegex } | { ok: false; message: string; simulator?: boolean };

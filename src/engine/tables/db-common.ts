@@ -12,11 +12,13 @@
  * SEE ALSO
  *   sqlite_table(5), mysql_table(5), pgsql_table(5)
  */
-import type { Diagnostic } from '../../trace/types.ts';
-import type { Table } from '../types.ts';
+import type { Diagnostic } from '../trace/types.ts';
+import type { Table } from './types.ts';
 import type { CfgParser } from './cfg-parser.ts';
 import { CfgFatal } from './cfg-parser.ts';
-import { foldKey, warning } from './table.ts';
+import { splitList } from '../util/lists.ts';
+import { warning } from './driver.ts';
+import { foldKey } from '../util/casefold.ts';
 
 const KEY_DOMAIN = 1;
 const KEY_USER = 2;
@@ -90,8 +92,7 @@ function missingParts(ctx: DbContext, s: string, domainFlag: number, userFlag: n
   const d = domainOf(s);
   if ((d === undefined || d === '') && ctx.flags & domainFlag) return 'has no domain part';
   if (d !== undefined && s.lastIndexOf('@') === 0 && ctx.flags & userFlag) return 'has an empty local part';
-  if (ctx.nparts > 0 && domainFlag === KEY_DOMAIN && labels(d ?? '').length < ctx.nparts)
-    return `has fewer than ${ctx.nparts} domain labels`;
+  if (ctx.nparts > 0 && domainFlag === KEY_DOMAIN && labels(d ?? '').length < ctx.nparts) return `has fewer than ${ctx.nparts} domain labels`;
   return undefined;
 }
 
@@ -178,25 +179,6 @@ export function substitute(ctx: DbContext, format: string, value: string, key: s
   return text;
 }
 
-/** Postfix's CHARS_COMMA_SP list splitting, keeping `{...}` groups whole (mystrtokq). */
-function splitList(text: string): string[] {
-  const items: string[] = [];
-  let cur = '';
-  let depth = 0;
-  for (const c of text) {
-    if (depth === 0 && (c === ',' || c === ' ' || c === '\t' || c === '\r' || c === '\n')) {
-      if (cur) items.push(cur);
-      cur = '';
-      continue;
-    }
-    if (c === '{') depth++;
-    else if (c === '}' && depth > 0) depth--;
-    cur += c;
-  }
-  if (cur) items.push(cur);
-  return items;
-}
-
 /**
  * parseDomainList - db_common_parse_domain(): the `domain` parameter as a
  * string match list (exact, case-insensitive; `!` negates; `/file`
@@ -230,8 +212,7 @@ export async function parseDomainList(
       if (item.startsWith('/')) {
         const bytes = readFile(item);
         if (bytes === undefined) throw new CfgFatal(`open file ${item}: No such file or directory`);
-        for (const line of new TextDecoder().decode(bytes).split('\n'))
-          if (!line.startsWith('#')) await parse(line, match);
+        for (const line of new TextDecoder().decode(bytes).split('\n')) if (!line.startsWith('#')) await parse(line, match);
       } else if (/^[^[]*:/.test(item) && !item.startsWith('[')) {
         const table = await openTable(item);
         if (table.openError) throw new CfgFatal(table.openError.message);

@@ -10,9 +10,9 @@
  * SEE ALSO
  *   postmap(1) INPUT FILE FORMAT
  */
-import type { Diagnostic } from '../../trace/types.ts';
-import { readLogicalLines } from './readlline.ts';
-import { warning } from './table.ts';
+import type { Diagnostic } from '../trace/types.ts';
+import { readLogicalLines } from '../util/readlline.ts';
+import { warning } from './driver.ts';
 
 /** One entry as postmap would store it, before case folding. */
 export interface SourceEntry {
@@ -31,12 +31,7 @@ export interface SourceDialect {
 }
 
 /** parsePostmapSource - the entries of a postmap source file, in file order, with postmap's warnings. */
-export function parsePostmapSource(
-  text: string,
-  path: string,
-  dialect: SourceDialect,
-  diagnostics: Diagnostic[],
-): SourceEntry[] {
+export function parsePostmapSource(text: string, path: string, dialect: SourceDialect, diagnostics: Diagnostic[]): SourceEntry[] {
   const entries: SourceEntry[] = [];
   for (const { text: line, line: lineno } of readLogicalLines(text, path, diagnostics)) {
     let inQuotes = false;
@@ -52,9 +47,7 @@ export function parsePostmapSource(
       }
     }
     if (inQuotes) {
-      diagnostics.push(
-        warning(`${path}, line ${lineno}: unbalanced '"' in '${line}' -- ignoring this line`, path, lineno),
-      );
+      diagnostics.push(warning(`${path}, line ${lineno}: unbalanced '"' in '${line}' -- ignoring this line`, path, lineno));
       continue;
     }
     const key = line.slice(0, Math.min(end, line.length));
@@ -64,19 +57,10 @@ export function parsePostmapSource(
     while (stop > start && isSpace(line.charCodeAt(stop - 1))) stop--;
     const value = start < stop ? line.slice(start, stop) : '';
     if (key === '' || value === '') {
-      diagnostics.push(
-        warning(
-          `${path}, line ${lineno}: expected format: key whitespace value${dialect.expectedFormatSuffix}`,
-          path,
-          lineno,
-        ),
-      );
+      diagnostics.push(warning(`${path}, line ${lineno}: expected format: key whitespace value${dialect.expectedFormatSuffix}`, path, lineno));
       continue;
     }
-    if (key.endsWith(':'))
-      diagnostics.push(
-        warning(`${path}, line ${lineno}: record is in "key: value" format; is this an alias file?`, path, lineno),
-      );
+    if (key.endsWith(':')) diagnostics.push(warning(`${path}, line ${lineno}: record is in "key: value" format; is this an alias file?`, path, lineno));
     entries.push({ key, value, line: lineno });
   }
   return entries;

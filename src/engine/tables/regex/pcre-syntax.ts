@@ -134,8 +134,7 @@ export function translatePcre(pattern: string, o: PcreOptions): PcreTranslation 
       assertionJs = -1;
       return true;
     }
-    if (lookbehinds.length > 0 && max !== min)
-      throw new PcreError(lookbehinds[lookbehinds.length - 1]!, 'lookbehind assertion is not fixed length');
+    if (lookbehinds.length > 0 && max !== min) throw new PcreError(lookbehinds[lookbehinds.length - 1]!, 'lookbehind assertion is not fixed length');
     const suffix = q + (lazy !== o.ungreedy && !possessive ? '?' : '');
     re2 += suffix;
     if (possessive) atomicWrap(suffix);

@@ -2,22 +2,12 @@
  * NAME
  *   shared/table - small pieces every driver uses
  * DESCRIPTION
- *   Key case folding as Postfix does it (ASCII only), the generic table
- *   record every driver fills in (as each dict_xxx embeds DICT), and the
+ *   The generic table record every driver fills in (as each dict_xxx embeds DICT), and the
  *   surrogate table Postfix substitutes for a table that cannot be opened
  *   (dict_surrogate(3)): every lookup fails with the reason.
  */
-import type { Diagnostic, LookupResult, LookupTrace } from '../../trace/types.ts';
-import type { Table } from '../types.ts';
-
-/** foldKey - lowercase ASCII letters only, as Postfix's lowercase() does. */
-export function foldKey(key: string): string {
-  // Fast path: most keys are already lower case; ASCII-only keys fold with toLowerCase().
-  if (!HAS_UPPER.test(key)) return key;
-  return NON_ASCII.test(key) ? key.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : key.toLowerCase();
-}
-const HAS_UPPER = /[A-Z]/;
-const NON_ASCII = /[^\x00-\x7f]/;
+import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
+import type { Table } from './types.ts';
 
 /**
  * tableRecord - an opened table: `type:name`, its FIXED flag, its lookup
@@ -40,13 +30,7 @@ export function keyTrace(spec: string, key: string, folded: string): LookupTrace
 }
 
 /** surrogateTable - a table that could not be opened; lookups report `error`. */
-export function surrogateTable(
-  type: string,
-  name: string,
-  error: Diagnostic,
-  fixed = true,
-  diagnostics: readonly Diagnostic[] = [],
-): Table {
+export function surrogateTable(type: string, name: string, error: Diagnostic, fixed = true, diagnostics: readonly Diagnostic[] = []): Table {
   const spec = `${type}:${name}`;
   return {
     spec,
@@ -72,10 +56,7 @@ export function warning(message: string, file?: string, line?: number): Diagnost
 }
 
 /** readTableFile - a table's source text, or the fatal error Postfix gives when it cannot be opened. */
-export function readTableFile(
-  readFile: (path: string) => Uint8Array | undefined,
-  path: string,
-): { text: string } | { error: Diagnostic } {
+export function readTableFile(readFile: (path: string) => Uint8Array | undefined, path: string): { text: string } | { error: Diagnostic } {
   const bytes = readFile(path);
   if (bytes === undefined) return { error: fatal(`open ${path}: No such file or directory`, path) };
   return { text: new TextDecoder('utf-8').decode(bytes) };

@@ -234,7 +234,7 @@ export function formatIPv6(b: Uint8Array): string {
   // Longest run of zero words (first on a tie), only if at least two long.
   let best = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i++;
       continue;

@@ -9,13 +9,14 @@
  *   and line, and is skipped; the table stays usable. Rules are parsed once,
  *   at open; lookup only runs compiled patterns.
  */
-import type { Diagnostic, LookupResult } from '../../trace/types.ts';
-import type { OpenOptions, Table } from '../types.ts';
+import type { Diagnostic, LookupResult } from '../trace/types.ts';
+import type { OpenOptions, Table } from './types.ts';
 import { fromBinary, lowerKey, toBinary } from './regex/engines.ts';
 import { indexRules } from './regex/rule-index.ts';
 import type { CompileResult, CompiledRegex } from './regex/types.ts';
-import { readLogicalLines } from './readlline.ts';
-import { readTableFile, surrogateTable, warning } from './table.ts';
+import { readLogicalLines } from '../util/readlline.ts';
+import { MAC_PARSE_ERROR, macParse } from '../util/mac-parse.ts';
+import { readTableFile, surrogateTable, warning } from './driver.ts';
 
 /** What differs between the two table types. */
 export interface Dialect {
@@ -67,59 +68,18 @@ const isSpace = (c: string | undefined): boolean => c !== undefined && /^[ \t\n\
 const isAlnum = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z0-9]$/.test(c);
 
 /**
- * macParse - split a result as mac_parse(3): literals (with $$ -> $) and
- * names; `warn` receives mac_parse's own warnings. Null on a syntax error
- * that stops the scan (empty name, truncated reference).
+ * splitResult - a rule's result as mac_parse(3) splits it: literals (with
+ * $$ -> $) and names; `warn` receives mac_parse's own warnings. Null on a
+ * syntax error that stops the scan (empty name, truncated reference).
  */
-export function macParse(value: string, warn: (msg: string) => void): { type: 'literal' | 'name'; text: string }[] | null {
+export function splitResult(value: string, warn: (msg: string) => void): { type: 'literal' | 'name'; text: string }[] | null {
   const out: { type: 'literal' | 'name'; text: string }[] = [];
-  let buf = '';
-  let i = 0;
-  while (i < value.length) {
-    const c = value[i]!;
-    if (c !== '$') {
-      buf += c;
-      i++;
-      continue;
-    }
-    if (value[i + 1] === '$') {
-      buf += '$';
-      i += 2;
-      continue;
-    }
-    if (buf !== '') out.push({ type: 'literal', text: buf });
-    buf = '';
-    i++;
-    const open = value[i];
-    if (open === '(' || open === '{') {
-      const close = open === '(' ? ')' : '}';
-      let level = 1;
-      let j = i + 1;
-      for (; level > 0; j++) {
-        if (j >= value.length) {
-          warn(`truncated macro reference: "${value}"`);
-          return null;
-        }
-        if (value[j] === open) level++;
-        if (value[j] === close) level--;
-      }
-      buf = value.slice(i + 1, j - 1);
-      i = j;
-    } else {
-      let j = i;
-      while (j < value.length && (isAlnum(value[j]) || value[j] === '_')) j++;
-      buf = value.slice(i, j);
-      i = j;
-    }
-    if (buf === '') {
-      warn(`empty macro name: "${value}"`);
-      return null;
-    }
-    out.push({ type: 'name', text: buf });
-    buf = '';
-  }
-  if (buf !== '') out.push({ type: 'literal', text: buf });
-  return out;
+  const collect = (type: 'literal' | 'expr', text: string): number => {
+    out.push({ type: type === 'expr' ? 'name' : 'literal', text });
+    return 0;
+  };
+  const status = macParse(value, collect, warn);
+  return status & MAC_PARSE_ERROR ? null : out;
 }
 
 /** openPatternTable - reads, parses and compiles a regexp or pcre table. */
@@ -216,7 +176,7 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
       // Prescan, as Postfix: every bad name is reported, then the rule goes.
       let maxSub = 0;
       let bad = false;
-      const parsed = macParse(replacement, (m) => diagnostics.push(warning(fromBinary(m), name, line)));
+      const parsed = splitResult(replacement, (m) => diagnostics.push(warning(fromBinary(m), name, line)));
       const result: Piece[] = [];
       for (const part of parsed ?? []) {
         if (part.type === 'literal') {
@@ -338,9 +298,9 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
         tried++;
         if (run(rule.first, rule) !== rule.firstMatch) continue;
         if (rule.second && run(rule.second, rule) !== rule.secondMatch) continue;
-        const found = rule.firstMatch ? rule.first.exec(key) ?? undefined : undefined;
+        const found = rule.firstMatch ? (rule.first.exec(key) ?? undefined) : undefined;
         let value = '';
-        for (const piece of rule.result) value += typeof piece === 'string' ? piece : found?.[piece] ?? '';
+        for (const piece of rule.result) value += typeof piece === 'string' ? piece : (found?.[piece] ?? '');
         const groups = found?.map((g) => (g === undefined ? g : fromBinary(g)));
         const notes = [...rule.first.notes, ...(rule.second?.notes ?? [])];
         return done({

@@ -204,8 +204,7 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
       const end = items.length > (start ? 1 : 0) && items[items.length - 1]!.end === true;
       const body = items.slice(start ? 1 : 0, end ? -1 : undefined);
       const text = body.map((x) => (x.lit !== undefined && !x.quantified ? x.lit : '\u0000')).join('');
-      if (!o.newline && body.length > 0 && /^[\x01-\x7f]*$/.test(text))
-        result.literal = { text, fold: o.icase, start, end, endBeforeNewline: false };
+      if (!o.newline && body.length > 0 && /^[\x01-\x7f]*$/.test(text)) result.literal = { text, fold: o.icase, start, end, endBeforeNewline: false };
     }
     return result;
   }
@@ -229,8 +228,7 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
       const last = items[items.length - 1];
       // glibc BRE: `\{` cannot follow nothing, an anchor or a repeat; `*` cannot follow a repeat
       // (but is literal first or after an anchor); `\+` and `\?` stack freely.
-      if (!ere && (peekEsc('{') || isStar) && !atStart() && last?.quantified)
-        throw new PosixError('Invalid preceding regular expression');
+      if (!ere && (peekEsc('{') || isStar) && !atStart() && last?.quantified) throw new PosixError('Invalid preceding regular expression');
       if (!ere && peekEsc('{') && (atStart() || last?.assert)) throw new PosixError('Invalid preceding regular expression');
       if (ereQ || (!ere && isStar && !atStart() && !last?.assert) || (breQ && !atStart())) {
         if (ere && (atStart() || items[items.length - 1]!.assert)) throw new PosixError('Invalid preceding regular expression');

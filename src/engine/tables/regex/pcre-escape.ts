@@ -131,8 +131,7 @@ export function readClass(p: string, i: number, groups: number, fold: boolean): 
       const negated = p[i + 2] === '^';
       const name = p.slice(i + 2 + (negated ? 1 : 0), posix);
       const members = POSIX_CLASSES[fold && (name === 'upper' || name === 'lower') ? 'alpha' : name];
-      if (POSIX_CLASSES[name] === undefined || members === undefined)
-        throw new PcreError(i + 2 + (negated ? 1 : 0), 'unknown POSIX class name');
+      if (POSIX_CLASSES[name] === undefined || members === undefined) throw new PcreError(i + 2 + (negated ? 1 : 0), 'unknown POSIX class name');
       if (negated) unsupported ??= 'a negated POSIX class';
       set.addText(members);
       i = posix + 2;
@@ -166,10 +165,7 @@ export function readClass(p: string, i: number, groups: number, fold: boolean): 
 }
 
 /** literalShape - `^text$` and friends, when the whole pattern is one ASCII literal. */
-export function literalShape(
-  shape: string[],
-  o: { caseless: boolean; anchored: boolean },
-): { literal?: LiteralPattern } {
+export function literalShape(shape: string[], o: { caseless: boolean; anchored: boolean }): { literal?: LiteralPattern } {
   // shape: one character per literal item, '<^>' '<$>' '<z>' for anchors, '' for anything else.
   const from = shape[0] === '<^>' ? 1 : 0;
   const last = shape[shape.length - 1]!;

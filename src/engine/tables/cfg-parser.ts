@@ -11,9 +11,10 @@
  * SEE ALSO
  *   sqlite_table(5), mysql_table(5), pgsql_table(5), postconf(5)
  */
-import type { Diagnostic } from '../../trace/types.ts';
-import { readLogicalLines } from './readlline.ts';
-import { warning } from './table.ts';
+import type { Diagnostic } from '../trace/types.ts';
+import { readLogicalLines } from '../util/readlline.ts';
+import { warning } from './driver.ts';
+import { splitNameval } from '../util/split-nameval.ts';
 
 /** A fatal configuration error; `message` is Postfix's text. */
 export class CfgFatal extends Error {}
@@ -30,43 +31,19 @@ export interface CfgParser {
   getInt(param: string, defval: number, min: number, max: number): number;
 }
 
-const isSpace = (c: string | undefined): boolean =>
-  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
-
-/** splitNameValue - split_nameval(): `[name, value]` or Postfix's reason. */
-export function splitNameValue(text: string): [string, string] | string {
-  let i = 0;
-  while (i < text.length && isSpace(text[i])) i++;
-  if (i === text.length || text[i] === '=') return 'missing attribute name';
-  let e = i;
-  while (e < text.length && !isSpace(text[e]) && text[e] !== '=') e++;
-  let c = e;
-  while (c < text.length && isSpace(text[c])) c++;
-  if (text[c] !== '=') return "missing '=' after attribute name";
-  let v = c + 1;
-  while (v < text.length && isSpace(text[v])) v++;
-  let end = text.length;
-  while (end > v && isSpace(text[end - 1])) end--;
-  return [text.slice(i, e), text.slice(v, end)];
-}
-
 /**
  * parseParameterFile - dict_load_fp(): the parameters of a main.cf-syntax
  * file; a line that is not `name = value` is fatal, as in Postfix.
  */
-export function parseParameterFile(
-  text: string,
-  path: string,
-): { params: Map<string, string>; diagnostics: Diagnostic[] } | { error: string } {
+export function parseParameterFile(text: string, path: string): { params: Map<string, string>; diagnostics: Diagnostic[] } | { error: string } {
   const diagnostics: Diagnostic[] = [];
   const params = new Map<string, string>();
   for (const { text: line, line: n } of readLogicalLines(text, path, diagnostics)) {
-    const nv = splitNameValue(line);
+    const nv = splitNameval(line);
     if (typeof nv === 'string') return { error: `${path}, line ${n}: ${nv}: "${line}"` };
     const [name, value] = nv;
     const old = params.get(name);
-    if (old !== undefined && old !== value)
-      diagnostics.push(warning(`${path}, line ${n}: overriding earlier entry: ${name}=${old}`, path, n));
+    if (old !== undefined && old !== value) diagnostics.push(warning(`${path}, line ${n}: overriding earlier entry: ${name}=${old}`, path, n));
     params.set(name, value);
   }
   return { params, diagnostics };
@@ -84,8 +61,7 @@ function toInt(prefix: string, param: string, text: string | undefined, defval: 
     // strtol(): leading blanks and a sign allowed, the whole rest must be digits, must fit an int.
     const m = /^[ \t\n\r\v\f]*([+-]?[0-9]+)$/.exec(text);
     const n = m ? Number(m[1]) : NaN;
-    if (!m || n > 2147483647 || n < -2147483648)
-      throw new CfgFatal(`${prefix}bad numerical configuration: ${param} = ${text}`);
+    if (!m || n > 2147483647 || n < -2147483648) throw new CfgFatal(`${prefix}bad numerical configuration: ${param} = ${text}`);
     value = n;
   }
   if (min && value < min) throw new CfgFatal(`${prefix}invalid ${param} parameter value ${value} < ${min}`);
