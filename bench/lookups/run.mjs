@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { askPostconf } from '../../scripts/golden/namespace.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'bin', 'postfix-sim.js');
@@ -97,9 +98,7 @@ function time(cmd, args, input) {
 }
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(cases);
-console.log(
-  `postmap ${execFileSync('postconf', ['-d', '-h', 'mail_version']).toString().trim()} vs postfix-sim (node ${process.version}), median of ${RUNS} runs`,
-);
+console.log(`postmap ${askPostconf(['-d', '-h', 'mail_version']).stdout.trim()} vs postfix-sim (node ${process.version}), median of ${RUNS} runs`);
 console.log('type     entries   keys    postmap s  postfix-sim s  speed-up  same answers');
 for (const type of wanted) {
   const { map, entries, keys } = cases[type]();

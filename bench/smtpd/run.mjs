@@ -37,7 +37,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterMarker, DAEMON_UNSHARE, daemonNamespaceScript, dieWith, readLines, runCollected } from '../../scripts/golden/namespace.mjs';
+import { afterMarker, DAEMON_UNSHARE, daemonNamespaceScript, dieWith, readLines, runCollected, askPostconf } from '../../scripts/golden/namespace.mjs';
 import { bundleEngine } from '../bundle-engine.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -293,11 +293,11 @@ function checkEnvironment() {
   for (const p of ['postfix', 'postconf', 'postmap', 'postalias', 'unshare', 'mount', 'hostname'])
     if (!which(p)) die(`${p} not found: install postfix and postfix-pcre (and util-linux)`);
   if (!which('ip') && !which('perl')) die('neither ip (iproute2) nor perl found: cannot bring up lo');
-  const version = spawnSync('postconf', ['-d', '-h', 'mail_version'], { env: ENV, encoding: 'utf8' });
+  const version = askPostconf(['-d', '-h', 'mail_version'], ENV);
   if (version.status !== 0 || !/^\d+\.\d+/.test(version.stdout)) die(`postconf -d mail_version failed: ${version.stderr}`);
   for (const f of ['/usr/share/postfix/master.cf.dist', '/usr/lib/postfix/sbin/smtpd', '/etc/postfix/dynamicmaps.cf'])
     if (!existsSync(f)) die(`${f} missing: Postfix is not installed properly`);
-  const pcre = spawnSync('postconf', ['-m'], { env: ENV, encoding: 'utf8' });
+  const pcre = askPostconf(['-m'], ENV);
   if (!/^pcre$/m.test(pcre.stdout)) die('Postfix has no pcre map type: install postfix-pcre');
   return version.stdout.trim();
 }

@@ -13,9 +13,13 @@
  *   daemonNamespaceScript() and DAEMON_UNSHARE are the
  *   start-up of a namespace where Postfix's daemons run (record-smtpd,
  *   bench/smtpd); readLines() splits what a socket receives into lines.
+ *   askPostconf() asks the installed postconf about itself (version, map
+ *   types) through an empty private configuration directory, so it works
+ *   on a machine without /etc/postfix/main.cf and never reads the system's.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const LO_UP = `if command -v ip >/dev/null 2>&1; then ip link set lo up
@@ -24,6 +28,17 @@ else perl -e 'socket(S,2,2,0) or die "socket: $!";
   my (undef, $f) = unpack("a16 s", $r); $r = pack("a16 s x22", "lo", $f | 1);
   ioctl(S, 0x8914, $r) or die "SIOCSIFFLAGS: $!"'
 fi`;
+
+/** askPostconf - `postconf -c EMPTY ...args`: spawnSync's result (encoding utf8). */
+export function askPostconf(args, env) {
+  const dir = mkdtempSync(join(tmpdir(), 'postconf-'));
+  try {
+    writeFileSync(join(dir, 'main.cf'), '');
+    return spawnSync('postconf', ['-c', dir, ...args], { env, encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** which - the full path of `program` on `path`, or null. */
 export function which(program, path) {

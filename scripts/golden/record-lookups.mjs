@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILT_SUFFIX, CONFIG_DIRECTORY, RECORD_ENVIRONMENT, defaultDatabaseType, planGroup, sourceFile } from './lookups-format.mjs';
-import { afterMarker, dieWith, LO_UP, pool, runCollected, wantedGroups, which as whichOn } from './namespace.mjs';
+import { afterMarker, dieWith, LO_UP, pool, runCollected, wantedGroups, which as whichOn, askPostconf } from './namespace.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GOLDEN = join(ROOT, 'tests/golden/lookups');
@@ -49,9 +49,9 @@ function checkEnvironment() {
   if (process.getuid?.() !== 0) die('must run as root (it needs unshare -m -n and bind mounts)');
   for (const p of ['postmap', 'postconf', 'unshare', 'mount', 'sqlite3'])
     if (!which(p)) die(`${p} not found: install postfix postfix-pcre postfix-sqlite postfix-lmdb postfix-cdb sqlite3`);
-  const version = spawnSync('postconf', ['-d', '-h', 'mail_version'], { env: ENV, encoding: 'utf8' });
+  const version = askPostconf(['-d', '-h', 'mail_version'], ENV);
   if (version.status !== 0 || !/^\d+\.\d+/.test(version.stdout)) die(`postconf -d mail_version failed: ${version.stderr}`);
-  const types = spawnSync('postconf', ['-m'], { env: ENV, encoding: 'utf8' }).stdout.split('\n');
+  const types = askPostconf(['-m'], ENV).stdout.split('\n');
   for (const t of ['hash', 'btree', 'lmdb', 'cdb', 'pcre', 'sqlite', 'regexp', 'cidr'])
     if (!types.includes(t)) die(`postconf -m does not list ${t}: install postfix-pcre postfix-sqlite postfix-lmdb postfix-cdb`);
   if (!existsSync('/etc/postfix/dynamicmaps.cf')) die('/etc/postfix/dynamicmaps.cf missing: Postfix is not installed properly');

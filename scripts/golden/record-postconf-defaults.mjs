@@ -31,6 +31,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { askPostconf } from './namespace.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = join(ROOT, 'src/engine/config/defaults.generated.ts');
@@ -59,7 +60,7 @@ function postconfD(master) {
   }
 }
 
-const version = spawnSync('postconf', ['-d', '-h', 'mail_version'], { env: ENV, encoding: 'utf8' }).stdout.trim();
+const version = askPostconf(['-d', '-h', 'mail_version'], ENV).stdout.trim();
 const builtin = postconfD(undefined);
 const services = postconfD(['zzagent unix - - n - - smtp', 'zzpipe unix - - n - - pipe', 'zzspawn unix - - n - - spawn', ''].join('\n'));
 /*

@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommands } from './postconf-format.mjs';
-import { dieWith, LO_UP } from './namespace.mjs';
+import { dieWith, LO_UP, askPostconf } from './namespace.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GOLDEN = join(ROOT, 'tests/golden/postconf');
@@ -76,7 +76,7 @@ function record(group) {
         status: r.status,
       });
     }
-    const version = spawnSync('postconf', ['-d', '-h', 'mail_version'], { env: ENV, encoding: 'utf8' }).stdout.trim();
+    const version = askPostconf(['-d', '-h', 'mail_version'], ENV).stdout.trim();
     writeFileSync(join(dir, 'expected.json'), JSON.stringify({ postfix: version, commands: results }, null, 2) + '\n');
     return results.length;
   } finally {

@@ -55,7 +55,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dieWith, innerJson, LO_UP, pool, runCollected, wantedGroups, which as whichOn } from './namespace.mjs';
+import { dieWith, innerJson, LO_UP, pool, runCollected, wantedGroups, which as whichOn, askPostconf } from './namespace.mjs';
 import {
   BASE_ACCOUNTS,
   CONFIG_DIRECTORY,
@@ -114,9 +114,9 @@ function checkEnvironment() {
   for (const p of ['postfix', 'postmap', 'postalias', 'postconf', 'postlog', 'sendmail', 'unshare', 'mount', 'sqlite3', 'hostname'])
     if (!which(p)) die(`${p} not found: install postfix postfix-pcre postfix-sqlite postfix-lmdb postfix-cdb sqlite3 util-linux`);
   if (!which('ip') && !which('perl')) die('neither ip nor perl found (needed to bring up lo)');
-  const version = spawnSync('postconf', ['-d', '-h', 'mail_version'], { env: ENV, encoding: 'utf8' });
+  const version = askPostconf(['-d', '-h', 'mail_version'], ENV);
   if (version.status !== 0 || !/^\d+\.\d+/.test(version.stdout)) die(`postconf -d mail_version failed: ${version.stderr}`);
-  const types = spawnSync('postconf', ['-m'], { env: ENV, encoding: 'utf8' }).stdout.split('\n');
+  const types = askPostconf(['-m'], ENV).stdout.split('\n');
   for (const t of ['hash', 'lmdb', 'cdb', 'pcre', 'sqlite', 'regexp', 'cidr'])
     if (!types.includes(t)) die(`postconf -m does not list ${t}: install postfix-pcre postfix-sqlite postfix-lmdb postfix-cdb`);
   for (const f of ['dynamicmaps.cf', 'postfix-files', 'post-install', 'postfix-script'])

@@ -51,7 +51,7 @@ import {
   parseSession,
   replyCode,
 } from './smtpd-format.mjs';
-import { DAEMON_UNSHARE, daemonNamespaceScript, dieWith, innerJson, pool, readLines, runCollected, which as whichOn } from './namespace.mjs';
+import { DAEMON_UNSHARE, daemonNamespaceScript, dieWith, innerJson, pool, readLines, runCollected, which as whichOn, askPostconf } from './namespace.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
@@ -99,7 +99,7 @@ function checkEnvironment() {
   for (const p of ['postfix', 'postconf', 'postmap', 'postalias', 'postqueue', 'unshare', 'mount', 'hostname'])
     if (!which(p)) die(`${p} not found: install postfix postfix-pcre postfix-lmdb postfix-cdb postfix-sqlite (and util-linux)`);
   if (!which('ip') && !which('perl')) die('neither ip (iproute2) nor perl found: cannot bring up lo');
-  const version = spawnSync('postconf', ['-d', '-h', 'mail_version'], { env: ENV, encoding: 'utf8' });
+  const version = askPostconf(['-d', '-h', 'mail_version'], ENV);
   if (version.status !== 0 || !/^\d+\.\d+/.test(version.stdout)) die(`postconf -d mail_version failed: ${version.stderr}`);
   for (const f of [DEBIAN_MASTER_CF, '/usr/lib/postfix/sbin/smtpd', ...PACKAGE_FILES.filter((f) => !f.endsWith('.d')).map((f) => join('/etc/postfix', f))])
     if (!existsSync(f)) die(`${f} missing: Postfix is not installed properly`);
