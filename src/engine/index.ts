@@ -101,6 +101,8 @@ export type {
   QuoteOptions,
 } from './search/index.ts';
 export type { AddressEvent, AddressClass, AddrFindTrace, MapsTrace, MatchListTrace, ListItemTrace } from './trace/types.ts';
-export { mailOutcome } from './smtpd/delivery.ts';
-export type { Delivery, MailOutcome } from './smtpd/delivery.ts';
+export { mailOutcome } from './smtpd/index.ts';
+export type { Delivery, MailOutcome } from './smtpd/index.ts';
 export { DEBIAN_PASSWD, PASSWD_FACTS } from './tables/unix.ts';
+export { openScenario, CONFIG_DIRECTORY } from './scenario/scenario.ts';
+export type { Scenario, ScenarioOptions, ClientInput, PlayOptions, PlayResult, ResolvedAddress, ResolveResult, ScenarioLookup } from './scenario/scenario.ts';

@@ -32,6 +32,8 @@ export { RESTRICTION_NAMES } from './generic.ts';
 export { lookupPeer } from './peer.ts';
 export type { SmtpdConfig } from './checker.ts';
 export type { LogLine } from './state.ts';
+export { mailOutcome } from './delivery.ts';
+export type { Delivery, MailOutcome } from './delivery.ts';
 
 export interface SimulateSmtpdOptions {
   host: Host;
