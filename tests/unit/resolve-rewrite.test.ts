@@ -50,7 +50,7 @@ describe('RFC 822 local-part quoting', () => {
 describe('tok822 scanning', () => {
   it('ends at a backslash that ends the text (it used to loop forever)', async () => {
     const { scanTokens } = await import('../../src/engine/resolve/tok822.ts');
-    expect(scanTokens('\\')).toEqual([{ type: 'atom', text: '\\' }]);
-    expect(scanTokens('a\\')).toEqual([{ type: 'atom', text: 'a\\' }]);
+    expect(scanTokens('\\').map((t) => t.text)).toEqual(['\\']);
+    expect(scanTokens('a\\').map((t) => t.text)).toEqual(['a\\']);
   });
 });
