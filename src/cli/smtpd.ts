@@ -103,6 +103,7 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
       : undefined;
   const who: ClientInput = { ...(addr && { addr }), ...(name !== undefined && { name }), ...(tlsFacts && { tls: tlsFacts }) };
   const played = (await scenario.play(io.stdin, who, { trace: json || trace }))!;
+  if ('error' in played) return { stdout: '', stderr: stderr + formatDiagnostic(played.error, 'postfix/smtpd'), status: 1 };
   const result = played.session;
   if (json)
     return {

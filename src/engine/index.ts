@@ -105,4 +105,15 @@ export { mailOutcome } from './smtpd/index.ts';
 export type { Delivery, MailOutcome } from './smtpd/index.ts';
 export { DEBIAN_PASSWD, PASSWD_FACTS } from './tables/unix.ts';
 export { openScenario, CONFIG_DIRECTORY } from './scenario/scenario.ts';
-export type { Scenario, ScenarioOptions, ClientInput, PlayOptions, PlayResult, ResolvedAddress, ResolveResult, ScenarioLookup } from './scenario/scenario.ts';
+export type {
+  Scenario,
+  ScenarioOptions,
+  ClientInput,
+  PlayOptions,
+  PlayOutcome,
+  PlayRefused,
+  PlayResult,
+  ResolvedAddress,
+  ResolveResult,
+  ScenarioLookup,
+} from './scenario/scenario.ts';

@@ -75,6 +75,7 @@ describe.each(groups)('smtpd golden group %s', (group) => {
       // The recorder connects from port 20000 + the session's index.
       const port = String(20000 + names.indexOf(name));
       const played = (await scenario.play(dialogue, { port }, { startupLog: name === names[0] }))!;
+      if ('error' in played) throw new Error(played.error.message);
       const result = played.session;
       const replies = result.exchanges.map((e) => e.server);
       // A reply the recorder never received (the server closed first) is not compared.

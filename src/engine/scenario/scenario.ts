@@ -30,6 +30,7 @@
 import type { Diagnostic, LookupResult } from '../trace/types.ts';
 import type { Host, Table } from '../tables/types.ts';
 import { openTable } from '../tables/registry.ts';
+import { parseAddress } from '../util/inet.ts';
 import { loadMainCf, serviceView } from '../config/maincf.ts';
 import type { MainCf, ParameterView } from '../config/maincf.ts';
 import { parseMasterCf } from '../config/mastercf.ts';
@@ -81,6 +82,14 @@ export interface PlayOptions {
 }
 
 /** One SMTP session played against the scenario. */
+export type PlayOutcome = PlayResult | PlayRefused;
+
+/** The session could not start: the client given cannot connect (e.g. `999.1.1.1`). */
+export interface PlayRefused {
+  error: Diagnostic;
+}
+
+/** A session that was played. */
 export interface PlayResult {
   /** The client that connected, as used. */
   client: { addr: string; name?: string };
@@ -145,8 +154,8 @@ export interface Scenario {
   smtpdResolver(): Promise<Resolver>;
   /** The same as sendmail and the daemons it feeds see them: main.cf only. */
   resolver(): Promise<Resolver>;
-  /** Play one SMTP dialogue (the client side, as typed into telnet). */
-  play(dialogue: string, client?: ClientInput, options?: PlayOptions): Promise<PlayResult | undefined>;
+  /** Play one SMTP dialogue (the client side, as typed into telnet); undefined when `fatal` is set. */
+  play(dialogue: string, client?: ClientInput, options?: PlayOptions): Promise<PlayOutcome | undefined>;
   /** sendmail -bv for each address, with `sender` (both as typed on a command line). */
   resolve(sender: string, addresses: readonly string[]): Promise<ResolveResult | undefined>;
 }
@@ -242,6 +251,9 @@ export async function openScenario(options: ScenarioOptions): Promise<Scenario> 
       const cfg = await smtpd();
       const dialogue = parseDialogue(text);
       const addr = client.addr?.trim() || dialogue.client || '127.0.0.1';
+      // The kernel hands smtpd a real address; a made-up one is the user's mistake, said plainly.
+      if (!parseAddress(addr))
+        return { error: { severity: 'error', program: 'postfix-sim', message: `bad client address "${addr}": not an IPv4 or IPv6 address` } };
       const name = client.name?.trim();
       const facts = { addr, ...(name && { name }), ...(client.port && { port: client.port }), ...(client.tls && { tls: client.tls }) };
       const session = runClient(cfg, dialogue.text, facts, { pipelined: dialogue.pipelined, ...options });

@@ -34,6 +34,7 @@ export async function runSmtpdRequest(host: Host, req: SmtpdRequest): Promise<Sm
     ? { ...(fingerprint && { ccert: { fingerprint, verified: req.ccertVerified, ...(pkeyFingerprint && { pkeyFingerprint }) } }) }
     : undefined;
   const played = (await scenario.play(req.dialogue, { addr: req.clientAddr, name: req.clientName, ...(tls && { tls }) }))!;
+  if ('error' in played) return { configFatal: { text: `postfix-sim: ${played.error.message}`, diagnostic: played.error }, diagnostics };
   return { diagnostics, client: played.client, session: played.session, outcomes: played.outcomes };
 }
 
