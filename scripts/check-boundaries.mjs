@@ -35,8 +35,9 @@ export const ENGINE_LAYERS = {
   resolve: ['trace', 'util', 'tables', 'config', 'search', 'mail'],
   postscreen: ['trace', 'util', 'tables', 'config', 'search', 'mail', 'dns'],
   smtpd: ['trace', 'util', 'tables', 'config', 'search', 'mail', 'dns', 'resolve'],
-  scenario: ['trace', 'util', 'tables', 'config', 'search', 'mail', 'dns', 'resolve', 'postscreen', 'smtpd', 'expect'],
-  expect: ['trace', 'util', 'tables', 'config', 'search', 'mail', 'dns', 'resolve', 'postscreen', 'smtpd'],
+  scenario: ['trace', 'util', 'tables', 'config', 'search', 'mail', 'dns', 'resolve', 'postscreen', 'smtpd'],
+  // Expectations are checked by playing scenarios: expect sits above scenario.
+  expect: ['trace', 'util', 'tables', 'config', 'search', 'mail', 'dns', 'resolve', 'postscreen', 'smtpd', 'scenario'],
 };
 /** Packages the engine may use: it must run unchanged in a browser worker and under Node. */
 const ENGINE_PACKAGES = new Set(['re2js', 'ip-num', 'sql.js']);

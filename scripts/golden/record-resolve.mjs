@@ -109,7 +109,7 @@ const which = (program) => whichOn(program, ENV.PATH);
 /* Outer process: preconditions, temporary trees, namespaces, output. */
 /* ------------------------------------------------------------------ */
 
-function checkEnvironment() {
+export function checkEnvironment() {
   if (process.getuid?.() !== 0) die('must run as root (it needs unshare -m -u -n, bind mounts and postfix start)');
   for (const p of ['postfix', 'postmap', 'postalias', 'postconf', 'postlog', 'sendmail', 'unshare', 'mount', 'sqlite3', 'hostname'])
     if (!which(p)) die(`${p} not found: install postfix postfix-pcre postfix-sqlite postfix-lmdb postfix-cdb sqlite3 util-linux`);
@@ -200,9 +200,8 @@ function userIds(name) {
   return [Number(f[2]), Number(f[3])];
 }
 
-/** prepareGroup - the temporary tree of one group; validates the group's files first. */
-function prepareGroup(name, workRoot) {
-  const source = join(GOLDEN, name);
+/** prepareGroup - the temporary tree of one group (files from `source`); validates the group's files first. */
+export function prepareGroup(name, workRoot, source = join(GOLDEN, name)) {
   const where = (f) => `${name}/${f}`;
   const read = (f) => (existsSync(join(source, f)) ? readFileSync(join(source, f), 'utf8') : null);
   const mainText = read('main.cf');
@@ -274,7 +273,7 @@ exec "$@"
 `;
 
 /** runGroup - the inner recorder for one prepared group, in its own namespace. */
-async function runGroup(group) {
+export async function runGroup(group) {
   const args = ['-m', '-u', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', group.work, process.execPath, SELF, '--inner', group.work];
   return innerJson(await runCollected('unshare', args, { env: ENV }), NS_MARKER);
 }

@@ -94,7 +94,7 @@ const which = (program) => whichOn(program, ENV.PATH);
 /* Outside the namespace: checks, preparation, orchestration.          */
 /* ------------------------------------------------------------------ */
 
-function checkEnvironment() {
+export function checkEnvironment() {
   if (process.getuid?.() !== 0) die('must run as root (it needs unshare and bind mounts)');
   for (const p of ['postfix', 'postconf', 'postmap', 'postalias', 'postqueue', 'unshare', 'mount', 'hostname'])
     if (!which(p)) die(`${p} not found: install postfix postfix-pcre postfix-lmdb postfix-cdb postfix-sqlite (and util-linux)`);
@@ -181,16 +181,21 @@ function accountLines(file, names) {
   );
 }
 
+/** checkMainCf - throws unless main.cf sets what the recorder needs set and leaves alone what it owns. */
+export function checkMainCf(main) {
+  for (const p of ['compatibility_level', 'myhostname', 'mydomain', 'smtpd_banner', 'inet_interfaces', 'alias_maps'])
+    if (!new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must set ${p} explicitly (see README)`);
+  for (const p of ['maillog_file', 'queue_directory', 'config_directory', 'data_directory'])
+    if (new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must not set ${p} (the recorder owns it)`);
+}
+
 /** loadGroup - parse every file of a group up front; throws on any format error. */
 function loadGroup(name) {
   const dir = join(GOLDEN, name);
   const mainCf = join(dir, 'main.cf');
   if (!existsSync(mainCf)) throw new Error('no main.cf (it must always be explicit)');
   const main = readFileSync(mainCf, 'utf8');
-  for (const p of ['compatibility_level', 'myhostname', 'mydomain', 'smtpd_banner', 'inet_interfaces', 'alias_maps'])
-    if (!new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must set ${p} explicitly (see README)`);
-  for (const p of ['maillog_file', 'queue_directory', 'config_directory', 'data_directory'])
-    if (new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must not set ${p} (the recorder owns it)`);
+  checkMainCf(main);
   const build = existsSync(join(dir, 'build')) ? parseBuildFile(readFileSync(join(dir, 'build'), 'utf8'), `${name}/build`) : [];
   const dns = existsSync(join(dir, 'dns')) ? parseDnsFile(readFileSync(join(dir, 'dns'), 'utf8'), `${name}/dns`) : [];
   const policy = existsSync(join(dir, 'facts')) ? parsePolicyFacts(readFileSync(join(dir, 'facts'), 'utf8'), `${name}/facts`) : [];
@@ -214,7 +219,7 @@ function loadGroup(name) {
 }
 
 /** prepareWork - the temporary tree the namespace mounts; returns its path. */
-function prepareWork(group, base) {
+export function prepareWork(group, base) {
   const work = join(base, group.name);
   const etc = join(work, 'etc');
   mkdirSync(etc, { recursive: true });
@@ -346,7 +351,7 @@ const smtpdGone = (l) =>
 /** converse - plays one session from localPort; resolves { commands, replies, closed, unsent }. */
 function converse(session, localPort, smtpdDied) {
   return new Promise((resolvePromise, reject) => {
-    const socket = connect({ host: '127.0.0.1', port: 25, localAddress: session.client, localPort });
+    const socket = connect({ host: '127.0.0.1', port: session.port ?? 25, localAddress: session.client, localPort });
     let current = [];
     let waiter = null;
     let closed = false;

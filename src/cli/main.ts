@@ -8,6 +8,7 @@
  *   postfix-sim postconf [-c config_dir] [-dfhHnx] [-M|-P] [name...]
  *   postfix-sim resolve [-c config_dir] [-f sender] [--json] address...
  *   postfix-sim smtpd [-c config_dir] [--service NAME] [--client ADDR[,NAME]] [--dns FILE] [--facts FILE] [--log] [--json] [--trace] < dialogue
+ *   postfix-sim test [-c] config_dir [--dns FILE] [--facts FILE] [file.expect...]
  * DESCRIPTION
  *   Argument dispatch only; each command lives in its own module.
  */
@@ -16,6 +17,7 @@ import { runPostmap } from './postmap.ts';
 import { runPostconf } from './postconf.ts';
 import { runSmtpd } from './smtpd.ts';
 import { runResolve } from './resolve.ts';
+import { runTest } from './test.ts';
 
 const USAGE = `usage: postfix-sim COMMAND [ARGS...]
 commands:
@@ -26,6 +28,8 @@ commands:
   smtpd [-c config_dir] [--service NAME] [--client ADDR[,NAME]] [--dns FILE] [--facts FILE] [--log] [--json] [--trace] < dialogue
                                                        play an SMTP dialogue against smtpd's restrictions
   resolve [-c config_dir] [-f sender] [--json] address...  where mail for each address goes, as sendmail -bv
+  test [-c] config_dir [--dns FILE] [--facts FILE] [file.expect...]
+                                                       check the expectation files (*.expect, tests/*.expect); TAP report
 With -c DIR, paths under /etc/postfix/ are read from DIR.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -40,6 +44,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'resolve') {
     const out = await runResolve(rest);
+    process.stdout.write(out.stdout);
+    process.stderr.write(out.stderr);
+    return out.status;
+  }
+  if (command === 'test') {
+    const out = await runTest(rest);
     process.stdout.write(out.stdout);
     process.stderr.write(out.stderr);
     return out.status;

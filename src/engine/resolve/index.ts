@@ -17,3 +17,4 @@ export type { Agent } from './agents.ts';
 export type { RewriteRule } from './rewrite.ts';
 export { parseTransportEntry, updateEntry } from './transport.ts';
 export { commandLineAddress } from './tok822.ts';
+export { openAliasTable } from './alias-table.ts';

@@ -4,7 +4,7 @@
  * SYNOPSIS
  *   const scenario = await openScenario({ host, service, dnsPath, factsPath });
  *   scenario.fatal                      what Postfix refuses before anything runs
- *   await scenario.lookup(spec, key)    postmap -q
+ *   await scenario.lookup(spec, key)    postmap -q (an alias database as postalias built it)
  *   await scenario.play(dialogue)       an SMTP session against the service
  *   await scenario.resolve(sender, rcpts)  sendmail -bv
  * DESCRIPTION
@@ -31,6 +31,7 @@ import type { Diagnostic, LookupResult } from '../trace/types.ts';
 import type { Host, Table } from '../tables/types.ts';
 import { openTable } from '../tables/registry.ts';
 import { parseAddress } from '../util/inet.ts';
+import { splitList } from '../util/lists.ts';
 import { loadMainCf, serviceView } from '../config/maincf.ts';
 import type { MainCf, ParameterView } from '../config/maincf.ts';
 import { parseMasterCf } from '../config/mastercf.ts';
@@ -38,7 +39,7 @@ import type { MasterCf } from '../config/mastercf.ts';
 import { unusedParameters } from '../config/postconf.ts';
 import { createTableCache } from '../search/index.ts';
 import type { TableCache } from '../search/index.ts';
-import { agentsFromMasterCf, commandLineAddress, createResolver, DEBIAN_AGENTS } from '../resolve/index.ts';
+import { agentsFromMasterCf, commandLineAddress, createResolver, DEBIAN_AGENTS, openAliasTable } from '../resolve/index.ts';
 import type { Agent, DeliveryResult, ResolveReply, Resolver } from '../resolve/index.ts';
 import { mailOutcome, NO_DNS, NO_FACTS, parseDialogue, parseDnsFacts, parseFacts, prepareSmtpd, runClient } from '../smtpd/index.ts';
 import type { ClientFacts, DnsFacts, MailOutcome, OutsideFacts, SessionResult, SmtpdConfig } from '../smtpd/index.ts';
@@ -217,7 +218,11 @@ export async function openScenario(options: ScenarioOptions): Promise<Scenario> 
 
   const agents: Readonly<Record<string, Agent>> = options.agents ?? (master ? agentsFromMasterCf(master) : { ...DEBIAN_AGENTS });
   const users = options.users && [...options.users];
-  const cache: TableCache = createTableCache(host, params);
+  // newaliases and postalias build the tables alias_maps and alias_database name: every
+  // daemon that opens one (smtpd through local_recipient_maps' $alias_maps) reads an alias database.
+  const aliasSpecs = new Set(['alias_maps', 'alias_database'].flatMap((name) => splitList(params.get(name) ?? '')));
+  const aliasTable = (spec: string): Table | undefined => (aliasSpecs.has(spec) ? openAliasTable(spec, host) : undefined);
+  const cache: TableCache = createTableCache(host, params, aliasTable);
   const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
     let p: Promise<T> | undefined;
     return () => (p ??= make());
@@ -242,7 +247,7 @@ export async function openScenario(options: ScenarioOptions): Promise<Scenario> 
     resolver,
 
     async lookup(spec, key, { noFold = false } = {}) {
-      const table = await openTable(spec, { host, foldFixed: !noFold, builtWithoutFolding: noFold });
+      const table = aliasTable(spec) ?? (await openTable(spec, { host, foldFixed: !noFold, builtWithoutFolding: noFold }));
       return { table, result: table.lookup(key) };
     },
 

@@ -32,13 +32,19 @@ export interface SearchContext {
   cache: TableCache;
 }
 
-/** createTableCache - a cache opening tables through the registry with Postfix's daemon flags. */
-export function createTableCache(host: Host, params?: ParameterView): TableCache {
+/**
+ * createTableCache - a cache opening tables through the registry with Postfix's daemon flags.
+ * `special` opens the tables that were built another way than by postmap
+ * (alias databases built by postalias), or returns undefined.
+ */
+export function createTableCache(host: Host, params?: ParameterView, special?: (spec: string) => Table | undefined): TableCache {
   const tables = new Map<string, Promise<Table>>();
   return {
     open(spec, flags = {}) {
       const key = `${spec}\u0000${flags.noRegsub ? 1 : 0}`;
       let t = tables.get(key);
+      const built = t ? undefined : special?.(spec);
+      if (built) tables.set(key, (t = Promise.resolve(built)));
       if (!t) {
         t = openTable(spec, {
           host,

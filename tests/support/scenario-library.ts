@@ -1,0 +1,202 @@
+/*
+ * The scenario library (tests/golden/scenarios/) as the harness reads it:
+ * each scenario's configurations (an exercise has its start and its
+ * solution), a Host over a configuration's files, and what real Postfix did
+ * for each expectation, turned into the engine's Observation so that
+ * judge() can hold every expectation against the real program.
+ * The recording's format: scripts/golden/record-scenarios.mjs.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import initSqlJs from 'sql.js';
+import type { SqlJsStatic } from 'sql.js';
+import {
+  CONFIG_DIRECTORY,
+  DEBIAN_AGENTS,
+  SOLUTION_DIRECTORY,
+  agentsFromMasterCf,
+  isConfigurationFile,
+  isExpectFile,
+  parseExpectations,
+  parseMasterCf,
+  withSolution,
+} from '../../src/engine/index.ts';
+import type { Agent, ExpectFile, Expectation, Host, Observation } from '../../src/engine/index.ts';
+import { STAND_IN_COMMANDS } from '../../scripts/golden/resolve-format.mjs';
+
+export const LIBRARY = join(import.meta.dirname, '..', 'golden', 'scenarios');
+
+/** What the recorder asked real Postfix for one configuration. */
+export interface Asked {
+  sessions: { key: string; service: string; client: string; name?: string; pipelined: boolean; lines: string[] }[];
+  addresses: { sender: string; address: string }[];
+  lookups: { map: string; key: string; noFold: boolean }[];
+}
+
+interface RecordedCase {
+  sender: string;
+  address: string;
+  queued: boolean;
+  from: string | null;
+  sendmail: { status: number; stderr: string };
+  recipients: {
+    to: string;
+    orig_to?: string;
+    relay: string;
+    dsn: string;
+    status: string;
+    text: string;
+    resolve: { transport: string; nexthop: string; class: string | null };
+  }[];
+}
+
+/** One configuration's recording. */
+export interface RecordedConfiguration {
+  files: Record<string, string>;
+  asked: Asked;
+  smtpd: { sessions: Record<string, { replies: string[][]; noServer?: boolean }> } | null;
+  resolve: { cases: RecordedCase[] } | null;
+  lookups: { queries: { map: string; key: string; noFold: boolean; stdout: string; stderr: string; status: number }[] } | null;
+}
+
+export interface Recording {
+  postfix: string;
+  expectations: string[];
+  configurations: Record<string, RecordedConfiguration>;
+}
+
+/** Every file under dir, relative, sorted. */
+function filesOf(dir: string, under = ''): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(dir, under)).sort()) {
+    const rel = under ? `${under}/${name}` : name;
+    if (statSync(join(dir, rel)).isDirectory()) out.push(...filesOf(dir, rel));
+    else out.push(rel);
+  }
+  return out;
+}
+
+export const scenarioNames = (): string[] =>
+  existsSync(LIBRARY)
+    ? readdirSync(LIBRARY)
+        .filter((d) => statSync(join(LIBRARY, d)).isDirectory())
+        .sort()
+    : [];
+
+/** The configurations of a scenario: relative path -> content. */
+export function configurationsOf(dir: string): Record<string, Record<string, string>> {
+  const files = Object.fromEntries(
+    filesOf(dir)
+      .filter(isConfigurationFile)
+      .map((f) => [f, readFileSync(join(dir, f), 'latin1')]),
+  );
+  const solution = join(dir, SOLUTION_DIRECTORY);
+  if (!existsSync(solution)) return { scenario: files };
+  const over = Object.fromEntries(filesOf(solution).map((f) => [f, readFileSync(join(solution, f), 'latin1')]));
+  return { start: files, solution: withSolution(files, over) };
+}
+
+/** sha256 of each file, as the recorder stores them. */
+export const digest = (files: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(
+    Object.keys(files)
+      .sort()
+      .map((f) => [f, createHash('sha256').update(Buffer.from(files[f]!, 'latin1')).digest('hex')]),
+  );
+
+/** The expectation files of a scenario, parsed. */
+export function expectationsOf(dir: string): ExpectFile[] {
+  return filesOf(dir)
+    .filter(isExpectFile)
+    .map((f) => parseExpectations(readFileSync(join(dir, f), 'utf8'), f));
+}
+
+/** What the recorder asks for these expectation files (the same rules as record-scenarios.mjs). */
+export function askedBy(files: readonly ExpectFile[]): Asked {
+  const asked: Asked = { sessions: [], addresses: [], lookups: [] };
+  const same = (a: object, b: object): boolean => JSON.stringify(a) === JSON.stringify(b);
+  for (const f of files)
+    for (const e of f.items) {
+      if (e.kind === 'session')
+        asked.sessions.push({
+          key: `${f.file}#${e.name}`,
+          service: e.service ?? 'smtp',
+          client: e.client?.addr ?? '127.0.0.1',
+          ...(e.client?.name && { name: e.client.name }),
+          pipelined: e.pipelined,
+          lines: e.lines.map((l) => l.text),
+        });
+      else if (e.kind === 'address') {
+        const a = { sender: e.sender, address: e.address };
+        if (!asked.addresses.some((x) => same(x, a))) asked.addresses.push(a);
+      } else {
+        const l = { map: e.map, key: e.key, noFold: e.noFold };
+        if (!asked.lookups.some((x) => same(x, l))) asked.lookups.push(l);
+      }
+    }
+  return asked;
+}
+
+let sqlJs: Promise<SqlJsStatic> | undefined;
+const loadSqlJs = (): Promise<SqlJsStatic> => (sqlJs ??= initSqlJs());
+
+/** A Host over a configuration's files (as /etc/postfix); NAME.sql is the database NAME, as sqlite3 built it. */
+export async function configurationHost(files: Record<string, string>): Promise<Host> {
+  const bytes = new Map<string, Uint8Array>();
+  for (const [rel, text] of Object.entries(files)) bytes.set(`${CONFIG_DIRECTORY}/${rel}`, Buffer.from(text, 'latin1'));
+  for (const rel of Object.keys(files).filter((f) => f.endsWith('.sql'))) {
+    const db = new (await loadSqlJs()).Database();
+    try {
+      db.exec(Buffer.from(files[rel]!, 'latin1').toString('utf8'));
+      bytes.set(`${CONFIG_DIRECTORY}/${rel.slice(0, -'.sql'.length)}`, db.export());
+    } finally {
+      db.close();
+    }
+  }
+  return { readFile: (path) => bytes.get(path)?.slice(), environment: { LANG: 'C', MAIL_LOGTAG: 'postfix' }, loadSqlJs };
+}
+
+/** The delivery agents of a configuration (its master.cf, else Debian's). */
+function agentsOf(files: Record<string, string>): Record<string, Agent> {
+  return files['master.cf'] !== undefined ? agentsFromMasterCf(parseMasterCf(files['master.cf'])) : { ...DEBIAN_AGENTS };
+}
+
+/**
+ * recordedObservation - what real Postfix did for expectation `e` (of file
+ * `file`), as an Observation. Delivery reports of transports the recorder
+ * replaced by a stand-in (smtp, lmtp) are not observations of Postfix: they
+ * are left out (undefined), so no expectation can rest on them.
+ */
+export function recordedObservation(rec: RecordedConfiguration, files: Record<string, string>, file: string, e: Expectation): Observation | undefined {
+  if (e.kind === 'session') {
+    const s = rec.smtpd?.sessions[`${file}#${e.name}`];
+    if (!s) return undefined;
+    return { kind: 'session', replies: s.replies, ...(s.noServer && { error: 'smtpd died' }) };
+  }
+  if (e.kind === 'address') {
+    const c = rec.resolve?.cases.find((x) => x.sender === e.sender && x.address === e.address);
+    if (!c) return undefined;
+    if (!c.queued || c.from === null) return { kind: 'address', final: [], error: `not accepted: ${c.sendmail.stderr || 'cleanup refused it'}` };
+    const agents = agentsOf(files);
+    return {
+      kind: 'address',
+      final: c.recipients.map((r) => {
+        const standIn = STAND_IN_COMMANDS.includes(agents[r.resolve.transport]?.command ?? '');
+        return {
+          to: r.to,
+          ...(r.orig_to !== undefined && { orig_to: r.orig_to }),
+          class: r.resolve.class,
+          transport: r.resolve.transport,
+          nexthop: r.resolve.nexthop,
+          ...(!standIn && { relay: r.relay, dsn: r.dsn, status: r.status, text: r.text }),
+        };
+      }),
+    };
+  }
+  const q = rec.lookups?.queries.find((x) => x.map === e.map && x.key === e.key && x.noFold === e.noFold);
+  if (!q) return undefined;
+  if (q.status === 0) return { kind: 'lookup', status: 'found', value: q.stdout.replace(/\n$/, '') };
+  const fatal = /(?:^|\n)postmap: fatal: (.*)/.exec(q.stderr);
+  return fatal ? { kind: 'lookup', status: 'error', error: fatal[1]! } : { kind: 'lookup', status: 'notfound' };
+}
