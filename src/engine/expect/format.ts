@@ -24,7 +24,7 @@
  *
  *   address ADDRESS [from=SENDER] [to=RCPT] [final=RCPT,...] [class=CLASS]
  *           [transport=TRANSPORT[:NEXTHOP]] [nexthop=NEXTHOP] [orig_to=ADDR]
- *           [relay=RELAY] [dsn=D.D.D] [status=STATUS [(TEXT)]]
+ *           [relay=RELAY] [dsn=D.D.D] [status=STATUS] [(TEXT)]
  *     sendmail -bv ADDRESS: `final` is the set of final recipients; the
  *     other keys hold for the final recipient `to` (or for every one when
  *     `to` is absent), with the names of the mail log's delivery record
@@ -334,10 +334,13 @@ function parseAddress(line: number, text: string, problem: (message: string) => 
   const address = words.shift();
   if (address === undefined || /^[a-z_]+=/.test(address)) return void problem('an address statement needs the address: address ADDRESS key=value ...');
   const a: AddressExpectation = { kind: 'address', line, address: stripAngles(address), sender: DEFAULT_SENDER, checks: {} };
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
+  for (const w of words) {
+    if (w.startsWith('(') && w.endsWith(')')) {
+      a.checks.text = w.slice(1, -1);
+      continue;
+    }
     const eq = w.indexOf('=');
-    if (eq < 0) return void problem(`expected key=value, not "${w}"`);
+    if (eq < 0) return void problem(`expected key=value or (text), not "${w}"`);
     const key = w.slice(0, eq);
     const value = w.slice(eq + 1);
     switch (key) {
@@ -371,11 +374,6 @@ function parseAddress(line: number, text: string, problem: (message: string) => 
       case 'status': {
         if (!STATUSES.includes(value)) return void problem(`unknown status "${value}": expected ${STATUSES.join(', ')}`);
         a.checks.status = value;
-        const next = words[i + 1];
-        if (next?.startsWith('(') && next.endsWith(')')) {
-          a.checks.text = next.slice(1, -1);
-          i++;
-        }
         break;
       }
       case 'orig_to':
