@@ -36,7 +36,7 @@ import type { RecordType } from './dns.ts';
 
 const ACCESS_COMMANDS = [
   'check_client_access',
-  'check_reverse_client_access',
+  'check_reverse_client_hostname_access',
   'check_helo_access',
   'check_sender_access',
   'check_recipient_access',
@@ -48,9 +48,9 @@ const SERVER_ACCESS: Readonly<Record<string, { type: RecordType; who: 'client' |
   check_client_ns_access: { type: 'NS', who: 'client' },
   check_client_mx_access: { type: 'MX', who: 'client' },
   check_client_a_access: { type: 'A', who: 'client' },
-  check_reverse_client_ns_access: { type: 'NS', who: 'reverse' },
-  check_reverse_client_mx_access: { type: 'MX', who: 'reverse' },
-  check_reverse_client_a_access: { type: 'A', who: 'reverse' },
+  check_reverse_client_hostname_ns_access: { type: 'NS', who: 'reverse' },
+  check_reverse_client_hostname_mx_access: { type: 'MX', who: 'reverse' },
+  check_reverse_client_hostname_a_access: { type: 'A', who: 'reverse' },
   check_helo_ns_access: { type: 'NS', who: 'helo' },
   check_helo_mx_access: { type: 'MX', who: 'helo' },
   check_helo_a_access: { type: 'A', who: 'helo' },
@@ -202,7 +202,7 @@ export function genericChecks(c: Checker, restrictions: readonly string[], reply
       if (bare) {
         if (defAcl === undefined) {
           c.warn(
-            `specify one of (check_client_access, check_reverse_client_access, check_helo_access, check_sender_access, check_recipient_access, check_etrn_access) before ${replyClass} restriction "${name}"`,
+            `specify one of (check_client_access, check_reverse_client_hostname_access, check_helo_access, check_sender_access, check_recipient_access, check_etrn_access) before ${replyClass} restriction "${name}"`,
           );
           rejectServerError(c);
         }
@@ -346,7 +346,7 @@ function evaluate(c: Checker, name: string, list: readonly string[], i: number, 
     case 'check_client_access':
       if (isMapCommand(c, name, lower, list, i)) return map((t) => checkNamadrAccess(c, t, s.name, s.addr, s.namaddr, NAME_CLIENT, defAcl));
       break;
-    case 'check_reverse_client_access':
+    case 'check_reverse_client_hostname_access':
       if (isMapCommand(c, name, lower, list, i))
         return map((t) => {
           const st = checkNamadrAccess(c, t, s.reverseName, s.addr, s.reverseName, NAME_REV_CLIENT, defAcl);

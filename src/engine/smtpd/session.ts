@@ -35,6 +35,8 @@ export interface ClientFacts {
   name?: string;
   nameStatus?: PeerStatus;
   reverseName?: string;
+  /** The PTR name's own status: `ok` when it exists, even if it does not resolve back (then `nameStatus` is forged). */
+  reverseNameStatus?: PeerStatus;
   port?: string;
   /** The session is encrypted, with what the client certificate says. */
   tls?: TlsFacts;
@@ -125,7 +127,7 @@ function initialState(cfg: SmtpdConfig, client: ClientFacts): SessionState {
     name,
     nameStatus: client.nameStatus ?? (name === 'unknown' ? 'perm' : 'ok'),
     reverseName: client.reverseName ?? name,
-    reverseNameStatus: client.nameStatus ?? (name === 'unknown' ? 'perm' : 'ok'),
+    reverseNameStatus: client.reverseNameStatus ?? client.nameStatus ?? (name === 'unknown' ? 'perm' : 'ok'),
     addr,
     rfcAddr: addr.includes(':') ? `IPv6:${addr}` : addr,
     port: client.port ?? '12345',
