@@ -22,7 +22,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { CONFIG_DIRECTORY, checkExpectations, isExpectFile, parseExpectations, scenarioOpener } from '../engine/index.ts';
+import { checkExpectations, isExpectFile, parseExpectations, scenarioOpener } from '../engine/index.ts';
 import type { CheckResult, Diagnostic, Host } from '../engine/index.ts';
 import { createNodeHost, withSqlScripts } from './node-host.ts';
 import type { CommandOutput } from './postmap.ts';
@@ -100,11 +100,7 @@ export async function runTest(argv: readonly string[], io: { host?: Host } = {})
   if (files.length === 0) return { stdout: '', stderr: `postfix-sim test: no *.expect files in ${dir} or ${join(dir, 'tests')}\n`, status: 1 };
 
   const host = io.host ?? (await withSqlScripts(createNodeHost({ configDirectory: dir }), dir));
-  const inConfig = (f: string | undefined, fallback?: string): string | undefined =>
-    f === undefined ? (fallback !== undefined && host.readFile(`${CONFIG_DIRECTORY}/${fallback}`) ? `${CONFIG_DIRECTORY}/${fallback}` : undefined) : f;
-  const dnsPath = inConfig(dnsFile);
-  const factsPath = inConfig(factsFile, 'facts');
-  const open = scenarioOpener({ host, ...(dnsPath !== undefined && { dnsPath }), ...(factsPath !== undefined && { factsPath }) });
+  const open = scenarioOpener({ host, ...(dnsFile !== undefined && { dnsPath: dnsFile }), ...(factsFile !== undefined && { factsPath: factsFile }) });
 
   const notes: string[] = [];
   let stderr = '';

@@ -9,13 +9,14 @@
  *   service, opened once), each address goes through sendmail -bv's path
  *   (cleanup, trivial-rewrite, the delivery agents), each lookup through
  *   postmap -q; what happened becomes an Observation and judge() compares.
- *   An error line of the file is a failing result of kind `syntax`, so a
+ *   The facts are the directory's: /etc/postfix/dns and /etc/postfix/facts
+ *   when they exist. An error line of the file is a failing result of kind `syntax`, so a
  *   broken file never passes. Never throws for bad input.
  * SEE ALSO
  *   expect/format.ts, expect/judge.ts, scenario/scenario.ts
  */
 import type { Scenario, ScenarioOptions } from '../scenario/scenario.ts';
-import { openScenario } from '../scenario/scenario.ts';
+import { CONFIG_DIRECTORY, openScenario } from '../scenario/scenario.ts';
 import type { AddressExpectation, ExpectFile, Expectation, LookupExpectation, SessionExpectation } from './format.ts';
 import type { AddressObservation, CheckResult, LookupObservation, Observation, SessionObservation } from './judge.ts';
 import { judge } from './judge.ts';
@@ -23,12 +24,19 @@ import { judge } from './judge.ts';
 /** Opens (once) the scenario of a master.cf service. */
 export type ScenarioOpener = (service: string) => Promise<Scenario>;
 
-/** scenarioOpener - one scenario per service over the same files and facts, each opened once. */
+/** Where a configuration directory keeps its policy and verify facts (as `dns` its DNS facts). */
+export const FACTS_FILE = `${CONFIG_DIRECTORY}/facts`;
+
+/**
+ * scenarioOpener - one scenario per service over the same files and facts, each opened once.
+ * The facts default to /etc/postfix/facts when it exists (DNS: /etc/postfix/dns, as openScenario).
+ */
 export function scenarioOpener(options: Omit<ScenarioOptions, 'service'>): ScenarioOpener {
   const opened = new Map<string, Promise<Scenario>>();
+  const factsPath = options.factsPath ?? (options.host.readFile(FACTS_FILE) ? FACTS_FILE : undefined);
   return (service) => {
     let s = opened.get(service);
-    if (!s) opened.set(service, (s = openScenario({ ...options, service })));
+    if (!s) opened.set(service, (s = openScenario({ ...options, ...(factsPath !== undefined && { factsPath }), service })));
     return s;
   };
 }

@@ -12,7 +12,7 @@ export { ADDRESS_KEYS, DEFAULT_SENDER, parseExpectations, parseReply } from './f
 export type { AddressExpectation, AddressKey, ExpectFile, Expectation, LookupExpectation, ReplyPattern, SessionExpectation, SessionLine } from './format.ts';
 export { globMatch, judge, replyMatches } from './judge.ts';
 export type { AddressObservation, CheckResult, FinalObservation, LookupObservation, Observation, SessionObservation } from './judge.ts';
-export { checkExpectations, observe, scenarioOpener, sessionDialogue, syntaxResults } from './check.ts';
+export { FACTS_FILE, checkExpectations, observe, scenarioOpener, sessionDialogue, syntaxResults } from './check.ts';
 export type { ScenarioOpener } from './check.ts';
 export {
   EXPECT_SUFFIX,
