@@ -54,7 +54,7 @@ const ENV = RECORD_ENVIRONMENT;
 const HOSTNAME = 'host.example.com';
 const MARKER = '@@record-scenarios: namespace ready@@';
 /** Recordings at the same time (each a whole Postfix, mostly waiting). */
-const CONCURRENCY = 3;
+const CONCURRENCY = 5;
 /** Indexed types real postmap builds (Debian 12). */
 const BUILT_TYPES = ['hash', 'btree', 'lmdb', 'cdb'];
 /** Facts files: the world around /etc/postfix, not copied as configuration by record-smtpd. */
