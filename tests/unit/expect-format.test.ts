@@ -222,13 +222,18 @@ describe('judge', () => {
     expect(judge('x', found, { kind: 'lookup', status: 'found', value: 'd e' })[0]!.pass).toBe(true);
     expect(judge('x', found, { kind: 'lookup', status: 'found', value: 'd' })[0]!.pass).toBe(false);
     expect(judge('x', notFound, { kind: 'lookup', status: 'notfound' })[0]!.pass).toBe(true);
-    expect(judge('x', notFound, { kind: 'lookup', status: 'error', error: 'open database x.db' })[0]).toMatchObject({ pass: false, got: 'error: open database x.db' });
+    expect(judge('x', notFound, { kind: 'lookup', status: 'error', error: 'open database x.db' })[0]).toMatchObject({
+      pass: false,
+      got: 'error: open database x.db',
+    });
   });
 });
 
 describe('parseScenarioReadme', () => {
   it('reads the title, the summary, the sections and the hints', () => {
-    const info = parseScenarioReadme('# Block a client\n\nThe partner\nwas hacked.\n\nMore.\n\n## Task\n\nDo it.\n\n## Hints\n\n- first\n  continued\n- second\n');
+    const info = parseScenarioReadme(
+      '# Block a client\n\nThe partner\nwas hacked.\n\nMore.\n\n## Task\n\nDo it.\n\n## Hints\n\n- first\n  continued\n- second\n',
+    );
     expect(info).toEqual({
       title: 'Block a client',
       summary: 'The partner was hacked.',

@@ -78,7 +78,11 @@ describe('postfix-sim test', () => {
   });
 
   it('runs DIR/*.expect and DIR/tests/*.expect in name order, or the files named', async () => {
-    const dir = configDir({ ...base, 'tests/b.expect': 'lookup hash:/etc/postfix/aliases postmaster => alice\n', 'a.expect': 'lookup hash:/etc/postfix/aliases x => not found\n' });
+    const dir = configDir({
+      ...base,
+      'tests/b.expect': 'lookup hash:/etc/postfix/aliases postmaster => alice\n',
+      'a.expect': 'lookup hash:/etc/postfix/aliases x => not found\n',
+    });
     const all = await runTest([dir]);
     expect(all.stdout.split('\n').filter((l) => l.startsWith('ok'))).toEqual([
       'ok 1 - a.expect:1 lookup hash:/etc/postfix/aliases x',
