@@ -44,7 +44,7 @@ export function createTableCache(host: Host, params?: ParameterView): TableCache
           host,
           foldFixed: true,
           ...(flags.noRegsub && { noRegsub: true }),
-          ...(params && { mainCf: (name: string) => params.get(name) }),
+          ...(params && { mainCf: (name: string) => params.dynamic.get(name) }),
         });
         tables.set(key, t);
       }

@@ -129,7 +129,7 @@ export async function openTable(spec: string, options: OpenOptions): Promise<Tab
   const driver = DRIVERS[type];
   if (!driver) return surrogateTable(type, name, fatal(`unsupported dictionary type: ${type}`));
   try {
-    return await driver.open(type, name, options);
+    return await driver.open(type, name, options, openTable);
   } catch (e) {
     // A driver bug must not take the page down; say so instead.
     return surrogateTable(type, name, fatal(`internal error opening ${spec}: ${(e as Error).message}`));

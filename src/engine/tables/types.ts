@@ -82,9 +82,15 @@ export interface Table {
 }
 
 /** A table driver: how one type is opened. Registered in registry.ts. */
+/** The registry's openTable(), handed to drivers that open member tables (so they never import the registry). */
+export type OpenTable = (spec: string, options: OpenOptions) => Promise<Table>;
+
 export interface TableDriver {
-  /** Opens `type:name`. Must not throw for bad user input: report diagnostics instead. */
-  open(type: string, name: string, options: OpenOptions): Table | Promise<Table>;
+  /**
+   * Opens `type:name`. Must not throw for bad user input: report diagnostics instead.
+   * `open` opens the tables this one is made of (unionmap, pipemap, proxy, sqlite domain lists).
+   */
+  open(type: string, name: string, options: OpenOptions, open: OpenTable): Table | Promise<Table>;
   /** True when the type needs a server or system database the simulator does not model. */
   readonly unsupported?: string;
 }
