@@ -29,6 +29,15 @@ import { NAME_RECIPIENT, NAME_SENDER } from './names.ts';
 import { CHECK_DUNNO, CHECK_OK, rejectDictRetry, rejectServerError } from './reject.ts';
 import { checkTableResult } from './table-result.ts';
 import { recordLookups } from './trace.ts';
+import type { AccessQuery, RestrictionCall, RestrictionEntry } from './types.ts';
+
+/** accessQuery - the query of a `type:table` restriction. */
+export const accessQuery = (r: RestrictionCall, replyName: string, replyClass: string): AccessQuery => ({
+  table: r.arg,
+  replyName,
+  replyClass,
+  defAcl: r.defAcl,
+});
 
 /** The result of one access check, and whether any key was found. */
 export interface AccessOutcome {
@@ -49,65 +58,33 @@ const SERVER_ERROR_VALUE = '451 4.3.5 Server configuration error';
 const NOT_FOUND: AccessOutcome = { status: CHECK_DUNNO, found: false };
 
 /** answered - what a found value, or a failed table (`value` undefined), does. */
-function answered(
-  c: Checker,
-  table: string,
-  value: string | undefined,
-  datum: string,
-  replyName: string,
-  replyClass: string,
-  defAcl: string | undefined,
-): AccessOutcome {
-  return { status: checkTableResult(c, table, value ?? SERVER_ERROR_VALUE, datum, replyName, replyClass, defAcl), found: true };
+function answered(c: Checker, q: AccessQuery, value: string | undefined, datum: string): AccessOutcome {
+  return { status: checkTableResult(c, q, value ?? SERVER_ERROR_VALUE, datum), found: true };
 }
 
 /** The outcome of one lookup: answered when found or failed, undefined to go on searching. */
-function lookupOutcome(
-  c: Checker,
-  table: string,
-  answer: MapsAnswer,
-  datum: string,
-  replyName: string,
-  replyClass: string,
-  defAcl: string | undefined,
-): AccessOutcome | undefined {
+function lookupOutcome(c: Checker, q: AccessQuery, answer: MapsAnswer, datum: string): AccessOutcome | undefined {
   recordLookups(c, answer);
   if (answer.status === 'notfound') return undefined;
-  return answered(c, table, answer.status === 'found' ? answer.value! : undefined, datum, replyName, replyClass, defAcl);
+  return answered(c, q, answer.status === 'found' ? answer.value! : undefined, datum);
 }
 
 /** checkAccess - one key, no search magic. */
-export function checkAccess(
-  c: Checker,
-  table: string,
-  name: string,
-  partial: boolean,
-  replyName: string,
-  replyClass: string,
-  defAcl: string | undefined,
-): AccessOutcome {
-  const maps = mapsOf(c, table);
-  if (!maps) return answered(c, table, undefined, name, replyName, replyClass, defAcl);
-  return lookupOutcome(c, table, maps.find(name, partial), name, replyName, replyClass, defAcl) ?? NOT_FOUND;
+export function checkAccess(c: Checker, q: AccessQuery, name: string, partial: boolean): AccessOutcome {
+  const maps = mapsOf(c, q.table);
+  if (!maps) return answered(c, q, undefined, name);
+  return lookupOutcome(c, q, maps.find(name, partial), name) ?? NOT_FOUND;
 }
 
 /** checkDomainAccess - the name, then its parent domains (`.parent` or `parent` per smtpd_access_maps style). */
-export function checkDomainAccess(
-  c: Checker,
-  table: string,
-  domain: string,
-  partial: boolean,
-  replyName: string,
-  replyClass: string,
-  defAcl: string | undefined,
-): AccessOutcome {
-  const maps = mapsOf(c, table);
-  if (!maps) return answered(c, table, undefined, domain, replyName, replyClass, defAcl);
+export function checkDomainAccess(c: Checker, q: AccessQuery, domain: string, partial: boolean): AccessOutcome {
+  const maps = mapsOf(c, q.table);
+  if (!maps) return answered(c, q, undefined, domain);
   let name = domain;
   let maybeNumerical = true;
   let fixedOnly = partial;
   while (name !== '') {
-    const outcome = lookupOutcome(c, table, maps.find(name, fixedOnly), domain, replyName, replyClass, defAcl);
+    const outcome = lookupOutcome(c, q, maps.find(name, fixedOnly), domain);
     if (outcome) return outcome;
     // No subdomain magic for numerical host names.
     if (maybeNumerical && (maybeNumerical = validHostaddr(domain))) break;
@@ -120,22 +97,14 @@ export function checkDomainAccess(
 }
 
 /** checkAddrAccess - the address, then its shorter networks (octets for IPv4, fields for IPv6). */
-export function checkAddrAccess(
-  c: Checker,
-  table: string,
-  address: string,
-  partial: boolean,
-  replyName: string,
-  replyClass: string,
-  defAcl: string | undefined,
-): AccessOutcome {
-  const maps = mapsOf(c, table);
-  if (!maps) return answered(c, table, undefined, address, replyName, replyClass, defAcl);
+export function checkAddrAccess(c: Checker, q: AccessQuery, address: string, partial: boolean): AccessOutcome {
+  const maps = mapsOf(c, q.table);
+  if (!maps) return answered(c, q, undefined, address);
   const delim = address.includes(':') ? ':' : '.';
   let addr = address;
   let fixedOnly = partial;
   for (;;) {
-    const outcome = lookupOutcome(c, table, maps.find(addr, fixedOnly), address, replyName, replyClass, defAcl);
+    const outcome = lookupOutcome(c, q, maps.find(addr, fixedOnly), address);
     if (outcome) return outcome;
     fixedOnly = true;
     const cut = addr.lastIndexOf(delim);
@@ -146,37 +115,28 @@ export function checkAddrAccess(
 }
 
 /** checkNamadrAccess - the host name (and parents), then the address (and networks). */
-export function checkNamadrAccess(
-  c: Checker,
-  table: string,
-  name: string,
-  addr: string,
-  replyName: string,
-  replyClass: string,
-  defAcl: string | undefined,
-): number {
-  const byName = checkDomainAccess(c, table, name, false, replyName, replyClass, defAcl);
+export function checkNamadrAccess(c: Checker, q: AccessQuery, name: string, addr: string): number {
+  const byName = checkDomainAccess(c, q, name, false);
   if (byName.status !== 0 || byName.found) return byName.status;
-  const byAddr = checkAddrAccess(c, table, addr, false, replyName, replyClass, defAcl);
-  return byAddr.status;
+  return checkAddrAccess(c, q, addr, false).status;
 }
 
 /** checkMailAccess - a sender or recipient: resolve it, then search user+ext@domain, user@domain, domain, parents, user@. */
-export function checkMailAccess(c: Checker, table: string, addr: string, replyName: string, replyClass: string, defAcl: string | undefined): AccessOutcome {
+export function checkMailAccess(c: Checker, q: AccessQuery, addr: string): AccessOutcome {
   const s = c.state;
-  const reply = c.cfg.resolver.resolve((replyClass === NAME_SENDER ? s.recipient : s.sender) ?? '', addr);
+  const reply = c.cfg.resolver.resolve((q.replyClass === NAME_SENDER ? s.recipient : s.sender) ?? '', addr);
   if (reply.flags & RESOLVE_FLAG_FAIL) rejectDictRetry(c, addr);
   if (!reply.recipient.includes('@')) {
     c.warn(`check_mail_access: no @domain in address: ${reply.recipient}`);
     return NOT_FOUND;
   }
-  const maps = mapsOf(c, table);
-  if (!maps) return answered(c, table, undefined, reply.recipient, replyName, replyClass, defAcl);
+  const maps = mapsOf(c, q.table);
+  if (!maps) return answered(c, q, undefined, reply.recipient);
   const strategy = MA_FIND_FULL | MA_FIND_NOEXT | MA_FIND_DOMAIN | MA_FIND_LOCALPART_AT | (c.cfg.accessParentStyle ? MA_FIND_PDMS : MA_FIND_PDDMDS);
-  const outcome = lookupOutcome(c, table, c.cfg.resolver.addrFind(maps, reply.recipient, strategy), reply.recipient, replyName, replyClass, defAcl);
+  const outcome = lookupOutcome(c, q, c.cfg.resolver.addrFind(maps, reply.recipient, strategy), reply.recipient);
   if (!outcome) return NOT_FOUND;
   // A source-routed recipient is too suspicious for OK.
-  const suspicious = !c.cfg.bool('allow_untrusted_routing') && (reply.flags & RESOLVE_FLAG_ROUTED) !== 0 && replyClass === NAME_RECIPIENT;
+  const suspicious = !c.cfg.bool('allow_untrusted_routing') && (reply.flags & RESOLVE_FLAG_ROUTED) !== 0 && q.replyClass === NAME_RECIPIENT;
   return outcome.status === CHECK_OK && suspicious ? { status: CHECK_DUNNO, found: true } : outcome;
 }
 
@@ -188,4 +148,15 @@ export function forbidAllowlist(c: Checker, name: string, status: number, target
     c.warn('use DUNNO instead of OK if you want to make an exception');
     rejectServerError(c);
   }
+}
+
+/** domainAccess - a `type:table` restriction on a host or domain name of the session (nothing to check without one). */
+export function domainAccess(subject: (c: Checker) => string | undefined, replyClass: string): RestrictionEntry {
+  return {
+    arg: 'table',
+    check(c, r) {
+      const name = subject(c);
+      return name !== undefined ? checkDomainAccess(c, accessQuery(r, name, replyClass), name, false).status : CHECK_DUNNO;
+    },
+  };
 }

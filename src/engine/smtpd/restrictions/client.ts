@@ -12,7 +12,7 @@
  *   postconf(5) (smtpd_client_restrictions, mynetworks), access(5)
  */
 import type { Checker } from './checker.ts';
-import { checkNamadrAccess, forbidAllowlist } from './access.ts';
+import { accessQuery, checkNamadrAccess, forbidAllowlist } from './access.ts';
 import { NAME_CLIENT, NAME_REV_CLIENT } from './names.ts';
 import { CHECK_DUNNO, CHECK_OK } from './reject.ts';
 import { smtpdAclPermitted } from './table-result.ts';
@@ -78,13 +78,13 @@ export const CLIENT_RESTRICTIONS: RestrictionFamily = {
   permit_mynetworks: { check: (c, r) => smtpdAclPermitted(c, permitMynetworks(c), r.name, NAME_CLIENT, c.state.namaddr) },
   check_client_access: {
     arg: 'table',
-    check: (c, r) => checkNamadrAccess(c, r.arg, c.state.name, c.state.addr, c.state.namaddr, NAME_CLIENT, r.defAcl),
+    check: (c, r) => checkNamadrAccess(c, accessQuery(r, c.state.namaddr, NAME_CLIENT), c.state.name, c.state.addr),
   },
   check_reverse_client_access: {
     arg: 'table',
     check(c, r) {
       const s = c.state;
-      const status = checkNamadrAccess(c, r.arg, s.reverseName, s.addr, s.reverseName, NAME_REV_CLIENT, r.defAcl);
+      const status = checkNamadrAccess(c, accessQuery(r, s.reverseName, NAME_REV_CLIENT), s.reverseName, s.addr);
       forbidAllowlist(c, r.name, status, s.reverseName);
       return status;
     },

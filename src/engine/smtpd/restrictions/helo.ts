@@ -11,7 +11,7 @@
  *   postconf(5) (smtpd_helo_restrictions, smtpd_helo_required)
  */
 import type { Checker } from './checker.ts';
-import { checkDomainAccess } from './access.ts';
+import { domainAccess } from './access.ts';
 import { rejectInvalidHostaddr, rejectInvalidHostname, rejectNonFqdnHostname, rejectUnknownHostname } from './domains.ts';
 import { NAME_HELO } from './names.ts';
 import { CHECK_DUNNO } from './reject.ts';
@@ -34,13 +34,7 @@ const unknown = heloNameTest(rejectUnknownHostname);
 const nonFqdn = heloNameTest(rejectNonFqdnHostname);
 
 export const HELO_RESTRICTIONS: RestrictionFamily = {
-  check_helo_access: {
-    arg: 'table',
-    check: (c, r) => {
-      const helo = c.state.heloName;
-      return helo !== undefined ? checkDomainAccess(c, r.arg, helo, false, helo, NAME_HELO, r.defAcl).status : CHECK_DUNNO;
-    },
-  },
+  check_helo_access: domainAccess((c) => c.state.heloName, NAME_HELO),
   reject_invalid_helo_hostname: invalid,
   reject_invalid_hostname: invalid,
   reject_unknown_helo_hostname: unknown,

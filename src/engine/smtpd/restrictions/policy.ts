@@ -38,6 +38,7 @@ function policyRequest(c: Checker): Map<string, string> {
 
 /** checkPolicyService - the policy server's action, from the facts; no answer means its default action. */
 export function checkPolicyService(c: Checker, server: string, replyName: string, replyClass: string, defAcl: string | undefined): number {
+  const q = { table: server, replyName, replyClass, defAcl };
   const fact = c.cfg.facts.policyAnswer(server, policyRequest(c));
   if (!fact) {
     // The client names the endpoint without its inet: or unix: prefix.
@@ -54,10 +55,10 @@ export function checkPolicyService(c: Checker, server: string, replyName: string
         c.warn(`problem talking to server ${endpoint}: ${why}`);
       }
     }
-    return checkTableResult(c, server, c.cfg.str('smtpd_policy_service_default_action'), 'policy query', replyName, replyClass, defAcl);
+    return checkTableResult(c, q, c.cfg.str('smtpd_policy_service_default_action'), 'policy query');
   }
   c.step({ kind: 'fact', fact: 'policy', server, answer: 'action', action: fact.action, source: { file: c.cfg.facts.file, line: fact.line } });
-  return checkTableResult(c, server, fact.action, 'policy query', replyName, replyClass, defAcl);
+  return checkTableResult(c, q, fact.action, 'policy query');
 }
 
 /** check_policy_service transport:server. */

@@ -14,7 +14,7 @@
  *   postconf(5) (smtpd_recipient_restrictions, smtpd_relay_restrictions)
  */
 import type { Checker } from './checker.ts';
-import { checkMailAccess } from './access.ts';
+import { accessQuery, checkMailAccess } from './access.ts';
 import { ignoredAfter } from './basic.ts';
 import { rejectNonFqdnAddress, rejectUnknownAddress } from './domains.ts';
 import { permitMxBackup } from './mx-backup.ts';
@@ -42,7 +42,7 @@ export const RECIPIENT_RESTRICTIONS: RestrictionFamily = {
     arg: 'table',
     check: (c, r) => {
       const rcpt = c.state.recipient;
-      return rcpt !== undefined ? checkMailAccess(c, r.arg, rcpt, rcpt, NAME_RECIPIENT, r.defAcl).status : CHECK_DUNNO;
+      return rcpt !== undefined ? checkMailAccess(c, accessQuery(r, rcpt, NAME_RECIPIENT), rcpt).status : CHECK_DUNNO;
     },
   },
   permit_mx_backup: permitRecipient((c, recipient) => permitMxBackup(c, recipient, recipient, NAME_RECIPIENT)),

@@ -16,7 +16,7 @@
  */
 import { splitList } from '../../util/lists.ts';
 import type { Checker } from './checker.ts';
-import { checkAccess } from './access.ts';
+import { accessQuery, checkAccess } from './access.ts';
 import { MA_FIND_DEFAULT, RESOLVE_FLAG_FAIL } from './deps.ts';
 import type { MapsAnswer } from './deps.ts';
 import { NAME_CLIENT, NAME_SASL_USER } from './names.ts';
@@ -80,7 +80,7 @@ export const SASL_RESTRICTIONS: RestrictionFamily = {
   },
   check_sasl_access: withSasl((c, r) => {
     const login = c.state.saslUsername;
-    return login ? checkAccess(c, r.arg, login, false, login, NAME_SASL_USER, r.defAcl).status : CHECK_DUNNO;
+    return login ? checkAccess(c, accessQuery(r, login, NAME_SASL_USER), login, false).status : CHECK_DUNNO;
   }, 'table'),
   reject_authenticated_sender_login_mismatch: loginMismatch((c, sender) => rejectAuthSenderLoginMismatch(c, sender, false)),
   reject_unauthenticated_sender_login_mismatch: loginMismatch(rejectUnauthSenderLoginMismatch),

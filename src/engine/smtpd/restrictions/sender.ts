@@ -12,7 +12,7 @@
  *   postconf(5) (smtpd_sender_restrictions, smtpd_null_access_lookup_key)
  */
 import type { Checker } from './checker.ts';
-import { checkAccess, checkMailAccess } from './access.ts';
+import { accessQuery, checkAccess, checkMailAccess } from './access.ts';
 import { rejectNonFqdnAddress, rejectUnknownAddress } from './domains.ts';
 import { NAME_SENDER } from './names.ts';
 import { checkSenderRcptMaps } from './rcpt-maps.ts';
@@ -33,8 +33,9 @@ export const SENDER_RESTRICTIONS: RestrictionFamily = {
     check(c, r) {
       const sender = c.state.sender;
       if (sender === undefined) return CHECK_DUNNO;
-      if (sender) return checkMailAccess(c, r.arg, sender, sender, NAME_SENDER, r.defAcl).status;
-      return checkAccess(c, r.arg, c.cfg.str('smtpd_null_access_lookup_key'), false, sender, NAME_SENDER, r.defAcl).status;
+      const q = accessQuery(r, sender, NAME_SENDER);
+      if (sender) return checkMailAccess(c, q, sender).status;
+      return checkAccess(c, q, c.cfg.str('smtpd_null_access_lookup_key'), false).status;
     },
   },
   reject_unknown_address: unknownDomain,

@@ -16,22 +16,15 @@ import { validHostaddr, validMailhostAddr } from '../../mail/valid-hostname.ts';
 import type { RecordType } from '../facts/dns.ts';
 import { addressError, dnsStrerror } from '../facts/dns.ts';
 import type { Checker } from './checker.ts';
-import { checkAddrAccess, checkDomainAccess, forbidAllowlist } from './access.ts';
+import { accessQuery, checkAddrAccess, checkDomainAccess, forbidAllowlist } from './access.ts';
+import type { AccessQuery } from './types.ts';
 import { NAME_CLIENT, NAME_HELO, NAME_RECIPIENT, NAME_REV_CLIENT, NAME_SENDER } from './names.ts';
 import { CHECK_DUNNO } from './reject.ts';
 import { traceDns } from './trace.ts';
 import type { RestrictionEntry, RestrictionFamily } from './types.ts';
 
 /** checkServerAccess - look up the MX, NS or A hosts of a domain, by name then address. */
-export function checkServerAccess(
-  c: Checker,
-  table: string,
-  name: string,
-  type: RecordType,
-  replyName: string,
-  replyClass: string,
-  defAcl: string | undefined,
-): number {
+export function checkServerAccess(c: Checker, q: AccessQuery, name: string, type: RecordType): number {
   const at = name.lastIndexOf('@');
   const domain = at >= 0 ? name.slice(at + 1) : name;
   if (domain.startsWith('[')) {
@@ -39,7 +32,7 @@ export function checkServerAccess(
     if (!domain.endsWith(']')) return CHECK_DUNNO;
     const bare = validMailhostAddr(domain.slice(1, -1));
     if (bare === undefined) return CHECK_DUNNO;
-    return checkAddrAccess(c, table, bare, false, replyName, replyClass, defAcl).status;
+    return checkAddrAccess(c, q, bare, false).status;
   }
   let servers: string[];
   if (type === 'A' || type === 'AAAA') {
@@ -73,21 +66,21 @@ export function checkServerAccess(
   }
   for (const server of servers) {
     if (validHostaddr(server)) {
-      const r = checkAddrAccess(c, table, server, false, replyName, replyClass, defAcl);
+      const r = checkAddrAccess(c, q, server, false);
       if (r.status !== 0 || r.found) return r.status;
       continue;
     }
     if (type !== 'A' && type !== 'AAAA') {
-      const r = checkDomainAccess(c, table, server, false, replyName, replyClass, defAcl);
+      const r = checkDomainAccess(c, q, server, false);
       if (r.status !== 0 || r.found) return r.status;
     }
     const addrs = c.cfg.dns.addresses(server);
     if (typeof addrs === 'string') {
-      if (type !== 'A' && type !== 'AAAA') c.warn(`Unable to look up ${type} host ${server} for ${replyClass} ${replyName}: ${addressError(addrs)}`);
+      if (type !== 'A' && type !== 'AAAA') c.warn(`Unable to look up ${type} host ${server} for ${q.replyClass} ${q.replyName}: ${addressError(addrs)}`);
       continue;
     }
     for (const a of addrs) {
-      const r = checkAddrAccess(c, table, a, false, replyName, replyClass, defAcl);
+      const r = checkAddrAccess(c, q, a, false);
       if (r.status !== 0 || r.found) return r.status;
     }
   }
@@ -118,7 +111,7 @@ function serverAccess(subject: Subject, type: RecordType): RestrictionEntry {
     check(c, r) {
       const target = subject.target(c);
       if (target === undefined) return CHECK_DUNNO;
-      const status = checkServerAccess(c, r.arg, target, type, subject.replyName(c, target), subject.replyClass, r.defAcl);
+      const status = checkServerAccess(c, accessQuery(r, subject.replyName(c, target), subject.replyClass), target, type);
       forbidAllowlist(c, r.name, status, target);
       return status;
     },

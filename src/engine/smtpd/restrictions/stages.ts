@@ -15,8 +15,10 @@
  *   postconf(5) (smtpd_delay_reject, smtpd_relay_before_recipient_restrictions,
  *   smtpd_reject_unlisted_recipient), SMTPD_ACCESS_README
  */
+import type { ParamName } from '../../config/names.ts';
 import type { RestrictionStage, SmtpdEventOf } from '../../trace/types.ts';
 import { emptyDeferred } from '../state.ts';
+import type { SessionState } from '../state.ts';
 import type { Checker } from './checker.ts';
 import { genericChecks, setVerdict } from './generic.ts';
 import { NAME_CLIENT, NAME_DATA, NAME_EOD, NAME_ETRN, NAME_HELO, NAME_RECIPIENT, NAME_SENDER } from './names.ts';
@@ -30,8 +32,8 @@ function reset(c: Checker): void {
 }
 
 /** A stage's trace event; the restriction list comes from `parameter`. */
-function stageEvent(c: Checker, stage: RestrictionStage, parameter: string): SmtpdEventOf<'stage'> {
-  const source = c.tracing ? c.cfg.params.dynamic.source(parameter) : undefined;
+function stageEvent(c: Checker, stage: RestrictionStage, parameter: ParamName): SmtpdEventOf<'stage'> {
+  const source = c.tracing ? c.cfg.params.source(parameter) : undefined;
   return { kind: 'stage', stage, parameter, ...(source && { source }) };
 }
 
@@ -39,7 +41,7 @@ function stageEvent(c: Checker, stage: RestrictionStage, parameter: string): Smt
 function run(
   c: Checker,
   stage: RestrictionStage,
-  parameter: string,
+  parameter: ParamName,
   list: readonly string[],
   replyName: string,
   replyClass: string,
@@ -54,7 +56,7 @@ function run(
 }
 
 /** implicit - a check smtpd makes because `parameter = yes` (smtpd_reject_unlisted_*). */
-function implicit(c: Checker, stage: RestrictionStage, parameter: string, check: () => number): number {
+function implicit(c: Checker, stage: RestrictionStage, parameter: ParamName, check: () => number): number {
   const node = { ...stageEvent(c, stage, parameter), implicit: true as const };
   const status = c.step(node, () => guarded(check))!;
   setVerdict(c, node, status);
@@ -82,6 +84,17 @@ function forceDeferral(c: Checker, status: number): number {
   return status;
 }
 
+/** withState - run a stage with `s[key]` set to the name it checks, restored afterwards. */
+function withState<K extends keyof SessionState>(s: SessionState, key: K, value: SessionState[K], stage: () => string | undefined): string | undefined {
+  const saved = s[key];
+  s[key] = value;
+  try {
+    return stage();
+  } finally {
+    s[key] = saved;
+  }
+}
+
 export function checkClient(c: Checker): string | undefined {
   const s = c.state;
   s.deferIfPermit.active = false;
@@ -94,25 +107,19 @@ export function checkClient(c: Checker): string | undefined {
 export function checkHelo(c: Checker, helo: string | undefined): string | undefined {
   const s = c.state;
   if (helo === undefined) return undefined;
-  const saved = s.heloName;
-  s.heloName = helo;
-  try {
+  return withState(s, 'heloName', helo, () => {
     s.deferIfPermit.active = s.deferIfPermitClient;
     reset(c);
     const status = run(c, 'helo', 'smtpd_helo_restrictions', c.cfg.lists.helo, helo, NAME_HELO, 'check_helo_access');
     s.deferIfPermitHelo = s.deferIfPermit.active;
     return answer(c, status);
-  } finally {
-    s.heloName = saved;
-  }
+  });
 }
 
 export function checkMail(c: Checker, sender: string | undefined): string | undefined {
   const s = c.state;
   if (sender === undefined) return undefined;
-  const saved = s.sender;
-  s.sender = sender;
-  try {
+  return withState(s, 'sender', sender, () => {
     s.deferIfPermit.active = s.deferIfPermitClient || s.deferIfPermitHelo;
     s.senderRcptmapChecked = false;
     reset(c);
@@ -121,9 +128,7 @@ export function checkMail(c: Checker, sender: string | undefined): string | unde
     if (c.cfg.bool('smtpd_reject_unlisted_sender') && status !== CHECK_REJECT && !s.senderRcptmapChecked && !s.discard && sender)
       status = implicit(c, 'sender', 'smtpd_reject_unlisted_sender', () => checkSenderRcptMaps(c, sender));
     return answer(c, status);
-  } finally {
-    s.sender = saved;
-  }
+  });
 }
 
 export function checkRcpt(c: Checker, recipient: string): string | undefined {
@@ -133,9 +138,7 @@ export function checkRcpt(c: Checker, recipient: string): string | undefined {
     c.step({ kind: 'note', note: 'postmaster' });
     return undefined;
   }
-  const saved = s.recipient;
-  s.recipient = recipient;
-  try {
+  return withState(s, 'recipient', recipient, () => {
     s.recipientRcptmapChecked = false;
     if (c.cfg.bool('smtpd_delay_reject')) {
       const err = checkClient(c) ?? checkHelo(c, s.heloName) ?? checkMail(c, s.sender);
@@ -146,8 +149,8 @@ export function checkRcpt(c: Checker, recipient: string): string | undefined {
     const compatRelay = c.cfg.compat.relayRestrictions;
     const rcptFirst = c.cfg.bool('smtpd_relay_before_recipient_restrictions') && !compatRelay ? false : true;
     const relayList = compatRelay ? c.cfg.lists.fakeRelay : c.cfg.lists.relay;
-    const recipientStage: [RestrictionStage, string, readonly string[]] = ['recipient', 'smtpd_recipient_restrictions', c.cfg.lists.recipient];
-    const relayStage: [RestrictionStage, string, readonly string[]] = ['relay', 'smtpd_relay_restrictions', relayList];
+    const recipientStage: [RestrictionStage, ParamName, readonly string[]] = ['recipient', 'smtpd_recipient_restrictions', c.cfg.lists.recipient];
+    const relayStage: [RestrictionStage, ParamName, readonly string[]] = ['relay', 'smtpd_relay_restrictions', relayList];
     const order = rcptFirst ? [recipientStage, relayStage] : [relayStage, recipientStage];
     let status = CHECK_DUNNO;
     let n = 0;
@@ -169,50 +172,39 @@ export function checkRcpt(c: Checker, recipient: string): string | undefined {
     if (c.cfg.bool('smtpd_reject_unlisted_recipient') && status !== CHECK_REJECT && !s.recipientRcptmapChecked && !s.discard)
       status = implicit(c, 'recipient', 'smtpd_reject_unlisted_recipient', () => checkRecipientRcptMaps(c, recipient));
     return answer(c, status);
-  } finally {
-    s.recipient = saved;
-  }
+  });
 }
 
 export function checkEtrn(c: Checker, domain: string): string | undefined {
   const s = c.state;
-  const saved = s.etrnName;
-  s.etrnName = domain;
-  try {
+  return withState(s, 'etrnName', domain, () => {
     if (c.cfg.bool('smtpd_delay_reject')) {
       const err = checkClient(c) ?? checkHelo(c, s.heloName);
       if (err !== undefined) return err;
     }
     s.deferIfPermit.active = s.deferIfPermitClient || s.deferIfPermitHelo;
     reset(c);
-    let status = run(c, 'etrn', 'smtpd_etrn_restrictions', c.cfg.lists.etrn, domain, NAME_ETRN, 'check_etrn_access');
-    status = forceDeferral(c, status);
-    return answer(c, status);
-  } finally {
-    s.etrnName = saved;
-  }
+    const status = run(c, 'etrn', 'smtpd_etrn_restrictions', c.cfg.lists.etrn, domain, NAME_ETRN, 'check_etrn_access');
+    return answer(c, forceDeferral(c, status));
+  });
 }
 
 function checkMessage(
   c: Checker,
   stage: RestrictionStage,
-  parameter: string,
+  parameter: ParamName,
   list: readonly string[],
   replyName: string,
   replyClass: string,
 ): string | undefined {
   const s = c.state;
-  const saved = s.recipient;
-  if (s.rcptCount > 1) s.recipient = undefined;
-  try {
+  // With several recipients there is no one recipient to check.
+  return withState(s, 'recipient', s.rcptCount > 1 ? undefined : s.recipient, () => {
     s.deferIfPermit.active = false;
     reset(c);
-    let status = run(c, stage, parameter, list, replyName, replyClass, undefined);
-    status = forceDeferral(c, status);
-    return answer(c, status);
-  } finally {
-    s.recipient = saved;
-  }
+    const status = run(c, stage, parameter, list, replyName, replyClass, undefined);
+    return answer(c, forceDeferral(c, status));
+  });
 }
 
 export const checkData = (c: Checker): string | undefined => checkMessage(c, 'data', 'smtpd_data_restrictions', c.cfg.lists.data, 'DATA', NAME_DATA);

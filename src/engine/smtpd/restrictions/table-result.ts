@@ -17,6 +17,7 @@
 import type { AccessEffect } from '../../trace/types.ts';
 import { dsnSplit } from '../../mail/dsn.ts';
 import { splitList } from '../../util/lists.ts';
+import type { AccessQuery } from './types.ts';
 import type { Checker } from './checker.ts';
 import { CHECK_DUNNO, CHECK_OK, logWhatsup, rejectServerError } from './reject.ts';
 
@@ -59,15 +60,8 @@ function notInClientHelo(c: Checker, table: string, action: string): boolean {
 }
 
 /** checkTableResult - what an access table (or policy) answer does. */
-export function checkTableResult(
-  c: Checker,
-  table: string,
-  value: string,
-  datum: string,
-  replyName: string,
-  replyClass: string,
-  defAcl: string | undefined,
-): number {
+export function checkTableResult(c: Checker, q: AccessQuery, value: string, datum: string): number {
+  const { table, replyName, replyClass, defAcl } = q;
   const s = c.state;
   const cmdLen = value.search(/[ \t]/) < 0 ? value.length : value.search(/[ \t]/);
   const cmd = value.slice(0, cmdLen);

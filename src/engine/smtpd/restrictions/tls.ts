@@ -89,7 +89,7 @@ export function checkCcertAccess(c: Checker, table: string, defAcl: string | und
   for (const print of [cert.fingerprint, cert.pkeyFingerprint]) {
     if (print === undefined) continue;
     noteDigest(c);
-    status = checkAccess(c, table, print, false, cert.commonName ?? '', NAME_CCERT, defAcl).status;
+    status = checkAccess(c, { table, replyName: cert.commonName ?? '', replyClass: NAME_CCERT, defAcl }, print, false).status;
     if (status !== CHECK_DUNNO) break;
   }
   return status;

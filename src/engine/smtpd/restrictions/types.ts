@@ -6,7 +6,9 @@
  *   An entry says what follows the name in the list (a `type:table`, an
  *   RBL domain, a policy server, a number), so that generic_checks() checks
  *   and consumes the argument for all of them in one place, and gives the
- *   handler the session state through the Checker.
+ *   handler the session state through the Checker. An AccessQuery is what
+ *   the access table searches pass around: the table, and the wording of
+ *   a rejection from it.
  * SEE ALSO
  *   postconf(5) (smtpd_*_restrictions)
  */
@@ -46,3 +48,13 @@ export interface RestrictionEntry {
 
 /** A family of restrictions (one file), keyed by Postfix's lower-case name. */
 export type RestrictionFamily = Readonly<Record<string, RestrictionEntry>>;
+
+/** Which access table a restriction searches, and how a rejection from it is worded. */
+export interface AccessQuery {
+  /** The table as the restriction names it (`type:name`). */
+  table: string;
+  replyName: string;
+  replyClass: string;
+  /** The stage's own access restriction, for restrictions a table answers with. */
+  defAcl: string | undefined;
+}
