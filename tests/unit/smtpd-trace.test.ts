@@ -104,6 +104,29 @@ describe('the typed smtpd trace', () => {
   });
 });
 
+describe('smtpd that dies', () => {
+  it('dies before its banner when a class names itself in the client restrictions and smtpd_delay_reject = no', async () => {
+    const main = [
+      'compatibility_level = 3.6',
+      'myhostname = host.example.com',
+      'smtpd_delay_reject = no',
+      'smtpd_restriction_classes = loop',
+      'loop = loop',
+      'smtpd_client_restrictions = loop',
+      '',
+    ].join('\n');
+    const r = await session({ '/etc/postfix/main.cf': main }, 'HELO client.example\nQUIT\n');
+    // The client sees the connection close without a banner; master logs the signal, as for a crash during a command.
+    expect(r.exchanges).toEqual([{ server: [] }]);
+    expect(r.crashed).toMatch(/^restriction list recursion: loop/);
+    expect(r.log.at(-1)).toEqual({ program: 'postfix/master', text: 'warning: process /usr/lib/postfix/sbin/smtpd pid 0 killed by signal 11' });
+    expect(r.trace.map((e) => [e.kind, e.kind === 'session' ? e.event : undefined])).toEqual([
+      ['session', 'connect'],
+      ['session', 'crash'],
+    ]);
+  });
+});
+
 describe('the restriction table', () => {
   it('lists each restriction in one family only', () => {
     const perFamily = RESTRICTION_FAMILIES.reduce((n, family) => n + Object.keys(family).length, 0);

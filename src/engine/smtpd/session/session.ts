@@ -208,6 +208,23 @@ function disconnect(ctx: SessionContext, stats: Stats): void {
   c.info(`disconnect from ${s.namaddr}${statText}`);
 }
 
+/** crashOf - run `fn`; the SmtpdCrash it ends in, if smtpd would run out of stack. */
+function crashOf(fn: () => unknown): SmtpdCrash | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (e) {
+    if (e instanceof SmtpdCrash) return e;
+    throw e;
+  }
+}
+
+/** crashResult - smtpd died without a reply: master logs it and the client sees the connection close. */
+function crashResult(ctx: SessionContext, reason: string): SessionResult {
+  ctx.s.log.push({ program: 'postfix/master', text: `warning: process ${DAEMON} pid 0 killed by signal 11` });
+  return { exchanges: ctx.exchanges, log: ctx.s.log, trace: ctx.s.trace, accepted: ctx.accepted, crashed: reason };
+}
+
 /** runSession - play `dialogue` (client lines) against smtpd configured as `cfg`. */
 export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFacts, options: SessionOptions = {}): SessionResult {
   const s = initialState(cfg, client);
@@ -218,7 +235,12 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
   const failed = startFailure(ctx, options.startupLog ?? true);
   if (failed) return failed;
   s.xclientAllowed = xclientAllowed(cfg, s);
-  ctx.greet();
+  // With smtpd_delay_reject = no a restriction class that names itself kills smtpd before its banner.
+  const greetCrash = crashOf(() => ctx.greet());
+  if (greetCrash) {
+    c.step({ kind: 'session', event: 'crash', reason: greetCrash.reason });
+    return crashResult(ctx, greetCrash.reason);
+  }
 
   const stats: Stats = new Map();
   for (;;) {
@@ -240,23 +262,13 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
     const argv = smtpdToken(line);
     const verb = argv[0]?.text.toUpperCase();
     const node: SmtpdEventOf<'command'> = { kind: 'command', line, ...(verb !== undefined && { verb }), reply: [] };
-    let crashed: SmtpdCrash | undefined;
-    const done = c.step(node, () => {
-      try {
-        return command(ctx, line, argv, stats);
-      } catch (e) {
-        if (!(e instanceof SmtpdCrash)) throw e;
-        crashed = e;
-        return true;
-      }
-    });
+    let done = false;
+    const crashed = c.step(node, () => crashOf(() => (done = command(ctx, line, argv, stats))));
     // The command's own reply (DATA's 354, not the end-of-data reply).
     node.reply = [...exchange.server];
     if (crashed) {
-      // The process dies without a reply; master logs it and the client sees the connection close.
       node.crash = crashed.reason;
-      s.log.push({ program: 'postfix/master', text: 'warning: process /usr/lib/postfix/sbin/smtpd pid 0 killed by signal 11' });
-      return { exchanges: ctx.exchanges, log: s.log, trace: s.trace, accepted: ctx.accepted, crashed: crashed.reason };
+      return crashResult(ctx, crashed.reason);
     }
     if (done) break;
   }
