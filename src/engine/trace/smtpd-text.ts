@@ -7,6 +7,8 @@
  *   command line prints a trace and the page labels its rows, so the two
  *   say the same thing. It decides nothing: every fact is in the event.
  *   This module imports nothing but the trace types.
+ * SEE ALSO
+ *   trace/types.ts (SmtpdEvent), smtpd(8)
  */
 import type { AccessEffect, SmtpdEvent, SmtpdEventOf, SourceLine } from './types.ts';
 
