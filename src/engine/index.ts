@@ -5,7 +5,7 @@
  *   The UI, the CLI and library users import from here and nowhere else.
  */
 export type { Diagnostic, LookupResult, LookupTrace, RuleMatch, Severity, RegexEngineName } from './trace/types.ts';
-export type { Host, OpenOptions, Table, TableDriver } from './tables/types.ts';
+export type { Host, OpenOptions, OpenTable, Table, TableDriver } from './tables/types.ts';
 export { DEBIAN_POSTFIX_TYPES, DRIVERS, INDEXED_TYPES, openTable, splitSpec } from './tables/registry.ts';
 export { printable } from './trace/printable.ts';
 export { smtpdEventText, sourceText } from './trace/smtpd-text.ts';
