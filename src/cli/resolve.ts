@@ -23,10 +23,9 @@
  *   Exit status: 0 when every address was resolved, 1 on a fatal error
  *   (bad main.cf) or when cleanup would not accept an address, 2 on usage.
  */
-import { agentsFromMasterCf, commandLineAddress, createResolver, DEBIAN_AGENTS } from '../engine/resolve/index.ts';
-import type { DeliveryResult, FinalRecipient } from '../engine/resolve/index.ts';
-import { loadMainCf, parseMasterCf, printable } from '../engine/index.ts';
-import type { Diagnostic, Host } from '../engine/index.ts';
+import { openScenario } from '../engine/index.ts';
+import { formatDiagnostic } from './report.ts';
+import type { DeliveryResult, Diagnostic, FinalRecipient, Host } from '../engine/index.ts';
 import { createNodeHost } from './node-host.ts';
 import type { CommandOutput } from './postmap.ts';
 
@@ -60,17 +59,9 @@ export async function runResolve(argv: readonly string[], io: { host?: Host } = 
   if (addresses.length === 0) return usage('no address given');
 
   const host = io.host ?? createNodeHost(configDirectory === undefined ? {} : { configDirectory });
-  const text = (path: string): string | undefined => {
-    const b = host.readFile(path);
-    return b && new TextDecoder().decode(b);
-  };
-  const main = loadMainCf(text('/etc/postfix/main.cf'));
-  if (main.error) return { stdout: '', stderr: `postfix-sim resolve: fatal: ${printable(main.error.message, true)}\n`, status: 1 };
-  const masterText = text('/etc/postfix/master.cf');
-  const resolver = await createResolver(main, {
-    host,
-    agents: masterText !== undefined ? agentsFromMasterCf(parseMasterCf(masterText)) : DEBIAN_AGENTS,
-  });
+  const scenario = await openScenario({ host });
+  if (scenario.fatal) return { stdout: '', stderr: formatDiagnostic(scenario.fatal, 'postfix-sim resolve', configDirectory), status: 1 };
+  const resolved = (await scenario.resolve(sender, addresses))!;
 
   let stdout = '';
   let stderr = '';
@@ -78,12 +69,10 @@ export async function runResolve(argv: readonly string[], io: { host?: Host } = 
   const log = (program: string, d: Diagnostic): void => {
     stderr += `postfix/${program}: ${d.severity === 'info' ? '' : `${d.severity}: `}${d.message}\n`;
   };
-  for (const [program, list] of Object.entries(resolver.startup)) for (const d of list) log(program, d);
-  const from = commandLineAddress(sender);
+  for (const { program, diagnostic } of resolved.startup) log(program, diagnostic);
+  const from = resolved.from;
   const results: object[] = [];
-  for (const input of addresses) {
-    const address = commandLineAddress(input);
-    const d = resolver.resolveDelivery(from, address);
+  for (const { input, result: d } of resolved.addresses) {
     for (const l of d.logged) log(l.program, l.diagnostic);
     if (d.defer) status = 1;
     if (json) results.push(toJson(input, d));

@@ -5,7 +5,7 @@
  *   The UI, the CLI and library users import from here and nowhere else.
  */
 export type { Diagnostic, LookupResult, LookupTrace, RuleMatch, Severity, RegexEngineName } from './trace/types.ts';
-export type { Host, OpenOptions, OpenTable, Table, TableDriver } from './tables/types.ts';
+export type { Host, OpenOptions, Table, TableDriver } from './tables/types.ts';
 export { DEBIAN_POSTFIX_TYPES, DRIVERS, INDEXED_TYPES, openTable, splitSpec } from './tables/registry.ts';
 export { printable } from './trace/printable.ts';
 export { smtpdEventText, sourceText } from './trace/smtpd-text.ts';
@@ -114,6 +114,19 @@ export type {
   QuoteOptions,
 } from './search/index.ts';
 export type { AddressEvent, AddressClass, AddrFindTrace, MapsTrace, MatchListTrace, ListItemTrace } from './trace/types.ts';
-export { mailOutcome } from './smtpd/delivery.ts';
-export type { Delivery, MailOutcome } from './smtpd/delivery.ts';
+export { mailOutcome } from './smtpd/index.ts';
+export type { Delivery, MailOutcome } from './smtpd/index.ts';
 export { DEBIAN_PASSWD, PASSWD_FACTS } from './tables/unix.ts';
+export { openScenario, CONFIG_DIRECTORY } from './scenario/scenario.ts';
+export type {
+  Scenario,
+  ScenarioOptions,
+  ClientInput,
+  PlayOptions,
+  PlayOutcome,
+  PlayRefused,
+  PlayResult,
+  ResolvedAddress,
+  ResolveResult,
+  ScenarioLookup,
+} from './scenario/scenario.ts';

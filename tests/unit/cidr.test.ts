@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cidrDriver } from '../../src/engine/tables/cidr.ts';
-import { openTable } from '../../src/engine/tables/registry.ts';
 import { forEachLogicalLine } from '../../src/engine/util/readlline.ts';
 import { readLogicalLines } from '../../src/engine/util/readlline.ts';
 import type { Diagnostic } from '../../src/engine/trace/types.ts';
 import type { Table } from '../../src/engine/tables/types.ts';
+import { openTable } from '../../src/engine/tables/registry.ts';
 
 const open = (text: string): Table =>
   cidrDriver.open('cidr', '/t', { host: { readFile: (p) => (p === '/t' ? new TextEncoder().encode(text) : undefined) } }, openTable) as Table;

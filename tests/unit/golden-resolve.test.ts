@@ -19,12 +19,8 @@ import type { SqlJsStatic } from 'sql.js';
 import { describe, expect, it } from 'vitest';
 import { createNodeHost } from '../../src/cli/node-host.ts';
 import { runResolve } from '../../src/cli/resolve.ts';
-import { loadMainCf } from '../../src/engine/config/maincf.ts';
-import { parseMasterCf } from '../../src/engine/config/mastercf.ts';
-import type { Host } from '../../src/engine/tables/types.ts';
-import type { AddressEvent, Diagnostic } from '../../src/engine/trace/types.ts';
-import type { Agent, Resolver } from '../../src/engine/resolve/index.ts';
-import { DEBIAN_AGENTS, agentsFromMasterCf, commandLineAddress, createResolver } from '../../src/engine/resolve/index.ts';
+import { DEBIAN_AGENTS, agentsFromMasterCf, commandLineAddress, openScenario, parseMasterCf } from '../../src/engine/index.ts';
+import type { Agent, AddressEvent, Diagnostic, Host, Resolver } from '../../src/engine/index.ts';
 import { CONFIG_DIRECTORY, STAND_IN_ARGV, STAND_IN_COMMANDS } from '../../scripts/golden/resolve-format.mjs';
 import type { GoldenResolveGroup } from '../../scripts/golden/resolve-format.mjs';
 
@@ -97,11 +93,9 @@ for (const group of groups) {
   let resolver: Promise<Resolver> | undefined;
   const getResolver = (): Promise<Resolver> =>
     (resolver ??= (async () => {
-      const host = await groupHost(dir);
-      const text = host.readFile(`${CONFIG_DIRECTORY}/main.cf`);
-      const main = loadMainCf(text && new TextDecoder().decode(text));
       // The group's `passwd` is the simulator's /etc/postfix/passwd (extra accounts for unix:passwd.byname).
-      return createResolver(main, { host, agents: groupAgents(dir) });
+      const scenario = await openScenario({ host: await groupHost(dir), agents: groupAgents(dir) });
+      return scenario.resolver();
     })());
 
   const resolveFields = (r: { transport: string; nexthop: string; recipient: string; flags: number }) => ({

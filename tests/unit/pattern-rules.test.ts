@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { splitResult } from '../../src/engine/tables/pattern-rules.ts';
 import { regexpDriver } from '../../src/engine/tables/regexp.ts';
 import { pcreDriver } from '../../src/engine/tables/pcre.ts';
-import { openTable } from '../../src/engine/tables/registry.ts';
 import type { OpenOptions, Table, TableDriver } from '../../src/engine/tables/types.ts';
+import { openTable } from '../../src/engine/tables/registry.ts';
 
 const PATH = '/etc/postfix/t';
 async function open(driver: TableDriver, type: string, text: string, extra: Partial<OpenOptions> = {}): Promise<Table> {

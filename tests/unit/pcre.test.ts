@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compilePcre, pcreDriver } from '../../src/engine/tables/pcre.ts';
-import { openTable } from '../../src/engine/tables/registry.ts';
 import type { Table } from '../../src/engine/tables/types.ts';
+import { openTable } from '../../src/engine/tables/registry.ts';
 
 const PATH = '/etc/postfix/t.pcre';
 async function open(text: string): Promise<Table> {

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compilePosix, regexpDriver } from '../../src/engine/tables/regexp.ts';
-import { openTable } from '../../src/engine/tables/registry.ts';
 import { translatePosix } from '../../src/engine/tables/regex/posix.ts';
 import type { Table } from '../../src/engine/tables/types.ts';
+import { openTable } from '../../src/engine/tables/registry.ts';
 
 const PATH = '/etc/postfix/t.regexp';
 async function open(text: string): Promise<Table> {

@@ -182,4 +182,11 @@ describe('postfix-sim smtpd: unknown parameters', () => {
     expect(out.stderr).toBe('postconf: warning: /etc/postfix/main.cf: unused parameter: smtpd_recipent_restrictions=reject\n');
     expect(out.stdout).toBe('220 host.example.com ESMTP Postfix\n221 2.0.0 Bye\n');
   });
+  it('refuses a client address that cannot exist, in plain words', async () => {
+    const host = memoryHost({ '/etc/postfix/main.cf': 'compatibility_level = 3.6\nmyhostname = host.example.com\n' });
+    const out = await runSmtpd(['--client', '999.1.1.1'], { host, stdin: 'QUIT\n' });
+    expect(out).toEqual({ stdout: '', stderr: 'postfix-sim smtpd: error: bad client address "999.1.1.1": not an IPv4 or IPv6 address\n', status: 1 });
+    const ok = await runSmtpd(['--client', '2001:db8::1'], { host, stdin: 'QUIT\n' });
+    expect(ok.status).toBe(0);
+  });
 });

@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import initSqlJs from 'sql.js';
 import type { SqlJsStatic } from 'sql.js';
 import { bindableQuery, sqliteDriver } from '../../src/engine/tables/sqlite.ts';
-import { openTable } from '../../src/engine/tables/registry.ts';
 import type { Table } from '../../src/engine/tables/types.ts';
+import { openTable } from '../../src/engine/tables/registry.ts';
 
 let SQL: SqlJsStatic;
 beforeAll(async () => {

@@ -37,8 +37,9 @@ export function scanTokens(text: string): Token[] {
     let s = '';
     while (i < text.length) {
       let c = text[i]!;
-      if (c === '\\' && i + 1 < text.length) {
-        c = text[++i]!;
+      if (c === '\\') {
+        // The escaped character is kept as itself; a backslash that ends the text, as a backslash.
+        if (i + 1 < text.length) c = text[++i]!;
         s += c;
         i++;
         continue;

@@ -34,6 +34,8 @@ export { RESTRICTION_NAMES } from './restrictions/index.ts';
 export { lookupPeer } from './session/peer.ts';
 export type { SmtpdConfig } from './restrictions/checker.ts';
 export type { LogLine } from './state.ts';
+export { mailOutcome } from './delivery.ts';
+export type { Delivery, MailOutcome } from './delivery.ts';
 
 export interface SimulateSmtpdOptions {
   host: Host;

@@ -13,8 +13,8 @@ import type { Table, TableDriver } from './types.ts';
 
 /** proxy: tables. */
 export const proxyDriver: TableDriver = {
-  async open(type, name, options, openTable): Promise<Table> {
-    const inner = await openTable(name, options);
+  async open(type, name, options, openMember): Promise<Table> {
+    const inner = await openMember(name, options);
     const spec = `${type}:${name}`;
     if (inner.openError) return surrogateTable(type, name, inner.openError, inner.fixed, inner.diagnostics);
     return {

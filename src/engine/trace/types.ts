@@ -21,6 +21,8 @@ export interface Diagnostic {
   file?: string;
   /** 1-based line number in `file`, when there is one. */
   line?: number;
+  /** The program that logs it (`postconf`, `postfix/master`, ...) when it is not the one being simulated. */
+  program?: string;
 }
 
 /** What one table lookup did: the input to every renderer. */

@@ -8,7 +8,7 @@
  *   one table lookup, one SMTP session, and address resolution.
  */
 import type { Diagnostic, LookupResult, SessionResult } from '../../engine/index.ts';
-import type { DeliveryResult, ResolveReply } from '../../engine/index.ts';
+import type { ResolvedAddress } from '../../engine/index.ts';
 import type { MailOutcome } from '../../engine/index.ts';
 
 /** The workspace: every file by path, and the environment. */
@@ -107,15 +107,6 @@ export interface SmtpdAnswer {
 }
 
 export type SmtpdResponse = ({ id: number; ok: true; elapsed: number } & SmtpdAnswer) | Failure;
-
-export interface ResolvedAddress {
-  /** As the user typed it. */
-  input: string;
-  /** trivial-rewrite's answer to a `resolve` request for the address as typed. */
-  resolve: Omit<ResolveReply, 'trace'>;
-  /** cleanup, qmgr and the delivery agents (sendmail -bv). */
-  result: DeliveryResult;
-}
 
 /** What one address resolution request produced. */
 export interface ResolveAnswer {

@@ -11,7 +11,6 @@
 import { RE2JS } from 're2js';
 import type { RegexEngineName } from '../../trace/types.ts';
 import type { CompiledRegex, LiteralPattern, Prefilter } from './types.ts';
-
 export type { LiteralPattern, Prefilter } from './types.ts';
 
 /** lowerKey - the key as prefilters compare it (long s folds to s in RE2 and glibc alike). */
