@@ -20,7 +20,7 @@
  *   no line matches, the server closes the connection without answering.
  *   A server that main.cf names but `facts` does not has no listener at all
  *   (connection refused). This is the rule the simulator applies to the
- *   same file (src/engine/smtpd/facts.ts).
+ *   same file (src/engine/smtpd/facts/outside.ts).
  */
 import { createServer } from 'node:net';
 import { readLines } from './namespace.mjs';

@@ -144,7 +144,7 @@ export function parseBuildFile(text, where = 'build') {
  * (values case-insensitively) answers "action=ACTION"; no such line: the
  * server closes the connection. `verify` lines are skipped (the simulator's
  * only), as are blank lines and `#` comment lines. The same rules as
- * src/engine/smtpd/facts.ts. Returns [{ server, match: [[name, value]], action, line }].
+ * src/engine/smtpd/facts/outside.ts. Returns [{ server, match: [[name, value]], action, line }].
  */
 export function parsePolicyFacts(text, where = 'facts') {
   const facts = [];

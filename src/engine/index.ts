@@ -8,15 +8,17 @@ export type { Diagnostic, LookupResult, LookupTrace, RuleMatch, Severity, RegexE
 export type { Host, OpenOptions, Table, TableDriver } from './tables/types.ts';
 export { DEBIAN_POSTFIX_TYPES, DRIVERS, INDEXED_TYPES, openTable, splitSpec } from './tables/registry.ts';
 export { printable } from './trace/printable.ts';
+export { smtpdEventText, sourceText } from './trace/smtpd-text.ts';
+export type { SmtpdEventText } from './trace/smtpd-text.ts';
 export { loadMainCf, serviceView, getServiceParams } from './config/maincf.ts';
-export type { MainCf, ParameterView } from './config/maincf.ts';
+export type { MainCf, ParameterView, ParameterGetters } from './config/maincf.ts';
 export { macExpand, compatLevelFromString } from './config/expand.ts';
 export type { Expansion, MacLookup } from './config/expand.ts';
 export { splitList, stripBraces, LIST_SEPARATORS } from './util/lists.ts';
 export { parseMasterCf, findService, effectiveChroot } from './config/mastercf.ts';
 export type { MasterCf, MasterService } from './config/mastercf.ts';
 export { DEFAULT_FACTS, builtinDefault, compareCompatLevels, isBuiltinParameter, serviceParameters } from './config/names.ts';
-export type { MachineFacts, InterfaceAddress } from './config/names.ts';
+export type { MachineFacts, InterfaceAddress, ParamName } from './config/names.ts';
 export { postconfShow } from './config/postconf.ts';
 export type { PostconfRequest, PostconfOutput } from './config/postconf.ts';
 export {
@@ -46,7 +48,18 @@ export type {
   SimulateSmtpdOptions,
   SmtpdConfig,
 } from './smtpd/index.ts';
-export type { TraceNode } from './trace/types.ts';
+export type {
+  SmtpdEvent,
+  SmtpdEventData,
+  SmtpdEventOf,
+  SourceLine,
+  CheckVerdict,
+  RestrictionStage,
+  AccessEffect,
+  DnsRecordType,
+  DnsQueryStatus,
+  VerifyFactStatus,
+} from './trace/types.ts';
 export {
   createResolver,
   RESOLVE,

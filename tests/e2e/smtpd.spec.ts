@@ -64,6 +64,14 @@ test('an access table action: PREPEND shows in the accepted mail', async ({ page
   await expect(replies(page)).toHaveText(want.replies.flat());
   await expect(page.getByTestId('log').locator('li')).toHaveText(smtpdLog(want.log));
   await expect(page.getByLabel('Added headers')).toContainText('X-Access: prepended by access table');
+  // The trace names the main.cf line of the restriction list each stage ran.
+  const line =
+    golden('smtpd/access-recipient-actions/main.cf')
+      .split('\n')
+      .findIndex((l) => l.startsWith('smtpd_recipient_restrictions')) + 1;
+  await expect(page.getByTestId('trace-tree').locator(`[data-file="/etc/postfix/main.cf"][data-line="${line}"]`).first()).toHaveText(
+    `/etc/postfix/main.cf, line ${line}`,
+  );
 });
 
 test('DNS facts: a DNSBL listing rejects the client', async ({ page }) => {

@@ -22,10 +22,10 @@ describe('loadMainCf', () => {
   });
   it('keeps raw values, continuation lines and # inside values', () => {
     const m = loadMainCf('# c\nx = a # b\ny = one\n  two\n');
-    expect(m.raw('x')).toBe('a # b');
-    expect(m.get('y')).toBe('one  two');
-    expect(m.raw('nosuch')).toBeUndefined();
-    expect(m.get('nosuch')).toBeUndefined();
+    expect(m.dynamic.raw('x')).toBe('a # b');
+    expect(m.dynamic.get('y')).toBe('one  two');
+    expect(m.dynamic.raw('nosuch')).toBeUndefined();
+    expect(m.dynamic.get('nosuch')).toBeUndefined();
   });
   it('reports a malformed line as fatal', () => {
     expect(loadMainCf('a b\n', '/etc/postfix/main.cf').error?.message).toBe(`/etc/postfix/main.cf, line 1: missing '=' after attribute name: "a b"`);

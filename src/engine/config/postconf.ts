@@ -183,7 +183,7 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
   const masterMode = req.masterEntries || req.masterParams;
   try {
     // master.cf: read first, and required, for -M and -P (pcf_read_master).
-    let master: MasterCf = { services: [], diagnostics: [] };
+    let master: MasterCf = { path: `${dir}/master.cf`, services: [], diagnostics: [] };
     const readMaster = (): void => {
       const masterText = req.readFile(`${dir}/master.cf`);
       if (masterText === undefined) {

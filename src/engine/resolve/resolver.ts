@@ -16,7 +16,7 @@
  */
 import { splitList } from '../util/lists.ts';
 import type { ParameterView } from '../config/maincf.ts';
-import type { MachineFacts } from '../config/names.ts';
+import type { MachineFacts, ParamName } from '../config/names.ts';
 import { DEFAULT_FACTS } from '../config/names.ts';
 import type { SearchContext, TableCache, TableFlags } from '../search/context.ts';
 import { createTableCache } from '../search/context.ts';
@@ -88,14 +88,14 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     diagnostics.push(...d);
     startup[program].push(...d);
   };
-  const list = async (name: string, kind: MatchListKind): Promise<MatchList | undefined> => {
+  const list = async (name: ParamName, kind: MatchListKind): Promise<MatchList | undefined> => {
     const value = str(params, name);
     if (value.trim() === '') return undefined;
     const l = await openMatchList(ctx, name, value, kind);
     log(l.diagnostics);
     return l;
   };
-  const maps = async (name: string, flags: TableFlags = {}): Promise<Maps | undefined> => {
+  const maps = async (name: ParamName, flags: TableFlags = {}): Promise<Maps | undefined> => {
     const value = str(params, name);
     if (splitList(value).length === 0) return undefined;
     const m = await openMaps(ctx, name, value, flags);
@@ -186,7 +186,7 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     ...opt('uidMaps', await maps('virtual_uid_maps')),
     ...opt('gidMaps', await maps('virtual_gid_maps')),
   };
-  const classes = (name: string): Set<string> => new Set(splitList(str(params, name)).map((c) => c.toLowerCase()));
+  const classes = (name: ParamName): Set<string> => new Set(splitList(str(params, name)).map((c) => c.toLowerCase()));
   const decoder = new TextDecoder();
   const pipeline: PipelineState = {
     resolve: state,

@@ -220,7 +220,7 @@ export async function openScenario(options: ScenarioOptions): Promise<Scenario> 
   const users = options.users && [...options.users];
   // newaliases and postalias build the tables alias_maps and alias_database name: every
   // daemon that opens one (smtpd through local_recipient_maps' $alias_maps) reads an alias database.
-  const aliasSpecs = new Set(['alias_maps', 'alias_database'].flatMap((name) => splitList(params.get(name) ?? '')));
+  const aliasSpecs = new Set((['alias_maps', 'alias_database'] as const).flatMap((name) => splitList(params.get(name) ?? '')));
   const aliasTable = (spec: string): Table | undefined => (aliasSpecs.has(spec) ? openAliasTable(spec, host) : undefined);
   const cache: TableCache = createTableCache(host, params, aliasTable);
   const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {

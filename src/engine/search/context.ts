@@ -50,7 +50,7 @@ export function createTableCache(host: Host, params?: ParameterView, special?: (
           host,
           foldFixed: true,
           ...(flags.noRegsub && { noRegsub: true }),
-          ...(params && { mainCf: (name: string) => params.get(name) }),
+          ...(params && { mainCf: (name: string) => params.dynamic.get(name) }),
         });
         tables.set(key, t);
       }

@@ -9,9 +9,11 @@
  *   and the delivery agents (the shared resolver's pipeline); deliveries
  *   are grouped per transport and nexthop with their recipients sorted, as
  *   qmgr hands them to an agent.
+ * SEE ALSO
+ *   cleanup(8), qmgr(8), access(5)
  */
 import type { DeliveryResult, FinalRecipient } from '../resolve/pipeline.ts';
-import type { AcceptedMessage } from './session.ts';
+import type { AcceptedMessage } from './session/context.ts';
 
 export interface Delivery {
   transport: string;

@@ -6,8 +6,10 @@
  *   facts (possibly replaced by XCLIENT), HELO, envelope, the deferred-
  *   decision flags, the actions delegated to cleanup (FILTER, HOLD, ...),
  *   and the log lines and trace of the session so far.
+ * SEE ALSO
+ *   smtpd(8)
  */
-import type { TraceNode } from '../trace/types.ts';
+import type { SmtpdEvent } from '../trace/types.ts';
 
 /** What TLS tells smtpd about the client: facts the user supplies. */
 export interface TlsFacts {
@@ -99,7 +101,7 @@ export interface SessionState {
   xclientAllowed: boolean;
   log: LogLine[];
   /** Where trace nodes of the current step go. */
-  trace: TraceNode[];
+  trace: SmtpdEvent[];
 }
 
 export const emptyDeferred = (): DeferredReply => ({ active: false, errorClass: 'policy', code: 0, dsn: '', reason: '' });

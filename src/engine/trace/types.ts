@@ -163,20 +163,150 @@ export type AddressEvent =
 /** The address classes of ADDRESS_CLASS_README. */
 export type AddressClass = 'local' | 'virtual_alias' | 'virtual_mailbox' | 'relay' | 'default';
 
-/**
- * One step of a simulation (an smtpd stage, a restriction, a key tried, an
- * action taken), nested as the program nested them. `kind` says what the
- * step is; renderers switch on it and show `title`, `result` and `detail`.
- */
-export interface TraceNode {
-  kind: 'session' | 'command' | 'stage' | 'restriction' | 'class' | 'lookup' | 'action' | 'resolve' | 'dns' | 'fact' | 'note';
-  /** What was done, e.g. `check_recipient_access hash:/etc/postfix/access`. */
-  title: string;
-  /** The outcome, e.g. `OK`, `DUNNO`, `REJECT`, `found`, `not found`. */
-  result?: string;
-  /** Why, or the reply text. */
-  detail?: string;
-  /** The table lookup this step made, when it is one. */
-  lookup?: LookupTrace;
-  children?: TraceNode[];
+/* smtpd: one session, as the decisions smtpd(8) made. */
+
+/** A line of a file a decision came from: a table rule, a main.cf parameter, a facts line. */
+export interface SourceLine {
+  /** The file as Postfix names it, e.g. `/etc/postfix/access`, `/etc/postfix/main.cf`. */
+  file: string;
+  /** 1-based line; absent when the file as a whole decided. */
+  line?: number;
 }
+
+/** SMTPD_CHECK_*: what a restriction, a restriction class or a stage answers. */
+export type CheckVerdict = 'OK' | 'DUNNO' | 'REJECT';
+
+/** The restriction lists, by the smtpd_check_* stage that evaluates them. */
+export type RestrictionStage = 'client' | 'helo' | 'sender' | 'relay' | 'recipient' | 'etrn' | 'data' | 'end-of-data';
+
+/** What an access table action does (check_table_result): its effect on the request or the message. */
+export type AccessEffect =
+  'permit' | 'reject' | 'dunno' | 'log' | 'filter' | 'hold' | 'discard' | 'redirect' | 'bcc' | 'prepend' | 'defer_if_permit' | 'defer_if_reject';
+
+/** DNS record types the DNS facts know. */
+export type DnsRecordType = 'A' | 'AAAA' | 'MX' | 'NS' | 'PTR' | 'TXT' | 'CNAME';
+
+/** dns_lookup()'s outcomes: records, none (NXDOMAIN or NODATA), a temporary failure, a null MX. */
+export type DnsQueryStatus = 'ok' | 'notfound' | 'retry' | 'nullmx';
+
+/** What an address verification fact says (`pending`: no fact, a probe is in progress). */
+export type VerifyFactStatus = 'deliverable' | 'undeliverable' | 'deferred' | 'pending';
+
+/**
+ * One decision of an smtpd session; renderers switch on `kind`. What the
+ * decision led to is nested under it in `children` (a command's stages,
+ * a stage's restrictions, a restriction's lookups and actions).
+ */
+export type SmtpdEvent = SmtpdEventData & { children?: SmtpdEvent[] };
+
+/** The variants of SmtpdEvent, without their children. */
+export type SmtpdEventData =
+  /** smtpd_delay_reject = no: the client restrictions run when the client connects. */
+  | { kind: 'session'; event: 'connect'; client: string }
+  /** smtpd does not start, dies at start-up, or exits right after the connection. */
+  | { kind: 'session'; event: 'no-start' | 'crash' | 'exit'; reason: string }
+  /** One line the client sent, and the server's reply lines to it (DATA: the 354). */
+  | {
+      kind: 'command';
+      line: string;
+      /** The command name as smtpd's command table has it (`MAIL`); absent for an empty line. */
+      verb?: string;
+      reply: string[];
+      /** smtpd died while handling the command: why. */
+      crash?: string;
+    }
+  /** A restriction list evaluated by a stage, or a check smtpd makes on its own (`implicit`). */
+  | {
+      kind: 'stage';
+      stage: RestrictionStage;
+      /** The parameter that holds the list (or that asks for the implicit check), e.g. `smtpd_relay_restrictions`. */
+      parameter: string;
+      /** A check smtpd makes because `parameter = yes` (smtpd_reject_unlisted_sender, _recipient). */
+      implicit?: true;
+      /** The legacy default list that only warns ran instead (compatibility_level below 1). */
+      legacy?: true;
+      /** Reply name and class as smtpd writes them into a rejection (`<x@y>`, `Recipient address`). */
+      replyName?: string;
+      replyClass?: string;
+      verdict?: CheckVerdict;
+      /** The rejection reply, when the verdict is REJECT. */
+      reply?: string;
+      source?: SourceLine;
+    }
+  /** One restriction of a list, with its argument. */
+  | {
+      kind: 'restriction';
+      /** Postfix's name as written, e.g. `check_recipient_access`, or a restriction class name. */
+      name: string;
+      /** Its argument: a `type:table`, an RBL domain, a policy server, a number. */
+      arg?: string;
+      /** Written as a bare `type:table`: the stage's own access restriction ran. */
+      bare?: true;
+      /** A preceding warn_if_reject turns a rejection into a warning. */
+      warnIfReject?: true;
+      verdict?: CheckVerdict;
+      reply?: string;
+    }
+  /** A restriction class, or the restrictions an access table answered with, evaluated in turn. */
+  | {
+      kind: 'class';
+      /** The class name (smtpd_restriction_classes); absent for a table's answer. */
+      name?: string;
+      restrictions: string[];
+      source?: SourceLine;
+    }
+  /** One table lookup: the key sent and what came back. */
+  | {
+      kind: 'lookup';
+      table: string;
+      key: string;
+      status: 'found' | 'notfound' | 'error';
+      value?: string;
+      trace: LookupTrace;
+      /** The rule that matched. */
+      source?: SourceLine;
+    }
+  /** What an access table (or policy server) answer does. */
+  | {
+      kind: 'action';
+      /** The action word as written (`REJECT`, `OK`, `450`, `PREPEND`, ...). */
+      action: string;
+      /** The text after the word. */
+      text?: string;
+      effect: AccessEffect;
+      /** The table or policy server that answered. */
+      table: string;
+    }
+  /** One DNS query, answered from the DNS facts. */
+  | { kind: 'dns'; name: string; type: DnsRecordType; status: DnsQueryStatus; answer: string[]; source?: SourceLine }
+  /** trivial-rewrite's answer for an address (smtpd_resolve_addr). */
+  | { kind: 'resolve'; address: string; class: AddressClass; transport: string; nexthop: string; recipient: string }
+  /** A match list of main.cf (mynetworks, ...): does the client match? */
+  | { kind: 'list'; parameter: string; subject: string[]; matched: boolean; source?: SourceLine; trace?: MatchListTrace }
+  /** A fact the user supplied: an address verification answer. */
+  | { kind: 'fact'; fact: 'verify'; address: string; status: VerifyFactStatus; text?: string; source?: SourceLine }
+  /** A fact the user supplied: a policy server's answer (or that it gives none). */
+  | {
+      kind: 'fact';
+      fact: 'policy';
+      server: string;
+      /** `action`: a matching policy fact; `no-answer`: facts for this server, none matching; `refused`: none at all. */
+      answer: 'action' | 'no-answer' | 'refused';
+      action?: string;
+      source?: SourceLine;
+    }
+  /** A fact the user supplied: the session's TLS state and client certificate. */
+  | { kind: 'fact'; fact: 'tls'; encrypted: boolean; fingerprint?: string; pkeyFingerprint?: string; verified?: boolean }
+  /** A permit turns into the deferral a DEFER_IF_PERMIT remembered. */
+  | { kind: 'note'; note: 'defer_if_permit'; reply: string }
+  /** RCPT TO:<postmaster> is accepted without restrictions (RFC 5321). */
+  | { kind: 'note'; note: 'postmaster' }
+  /** XCLIENT replaced the client: who it is now. */
+  | { kind: 'note'; note: 'xclient'; client: string; helo?: string; login?: string }
+  /** The client sent more before smtpd answered: reject_unauth_pipelining rejects from now on. */
+  | { kind: 'note'; note: 'pipelining'; after: string }
+  /** Something the simulator does not model, and what it does instead. */
+  | { kind: 'notice'; text: string };
+
+/** The SmtpdEvent variants of one kind, e.g. `SmtpdEventOf<'restriction'>`. */
+export type SmtpdEventOf<K extends SmtpdEvent['kind']> = Extract<SmtpdEventData, { kind: K }> & { children?: SmtpdEvent[] };
