@@ -33,7 +33,6 @@
  *   with postfix-pcre/-sqlite/-lmdb/-cdb, sqlite3) and `ip` (iproute2).
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -44,6 +43,7 @@ import { checkEnvironment as checkSmtpdEnvironment, checkMainCf, prepareWork } f
 import { checkEnvironment as checkResolveEnvironment, prepareGroup as prepareResolveGroup, runGroup as runResolveGroup } from './record-resolve.mjs';
 import { runIsolated } from './record-lookups.mjs';
 import { RECORD_ENVIRONMENT, parsePasswd } from './resolve-format.mjs';
+import { configurationSources, digest, filesOf } from './scenarios-format.mjs';
 import { parseDnsFile, parsePolicyFacts } from './smtpd-format.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -57,7 +57,7 @@ const MARKER = '@@record-scenarios: namespace ready@@';
 const CONCURRENCY = 5;
 /** Indexed types real postmap builds (Debian 12). */
 const BUILT_TYPES = ['hash', 'btree', 'lmdb', 'cdb'];
-/** Facts files: the world around /etc/postfix, not copied as configuration by record-smtpd. */
+/** Where a session connects from when it names no client (as the simulator). */
 const DEFAULT_CLIENT = '127.0.0.1';
 
 const die = dieWith('record-scenarios');
@@ -65,39 +65,6 @@ const die = dieWith('record-scenarios');
 /* ------------------------------------------------------------------ */
 /* The scenarios: configurations and what their expectations ask.      */
 /* ------------------------------------------------------------------ */
-
-/** filesOf - every file under dir, relative, sorted (directories walked). */
-function filesOf(dir, under = '') {
-  const out = [];
-  for (const name of readdirSync(join(dir, under)).sort()) {
-    const rel = under ? `${under}/${name}` : name;
-    if (statSync(join(dir, rel)).isDirectory()) out.push(...filesOf(dir, rel));
-    else out.push(rel);
-  }
-  return out;
-}
-
-/** configurations - { label: { files: { relative path: absolute source } } } of a scenario. */
-function configurations(engine, dir) {
-  const files = Object.fromEntries(
-    filesOf(dir)
-      .filter(engine.isConfigurationFile)
-      .map((f) => [f, join(dir, f)]),
-  );
-  const solution = join(dir, engine.SOLUTION_DIRECTORY);
-  if (!existsSync(solution)) return { scenario: files };
-  const over = Object.fromEntries(filesOf(solution).map((f) => [f, join(solution, f)]));
-  return { start: files, solution: engine.withSolution(files, over) };
-}
-
-/** digest - sha256 of each file of a configuration (the harness checks the recording is of these files). */
-function digest(files) {
-  return Object.fromEntries(
-    Object.entries(files)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([f, src]) => [f, createHash('sha256').update(readFileSync(src)).digest('hex')]),
-  );
-}
 
 /** servicePort - the TCP port of a master.cf inet service name (`smtp`, `submission`, `2525`, `127.0.0.1:2525`). */
 function servicePort(service) {
@@ -110,42 +77,22 @@ function servicePort(service) {
   throw new Error(`service ${service}: no TCP port in /etc/services`);
 }
 
-/** asked - what the expectation files ask, in file order, each once; throws on a bad file. */
+/** asked - what the expectation files ask (the engine's askedBy), after checking that it can be recorded. */
 function asked(engine, dir, name) {
   const files = filesOf(dir).filter(engine.isExpectFile);
   if (files.length === 0) throw new Error(`${name}: no *.expect file`);
-  const sessions = [];
-  const addresses = [];
-  const lookups = [];
-  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-  for (const file of files) {
-    const parsed = engine.parseExpectations(readFileSync(join(dir, file), 'utf8'), file);
-    const bad = parsed.diagnostics.filter((d) => d.severity !== 'info');
-    if (bad.length) throw new Error(bad.map((d) => `${name}/${file}:${d.line}: ${d.severity}: ${d.message}`).join('\n  '));
-    for (const e of parsed.items) {
-      const at = `${name}/${file}:${e.line}`;
-      if (e.kind === 'session') {
-        if (e.tls) throw new Error(`${at}: TLS facts cannot be recorded (no TLS handshake here)`);
-        const client = e.client?.addr ?? DEFAULT_CLIENT;
-        if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(client)) throw new Error(`${at}: only IPv4 clients can be recorded: ${client}`);
-        sessions.push({
-          key: `${file}#${e.name}`,
-          service: e.service ?? 'smtp',
-          client,
-          ...(e.client?.name && { name: e.client.name }),
-          pipelined: e.pipelined,
-          lines: e.lines.map((l) => l.text),
-        });
-      } else if (e.kind === 'address') {
-        const a = { sender: e.sender, address: e.address };
-        if (!addresses.some((x) => same(x, a))) addresses.push(a);
-      } else {
-        const l = { map: e.map, key: e.key, noFold: e.noFold };
-        if (!lookups.some((x) => same(x, l))) lookups.push(l);
-      }
+  const parsed = files.map((file) => engine.parseExpectations(readFileSync(join(dir, file), 'utf8'), file));
+  const bad = parsed.flatMap((p) => p.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${name}/${p.file}:${d.line}: ${d.severity}: ${d.message}`));
+  if (bad.length) throw new Error(bad.join('\n  '));
+  for (const p of parsed)
+    for (const e of p.items) {
+      if (e.kind !== 'session') continue;
+      const at = `${name}/${p.file}:${e.line}`;
+      if (e.tls) throw new Error(`${at}: TLS facts cannot be recorded (no TLS handshake here)`);
+      const client = e.client?.addr ?? DEFAULT_CLIENT;
+      if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(client)) throw new Error(`${at}: only IPv4 clients can be recorded: ${client}`);
     }
-  }
-  return { files, sessions, addresses, lookups };
+  return { files, ...engine.askedBy(parsed) };
 }
 
 /** mainValues - the values main.cf gives `names` (logical lines, as postconf reads them). */
@@ -297,7 +244,7 @@ async function recordScenario(engine, name, base, version) {
   const ask = asked(engine, dir, name);
   const out = {};
   const jobs = [];
-  for (const [label, files] of Object.entries(configurations(engine, dir))) {
+  for (const [label, files] of Object.entries(configurationSources(dir, engine))) {
     if (!files['main.cf']) throw new Error(`${name}: no main.cf`);
     const tag = `${name}.${label}`;
     const conf = materialise(files, join(base, tag, 'conf'));

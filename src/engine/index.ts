@@ -132,6 +132,7 @@ export type {
 } from './scenario/scenario.ts';
 export {
   ADDRESS_KEYS,
+  askedBy,
   DEFAULT_SENDER,
   EXPECT_SUFFIX,
   FACTS_FILE,
@@ -155,6 +156,7 @@ export {
 } from './expect/index.ts';
 export type {
   AddressExpectation,
+  Asked,
   AddressKey,
   AddressObservation,
   CheckResult,

@@ -6,57 +6,25 @@
  * judge() can hold every expectation against the real program.
  * The recording's format: scripts/golden/record-scenarios.mjs.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import type { SqlJsStatic } from 'sql.js';
-import {
-  CONFIG_DIRECTORY,
-  DEBIAN_AGENTS,
-  SOLUTION_DIRECTORY,
-  agentsFromMasterCf,
-  isConfigurationFile,
-  isExpectFile,
-  parseExpectations,
-  parseMasterCf,
-  withSolution,
-} from '../../src/engine/index.ts';
-import type { Agent, ExpectFile, Expectation, Host, Observation } from '../../src/engine/index.ts';
+import * as engine from '../../src/engine/index.ts';
+import { CONFIG_DIRECTORY, DEBIAN_AGENTS, agentsFromMasterCf, isExpectFile, parseExpectations, parseMasterCf } from '../../src/engine/index.ts';
+import type { Agent, Asked, ExpectFile, Expectation, Host, Observation } from '../../src/engine/index.ts';
+import type { GoldenResolveGroup } from '../../scripts/golden/resolve-format.mjs';
 import { STAND_IN_COMMANDS } from '../../scripts/golden/resolve-format.mjs';
+import { configurationSources, digest as digestSources, filesOf } from '../../scripts/golden/scenarios-format.mjs';
 
 export const LIBRARY = join(import.meta.dirname, '..', 'golden', 'scenarios');
-
-/** What the recorder asked real Postfix for one configuration. */
-export interface Asked {
-  sessions: { key: string; service: string; client: string; name?: string; pipelined: boolean; lines: string[] }[];
-  addresses: { sender: string; address: string }[];
-  lookups: { map: string; key: string; noFold: boolean }[];
-}
-
-interface RecordedCase {
-  sender: string;
-  address: string;
-  queued: boolean;
-  from: string | null;
-  sendmail: { status: number; stderr: string };
-  recipients: {
-    to: string;
-    orig_to?: string;
-    relay: string;
-    dsn: string;
-    status: string;
-    text: string;
-    resolve: { transport: string; nexthop: string; class: string | null };
-  }[];
-}
 
 /** One configuration's recording. */
 export interface RecordedConfiguration {
   files: Record<string, string>;
   asked: Asked;
   smtpd: { sessions: Record<string, { replies: string[][]; noServer?: boolean }> } | null;
-  resolve: { cases: RecordedCase[] } | null;
+  resolve: Omit<GoldenResolveGroup, 'postfix'> | null;
   lookups: { queries: { map: string; key: string; noFold: boolean; stdout: string; stderr: string; status: number }[] } | null;
 }
 
@@ -66,17 +34,6 @@ export interface Recording {
   configurations: Record<string, RecordedConfiguration>;
 }
 
-/** Every file under dir, relative, sorted. */
-function filesOf(dir: string, under = ''): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(join(dir, under)).sort()) {
-    const rel = under ? `${under}/${name}` : name;
-    if (statSync(join(dir, rel)).isDirectory()) out.push(...filesOf(dir, rel));
-    else out.push(rel);
-  }
-  return out;
-}
-
 export const scenarioNames = (): string[] =>
   existsSync(LIBRARY)
     ? readdirSync(LIBRARY)
@@ -84,58 +41,21 @@ export const scenarioNames = (): string[] =>
         .sort()
     : [];
 
-/** The configurations of a scenario: relative path -> content. */
-export function configurationsOf(dir: string): Record<string, Record<string, string>> {
-  const files = Object.fromEntries(
-    filesOf(dir)
-      .filter(isConfigurationFile)
-      .map((f) => [f, readFileSync(join(dir, f), 'latin1')]),
-  );
-  const solution = join(dir, SOLUTION_DIRECTORY);
-  if (!existsSync(solution)) return { scenario: files };
-  const over = Object.fromEntries(filesOf(solution).map((f) => [f, readFileSync(join(solution, f), 'latin1')]));
-  return { start: files, solution: withSolution(files, over) };
-}
+/** The configurations of a scenario, as the recorder finds them: label -> relative path -> file on disk. */
+export const configurationsOf = (dir: string): Record<string, Record<string, string>> => configurationSources(dir, engine);
+
+/** The contents of a configuration's files (bytes as latin1 text). */
+export const contentsOf = (sources: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(sources).map(([rel, path]) => [rel, readFileSync(path, 'latin1')]));
 
 /** sha256 of each file, as the recorder stores them. */
-export const digest = (files: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(
-    Object.keys(files)
-      .sort()
-      .map((f) => [f, createHash('sha256').update(Buffer.from(files[f]!, 'latin1')).digest('hex')]),
-  );
+export const digest = (sources: Record<string, string>): Record<string, string> => digestSources(sources);
 
 /** The expectation files of a scenario, parsed. */
 export function expectationsOf(dir: string): ExpectFile[] {
   return filesOf(dir)
     .filter(isExpectFile)
     .map((f) => parseExpectations(readFileSync(join(dir, f), 'utf8'), f));
-}
-
-/** What the recorder asks for these expectation files (the same rules as record-scenarios.mjs). */
-export function askedBy(files: readonly ExpectFile[]): Asked {
-  const asked: Asked = { sessions: [], addresses: [], lookups: [] };
-  const same = (a: object, b: object): boolean => JSON.stringify(a) === JSON.stringify(b);
-  for (const f of files)
-    for (const e of f.items) {
-      if (e.kind === 'session')
-        asked.sessions.push({
-          key: `${f.file}#${e.name}`,
-          service: e.service ?? 'smtp',
-          client: e.client?.addr ?? '127.0.0.1',
-          ...(e.client?.name && { name: e.client.name }),
-          pipelined: e.pipelined,
-          lines: e.lines.map((l) => l.text),
-        });
-      else if (e.kind === 'address') {
-        const a = { sender: e.sender, address: e.address };
-        if (!asked.addresses.some((x) => same(x, a))) asked.addresses.push(a);
-      } else {
-        const l = { map: e.map, key: e.key, noFold: e.noFold };
-        if (!asked.lookups.some((x) => same(x, l))) asked.lookups.push(l);
-      }
-    }
-  return asked;
 }
 
 let sqlJs: Promise<SqlJsStatic> | undefined;

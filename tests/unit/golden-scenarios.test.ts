@@ -19,13 +19,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SCENARIO_README, checkExpectations, judge, observe, parseScenarioReadme, scenarioOpener } from '../../src/engine/index.ts';
+import { SCENARIO_README, askedBy, checkExpectations, judge, observe, parseScenarioReadme, scenarioOpener } from '../../src/engine/index.ts';
 import type { CheckResult, Observation, ScenarioOpener } from '../../src/engine/index.ts';
 import {
   LIBRARY,
-  askedBy,
   configurationHost,
   configurationsOf,
+  contentsOf,
   digest,
   expectationsOf,
   recordedObservation,
@@ -91,7 +91,8 @@ for (const name of names) {
       expect(recording.expectations).toEqual(expectations.map((f) => f.file));
     });
 
-    for (const [label, files] of Object.entries(configurations)) {
+    for (const [label, sources] of Object.entries(configurations)) {
+      const files = contentsOf(sources);
       const rec = recording.configurations[label]!;
       const mustPass = label !== 'start';
       let opener: ScenarioOpener | undefined;
@@ -100,7 +101,7 @@ for (const name of names) {
       describe(label, () => {
         it('was recorded from these files and expectations', () => {
           expect(rec, `re-record: npm run golden:record:scenarios -- ${name}`).toBeDefined();
-          expect(rec.files).toEqual(digest(files));
+          expect(rec.files).toEqual(digest(sources));
           expect(rec.asked).toEqual(askedBy(expectations));
         });
 
@@ -134,6 +135,8 @@ for (const name of names) {
         });
       });
     }
-    if (exercise) it('is an exercise: its solution is a different configuration', () => expect(configurations.solution).not.toEqual(configurations.start));
+    if (exercise)
+      it('is an exercise: its solution is a different configuration', () =>
+        expect(contentsOf(configurations.solution!)).not.toEqual(contentsOf(configurations.start!)));
   });
 }

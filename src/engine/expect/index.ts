@@ -15,6 +15,7 @@ export type { AddressObservation, CheckResult, FinalObservation, LookupObservati
 export { FACTS_FILE, checkExpectations, observe, scenarioOpener, sessionDialogue, syntaxResults } from './check.ts';
 export type { ScenarioOpener } from './check.ts';
 export {
+  askedBy,
   EXPECT_SUFFIX,
   SCENARIO_README,
   SCENARIO_RECORDING,
@@ -24,4 +25,4 @@ export {
   parseScenarioReadme,
   withSolution,
 } from './library.ts';
-export type { ScenarioInfo } from './library.ts';
+export type { Asked, ScenarioInfo } from './library.ts';

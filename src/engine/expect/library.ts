@@ -6,6 +6,7 @@
  *   isConfigurationFile('solution/main.cf')         false
  *   parseScenarioReadme(text)                       title, summary, sections, hints
  *   withSolution(files, solutionFiles)              an exercise's reference answer
+ *   askedBy(expectFiles)                            what they ask: sessions, addresses, lookups
  * DESCRIPTION
  *   A scenario is a configuration directory (what /etc/postfix holds, plus
  *   the `dns`, `facts` and `passwd` facts) with words around it:
@@ -23,6 +24,8 @@
  * SEE ALSO
  *   tests/golden/scenarios/README.md
  */
+
+import type { ExpectFile } from './format.ts';
 
 /** Expectation files end with this. */
 export const EXPECT_SUFFIX = '.expect';
@@ -86,4 +89,40 @@ export function parseScenarioReadme(text: string): ScenarioInfo | undefined {
     else if (hints.length && /^\s+\S/.test(line)) hints[hints.length - 1] += ' ' + line.trim();
   }
   return { title, summary, sections, hints };
+}
+
+/** What a set of expectation files asks of a configuration: what a recorder plays against Postfix. */
+export interface Asked {
+  /** Each session, keyed `FILE#NAME`, with the client, the service and the lines it sends. */
+  sessions: { key: string; service: string; client: string; name?: string; pipelined: boolean; lines: string[] }[];
+  /** Each sendmail -bv once. */
+  addresses: { sender: string; address: string }[];
+  /** Each postmap -q once. */
+  lookups: { map: string; key: string; noFold: boolean }[];
+}
+
+/** askedBy - the sessions, addresses and lookups of the files, in file order, each address and lookup once. */
+export function askedBy(files: readonly ExpectFile[]): Asked {
+  const asked: Asked = { sessions: [], addresses: [], lookups: [] };
+  const same = (a: object, b: object): boolean => JSON.stringify(a) === JSON.stringify(b);
+  for (const f of files)
+    for (const e of f.items) {
+      if (e.kind === 'session')
+        asked.sessions.push({
+          key: `${f.file}#${e.name}`,
+          service: e.service ?? 'smtp',
+          client: e.client?.addr ?? '127.0.0.1',
+          ...(e.client?.name && { name: e.client.name }),
+          pipelined: e.pipelined,
+          lines: e.lines.map((l) => l.text),
+        });
+      else if (e.kind === 'address') {
+        const a = { sender: e.sender, address: e.address };
+        if (!asked.addresses.some((x) => same(x, a))) asked.addresses.push(a);
+      } else {
+        const l = { map: e.map, key: e.key, noFold: e.noFold };
+        if (!asked.lookups.some((x) => same(x, l))) asked.lookups.push(l);
+      }
+    }
+  return asked;
 }
