@@ -17,7 +17,7 @@
  */
 import type { Scenario, ScenarioOptions } from '../scenario/scenario.ts';
 import { CONFIG_DIRECTORY, openScenario } from '../scenario/scenario.ts';
-import type { AddressExpectation, ExpectFile, Expectation, LookupExpectation, SessionExpectation } from './format.ts';
+import type { AddressExpectation, ExpectFile, Expectation, LookupExpectation, SessionExpectation } from './types.ts';
 import type { AddressObservation, CheckResult, LookupObservation, Observation, SessionObservation } from './judge.ts';
 import { judge } from './judge.ts';
 

@@ -19,8 +19,8 @@
  * SEE ALSO
  *   expect/format.ts (the file format), expect/check.ts (the simulator's side)
  */
-import type { AddressExpectation, AddressKey, Expectation, LookupExpectation, ReplyPattern, SessionExpectation } from './format.ts';
-import { ADDRESS_KEYS, DEFAULT_SENDER } from './format.ts';
+import type { AddressExpectation, AddressKey, Expectation, LookupExpectation, ReplyPattern, SessionExpectation } from './types.ts';
+import { ADDRESS_KEYS, DEFAULT_SENDER } from './types.ts';
 
 /** One SMTP session: every reply, the greeting first; `error` says why replies stop (smtpd did not start...). */
 export interface SessionObservation {

@@ -25,7 +25,7 @@
  *   tests/golden/scenarios/README.md
  */
 
-import type { ExpectFile } from './format.ts';
+import type { ExpectFile } from './types.ts';
 
 /** Expectation files end with this. */
 export const EXPECT_SUFFIX = '.expect';
