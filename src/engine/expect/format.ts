@@ -120,10 +120,7 @@ function statements(lines: string[], problem: (line: number, message: string) =>
       else problem(n, 'indented line outside a statement (session, address or lookup)');
       return;
     }
-    if (raw.startsWith('#')) {
-      current?.body.push({ line: n, text: '' });
-      return;
-    }
+    if (raw.startsWith('#')) return;
     current = { line: n, head: raw, body: [] };
     out.push(current);
   });
