@@ -19,6 +19,7 @@ session relay-denied client=203.0.113.5,mail.example.org service=submission pipe
     QUIT
 
 address sales@example.com from=<> final=alice@example.com,<bob@example.com>
+    # both are local users
     class=local transport=local:host.example.com status=deliverable (delivers to mailbox)
 lookup -f inline:{ a=b, {c = d e} } c => d e
 lookup hash:/etc/postfix/access 192.0.2.1 => not found
@@ -56,8 +57,8 @@ describe('parseExpectations', () => {
     });
   });
   it('reads lookups: -f, a map with braces and spaces, a key, a value or not found', () => {
-    expect(parsed.items[2] as LookupExpectation).toEqual({ kind: 'lookup', line: 17, map: 'inline:{ a=b, {c = d e} }', key: 'c', noFold: true, value: 'd e' });
-    expect(parsed.items[3] as LookupExpectation).toEqual({ kind: 'lookup', line: 18, map: 'hash:/etc/postfix/access', key: '192.0.2.1', noFold: false });
+    expect(parsed.items[2] as LookupExpectation).toEqual({ kind: 'lookup', line: 18, map: 'inline:{ a=b, {c = d e} }', key: 'c', noFold: true, value: 'd e' });
+    expect(parsed.items[3] as LookupExpectation).toEqual({ kind: 'lookup', line: 19, map: 'hash:/etc/postfix/access', key: '192.0.2.1', noFold: false });
   });
 
   it('reports bad lines with file and line, and keeps the good ones', () => {

@@ -128,6 +128,9 @@ function statements(lines: string[], problem: (line: number, message: string) =>
   return out;
 }
 
+/** continued - the continuation lines of an address or lookup statement, comments left out. */
+const continued = (st: RawStatement): string[] => st.body.map((b) => b.text.trim()).filter((t) => t !== '' && !t.startsWith('#'));
+
 /** parseExpectations - an expectation file; never throws, bad lines become diagnostics. */
 export function parseExpectations(text: string, file = 'expect'): ExpectFile {
   const diagnostics: Diagnostic[] = [];
@@ -145,11 +148,11 @@ export function parseExpectations(text: string, file = 'expect'): ExpectFile {
       else sessionNames.add(s.name);
       items.push(s);
     } else if (verb === 'address') {
-      const joined = [rest, ...st.body.map((b) => b.text)].join(' ');
+      const joined = [rest, ...continued(st)].join(' ');
       const a = parseAddress(st.line, joined, (m) => problem(st.line, m));
       if (a) items.push(a);
     } else if (verb === 'lookup') {
-      const joined = [rest, ...st.body.map((b) => b.text.trim())].join(' ');
+      const joined = [rest, ...continued(st)].join(' ');
       const l = parseLookup(st.line, joined, (m) => problem(st.line, m));
       if (l) items.push(l);
     } else problem(st.line, `unknown statement "${verb}": expected session, address or lookup`);
