@@ -23,7 +23,7 @@ export const LIBRARY = join(import.meta.dirname, '..', 'golden', 'scenarios');
 export interface RecordedConfiguration {
   files: Record<string, string>;
   asked: Asked;
-  smtpd: { sessions: Record<string, { replies: string[][]; noServer?: boolean }> } | null;
+  smtpd: { sessions: Record<string, { replies: string[][]; log: string[]; noServer?: boolean }> } | null;
   resolve: Omit<GoldenResolveGroup, 'postfix'> | null;
   lookups: { queries: { map: string; key: string; noFold: boolean; stdout: string; stderr: string; status: number }[] } | null;
 }

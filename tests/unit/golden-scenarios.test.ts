@@ -11,15 +11,15 @@
  *     expectation claims what Postfix does not do; an exercise's start
  *     misses at least one goal there;
  *   - (b) the simulator passes every expectation (the start: misses one),
- *     and agrees with the recording: the same replies, the same final
- *     recipients with the same class, transport, nexthop and reports, the
- *     same lookup answers.
+ *     and agrees with the recording: the same replies and smtpd log lines,
+ *     the same final recipients with the same class, transport, nexthop and
+ *     reports, the same lookup answers.
  * See tests/golden/scenarios/README.md.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SCENARIO_README, askedBy, checkExpectations, judge, observe, parseScenarioReadme, scenarioOpener } from '../../src/engine/index.ts';
+import { SCENARIO_README, askedBy, checkExpectations, judge, observe, parseScenarioReadme, scenarioOpener, sessionDialogue } from '../../src/engine/index.ts';
 import type { CheckResult, Observation, ScenarioOpener } from '../../src/engine/index.ts';
 import {
   LIBRARY,
@@ -124,6 +124,21 @@ for (const name of names) {
           if (mustPass) expect(failed).toEqual([]);
           else expect(failed.length).toBeGreaterThan(0);
         });
+
+        // The recorder played the sessions in this order from port 20000 + index; one smtpd logs its start-up once.
+        const sessions = expectations.flatMap((f) => f.items.flatMap((e) => (e.kind === 'session' ? [{ file: f.file, e }] : [])));
+        if (sessions.length)
+          it('logs what real smtpd logged', async () => {
+            const smtpdLines = (log: readonly string[]): string[] => log.filter((l) => /^postfix\/(\S+\/)?smtpd: /.test(l));
+            for (const [index, { file, e }] of sessions.entries()) {
+              const scenario = await (await open())(e.service ?? 'smtp');
+              const client = { ...e.client, port: String(20000 + index) };
+              const played = await scenario.play(sessionDialogue(e), client, { trace: false, startupLog: index === 0 });
+              if (!played || !('session' in played)) throw new Error(`${file}:${e.line}: not played`);
+              const log = played.session.log.map((l) => `${l.program}: ${l.text}`);
+              expect(smtpdLines(log), `${file}:${e.line}`).toEqual(smtpdLines(rec.smtpd!.sessions[`${file}#${e.name}`]!.log));
+            }
+          });
 
         it('agrees with real Postfix', async () => {
           for (const f of expectations)
