@@ -348,7 +348,10 @@ const smtpdGone = (l) =>
   (isSmtpdProcess(l.process) && /^(fatal|panic): /.test(l.text)) ||
   (/\/master$/.test(l.process) && /^warning: process \S*\/smtpd pid \d+ killed by signal /.test(l.text));
 
-/** converse - plays one session from localPort; resolves { commands, replies, closed, unsent }. */
+/**
+ * converse - plays one session from localPort; resolves { commands, replies, closed, unsent }.
+ * Sessions of a group connect to port 25; record-scenarios sets `port` for other services (submission).
+ */
 function converse(session, localPort, smtpdDied) {
   return new Promise((resolvePromise, reject) => {
     const socket = connect({ host: '127.0.0.1', port: session.port ?? 25, localAddress: session.client, localPort });
