@@ -15,7 +15,10 @@
  *   policy and verify answers from --facts. Nothing real is queried.
  *   --tls says the session is encrypted; --ccert gives the client
  *   certificate's fingerprint (and public-key fingerprint), --ccert-verified
- *   that its chain is trusted.
+ *   that its chain is trusted. When master.cf's service runs postscreen, or
+ *   the dialogue has `# connection` lines, the connections engine plays it
+ *   (postscreen first, then the smtpd it hands clients to; see
+ *   render-connections.ts for the output).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +27,8 @@ import type { Host } from '../engine/index.ts';
 import { createTableCache } from '../engine/search/index.ts';
 import { createResolver } from '../engine/resolve/index.ts';
 import { NO_DNS, NO_FACTS, parseDialogue, parseDnsFacts, parseFacts, prepareSmtpd, runClient } from '../engine/smtpd/index.ts';
+import { parseConnections, prepareConnections, runConnections } from '../engine/index.ts';
+import { renderConnections } from './render-connections.ts';
 import { createNodeHost, DEFAULT_CONFIG_DIRECTORY } from './node-host.ts';
 import type { CommandOutput } from './postmap.ts';
 import { renderTrace } from './render-trace.ts';
@@ -94,8 +99,8 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
   if (main.error) return { stdout: '', stderr: `postfix/smtpd: fatal: ${main.error.message}\n`, status: 1 };
   const masterText = file('master.cf');
   let params = main as import('../engine/index.ts').ParameterView;
-  if (masterText !== undefined) {
-    const master = parseMasterCf(masterText);
+  const master = masterText === undefined ? undefined : parseMasterCf(masterText);
+  if (master) {
     const entry = master.services.find((s) => s.type === 'inet' && (s.service === service || s.service.endsWith(`:${service}`)));
     if (!entry && service !== 'smtp') return fail(`no service "${service}" in ${dir}/master.cf`);
     if (entry) params = serviceView(main, master, entry.service, entry.type);
@@ -111,9 +116,6 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
   const dns = dnsText === undefined ? NO_DNS : parseDnsFacts(dnsText, dnsPath);
   const facts = factsText === undefined ? NO_FACTS : parseFacts(factsText, factsFile);
 
-  const cache = createTableCache(host, params);
-  const resolver = await createResolver(params, { host, cache });
-  const cfg = await prepareSmtpd({ host, params, cache, resolver, dns, facts, service });
   // smtpd itself says nothing about parameters it does not know; postconf does, so show its words.
   const postconf = postconfShow({
     nondefault: true,
@@ -128,6 +130,33 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
     .filter((m) => m.includes(': unused parameter: '))
     .map((m) => `postconf: ${m}\n`)
     .join('');
+  const warnings = (list: readonly { message: string }[]): string => list.map((d) => `postfix-sim smtpd: warning: ${d.message}\n`).join('');
+
+  // Several connections, or postscreen in front of smtpd: the connections engine plays them (postscreen's cache spans them).
+  const connections = parseConnections(io.stdin, 'stdin', client === undefined ? {} : { client });
+  const inet = master?.services.find((s) => s.type === 'inet' && (s.service === service || s.service.endsWith(`:${service}`)));
+  if (connections.multi || inet?.argv[7] === 'postscreen') {
+    const [fingerprint, pkeyFingerprint] = (ccert ?? '').split(',');
+    const tlsFacts =
+      tls || ccert !== undefined || ccertVerified
+        ? { ...(fingerprint && { ccert: { fingerprint, verified: ccertVerified, ...(pkeyFingerprint && { pkeyFingerprint }) } }) }
+        : undefined;
+    const prepared = await prepareConnections({ host, main, ...(master && { master }), service, dns, facts });
+    const result = runConnections(prepared, connections, { trace: json || trace, ...(tlsFacts && { tls: tlsFacts }) });
+    const notes = (prepared.postscreen?.notices ?? []).map((n) => `postfix-sim smtpd: notice: ${n}\n`).join('');
+    const out = renderConnections(result.connections, { service, multi: connections.multi, log, json, trace });
+    const daemon = prepared.postscreen?.fatal ? prepared.postscreen.program : 'postfix/smtpd';
+    const fatals = json ? '' : [...new Set(result.connections.flatMap((c) => (c.fatal ? [`${daemon}: fatal: ${c.fatal}\n`] : [])))].join('');
+    return {
+      stdout: out.stdout,
+      stderr: unused + warnings([...dns.diagnostics, ...facts.diagnostics, ...connections.diagnostics]) + notes + fatals,
+      status: out.status,
+    };
+  }
+
+  const cache = createTableCache(host, params);
+  const resolver = await createResolver(params, { host, cache });
+  const cfg = await prepareSmtpd({ host, params, cache, resolver, dns, facts, service });
   const dialogue = parseDialogue(io.stdin);
   const [addr, name] = (client ?? dialogue.client ?? '127.0.0.1').split(',');
   const [fingerprint, pkeyFingerprint] = (ccert ?? '').split(',');
@@ -141,7 +170,7 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
     { addr: addr!, ...(name !== undefined && { name }), ...(tlsFacts && { tls: tlsFacts }) },
     { trace: json || trace, pipelined: dialogue.pipelined },
   );
-  let stderr = unused + [...dns.diagnostics, ...facts.diagnostics].map((d) => `postfix-sim smtpd: warning: ${d.message}\n`).join('');
+  let stderr = unused + warnings([...dns.diagnostics, ...facts.diagnostics]);
   if (json)
     return {
       stdout:

@@ -101,6 +101,27 @@ export type {
   QuoteOptions,
 } from './search/index.ts';
 export type { AddressEvent, AddressClass, AddrFindTrace, MapsTrace, MatchListTrace, ListItemTrace } from './trace/types.ts';
+export { parseConnections, prepareConnections, runConnections, unescapePregreet } from './connections/index.ts';
+export type {
+  ConnectionDialogue,
+  ConnectionResult,
+  ConnectionSpec,
+  ConnectionsOptions,
+  PreparedConnections,
+  RunConnectionsOptions,
+} from './connections/index.ts';
+export { preparePostscreen, Postscreen, TESTS as POSTSCREEN_TESTS } from './postscreen/index.ts';
+export type { PostscreenConfig, PostscreenOptions, ConnectionInput, ScreenResult } from './postscreen/index.ts';
+export type {
+  DnsblScore,
+  DnsblSiteScore,
+  PostscreenAction,
+  PostscreenCacheEntry,
+  PostscreenExpiry,
+  PostscreenTestName,
+  PostscreenTestResult,
+  PostscreenVerdict,
+} from './trace/types.ts';
 export { mailOutcome } from './smtpd/delivery.ts';
 export type { Delivery, MailOutcome } from './smtpd/delivery.ts';
 export { DEBIAN_PASSWD, PASSWD_FACTS } from './tables/unix.ts';

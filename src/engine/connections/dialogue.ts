@@ -66,8 +66,11 @@ export function unescapePregreet(text: string): { text: string } | { error: stri
   return { text: out };
 }
 
-/** parseConnections - the connections of a dialogue, in order. */
-export function parseConnections(text: string, file = 'dialogue'): ConnectionDialogue {
+/**
+ * parseConnections - the connections of a dialogue, in order. `defaults.client`
+ * (`ADDR[,NAME]`, e.g. the CLI's --client) replaces 127.0.0.1 for connections that name no client.
+ */
+export function parseConnections(text: string, file = 'dialogue', defaults: { client?: string } = {}): ConnectionDialogue {
   const diagnostics: Diagnostic[] = [];
   const warn = (line: number, message: string): void =>
     void diagnostics.push({ severity: 'warning', message: `${file}, line ${line}: ${message}`, file, line });
@@ -99,7 +102,9 @@ export function parseConnections(text: string, file = 'dialogue'): ConnectionDia
       const [addr, name] = value.split(',');
       c.client = addr!;
       if (name !== undefined) c.name = name;
+      else delete c.name;
     };
+    if (defaults.client) setClient(defaults.client);
     if (b.header !== null) {
       for (const w of all[b.header]!.replace(/^#\s*connection/i, '')
         .trim()

@@ -33,7 +33,7 @@ import type { Agent } from '../resolve/index.ts';
 import { createTableCache } from '../search/index.ts';
 import type { TableCache } from '../search/index.ts';
 import { prepareSmtpd, runClient } from '../smtpd/index.ts';
-import type { Exchange, LogLine, OutsideFacts, SessionResult, SmtpdConfig } from '../smtpd/index.ts';
+import type { ClientFacts, Exchange, LogLine, OutsideFacts, SessionResult, SmtpdConfig } from '../smtpd/index.ts';
 import type { Host } from '../tables/types.ts';
 import type { PostscreenVerdict } from '../trace/types.ts';
 import type { ConnectionDialogue } from './dialogue.ts';
@@ -75,6 +75,8 @@ export interface RunConnectionsOptions {
   trace?: boolean;
   /** The client port of each connection (default 20000 + its index, as the golden recorder uses). */
   ports?: readonly string[];
+  /** The sessions are encrypted, with these client-certificate facts (smtpd's part; see `postfix-sim smtpd --tls`). */
+  tls?: ClientFacts['tls'];
 }
 
 const findInet = (master: MasterCf | undefined, service: string): MasterService | undefined =>
@@ -128,7 +130,7 @@ export function runConnections(p: PreparedConnections, dialogue: ConnectionDialo
       return runClient(
         p.smtpd!,
         input,
-        { addr: spec.client, port, ...(spec.name !== undefined && { name: spec.name }) },
+        { addr: spec.client, port, ...(spec.name !== undefined && { name: spec.name }), ...(options.tls && { tls: options.tls }) },
         { trace, pipelined: spec.pipelined, startupLog: first },
       );
     };
