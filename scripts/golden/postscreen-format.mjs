@@ -28,7 +28,7 @@ export const DEFAULT_SERVER = '127.0.0.1';
 export const NON_CONFIG_FILES = ['build', 'dns', 'dialogues', 'expected.json', 'README.md'];
 export const CLIENT_PORT_BASE = 20000;
 
-const LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1)$/;
 
 /**
  * unescapePregreet - `\r`, `\n`, `\t` and `\\` as C escapes; any other

@@ -401,6 +401,16 @@ function concluded(log, c) {
   return false;
 }
 
+/** reversedIpv6 - the 32 nibbles of an IPv6 address, lowest first, each followed by a dot (as dnsblog and PTR names have them). */
+function reversedIpv6(addr) {
+  const [head, tail] = addr.split('::');
+  const groups = (x) => (x ? x.split(':') : []);
+  const h = groups(head);
+  const t = tail === undefined ? [] : groups(tail);
+  const all = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  return [...all.map((g) => g.padStart(4, '0')).join('')].reverse().join('.') + '.';
+}
+
 async function playDialogue(d, dnsServer) {
   const t0 = Date.now();
   const results = [];
@@ -419,7 +429,7 @@ async function playDialogue(d, dnsServer) {
         if (!concluded(readLog(), c) && !talk.closedByServer) throw new Error(`${d.name}: connection ${n + 1} (port ${c.port}) did not conclude in the log`);
       }
       delete talk.closedByServer;
-      const prefix = c.client.split('.').reverse().join('.') + '.';
+      const prefix = c.client.includes(':') ? reversedIpv6(c.client) : c.client.split('.').reverse().join('.') + '.';
       const dns = [
         ...new Set(
           dnsServer.queries
