@@ -151,7 +151,7 @@ export class Postscreen {
       const acl = cfg.access.evaluate(s.addr);
       for (const w of acl.log) info(s, `warning: ${w}`);
       note(s, { kind: 'stage', title: `postscreen_access_list = ${cfg.params.get('postscreen_access_list') ?? ''}`, result: acl.result, children: acl.trace });
-      this.accessResult = { result: acl.result, ...(acl.item && { item: acl.item }) };
+      s.access = { result: acl.result, ...(acl.item && { item: acl.item }) };
       if (acl.result === 'reject') {
         info(s, `${cfg.respectful ? 'DENY' : 'BLACK'}LISTED ${endpoint(s)}`);
         this.compat(s);
@@ -218,8 +218,6 @@ export class Postscreen {
     else conclude(s);
     this.finish(s);
   }
-
-  private accessResult: PostscreenVerdict['access'] | undefined;
 
   /** finish - hand over or stay: after a failed hand-off (X21) the dummy engine talks. */
   private finish(s: Session): void {
@@ -354,14 +352,13 @@ export class Postscreen {
       end: s.now,
       outcome,
       decidedBy,
-      ...(this.accessResult && { access: this.accessResult }),
+      ...(s.access && { access: s.access }),
       tests,
       ...(s.dnsbl && { dnsbl: s.dnsbl }),
       ...(s.cacheBefore && { cacheBefore: s.cacheBefore }),
       ...((s.cacheAfter ?? s.cacheBefore) && { cacheAfter: s.cacheAfter ?? s.cacheBefore }),
       ...(s.pass && { pass: s.pass }),
     };
-    this.accessResult = undefined;
     return {
       exchanges,
       log: s.log,

@@ -87,6 +87,8 @@ export interface Session {
   /** Tests that failed in this session (also those whose failure was ignored). */
   failed: Set<PostscreenTestName>;
   decidedBy?: PostscreenVerdict['decidedBy'];
+  /** The postscreen_access_list result. */
+  access?: PostscreenVerdict['access'];
 }
 
 type Given = Pick<Session, 'cfg' | 'cache' | 'addr' | 'port' | 'server' | 'serverPort' | 'now' | 'start' | 'info' | 'input' | 'smtpdAvailable'>;
