@@ -62,16 +62,16 @@ const MARKER = '@@record-smtpd: namespace ready@@';
 /** Groups recorded at the same time (each is mostly waiting on sockets). */
 const CONCURRENCY = 3;
 /** Files Debian's package keeps in /etc/postfix that Postfix itself needs (not configuration). */
-const PACKAGE_FILES = ['dynamicmaps.cf', 'dynamicmaps.cf.d', 'postfix-files', 'postfix-files.d', 'postfix-script', 'post-install', 'makedefs.out'];
-const DEBIAN_MASTER_CF = '/usr/share/postfix/master.cf.dist';
+export const PACKAGE_FILES = ['dynamicmaps.cf', 'dynamicmaps.cf.d', 'postfix-files', 'postfix-files.d', 'postfix-script', 'post-install', 'makedefs.out'];
+export const DEBIAN_MASTER_CF = '/usr/share/postfix/master.cf.dist';
 /** Paths inside the namespace. */
-const MAILLOG = '/var/lib/postfix/maillog';
-const CAPTURE_DIR = '/var/spool/postfix/capture';
+export const MAILLOG = '/var/lib/postfix/maillog';
+export const CAPTURE_DIR = '/var/spool/postfix/capture';
 /** master.cf commands whose deliveries are captured instead of performed. */
 const CAPTURED_COMMANDS = ['smtp', 'lmtp', 'virtual', 'pipe'];
 /** Accounts the namespace's /etc/passwd and /etc/group keep from the machine (names only: ids differ per machine). */
-const USERS = ['root', 'daemon', 'bin', 'sys', 'nobody', 'postfix'];
-const GROUPS = ['root', 'daemon', 'bin', 'sys', 'mail', 'nogroup', 'postfix', 'postdrop'];
+export const USERS = ['root', 'daemon', 'bin', 'sys', 'nobody', 'postfix'];
+export const GROUPS = ['root', 'daemon', 'bin', 'sys', 'mail', 'nogroup', 'postfix', 'postdrop'];
 /**
  * The recorder's client port for session i is CLIENT_PORT_BASE + i: smtpd logs it
  * (smtpd_client_port_logging) and sends it to policy servers. Below the kernel's
@@ -128,7 +128,7 @@ function masterEntries(text) {
  * the capture get maxproc 1 (a fixed order of delivery log lines), and a
  * postlog service is added when missing (maillog_file needs it).
  */
-function recorderMasterCf(text) {
+export function recorderMasterCf(text) {
   const out = [];
   let postlog = false;
   for (const e of masterEntries(text)) {
@@ -159,7 +159,7 @@ function recorderMasterCf(text) {
   return out.join('\n') + '\n';
 }
 
-const CAPTURE_SCRIPT = `#!/bin/sh
+export const CAPTURE_SCRIPT = `#!/bin/sh
 # record-smtpd capture: arguments, then the message, one file per delivery.
 umask 022
 f=${CAPTURE_DIR}/$3.$$
@@ -168,7 +168,7 @@ exit 0
 `;
 
 /** accountLines - the machine's lines of /etc/passwd or /etc/group for `names`, in `names` order. */
-function accountLines(file, names) {
+export function accountLines(file, names) {
   const lines = readFileSync(file, 'utf8').split('\n');
   return (
     names

@@ -8,7 +8,7 @@
  *   (smtpdEventText), the same the page shows.
  */
 import { smtpdEventText, sourceText } from '../engine/index.ts';
-import type { SmtpdEvent } from '../engine/index.ts';
+import type { PostscreenStep, SmtpdEvent } from '../engine/index.ts';
 
 /** renderTrace - the text form of a trace. */
 export function renderTrace(events: readonly SmtpdEvent[], depth = 0): string {
@@ -20,6 +20,18 @@ export function renderTrace(events: readonly SmtpdEvent[], depth = 0): string {
     out += `${pad}${e.kind === 'command' ? '> ' : ''}${title}${result ? ` -> ${result}` : ''}${source}\n`;
     if (detail) out += `${pad}    ${detail}\n`;
     if (e.children) out += renderTrace(e.children, depth + 1);
+  }
+  return out;
+}
+
+/** renderPostscreenSteps - postscreen's part of a connection, in the same form. */
+export function renderPostscreenSteps(steps: readonly PostscreenStep[], depth = 0): string {
+  let out = '';
+  const pad = '  '.repeat(depth);
+  for (const n of steps) {
+    out += `${pad}${n.title}${n.result ? ` -> ${n.result}` : ''}\n`;
+    if (n.detail) out += `${pad}    ${n.detail}\n`;
+    if (n.children) out += renderPostscreenSteps(n.children, depth + 1);
   }
   return out;
 }

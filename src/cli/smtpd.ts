@@ -15,12 +15,16 @@
  *   policy and verify answers from --facts. Nothing real is queried.
  *   --tls says the session is encrypted; --ccert gives the client
  *   certificate's fingerprint (and public-key fingerprint), --ccert-verified
- *   that its chain is trusted. The wiring is the engine's scenario
- *   (openScenario); this file parses arguments and prints.
+ *   that its chain is trusted. When master.cf's service runs postscreen, or
+ *   the dialogue has `# connection` lines, the dialogue is a series of
+ *   connections: postscreen first, then the smtpd it hands clients to (see
+ *   render-connections.ts for the output). The wiring is the engine's
+ *   scenario (openScenario); this file parses arguments and prints.
  */
 import { openScenario } from '../engine/index.ts';
 import type { ClientInput, Host } from '../engine/index.ts';
 import { formatDiagnostic } from './report.ts';
+import { renderConnections } from './render-connections.ts';
 import { createNodeHost } from './node-host.ts';
 import type { CommandOutput } from './postmap.ts';
 import { renderTrace } from './render-trace.ts';
@@ -95,12 +99,29 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
     .join('');
   if (scenario.fatal) return { stdout: '', stderr: stderr + formatDiagnostic(scenario.fatal, 'postfix/smtpd', configDirectory), status: 1 };
 
-  const [addr, name] = (client ?? '').split(',');
   const [fingerprint, pkeyFingerprint] = (ccert ?? '').split(',');
   const tlsFacts =
     tls || ccert !== undefined || ccertVerified
       ? { ...(fingerprint && { ccert: { fingerprint, verified: ccertVerified, ...(pkeyFingerprint && { pkeyFingerprint }) } }) }
       : undefined;
+
+  // Several connections, or postscreen in front of smtpd: postscreen's cache spans the connections.
+  if (scenario.postscreen || /^#\s*connection\b/im.test(io.stdin)) {
+    const played = (await scenario.playConnections(io.stdin, {
+      ...(client !== undefined && { client }),
+      trace: json || trace,
+      ...(tlsFacts && { tls: tlsFacts }),
+    }))!;
+    const ps = played.postscreen;
+    const notices = (ps?.notices ?? []).map((n) => `postfix-sim smtpd: notice: ${n}\n`).join('');
+    const out = renderConnections(played.connections, { service: scenario.service, multi: played.multi, log, json, trace });
+    const daemon = ps?.fatal ? ps.program : 'postfix/smtpd';
+    const fatals = json ? '' : [...new Set(played.connections.flatMap((c) => (c.fatal ? [`${daemon}: fatal: ${c.fatal}\n`] : [])))].join('');
+    stderr += played.diagnostics.map((d) => formatDiagnostic(d, 'postfix-sim smtpd')).join('');
+    return { stdout: out.stdout, stderr: stderr + notices + fatals, status: out.status };
+  }
+
+  const [addr, name] = (client ?? '').split(',');
   const who: ClientInput = { ...(addr && { addr }), ...(name !== undefined && { name }), ...(tlsFacts && { tls: tlsFacts }) };
   const played = (await scenario.play(io.stdin, who, { trace: json || trace }))!;
   if ('error' in played) return { stdout: '', stderr: stderr + formatDiagnostic(played.error, 'postfix/smtpd'), status: 1 };

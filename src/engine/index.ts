@@ -116,6 +116,28 @@ export type {
 export type { AddressEvent, AddressClass, AddrFindTrace, MapsTrace, MatchListTrace, ListItemTrace } from './trace/types.ts';
 export { mailOutcome } from './smtpd/index.ts';
 export type { Delivery, MailOutcome } from './smtpd/index.ts';
+export { parseConnections, prepareConnections, runConnections, unescapePregreet } from './connections/index.ts';
+export type {
+  ConnectionDialogue,
+  ConnectionResult,
+  ConnectionSpec,
+  ConnectionsOptions,
+  PreparedConnections,
+  RunConnectionsOptions,
+} from './connections/index.ts';
+export { preparePostscreen, Postscreen, TESTS as POSTSCREEN_TESTS } from './postscreen/index.ts';
+export type { PostscreenConfig, PostscreenOptions, ConnectionInput, ScreenResult } from './postscreen/index.ts';
+export type {
+  DnsblScore,
+  DnsblSiteScore,
+  PostscreenAction,
+  PostscreenCacheEntry,
+  PostscreenExpiry,
+  PostscreenTestName,
+  PostscreenTestResult,
+  PostscreenVerdict,
+  PostscreenStep,
+} from './trace/types.ts';
 export { DEBIAN_PASSWD, PASSWD_FACTS } from './tables/unix.ts';
 export { openScenario, CONFIG_DIRECTORY } from './scenario/scenario.ts';
 export type {

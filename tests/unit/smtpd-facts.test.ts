@@ -1,6 +1,6 @@
 // DNS, policy and verify facts: the outside world the simulator never queries.
 import { describe, expect, it } from 'vitest';
-import { parseDnsFacts } from '../../src/engine/smtpd/facts/dns.ts';
+import { parseDnsFacts } from '../../src/engine/dns/facts.ts';
 import { parseFacts } from '../../src/engine/smtpd/facts/outside.ts';
 import { lookupPeer } from '../../src/engine/smtpd/session/peer.ts';
 

@@ -127,3 +127,41 @@ export function validMailhostLiteral(text: string): boolean {
   if (!text.startsWith('[') || !text.endsWith(']') || text.length < 3) return false;
   return validMailhostAddr(text.slice(1, -1)) !== undefined;
 }
+
+/**
+ * hostnameGripe - what valid_hostname(3) with DO_GRIPE warns about a bad
+ * host name (`valid_hostname: misplaced delimiter: NAME`), or undefined
+ * when the name is valid.
+ */
+export function hostnameGripe(name: string, wildcard = false): string | undefined {
+  const w = (what: string): string => `valid_hostname: ${what}`;
+  const shown = name.slice(0, 100);
+  if (name === '') return w('empty hostname');
+  let labelLength = 0;
+  let labelCount = 0;
+  let nonNumeric = false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i]!;
+    const next = name[i + 1];
+    if (isAlnum(c) || c === '_') {
+      if (labelLength === 0) labelCount++;
+      if (++labelLength > LABEL_MAX) return w(`hostname label too long: ${shown}`);
+      if (!isDigit(c)) nonNumeric = true;
+    } else if (wildcard && c === '*') {
+      if (labelLength || labelCount || (next !== undefined && next !== '.')) return w(`'*' can be the first label only: ${shown}`);
+      labelCount++;
+      labelLength++;
+      nonNumeric = true;
+    } else if (c === '.') {
+      if (labelLength === 0 || next === undefined) return w(`misplaced delimiter: ${shown}`);
+      labelLength = 0;
+    } else if (c === '-') {
+      nonNumeric = true;
+      labelLength++;
+      if (labelLength === 1 || next === undefined || next === '.') return w(`misplaced hyphen: ${shown}`);
+    } else return w(`invalid character ${c.charCodeAt(0)}(decimal): ${shown}`);
+  }
+  if (!nonNumeric) return w(`numeric hostname: ${shown}`);
+  if (name.length > NAME_MAX) return w(`bad length ${name.length} for ${shown}...`);
+  return undefined;
+}

@@ -41,6 +41,9 @@ import { createTableCache } from '../search/index.ts';
 import type { TableCache } from '../search/index.ts';
 import { agentsFromMasterCf, commandLineAddress, createResolver, DEBIAN_AGENTS, openAliasTable } from '../resolve/index.ts';
 import type { Agent, DeliveryResult, ResolveReply, Resolver } from '../resolve/index.ts';
+import { parseConnections, prepareConnections, runConnections } from '../connections/index.ts';
+import type { ConnectionResult, PreparedConnections } from '../connections/index.ts';
+import type { PostscreenConfig } from '../postscreen/index.ts';
 import { mailOutcome, NO_DNS, NO_FACTS, parseDialogue, parseDnsFacts, parseFacts, prepareSmtpd, runClient } from '../smtpd/index.ts';
 import type { ClientFacts, DnsFacts, MailOutcome, OutsideFacts, SessionResult, SmtpdConfig } from '../smtpd/index.ts';
 
@@ -99,6 +102,27 @@ export interface PlayResult {
   outcomes: MailOutcome[];
 }
 
+/** How to play a dialogue of connections. */
+export interface ConnectionsPlayOptions {
+  /** The client of connections that do not name one (`ADDR[,NAME]`). */
+  client?: string;
+  /** Build the trace (default true). */
+  trace?: boolean;
+  /** The smtpd sessions are encrypted, with these client-certificate facts. */
+  tls?: ClientFacts['tls'];
+}
+
+/** A dialogue of connections played against the service: postscreen first when it runs one. */
+export interface ConnectionsPlayResult {
+  connections: ConnectionResult[];
+  /** The dialogue had `# connection` lines (else it was one connection). */
+  multi: boolean;
+  /** Bad `# connection` lines, located. */
+  diagnostics: Diagnostic[];
+  /** The service's postscreen, when it runs one (its notices and start-up fatal error). */
+  postscreen?: PostscreenConfig;
+}
+
 /** sendmail -bv for one address. */
 export interface ResolvedAddress {
   /** As given. */
@@ -155,6 +179,14 @@ export interface Scenario {
   smtpdResolver(): Promise<Resolver>;
   /** The same as sendmail and the daemons it feeds see them: main.cf only. */
   resolver(): Promise<Resolver>;
+  /** The connection service runs postscreen(8): clients meet it before smtpd (see playConnections). */
+  readonly postscreen: boolean;
+  /**
+   * Play a dialogue of connections (`# connection` lines; without them, one
+   * connection): postscreen first when the service runs it, sharing its
+   * cache, then the smtpd it hands clients to. Undefined when `fatal` is set.
+   */
+  playConnections(dialogue: string, options?: ConnectionsPlayOptions): Promise<ConnectionsPlayResult | undefined>;
   /** Play one SMTP dialogue (the client side, as typed into telnet); undefined when `fatal` is set. */
   play(dialogue: string, client?: ClientInput, options?: PlayOptions): Promise<PlayOutcome | undefined>;
   /** sendmail -bv for each address, with `sender` (both as typed on a command line). */
@@ -231,6 +263,10 @@ export async function openScenario(options: ScenarioOptions): Promise<Scenario> 
   // sendmail and the daemons it feeds read main.cf only (no master.cf -o overrides of the smtpd service).
   const resolver = once(() => createResolver(main, { host, agents, ...(users && { users }) }));
   const smtpd = once(async () => prepareSmtpd({ host, params, cache, resolver: await smtpdResolver(), dns, facts, service }));
+  const entry = master && connectionService(master, service);
+  const connections = once((): Promise<PreparedConnections> =>
+    prepareConnections({ host, main, ...(master && { master }), service, dns, facts, cache, agents, ...(users && { users }) }),
+  );
 
   return {
     main,
@@ -245,6 +281,18 @@ export async function openScenario(options: ScenarioOptions): Promise<Scenario> 
     smtpd,
     smtpdResolver,
     resolver,
+    postscreen: entry?.argv[7] === 'postscreen',
+
+    async playConnections(text, options = {}) {
+      if (fatal) return undefined;
+      const dialogue = parseConnections(text, 'stdin', options.client === undefined ? {} : { client: options.client });
+      const prepared = await connections();
+      const result = runConnections(prepared, dialogue, {
+        ...(options.trace !== undefined && { trace: options.trace }),
+        ...(options.tls && { tls: options.tls }),
+      });
+      return { ...result, multi: dialogue.multi, diagnostics: dialogue.diagnostics, ...(prepared.postscreen && { postscreen: prepared.postscreen }) };
+    },
 
     async lookup(spec, key, { noFold = false } = {}) {
       const table = aliasTable(spec) ?? (await openTable(spec, { host, foldFixed: !noFold, builtWithoutFolding: noFold }));

@@ -8,6 +8,8 @@
  */
 import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
 import type { Table } from './types.ts';
+import { extpar } from '../util/braces.ts';
+import { splitList } from '../util/lists.ts';
 
 /**
  * tableRecord - an opened table: `type:name`, its FIXED flag, its lookup
@@ -53,6 +55,25 @@ export function fatal(message: string, file?: string, line?: number): Diagnostic
 /** warning - a warning diagnostic in Postfix's wording. */
 export function warning(message: string, file?: string, line?: number): Diagnostic {
   return { severity: 'warning', message, ...(file !== undefined && { file }), ...(line !== undefined && { line }) };
+}
+
+/**
+ * readStreamTable - dict_stream_open(): a pattern table's rules from its
+ * file, or from the map name itself when it starts with `{` (Postfix 3.7's
+ * inline form `regexp:{{/rule/ result}, {/rule2/ result}}`: every item is
+ * one `{rule}`, read as one line).
+ */
+export function readStreamTable(readFile: (path: string) => Uint8Array | undefined, type: string, name: string): { text: string } | { error: Diagnostic } {
+  if (!name.startsWith('{')) return readTableFile(readFile, name);
+  const outer = extpar(name);
+  if (outer.error !== undefined) return { error: fatal(`${type} map: ${outer.error}`, name) };
+  let text = '';
+  for (const item of splitList(outer.text)) {
+    const rule = extpar(item);
+    if (rule.error !== undefined) return { error: fatal(`${type} map: ${rule.error}`, name) };
+    text += `${rule.text}\n`;
+  }
+  return { text };
 }
 
 /** readTableFile - a table's source text, or the fatal error Postfix gives when it cannot be opened. */

@@ -310,3 +310,105 @@ export type SmtpdEventData =
 
 /** The SmtpdEvent variants of one kind, e.g. `SmtpdEventOf<'restriction'>`. */
 export type SmtpdEventOf<K extends SmtpdEvent['kind']> = Extract<SmtpdEventData, { kind: K }> & { children?: SmtpdEvent[] };
+
+/**
+ * One step of postscreen's decision (a stage, the access list, a test, a
+ * cache update), nested as postscreen nested them; renderers show `title`,
+ * `result` and `detail`.
+ */
+export interface PostscreenStep {
+  kind: 'session' | 'command' | 'stage' | 'restriction' | 'class' | 'lookup' | 'action' | 'resolve' | 'dns' | 'fact' | 'note' | 'test' | 'cache';
+  /** What was done, e.g. `check_recipient_access hash:/etc/postfix/access`. */
+  title: string;
+  /** The outcome, e.g. `OK`, `DUNNO`, `REJECT`, `found`, `not found`. */
+  result?: string;
+  /** Why, or the reply text. */
+  detail?: string;
+  /** The table lookup this step made, when it is one. */
+  lookup?: LookupTrace;
+  children?: PostscreenStep[];
+}
+
+/* postscreen(8): what it decided for one connection. */
+
+/** postscreen's tests, in the order of a cache entry's fields. */
+export type PostscreenTestName = 'pregreet' | 'dnsbl' | 'pipelining' | 'non-smtp command' | 'bare newline';
+
+/** What postscreen does when a test fails (`continue` is read as ignore). */
+export type PostscreenAction = 'ignore' | 'enforce' | 'drop';
+
+/**
+ * When a passed test expires, in seconds since the dialogue's first
+ * connection; `new`: never passed; `disabled`: never passed and the test
+ * was off when the entry was written.
+ */
+export type PostscreenExpiry = number | 'new' | 'disabled';
+
+/** One entry of the temporary allowlist (postscreen_cache_map). */
+export interface PostscreenCacheEntry {
+  client: string;
+  expires: Record<PostscreenTestName, PostscreenExpiry>;
+}
+
+/** One (domain, filter, weight) of postscreen_dnsbl_sites and what it added to the score. */
+export interface DnsblSiteScore {
+  /** The entry as written, e.g. `bl.example.net=127.0.0.[2..11]*2`. */
+  site: string;
+  domain: string;
+  filter?: string;
+  weight: number;
+  /** The name asked (reversed client address + domain) and the A records answered. */
+  query: string;
+  status: 'listed' | 'not listed' | 'error';
+  replies: string[];
+  /** The reply TTL dnsblog reported (-1: none). */
+  ttl: number;
+  /** The filter accepted a reply (or there is no filter and there was one): the weight counts. */
+  matched: boolean;
+}
+
+/** The combined DNSBL score of a client. */
+export interface DnsblScore {
+  total: number;
+  threshold: number;
+  allowlistThreshold: number;
+  sites: DnsblSiteScore[];
+  /** The TTL postscreen keeps the result for, after postscreen_dnsbl_min_ttl/max_ttl. */
+  ttl: number;
+  /** The list named in the reject reply (the matching site with the largest weight, after postscreen_dnsbl_reply_map). */
+  name?: string;
+  /** How the score was used: blocked (>= threshold), allowlisted (<= allowlist threshold), or neither. */
+  verdict: 'blocked' | 'allowlisted' | 'passed';
+}
+
+/** What became of one test in one connection. */
+export interface PostscreenTestResult {
+  test: PostscreenTestName;
+  /** off: disabled; cached: still valid from an earlier connection; passed/failed in this connection; not done: to do but the session ended first. */
+  state: 'off' | 'cached' | 'passed' | 'failed' | 'not done';
+  action?: PostscreenAction;
+  detail?: string;
+}
+
+/** postscreen's part of one connection: the verdict the page and the CLI show. */
+export interface PostscreenVerdict {
+  client: string;
+  port: string;
+  server: string;
+  /** Seconds since the dialogue's first connection. */
+  start: number;
+  end: number;
+  /** handed-off: passed to smtpd; the others end in postscreen. */
+  outcome: 'handed-off' | 'disconnected' | 'dropped' | 'hung up' | 'no server';
+  /** What decided the outcome. */
+  decidedBy: 'access list' | 'cache' | 'connection count limit' | 'command count limit' | 'tests' | 'no tests' | 'client' | PostscreenTestName;
+  /** The postscreen_access_list result. */
+  access?: { result: 'permit' | 'reject' | 'dunno' | 'error'; item?: string };
+  tests: PostscreenTestResult[];
+  dnsbl?: DnsblScore;
+  /** The client's cache entry before the connection and after it (absent: none). */
+  cacheBefore?: PostscreenCacheEntry;
+  cacheAfter?: PostscreenCacheEntry;
+  /** PASS NEW / PASS OLD when logged. */
+  pass?: 'NEW' | 'OLD';
+}

@@ -19,7 +19,7 @@ import type { ParameterView } from '../../config/maincf.ts';
 import type { ParamName } from '../../config/names.ts';
 import type { Diagnostic, SmtpdEvent } from '../../trace/types.ts';
 import type { AccessMaps, MatchList, SmtpdResolver } from './deps.ts';
-import type { DnsFacts } from '../facts/dns.ts';
+import type { DnsFacts } from '../../dns/facts.ts';
 import type { OutsideFacts } from '../facts/outside.ts';
 import type { ErrorClass, SessionState } from '../state.ts';
 import { smtpdDsnFix } from '../../mail/dsn.ts';

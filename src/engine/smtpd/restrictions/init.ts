@@ -18,8 +18,8 @@ import { isRawParameter, parseCompatibilityLevel, compatBelow } from '../../conf
 import type { ParamName } from '../../config/names.ts';
 import { createSearchContext, matchParentStyle, openMaps, openMatchList, mailAddrFind } from '../../search/index.ts';
 import type { Maps, MatchList as SearchMatchList, SearchContext, TableCache } from '../../search/index.ts';
-import type { DnsFacts } from '../facts/dns.ts';
-import { NO_DNS } from '../facts/dns.ts';
+import type { DnsFacts } from '../../dns/facts.ts';
+import { NO_DNS } from '../../dns/facts.ts';
 import type { OutsideFacts } from '../facts/outside.ts';
 import { NO_FACTS } from '../facts/outside.ts';
 import type { RestrictionLists, SmtpdConfig } from './checker.ts';

@@ -15,8 +15,8 @@
 import { ownAddresses } from '../../resolve/local.ts';
 import { DEFAULT_FACTS } from '../../config/names.ts';
 import { parseAddress } from '../../util/inet.ts';
-import { addressError, dnsStrerror } from '../facts/dns.ts';
-import type { DnsRecord } from '../facts/dns.ts';
+import { addressError, dnsStrerror } from '../../dns/facts.ts';
+import type { DnsRecord } from '../../dns/facts.ts';
 import type { Checker } from './checker.ts';
 import { RESOLVE_CLASS_FINAL, RESOLVE_CLASS_LOCAL, RESOLVE_CLASS_RELAY, RESOLVE_FLAG_FAIL, RESOLVE_FLAG_ROUTED } from './deps.ts';
 import { CHECK_DUNNO, CHECK_OK, rejectDictRetry } from './reject.ts';

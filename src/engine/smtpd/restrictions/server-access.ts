@@ -13,8 +13,8 @@
  *   postconf(5) (check_client_mx_access, ...), access(5)
  */
 import { validHostaddr, validMailhostAddr } from '../../mail/valid-hostname.ts';
-import type { RecordType } from '../facts/dns.ts';
-import { addressError, dnsStrerror } from '../facts/dns.ts';
+import type { RecordType } from '../../dns/facts.ts';
+import { addressError, dnsStrerror } from '../../dns/facts.ts';
 import type { Checker } from './checker.ts';
 import { accessQuery, checkAddrAccess, checkDomainAccess, forbidAllowlist } from './access.ts';
 import type { AccessQuery } from './types.ts';

@@ -12,7 +12,7 @@
 import type { DnsRecordType, LookupTrace, SourceLine } from '../../trace/types.ts';
 import { splitSpec } from '../../tables/registry.ts';
 import { classOf } from '../../resolve/resolve.ts';
-import type { DnsAnswer } from '../facts/dns.ts';
+import type { DnsAnswer } from '../../dns/facts.ts';
 import type { Checker } from './checker.ts';
 import type { MapsAnswer, ResolveAnswer } from './deps.ts';
 

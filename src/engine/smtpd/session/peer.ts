@@ -10,7 +10,7 @@
  * SEE ALSO
  *   smtpd(8) (smtpd_peer), postconf(5) (reject_unknown_client_hostname)
  */
-import type { DnsFacts } from '../facts/dns.ts';
+import type { DnsFacts } from '../../dns/facts.ts';
 import type { PeerStatus } from '../state.ts';
 
 export interface PeerFacts {

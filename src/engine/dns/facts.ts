@@ -1,6 +1,6 @@
 /*
  * NAME
- *   smtpd/facts/dns - DNS answers as facts the user supplies
+ *   dns/facts - DNS answers as facts the user supplies
  * DESCRIPTION
  *   The simulator never queries DNS. A facts file in zone-file record
  *   syntax (`name [ttl] [IN] TYPE data`, one record per line, `;` or `#`
@@ -11,9 +11,9 @@
  *   lookup() answers like Postfix's dns_lookup(): OK with records,
  *   NOTFOUND, RETRY, or NULLMX for an MX query answered with `0 .`.
  * SEE ALSO
- *   postconf(5) (reject_rbl_client, reject_unknown_*), dns_lookup(3)
+ *   postconf(5) (reject_rbl_client, reject_unknown_*), postscreen(8), dns_lookup(3)
  */
-import type { Diagnostic, DnsQueryStatus, DnsRecordType } from '../../trace/types.ts';
+import type { Diagnostic, DnsQueryStatus, DnsRecordType } from '../trace/types.ts';
 
 export type RecordType = DnsRecordType;
 const TYPES: readonly RecordType[] = ['A', 'AAAA', 'MX', 'NS', 'PTR', 'TXT', 'CNAME'];
@@ -27,7 +27,12 @@ export interface DnsRecord {
   preference?: number;
   /** The line of the facts file the record is on (absent for an implied record). */
   line?: number;
+  /** Time to live in seconds (default 300, as the golden recorders' DNS responder answers). */
+  ttl?: number;
 }
+
+/** The TTL of a record whose line gives none. */
+export const DEFAULT_TTL = 300;
 
 export type DnsStatus = DnsQueryStatus;
 
@@ -74,7 +79,7 @@ export function parseDnsFacts(text: string, file = 'dns'): DnsFacts {
     if (!body) return;
     const words = body.split(/\s+/);
     const name = norm(words.shift()!);
-    if (words[0] && /^\d+$/.test(words[0])) words.shift();
+    const ttl = words[0] && /^\d+$/.test(words[0]) ? Number(words.shift()) : DEFAULT_TTL;
     if (words[0]?.toUpperCase() === 'IN') words.shift();
     const type = (words.shift() ?? '').toUpperCase();
     if (type === 'SERVFAIL' || type === 'TIMEOUT') {
@@ -92,14 +97,14 @@ export function parseDnsFacts(text: string, file = 'dns'): DnsFacts {
         diagnostics.push({ severity: 'warning', message: `${file}, line ${i + 1}: MX needs "preference host"`, file, line: i + 1 });
         return;
       }
-      records.push({ name, type: t, preference: pref, data: words[1] === '.' ? '' : norm(words[1]!), line: i + 1 });
+      records.push({ name, type: t, preference: pref, data: words[1] === '.' ? '' : norm(words[1]!), line: i + 1, ttl });
     } else if (t === 'TXT') {
       const rest = /^\S+\s+(?:\d+\s+)?(?:IN\s+)?TXT\s*(.*)$/i.exec(body)?.[1] ?? '';
-      records.push({ name, type: t, data: unquoteTxt(rest), line: i + 1 });
+      records.push({ name, type: t, data: unquoteTxt(rest), line: i + 1, ttl });
     } else if (words.length < 1) {
       diagnostics.push({ severity: 'warning', message: `${file}, line ${i + 1}: missing ${t} data`, file, line: i + 1 });
     } else {
-      records.push({ name, type: t, data: t === 'A' || t === 'AAAA' ? words[0]!.toLowerCase() : norm(words[0]!), line: i + 1 });
+      records.push({ name, type: t, data: t === 'A' || t === 'AAAA' ? words[0]!.toLowerCase() : norm(words[0]!), line: i + 1, ttl });
     }
   });
   // A name exists when it has records or names below it (an empty non-terminal answers NODATA).
