@@ -66,7 +66,7 @@ const which = (program) => whichOn(program, ENV.PATH);
 /* Outside the namespace.                                              */
 /* ------------------------------------------------------------------ */
 
-function checkEnvironment() {
+export function checkEnvironment() {
   if (process.getuid?.() !== 0) die('must run as root (it needs unshare and bind mounts)');
   for (const p of ['postfix', 'postconf', 'postmap', 'unshare', 'mount', 'hostname'])
     if (!which(p)) die(`${p} not found: install postfix postfix-pcre postfix-lmdb postfix-cdb postfix-sqlite (and util-linux)`);
@@ -120,7 +120,7 @@ function loadGroup(name) {
   return { name, dir, main, master, build, dns, dialogues };
 }
 
-function prepareWork(group, base) {
+export function prepareWork(group, base) {
   const work = join(base, group.name);
   const etc = join(work, 'etc');
   mkdirSync(etc, { recursive: true });

@@ -42,6 +42,7 @@ import { DAEMON_UNSHARE, daemonNamespaceScript, dieWith, innerJson, pool, runCol
 import { checkEnvironment as checkSmtpdEnvironment, checkMainCf, prepareWork } from './record-smtpd.mjs';
 import { checkEnvironment as checkResolveEnvironment, prepareGroup as prepareResolveGroup, runGroup as runResolveGroup } from './record-resolve.mjs';
 import { runIsolated } from './record-lookups.mjs';
+import { checkEnvironment as checkPostscreenEnvironment, prepareWork as preparePostscreenWork } from './record-postscreen.mjs';
 import { RECORD_ENVIRONMENT, parsePasswd } from './resolve-format.mjs';
 import { configurationSources, digest, filesOf } from './scenarios-format.mjs';
 import { parseDnsFile, parsePolicyFacts } from './smtpd-format.mjs';
@@ -50,6 +51,9 @@ const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
 const LIBRARY = join(ROOT, 'tests/golden/scenarios');
 const RECORD_SMTPD = join(dirname(SELF), 'record-smtpd.mjs');
+const RECORD_POSTSCREEN = join(dirname(SELF), 'record-postscreen.mjs');
+/** master.cf runs postscreen(8) on the smtp port (as record-postscreen requires it). */
+const POSTSCREEN_ON_SMTP = /^smtp\s+inet\s+(\S+\s+){5}postscreen\b/m;
 const ENV = RECORD_ENVIRONMENT;
 const HOSTNAME = 'host.example.com';
 const MARKER = '@@record-scenarios: namespace ready@@';
@@ -167,6 +171,55 @@ function confirmClientName(session, dns) {
   if (!ptr || !a) throw new Error(`session ${session.key}: client ${session.client} is called ${session.name} only if dns has its PTR and A records`);
 }
 
+/** inNamespace - runs a recorder's inner half on `work` in a daemon namespace where the sessions' client addresses are on lo. */
+async function inNamespace(recorder, work, sessions) {
+  // Every client address is the namespace's own, on lo: the daemons see a real peer.
+  const addresses = [...new Set(sessions.map((s) => s.client).filter((a) => !/^127\./.test(a)))];
+  const script = `set -e\n${addresses.map((a) => `ip addr add ${a}/32 dev lo\n`).join('')}${daemonNamespaceScript(HOSTNAME, MARKER)}`;
+  return innerJson(await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', script, 'sh', work, process.execPath, recorder], { env: ENV }), MARKER);
+}
+
+/** addPasswd - the configuration's extra accounts in the namespace's /etc/passwd. */
+function addPasswd(files, work) {
+  if (!files.passwd) return;
+  const lines = parsePasswd(readFileSync(files.passwd, 'utf8'), 'passwd').map((e) => e.entry + '\n');
+  appendFileSync(join(work, 'sys', 'passwd'), lines.join(''));
+}
+
+/**
+ * recordPostscreen - the sessions through postscreen, with record-postscreen's
+ * machinery: each session is a dialogue of one connection, all played at the
+ * same time (so each needs a client address of its own).
+ */
+async function recordPostscreen(label, conf, files, ask, main, dns, base) {
+  const owners = new Map();
+  for (const s of ask.sessions) {
+    if (s.service !== 'smtp') throw new Error(`session ${s.key}: with postscreen on smtp, sessions go to smtp`);
+    if (s.name) throw new Error(`session ${s.key}: a client's name comes from the dns file here (postscreen has no XCLIENT)`);
+    if (owners.has(s.client)) throw new Error(`sessions ${owners.get(s.client)} and ${s.key} share client ${s.client} (they run at the same time)`);
+    owners.set(s.client, s.key);
+  }
+  const group = {
+    name: label,
+    dir: conf,
+    main,
+    master: readFileSync(join(conf, 'master.cf'), 'utf8'),
+    build: builds(files, []).map((b) => ({ command: b.command, argv: [b.map] })),
+    dns,
+    dialogues: ask.sessions.map((s, i) => ({
+      name: s.key,
+      connections: [
+        { client: s.client, server: '127.0.0.1', pipelined: s.pipelined, bareNewline: false, comments: [], lines: s.lines, line: 1, port: 20000 + i },
+      ],
+    })),
+  };
+  const work = preparePostscreenWork(group, base);
+  sqliteDatabases(files, join(work, 'etc'));
+  backdate(join(work, 'etc'));
+  addPasswd(files, work);
+  return inNamespace(RECORD_POSTSCREEN, work, ask.sessions);
+}
+
 async function recordSessions(label, conf, files, ask, base) {
   const main = readFileSync(join(conf, 'main.cf'), 'utf8');
   checkMainCf(main);
@@ -174,6 +227,8 @@ async function recordSessions(label, conf, files, ask, base) {
     throw new Error("main.cf must set mynetworks: the clients' addresses are the namespace's own, which mynetworks_style would trust");
   const dns = files.dns ? parseDnsFile(readFileSync(files.dns, 'utf8'), 'dns') : [];
   for (const s of ask.sessions) confirmClientName(s, dns);
+  if (files['master.cf'] && POSTSCREEN_ON_SMTP.test(readFileSync(files['master.cf'], 'utf8')))
+    return { postscreen: await recordPostscreen(label, conf, files, ask, main, dns, base) };
   const group = {
     name: label,
     dir: conf,
@@ -186,17 +241,8 @@ async function recordSessions(label, conf, files, ask, base) {
   const work = prepareWork(group, base);
   sqliteDatabases(files, join(work, 'etc'));
   backdate(join(work, 'etc'));
-  if (files.passwd)
-    appendFileSync(
-      join(work, 'sys', 'passwd'),
-      parsePasswd(readFileSync(files.passwd, 'utf8'), 'passwd')
-        .map((e) => e.entry + '\n')
-        .join(''),
-    );
-  // Every client address is the namespace's own, on lo: smtpd sees a real peer.
-  const addresses = [...new Set(ask.sessions.map((s) => s.client).filter((a) => !/^127\./.test(a)))];
-  const script = `set -e\n${addresses.map((a) => `ip addr add ${a}/32 dev lo\n`).join('')}${daemonNamespaceScript(HOSTNAME, MARKER)}`;
-  return innerJson(await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', script, 'sh', work, process.execPath, RECORD_SMTPD], { env: ENV }), MARKER);
+  addPasswd(files, work);
+  return { smtpd: await inNamespace(RECORD_SMTPD, work, ask.sessions) };
 }
 
 async function recordAddresses(label, conf, files, ask, base) {
@@ -256,7 +302,7 @@ function recordScenario(engine, name, base, version) {
       lookups: null,
     });
     const where = join(base, tag);
-    if (ask.sessions.length) jobs.push(async () => (rec.smtpd = await recordSessions(tag, conf, files, ask, where)));
+    if (ask.sessions.length) jobs.push(async () => Object.assign(rec, await recordSessions(tag, conf, files, ask, where)));
     if (ask.addresses.length) jobs.push(async () => (rec.resolve = await recordAddresses(tag, conf, files, ask, where)));
     if (ask.lookups.length) jobs.push(async () => (rec.lookups = await recordLookups(tag, conf, files, ask, where)));
   }
@@ -268,6 +314,7 @@ async function main() {
   if (!which('ip', ENV.PATH)) die('ip (iproute2) not found: sessions from other addresses need it');
   const version = checkSmtpdEnvironment();
   checkResolveEnvironment();
+  checkPostscreenEnvironment();
   const all = existsSync(LIBRARY)
     ? readdirSync(LIBRARY)
         .filter((d) => statSync(join(LIBRARY, d)).isDirectory())

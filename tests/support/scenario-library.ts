@@ -23,7 +23,10 @@ export const LIBRARY = join(import.meta.dirname, '..', 'golden', 'scenarios');
 export interface RecordedConfiguration {
   files: Record<string, string>;
   asked: Asked;
+  /** record-smtpd's output, for a configuration whose smtp service is smtpd. */
   smtpd: { sessions: Record<string, { replies: string[][]; log: string[]; noServer?: boolean }> } | null;
+  /** record-postscreen's output, when master.cf runs postscreen on smtp: one dialogue of one connection per session. */
+  postscreen?: { dialogues: Record<string, { connections: { replies: string[][]; log: string[]; dnsblog: string[]; noServer?: boolean }[] }> };
   resolve: Omit<GoldenResolveGroup, 'postfix'> | null;
   lookups: { queries: { map: string; key: string; noFold: boolean; stdout: string; stderr: string; status: number }[] } | null;
 }
@@ -90,7 +93,7 @@ function agentsOf(files: Record<string, string>): Record<string, Agent> {
  */
 export function recordedObservation(rec: RecordedConfiguration, files: Record<string, string>, file: string, e: Expectation): Observation | undefined {
   if (e.kind === 'session') {
-    const s = rec.smtpd?.sessions[`${file}#${e.name}`];
+    const s = rec.smtpd?.sessions[`${file}#${e.name}`] ?? rec.postscreen?.dialogues[`${file}#${e.name}`]?.connections[0];
     if (!s) return undefined;
     return { kind: 'session', replies: s.replies, ...(s.noServer && { error: 'smtpd died' }) };
   }

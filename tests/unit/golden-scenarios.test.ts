@@ -11,7 +11,8 @@
  *     expectation claims what Postfix does not do; an exercise's start
  *     misses at least one goal there;
  *   - (b) the simulator passes every expectation (the start: misses one),
- *     and agrees with the recording: the same replies and smtpd log lines,
+ *     and agrees with the recording: the same replies and smtpd (postscreen,
+ *     dnsblog) log lines,
  *     the same final recipients with the same class, transport, nexthop and
  *     reports, the same lookup answers.
  * See tests/golden/scenarios/README.md.
@@ -32,6 +33,7 @@ import {
   scenarioNames,
 } from '../support/scenario-library.ts';
 import type { Recording } from '../support/scenario-library.ts';
+import { normalisePostscreenText } from '../../scripts/golden/postscreen-format.mjs';
 
 const names = scenarioNames();
 
@@ -127,7 +129,7 @@ for (const name of names) {
 
         // The recorder played the sessions in this order from port 20000 + index; one smtpd logs its start-up once.
         const sessions = expectations.flatMap((f) => f.items.flatMap((e) => (e.kind === 'session' ? [{ file: f.file, e }] : [])));
-        if (sessions.length)
+        if (sessions.length && rec.smtpd)
           it('logs what real smtpd logged', async () => {
             const smtpdLines = (log: readonly string[]): string[] => log.filter((l) => /^postfix\/(\S+\/)?smtpd: /.test(l));
             for (const [index, { file, e }] of sessions.entries()) {
@@ -137,6 +139,27 @@ for (const name of names) {
               if (!played || !('session' in played)) throw new Error(`${file}:${e.line}: not played`);
               const log = played.session.log.map((l) => `${l.program}: ${l.text}`);
               expect(smtpdLines(log), `${file}:${e.line}`).toEqual(smtpdLines(rec.smtpd!.sessions[`${file}#${e.name}`]!.log));
+            }
+          });
+        // Through postscreen every session is a dialogue of its own (a fresh cache), recorded from port 20000 + index.
+        if (sessions.length && rec.postscreen)
+          it('logs what real postscreen, dnsblog and smtpd logged', async () => {
+            const port = (l: string): string => l.replace(/\]:\d+/g, ']:PORT');
+            for (const { file, e } of sessions) {
+              const scenario = await (await open())(e.service ?? 'smtp');
+              const played = await scenario.playConnections(`# connection client=${e.client?.addr ?? '127.0.0.1'}\n${sessionDialogue(e)}`, { trace: false });
+              const c = played?.connections[0];
+              if (!played || !c) throw new Error(`${file}:${e.line}: not played`);
+              const startup = played.postscreen?.startup.length ?? 0;
+              const log = c.log
+                .slice(startup)
+                .map((l) => port(`${l.program}: ${l.program.endsWith('/postscreen') ? normalisePostscreenText(l.text) : l.text}`));
+              const recorded = rec.postscreen!.dialogues[`${file}#${e.name}`]!.connections[0]!;
+              expect(
+                log.filter((l) => !l.includes('/dnsblog: ')),
+                `${file}:${e.line}`,
+              ).toEqual(recorded.log.map(port));
+              expect(log.filter((l) => l.includes('/dnsblog: ')).sort(), `${file}:${e.line}`).toEqual(recorded.dnsblog.map(port));
             }
           });
 

@@ -6,7 +6,8 @@
  *   const results = await checkExpectations(parseExpectations(text, file), open);
  * DESCRIPTION
  *   Each session is played against the service it names (one scenario per
- *   service, opened once), each address goes through sendmail -bv's path
+ *   service, opened once; through postscreen(8) when master.cf runs it
+ *   there), each address goes through sendmail -bv's path
  *   (cleanup, trivial-rewrite, the delivery agents), each lookup through
  *   postmap -q; what happened becomes an Observation and judge() compares.
  *   The facts are the directory's: /etc/postfix/dns and /etc/postfix/facts
@@ -48,10 +49,26 @@ export function sessionDialogue(s: SessionExpectation): string {
   return (s.pipelined ? '# pipelined\n' : '') + s.lines.map((l) => l.text + '\n').join('');
 }
 
+/**
+ * observePostscreen - a session against a service that runs postscreen(8):
+ * one connection, postscreen first (with a cache of its own), then the
+ * smtpd it hands the client to.
+ */
+async function observePostscreen(s: SessionExpectation, scenario: Scenario): Promise<SessionObservation> {
+  const who = s.client ? ` client=${s.client.addr}${s.client.name ? `,${s.client.name}` : ''}` : '';
+  const played = await scenario.playConnections(`# connection${who}\n${sessionDialogue(s)}`, { trace: false, ...(s.tls && { tls: s.tls }) });
+  const c = played?.connections[0];
+  if (!played || !c) return { kind: 'session', replies: [], error: played?.diagnostics[0]?.message ?? 'no session' };
+  const fatal = played.postscreen?.fatal ?? c.fatal;
+  const error = fatal ? `fatal: ${fatal}` : c.crashed ? `smtpd died: ${c.crashed}` : undefined;
+  return { kind: 'session', replies: c.exchanges.map((e) => e.server), ...(error && { error }) };
+}
+
 async function observeSession(s: SessionExpectation, open: ScenarioOpener): Promise<SessionObservation> {
   const scenario = await open(s.service ?? 'smtp');
   const fatal = fatalText(scenario);
   if (fatal) return { kind: 'session', replies: [], error: fatal };
+  if (scenario.postscreen) return observePostscreen(s, scenario);
   const client = { ...s.client, ...(s.tls && { tls: s.tls }) };
   const played = await scenario.play(sessionDialogue(s), client, { trace: false });
   if (!played) return { kind: 'session', replies: [], error: 'no session' };
