@@ -85,6 +85,8 @@ export {
   stripExtension,
   quote822Local,
   unquote822Local,
+  CONSUMERS,
+  lookupAs,
 } from './search/index.ts';
 export type {
   SearchContext,
@@ -99,8 +101,12 @@ export type {
   AddrFindResult,
   QueryForm,
   QuoteOptions,
+  Consumer,
+  ConsumerLookup,
+  ConsumerOptions,
 } from './search/index.ts';
 export type { AddressEvent, AddressClass, AddrFindTrace, MapsTrace, MatchListTrace, ListItemTrace } from './trace/types.ts';
 export { mailOutcome } from './smtpd/delivery.ts';
 export type { Delivery, MailOutcome } from './smtpd/delivery.ts';
 export { DEBIAN_PASSWD, PASSWD_FACTS } from './tables/unix.ts';
+export { openAliasTable } from './resolve/alias-table.ts';
