@@ -10,7 +10,7 @@
  *   words Postfix logs it; nothing here throws for bad input.
  */
 import { loadMainCf, parseMasterCf, postconfShow, serviceView } from '../../engine/index.ts';
-import type { Diagnostic, Host, MainCf, MasterCf, ParameterView } from '../../engine/index.ts';
+import type { Diagnostic, Host, MainCf, MasterCf, ParameterView, TableCache } from '../../engine/index.ts';
 import {
   agentsFromMasterCf,
   commandLineAddress,
@@ -94,8 +94,11 @@ function loadConfig(host: Host, service: string, program: string): Config {
 /** Delivery agents: the workspace's master.cf, else Debian's. */
 const agentsOf = (master: MasterCf | undefined): Record<string, Agent> => (master ? agentsFromMasterCf(master) : { ...DEBIAN_AGENTS });
 
+/** Tables kept between requests (worker/table-cache.ts), for the parameters a program sees. */
+export type CacheFor = (params: ParameterView) => TableCache;
+
 /** runSmtpdRequest - one SMTP session, as `postfix-sim smtpd --log` plays it. */
-export async function runSmtpdRequest(host: Host, req: SmtpdRequest): Promise<SmtpdAnswer> {
+export async function runSmtpdRequest(host: Host, req: SmtpdRequest, cacheFor?: CacheFor): Promise<SmtpdAnswer> {
   const service = req.service.trim() || 'smtp';
   const cfg = loadConfig(host, service, 'postfix/smtpd');
   const diagnostics = cfg.diagnostics;
@@ -106,7 +109,7 @@ export async function runSmtpdRequest(host: Host, req: SmtpdRequest): Promise<Sm
   diagnostics.push(...dns.diagnostics, ...facts.diagnostics);
   if (cfg.configFatal) return { configFatal: cfg.configFatal, diagnostics };
 
-  const cache = createTableCache(host, cfg.params);
+  const cache = cacheFor?.(cfg.params) ?? createTableCache(host, cfg.params);
   const agents = agentsOf(cfg.master);
   const resolver = await createResolver(cfg.params, { host, cache, agents });
   const smtpd = await prepareSmtpd({ host, params: cfg.params, cache, resolver, dns, facts, service });
@@ -126,12 +129,12 @@ export async function runSmtpdRequest(host: Host, req: SmtpdRequest): Promise<Sm
 }
 
 /** runResolveRequest - `sendmail -bv` for each address: cleanup, trivial-rewrite, the delivery agents. */
-export async function runResolveRequest(host: Host, req: ResolveRequest): Promise<ResolveAnswer> {
+export async function runResolveRequest(host: Host, req: ResolveRequest, cacheFor?: CacheFor): Promise<ResolveAnswer> {
   const cfg = loadConfig(host, 'smtp', 'postfix/sendmail');
   const sender = req.sender.trim();
   if (cfg.configFatal) return { configFatal: cfg.configFatal, diagnostics: cfg.diagnostics, startup: [], sender, addresses: [] };
   // sendmail and the daemons it feeds read main.cf only (no master.cf -o overrides).
-  const resolver = await createResolver(cfg.main, { host, agents: agentsOf(cfg.master) });
+  const resolver = await createResolver(cfg.main, { host, agents: agentsOf(cfg.master), ...(cacheFor && { cache: cacheFor(cfg.main) }) });
   const startup = Object.entries(resolver.startup).flatMap(([program, ds]) => ds.map((diagnostic) => ({ program, diagnostic })));
   const addresses = req.addresses
     .map((a) => a.trim())
