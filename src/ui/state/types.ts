@@ -56,7 +56,7 @@ export interface WorkspaceData {
   session: number;
   lookup: { spec: string; key: string; noFold: boolean; consumer: Consumer | '' };
   resolve: { sender: string; addresses: string };
-  database: { path: string; query: string };
+  database: { path: string; query: string; script: string; target: string };
   view: View;
   /** Paths of the files open in tabs, and the one shown. */
   open: string[];
@@ -75,6 +75,13 @@ export const EMPTY_SESSION: SessionData = {
   ccertVerified: false,
 };
 
+/** The SQL script a new database starts from. */
+export const SQL_STARTER = `-- A table for sqlite_table(5): point a .cf file's dbpath at the database
+-- and its query at the table, e.g. query = SELECT dest FROM aliases WHERE src = '%s'
+CREATE TABLE aliases (src TEXT PRIMARY KEY, dest TEXT NOT NULL);
+INSERT INTO aliases VALUES ('info@example.com', 'alice@example.com');
+`;
+
 /** A workspace with nothing in it. */
 export function emptyWorkspace(): WorkspaceData {
   return {
@@ -87,7 +94,7 @@ export function emptyWorkspace(): WorkspaceData {
     session: 0,
     lookup: { spec: '', key: '', noFold: false, consumer: '' },
     resolve: { sender: '', addresses: '' },
-    database: { path: '', query: '' },
+    database: { path: '', query: '', script: SQL_STARTER, target: '/etc/postfix/data.sqlite' },
     view: 'smtpd',
     open: [],
     active: '',

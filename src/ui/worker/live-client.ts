@@ -18,10 +18,10 @@
  *   A request that takes longer than the timeout stops the worker too. No
  *   promise ever rejects.
  */
-import type { Outcome } from './client.ts';
 import type { EngineRequest, EngineResponse, FileSync, ResponseFor } from './protocol.ts';
 
-export type { Outcome } from './client.ts';
+/** How one request ended. */
+export type Outcome<R> = { kind: 'done'; response: R } | { kind: 'timeout'; ms: number } | { kind: 'superseded' } | { kind: 'crashed'; message: string };
 
 /**
  * A workspace file as the client sends it: `bytes()` is called only when
