@@ -81,14 +81,27 @@ export class LiveClient {
       const job: Job = { channel, request: body as Record<string, unknown>, settle: resolve as (o: Outcome<EngineResponse>) => void };
       this.waiting.get(channel)?.settle({ kind: 'superseded' });
       this.waiting.set(channel, job);
-      const r = this.running;
-      const patience = Math.max(RESTART_AFTER_MS, 2 * (this.lastMs.get(channel) ?? 0));
-      if (r && r.channel === channel && performance.now() - (r.started ?? 0) > patience) {
-        this.restart();
-        this.finish(r, { kind: 'superseded' });
-      }
+      this.interruptLater(channel);
       this.pump();
     });
+  }
+
+  /**
+   * A newer request waits on the running one's channel: once the running one
+   * has taken longer than the channel's patience, it is a runaway; stop it.
+   */
+  private interruptLater(channel: string): void {
+    const r = this.running;
+    if (!r || r.channel !== channel) return;
+    const patience = Math.max(RESTART_AFTER_MS, 2 * (this.lastMs.get(channel) ?? 0));
+    const left = patience - (performance.now() - (r.started ?? 0));
+    const stop = (): void => {
+      if (this.running !== r || !this.waiting.has(channel)) return;
+      this.restart();
+      this.finish(r, { kind: 'superseded' });
+    };
+    if (left <= 0) stop();
+    else setTimeout(stop, left);
   }
 
   dispose(): void {
