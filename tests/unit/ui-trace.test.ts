@@ -26,7 +26,12 @@ const lookup = (result: string, line?: number): TraceNode => ({
 });
 
 describe('decisivePath', () => {
-  const reject: TraceNode = { kind: 'restriction', title: 'check_recipient_access hash:/etc/postfix/access', result: 'REJECT', children: [lookup('found', 3), { kind: 'action', title: 'REJECT' }] };
+  const reject: TraceNode = {
+    kind: 'restriction',
+    title: 'check_recipient_access hash:/etc/postfix/access',
+    result: 'REJECT',
+    children: [lookup('found', 3), { kind: 'action', title: 'REJECT' }],
+  };
   (reject.children![1] as TraceNode).result = 'REJECT';
   const dunno: TraceNode = { kind: 'restriction', title: 'permit_mynetworks', result: 'DUNNO' };
   const stage: TraceNode = { kind: 'stage', title: 'smtpd_recipient_restrictions', result: 'REJECT', children: [dunno, reject] };
@@ -34,7 +39,13 @@ describe('decisivePath', () => {
   const ok: TraceNode = { kind: 'command', title: 'EHLO x', result: '250' };
   it('marks the command, the list, the restriction, its action and the lookup that gave the value', () => {
     const path = decisivePath([ok, cmd]);
-    expect([...path].map((n) => n.title)).toEqual(['RCPT TO:<x@example.com>', 'smtpd_recipient_restrictions', 'check_recipient_access hash:/etc/postfix/access', 'REJECT', 'hash:/etc/postfix/access']);
+    expect([...path].map((n) => n.title)).toEqual([
+      'RCPT TO:<x@example.com>',
+      'smtpd_recipient_restrictions',
+      'check_recipient_access hash:/etc/postfix/access',
+      'REJECT',
+      'hash:/etc/postfix/access',
+    ]);
     expect(path.has(dunno)).toBe(false);
     expect(path.has(ok)).toBe(false);
   });
@@ -53,15 +64,23 @@ describe('links', () => {
 describe('explanations', () => {
   const files: Record<string, string> = { '/etc/postfix/access': '# access\n.example.com REJECT\nparent.example OK\n' };
   const text = (p: string) => files[p];
-  it('why example.com is not found when the table has .example.com', () => {
-    expect(whyNotFound({ table: 'hash:/etc/postfix/access', key: 'example.com' }, text)).toContain('“.example.com”, which matches subdomains of example.com only');
+  it('why example.com is not found when the table has .example.com, in both parent styles', () => {
+    const t = { table: 'hash:/etc/postfix/access', key: 'example.com' };
+    expect(whyNotFound(t, text, false)).toContain('“.example.com”, which matches subdomains of example.com only');
+    expect(whyNotFound(t, text, true)).toContain('so “.example.com” is never asked; write “example.com”');
+    expect(whyNotFound(t, text)).toContain('only where parent domains are looked up with the dot');
   });
   it('why .parent.example is not found when the table has parent.example', () => {
     expect(whyNotFound({ table: 'hash:/etc/postfix/access', key: '.parent.example' }, text)).toContain('parent_domain_matches_subdomains');
   });
   it('a DUNNO restriction hands over to the next one; permit_mynetworks names mynetworks', () => {
     expect(explainNode({ kind: 'restriction', title: 'reject_unknown_sender_domain', result: 'DUNNO' }, text)).toContain('the next restriction is evaluated');
-    const pm: TraceNode = { kind: 'restriction', title: 'permit_mynetworks', result: 'DUNNO', children: [{ kind: 'note', title: 'mynetworks = 127.0.0.0/8', result: 'no match' }] };
+    const pm: TraceNode = {
+      kind: 'restriction',
+      title: 'permit_mynetworks',
+      result: 'DUNNO',
+      children: [{ kind: 'note', title: 'mynetworks = 127.0.0.0/8', result: 'no match' }],
+    };
     expect(explainNode(pm, text)).toContain('not in mynetworks (127.0.0.0/8)');
   });
   it('the default class says why reject_unauth_destination refuses it', () => {

@@ -12,7 +12,7 @@
  */
 import type { AddressEvent, LookupTrace, TraceNode } from '../../../engine/index.ts';
 import { tablePath } from './links.ts';
-import { toneOf } from './verdict.ts';
+import { nodeTone } from './verdict.ts';
 
 /** The text of a workspace file, for explanations that look at a table. */
 export type FileText = (path: string) => string | undefined;
@@ -36,15 +36,23 @@ function tableKeys(text: string): Set<string> {
   return keys;
 }
 
-/** Why a key was not found, when the table has a near miss. */
-export function whyNotFound(t: LookupTrace, fileText: FileText): string | undefined {
+/**
+ * Why a key was not found, when the table has a near miss. `parentStyle`:
+ * parent domains are looked up without a dot (the program's parameter is in
+ * parent_domain_matches_subdomains), with one (false), or not known.
+ */
+export function whyNotFound(t: LookupTrace, fileText: FileText, parentStyle?: boolean): string | undefined {
   const path = tablePath(t.table);
   const text = path ? fileText(path) : undefined;
   if (!text) return undefined;
   const keys = tableKeys(text);
   const key = (t.foldedKey ?? t.key).toLowerCase();
-  if (!key.startsWith('.') && keys.has(`.${key}`))
-    return `The table has “.${key}”, which matches subdomains of ${key} only (the leading dot); ${key} itself is not listed.`;
+  if (!key.startsWith('.') && keys.has(`.${key}`)) {
+    if (parentStyle === true)
+      return `The table has “.${key}”, but here parent domains are looked up without a dot (the parameter is listed in parent_domain_matches_subdomains), so “.${key}” is never asked; write “${key}” to match ${key} and its subdomains.`;
+    if (parentStyle === false) return `The table has “.${key}”, which matches subdomains of ${key} only (the leading dot); ${key} itself is not listed.`;
+    return `The table has “.${key}”: a leading dot matches only subdomains of ${key}, and only where parent domains are looked up with the dot (see parent_domain_matches_subdomains); ${key} itself is not listed.`;
+  }
   if (key.startsWith('.') && keys.has(key.slice(1)))
     return `The table lists “${key.slice(1)}” without a dot. Parent domains are looked up as “${key}” here, because the parameter is not listed in parent_domain_matches_subdomains; add “${key}” to the table to match subdomains.`;
   return undefined;
@@ -60,7 +68,7 @@ function lookupWords(t: LookupTrace, result: string | undefined, fileText: FileT
 
 /** explainNode - one smtpd trace row in plain words. */
 export function explainNode(node: TraceNode, fileText: FileText): string | undefined {
-  const tone = toneOf(node.result);
+  const tone = nodeTone(node);
   const r = (node.result ?? '').trim();
   switch (node.kind) {
     case 'command':

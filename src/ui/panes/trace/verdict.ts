@@ -29,6 +29,11 @@ export function toneOf(result: string | undefined, kind?: string): Tone {
   return 'neutral';
 }
 
+/** The tone of a trace node: an action is named by its title (REJECT, DEFER, OK...). */
+export function nodeTone(node: TraceNode): Tone {
+  return toneOf(node.kind === 'action' ? (node.result ?? node.title) : node.result, node.kind);
+}
+
 /** The nodes on the decisive path of each command (by identity). */
 export function decisivePath(nodes: readonly TraceNode[]): Set<TraceNode> {
   const out = new Set<TraceNode>();
@@ -38,7 +43,7 @@ export function decisivePath(nodes: readonly TraceNode[]): Set<TraceNode> {
     const kids = node.children ?? [];
     for (let i = kids.length - 1; i >= 0; i--) {
       const k = kids[i]!;
-      if (toneOf(k.result, k.kind) === 'neutral') continue;
+      if (nodeTone(k) === 'neutral') continue;
       walk(k);
       // The lookup whose value named the action sits right before it.
       const prev = kids[i - 1];
@@ -48,9 +53,9 @@ export function decisivePath(nodes: readonly TraceNode[]): Set<TraceNode> {
   };
   for (const n of nodes) {
     if (n.kind !== 'command') continue;
-    const tone = toneOf(n.result);
+    const tone = nodeTone(n);
     // A refused command always has a decisive path; an accepted one when a step permitted it.
-    if (tone === 'reject' || tone === 'defer' || (n.children ?? []).some((k) => toneOf(k.result, k.kind) === 'permit')) walk(n);
+    if (tone === 'reject' || tone === 'defer' || (n.children ?? []).some((k) => nodeTone(k) === 'permit')) walk(n);
   }
   return out;
 }
