@@ -59,7 +59,7 @@ export async function openFile(page: Page, path: string): Promise<void> {
     .getByRole('navigation', { name: 'Files' })
     .getByRole('button', { name: path.slice(path.lastIndexOf('/') + 1), exact: true })
     .click();
-  await expect(page.getByRole('tabpanel', { name: path })).toBeVisible();
+  await expect(page.getByRole('region', { name: path })).toBeVisible();
 }
 
 /** Adds a file through the "Add file" dialog and types its text. */
@@ -69,7 +69,7 @@ export async function addFile(page: Page, path: string, text: string): Promise<v
   await dialog.getByLabel('Path on the server').fill(path);
   await dialog.getByRole('button', { name: 'Create' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByRole('tabpanel', { name: path })).toBeVisible();
+  await expect(page.getByRole('region', { name: path })).toBeVisible();
   if (text !== '') await typeInto(fileEditor(page), text);
 }
 

@@ -96,7 +96,7 @@ test('a table main.cf names but the workspace lacks: create it from its error, a
   const problems = page.getByLabel('Problems in /etc/postfix/main.cf');
   await expect(problems).toContainText('open database /etc/postfix/access.db: No such file or directory');
   await problems.getByRole('button', { name: 'Create /etc/postfix/access' }).click();
-  await expect(page.getByRole('tabpanel', { name: '/etc/postfix/access' })).toBeVisible();
+  await expect(page.getByRole('region', { name: '/etc/postfix/access' })).toBeVisible();
   await typeInto(fileEditor(page), 'b@relay.example REJECT not this one\n');
   await expect(replies(page).filter({ hasText: '554 5.7.1 <b@relay.example>: Recipient address rejected: not this one' })).toHaveCount(1);
 });
@@ -111,7 +111,7 @@ test('add a file: the dialog offers the tables main.cf names', async ({ page }) 
   await dialog.getByRole('button', { name: '/etc/postfix/transport' }).click();
   await expect(dialog.getByLabel('Path on the server')).toHaveValue('/etc/postfix/transport');
   await dialog.getByRole('button', { name: 'Create' }).click();
-  await expect(page.getByRole('tabpanel', { name: '/etc/postfix/transport' })).toBeVisible();
+  await expect(page.getByRole('region', { name: '/etc/postfix/transport' })).toBeVisible();
   // Rename in place, then delete with undo.
   await tree(page).getByRole('button', { name: 'Rename /etc/postfix/transport' }).click();
   await tree(page).getByLabel('New path of /etc/postfix/transport').fill('/etc/postfix/transport.map');
@@ -144,7 +144,7 @@ test('type a session; a reply opens the trace of its command; the trace row sele
   await expect(decided.locator('.why').first()).toContainText('rejected the request');
   // The lookup row links to the table line; following it selects the line in the editor.
   await command.getByTestId('trace-line').first().click();
-  await expect(page.getByRole('tabpanel', { name: '/etc/postfix/access' })).toBeVisible();
+  await expect(page.getByRole('region', { name: '/etc/postfix/access' })).toBeVisible();
   await expect(fileEditor(page)).toBeFocused();
   expect(await page.evaluate(() => document.getSelection()?.toString())).toBe('nobody@relay.example   REJECT gone');
   // The editor marks the line that took part in the answer.
