@@ -26,8 +26,18 @@ const base = arg > 0 ? process.argv[arg + 1] : server.url;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
 const shots = [
   { name: 'smtpd', hash: '#smtpd', ready: '[data-testid="smtpd-state"][data-status="current"]' },
-  { name: 'smtpd-trace', hash: '#smtpd', ready: '[data-testid="smtpd-state"][data-status="current"]', then: async (p) => p.getByRole('tab', { name: 'Trace' }).click() },
-  { name: 'smtpd-mail', hash: '#smtpd', ready: '[data-testid="smtpd-state"][data-status="current"]', then: async (p) => p.getByRole('tab', { name: /^Mail/ }).click() },
+  {
+    name: 'smtpd-trace',
+    hash: '#smtpd',
+    ready: '[data-testid="smtpd-state"][data-status="current"]',
+    then: async (p) => p.getByRole('tab', { name: 'Trace' }).click(),
+  },
+  {
+    name: 'smtpd-mail',
+    hash: '#smtpd',
+    ready: '[data-testid="smtpd-state"][data-status="current"]',
+    then: async (p) => p.getByRole('tab', { name: /^Mail/ }).click(),
+  },
   { name: 'resolve', hash: '#resolve', ready: '[data-testid="resolve-state"][data-status="current"]' },
   { name: 'lookup', hash: '#lookup', ready: '[data-testid="query-state"][data-status]' },
   { name: 'database', hash: '#database', ready: 'h2#db-heading' },
@@ -53,7 +63,9 @@ for (const scheme of ['light', 'dark']) {
       await page.screenshot({ path: file, fullPage: width < 1000 });
       const wide = scrollWidth > width;
       if (wide || errors.length) problems++;
-      console.log(`${s.name} ${width} ${scheme}: scrollWidth ${scrollWidth}${wide ? ' (SCROLLS SIDEWAYS)' : ''}${errors.length ? ` errors: ${errors.join(' | ')}` : ''} -> ${file}`);
+      console.log(
+        `${s.name} ${width} ${scheme}: scrollWidth ${scrollWidth}${wide ? ' (SCROLLS SIDEWAYS)' : ''}${errors.length ? ` errors: ${errors.join(' | ')}` : ''} -> ${file}`,
+      );
       await page.close();
     }
     await context.close();

@@ -19,7 +19,7 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-/** serve - start a server on a free loopback port; `sent` lists [time, path, bytes] per response. */
+/** serve - start a server on a free loopback port; `sent` lists [time, path, bytes, file, epoch ms] per response. */
 export async function serve(root = new URL('../../dist/', import.meta.url).pathname) {
   const sent = [];
   const server = createServer(async (req, res) => {
@@ -29,7 +29,7 @@ export async function serve(root = new URL('../../dist/', import.meta.url).pathn
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': body.length });
       res.end(body);
-      sent.push([performance.now(), path, body.length, file]);
+      sent.push([performance.now(), path, body.length, file, Date.now()]);
     } catch {
       res.writeHead(404);
       res.end();
