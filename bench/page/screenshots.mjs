@@ -40,7 +40,36 @@ const shots = [
   },
   { name: 'resolve', hash: '#resolve', ready: '[data-testid="resolve-state"][data-status="current"]' },
   { name: 'lookup', hash: '#lookup', ready: '[data-testid="query-state"][data-status]' },
-  { name: 'database', hash: '#database', ready: 'h2#db-heading' },
+  {
+    name: 'database',
+    hash: '#database',
+    ready: 'h2#db-heading',
+    then: async (p) => {
+      await p.getByRole('button', { name: 'Build the database' }).click();
+      await p.getByRole('table', { name: 'Rows of aliases' }).waitFor();
+    },
+  },
+  {
+    name: 'lookup-access',
+    hash: '#lookup',
+    ready: '[data-testid="query-state"][data-status]',
+    then: async (p) => {
+      await p.getByLabel('Table', { exact: true }).fill('relay_domains');
+      await p.getByLabel('Table', { exact: true }).fill('cidr:/etc/postfix/mynetworks.cidr');
+      await p.getByLabel('Search as').selectOption({ label: 'smtpd access(5) check' });
+      await p.getByLabel('Key', { exact: true }).fill('192.0.2.77');
+      await p.locator('[data-testid="query-state"][data-status="current"]').waitFor();
+    },
+  },
+  {
+    name: 'smtpd-dialog',
+    hash: '#smtpd',
+    ready: '[data-testid="smtpd-state"][data-status="current"]',
+    then: async (p) => {
+      await p.getByLabel('Open an example').selectOption({ index: 2 });
+      await p.getByRole('dialog').waitFor();
+    },
+  },
 ];
 let problems = 0;
 for (const scheme of ['light', 'dark']) {

@@ -160,6 +160,7 @@ test('TLS facts: reject_plaintext_session passes once the session is marked encr
   await openFile(page, '/etc/postfix/main.cf');
   await typeInto(fileEditor(page), (await editorText(fileEditor(page))) + '\nsmtpd_client_restrictions = reject_plaintext_session\n');
   await expect(replies(page).filter({ hasText: '450 4.7.1 Session encryption is required' }).first()).toBeVisible();
+  await page.getByText('TLS facts').click();
   await page.getByLabel('Encrypted session').check();
   await expect(replies(page).filter({ hasText: 'Session encryption is required' })).toHaveCount(0);
   await expect(replies(page).filter({ hasText: '250 2.1.5 Ok' }).first()).toBeVisible();

@@ -223,7 +223,7 @@ test('SQLite: upload a database, browse it a page at a time, query it, build one
   await page.getByText('New database from an SQL script').click();
   await page.getByLabel('Database to write').fill('/etc/postfix/virtual.sqlite');
   await page.getByRole('button', { name: 'Build the database' }).click();
-  await expect(page.getByTestId('toast')).toContainText('Built /etc/postfix/virtual.sqlite: aliases (1 rows)');
+  await expect(page.getByTestId('toast')).toContainText('Built /etc/postfix/virtual.sqlite: aliases (1 row)');
   await expect(page.getByLabel('Database', { exact: true })).toHaveValue('/etc/postfix/virtual.sqlite');
 });
 
