@@ -4,7 +4,7 @@
  */
 import { defineConfig } from '@playwright/test';
 
-/** The preview server's port; E2E_PORT moves it when 4173 is taken. */
+/** The preview server's port; E2E_PORT moves it when 4173 is taken (several checkouts on one machine). */
 const port = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({

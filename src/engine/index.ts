@@ -98,6 +98,8 @@ export {
   stripExtension,
   quote822Local,
   unquote822Local,
+  CONSUMERS,
+  lookupAs,
 } from './search/index.ts';
 export type {
   SearchContext,
@@ -112,6 +114,9 @@ export type {
   AddrFindResult,
   QueryForm,
   QuoteOptions,
+  Consumer,
+  ConsumerLookup,
+  ConsumerOptions,
 } from './search/index.ts';
 export type { AddressEvent, AddressClass, AddrFindTrace, MapsTrace, MatchListTrace, ListItemTrace } from './trace/types.ts';
 export { mailOutcome } from './smtpd/index.ts';
@@ -146,6 +151,8 @@ export type {
   ClientInput,
   PlayOptions,
   PlayOutcome,
+  ConnectionsPlayOptions,
+  ConnectionsPlayResult,
   PlayRefused,
   PlayResult,
   ResolvedAddress,
@@ -195,3 +202,4 @@ export type {
   SessionLine,
   SessionObservation,
 } from './expect/index.ts';
+export { openAliasTable } from './resolve/alias-table.ts';

@@ -64,6 +64,8 @@ export interface ScenarioOptions {
   users?: Iterable<string>;
   /** Delivery agents by transport name when the caller decides them; default master.cf's, else Debian's. */
   agents?: Readonly<Record<string, Agent>>;
+  /** Where opened tables are kept, for the parameters a program sees (the page keeps them between requests); default: new per scenario. */
+  tableCache?: (params: ParameterView) => TableCache;
 }
 
 /** The client of one connection; the dialogue's `# client:` line and 127.0.0.1 fill what is not given. */
@@ -261,7 +263,7 @@ export async function openScenario(options: ScenarioOptions): Promise<Scenario> 
   };
   const smtpdResolver = once(() => createResolver(params, { host, cache, agents, ...(users && { users }) }));
   // sendmail and the daemons it feeds read main.cf only (no master.cf -o overrides of the smtpd service).
-  const resolver = once(() => createResolver(main, { host, agents, ...(users && { users }) }));
+  const resolver = once(() => createResolver(main, { host, agents, ...(users && { users }), ...(options.tableCache && { cache: options.tableCache(main) }) }));
   const smtpd = once(async () => prepareSmtpd({ host, params, cache, resolver: await smtpdResolver(), dns, facts, service }));
   const entry = master && connectionService(master, service);
   const connections = once((): Promise<PreparedConnections> =>

@@ -15,3 +15,5 @@ export { MA_FIND, MA_FIND_DEFAULT, mailAddrFind, splitExtension, stripExtension 
 export type { AddrFindOptions, AddrFindResult, QueryForm } from './addr-find.ts';
 export { quote822Local, unquote822Local } from './quote.ts';
 export type { QuoteOptions } from './quote.ts';
+export { CONSUMERS, lookupAs } from './consumer.ts';
+export type { Consumer, ConsumerLookup, ConsumerOptions } from './consumer.ts';

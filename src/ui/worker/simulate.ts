@@ -8,20 +8,24 @@
  *   for bad input.
  */
 import { openScenario } from '../../engine/index.ts';
-import type { Diagnostic, Host } from '../../engine/index.ts';
+import type { Diagnostic, Host, ParameterView, TableCache } from '../../engine/index.ts';
 import type { ConfigFatal, ResolveAnswer, ResolveRequest, SmtpdAnswer, SmtpdRequest } from './protocol.ts';
 
 /** A fatal error as `program` logs it (the diagnostic's own program, when it names one). */
 const configFatal = (program: string, d: Diagnostic): ConfigFatal => ({ text: `${d.program ?? program}: fatal: ${d.message}`, diagnostic: d });
 
+/** Tables kept between requests (worker/table-cache.ts), for the parameters a program sees. */
+export type CacheFor = (params: ParameterView) => TableCache;
+
 /** runSmtpdRequest - one SMTP session, as `postfix-sim smtpd --log` plays it. */
-export async function runSmtpdRequest(host: Host, req: SmtpdRequest): Promise<SmtpdAnswer> {
+export async function runSmtpdRequest(host: Host, req: SmtpdRequest, cacheFor?: CacheFor): Promise<SmtpdAnswer> {
   const dnsPath = req.dnsPath.trim();
   const factsPath = req.factsPath.trim();
   // On the page a facts path names a file that may not exist yet: no file means no facts.
   const scenario = await openScenario({
     host,
     service: req.service,
+    ...(cacheFor && { tableCache: cacheFor }),
     ...(dnsPath && host.readFile(dnsPath) && { dnsPath }),
     ...(factsPath && host.readFile(factsPath) && { factsPath }),
   });
@@ -39,9 +43,9 @@ export async function runSmtpdRequest(host: Host, req: SmtpdRequest): Promise<Sm
 }
 
 /** runResolveRequest - `sendmail -bv` for each address: cleanup, trivial-rewrite, the delivery agents. */
-export async function runResolveRequest(host: Host, req: ResolveRequest): Promise<ResolveAnswer> {
+export async function runResolveRequest(host: Host, req: ResolveRequest, cacheFor?: CacheFor): Promise<ResolveAnswer> {
   const sender = req.sender.trim();
-  const scenario = await openScenario({ host });
+  const scenario = await openScenario({ host, ...(cacheFor && { tableCache: cacheFor }) });
   const diagnostics = [...scenario.diagnostics];
   if (scenario.fatal) return { configFatal: configFatal('postfix/sendmail', scenario.fatal), diagnostics, startup: [], sender, addresses: [] };
   const addresses = req.addresses.map((a) => a.trim()).filter((a) => a !== '');
