@@ -101,7 +101,7 @@ export async function runCheck(
   if (main.error) diagnostics.push({ file: MAIN_CF, ...main.error });
   const lines = mainText === undefined ? new Map<string, number>() : parameterLines(mainText);
   for (const [name, raw] of main.params) {
-    parameters[name] = { line: lines.get(name) ?? 0, raw, expanded: main.get(name) ?? '' };
+    parameters[name] = { line: lines.get(name) ?? 0, raw, expanded: main.dynamic.get(name) ?? '' };
   }
 
   // postconf names parameters no program uses (the daemons are silent about them).
@@ -133,7 +133,7 @@ export async function runCheck(
             line: s.line,
           });
   }
-  for (const n of uses) if (!main.params.has(n)) defaults[n] = main.get(n) ?? '';
+  for (const n of uses) if (!main.params.has(n)) defaults[n] = main.dynamic.get(n) ?? '';
 
   for (const [name, info] of Object.entries(parameters))
     for (const spec of tableSpecs(info.expanded))

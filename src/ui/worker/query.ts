@@ -34,7 +34,7 @@ export async function runQuery(store: FileStore, cache: PersistentTableCache, re
   const main = loadMainCf(bytes && new TextDecoder().decode(bytes));
   const spec = req.spec.trim();
   const isParameter = /^[a-z0-9_]+$/.test(spec);
-  const specs = splitList(isParameter ? (main.get(spec) ?? '') : spec);
+  const specs = splitList(isParameter ? (main.dynamic.get(spec) ?? '') : spec);
   const title = isParameter ? spec : (CONSUMERS.find((c) => c.consumer === req.consumer)?.parameter ?? 'maps');
 
   if (!req.consumer) {

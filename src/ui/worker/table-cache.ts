@@ -68,7 +68,7 @@ export class PersistentTableCache {
     const mainCf = params
       ? (name: string): string | undefined => {
           entry.params = params;
-          return params.get(name);
+          return params.dynamic.get(name);
         }
       : undefined;
     entry.table = open(this.store.host(reads), mainCf);
