@@ -79,7 +79,9 @@ test('an access table action: PREPEND shows in the accepted mail', async ({ page
   await expect(page.getByTestId('log').locator('li')).toHaveText(smtpdLog(want.log));
   await page.getByRole('tab', { name: /^Mail/ }).click();
   await expect(page.getByLabel('Added headers')).toContainText('X-Access: prepended by access table');
-  // The trace names the main.cf line of the restriction list each stage ran.
+  // The trace names the main.cf line of the restriction list each stage ran (the RCPT command's trace, opened from its reply).
+  await page.getByRole('tab', { name: 'Transcript' }).click();
+  await page.getByRole('button', { name: /^Trace of RCPT TO:<prepend@relay\.example>/ }).click();
   const line =
     golden('smtpd/access-recipient-actions/main.cf')
       .split('\n')

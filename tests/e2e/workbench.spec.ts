@@ -143,7 +143,7 @@ test('type a session; a reply opens the trace of its command; the trace row sele
   await expect(decided).toHaveAttribute('data-tone', 'reject');
   await expect(decided.locator('.why').first()).toContainText('rejected the request');
   // The lookup row links to the table line; following it selects the line in the editor.
-  await command.getByTestId('trace-line').first().click();
+  await command.locator('[data-kind="lookup"] [data-testid="trace-line"]').first().click();
   await expect(page.getByRole('region', { name: '/etc/postfix/access' })).toBeVisible();
   await expect(fileEditor(page)).toBeFocused();
   expect(await page.evaluate(() => document.getSelection()?.toString())).toBe('nobody@relay.example   REJECT gone');

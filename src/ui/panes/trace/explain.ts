@@ -2,22 +2,25 @@
  * NAME
  *   explain - each step of a trace in plain words
  * DESCRIPTION
- *   What a row means and why it went that way, from the trace data alone
- *   (and, for a key that was not found, the table's text): a restriction
+ *   What a row means and why it went that way, from the typed trace alone
+ *   (verdicts, effects, statuses; and, for a key that was not found, the
+ *   table's text). The row's own words are the engine's (smtpdEventText);
+ *   these sentences add what they mean. A restriction
  *   that did not decide hands over to the next one; OK ends a list; an
  *   address class says which parameter put the domain there; a key not
  *   found says when the table has the same name with a leading dot (which
  *   matches subdomains only) or without one (which smtpd's parent-domain
  *   search does not try unless parent_domain_matches_subdomains says so).
  */
-import type { AddressEvent, LookupTrace, TraceNode } from '../../../engine/index.ts';
+import type { AddressClass, AddressEvent, LookupTrace, SmtpdEvent, SmtpdEventOf } from '../../../engine/index.ts';
 import { tablePath } from './links.ts';
-import { nodeTone } from './verdict.ts';
+import { eventTone } from './verdict.ts';
+import type { Tone } from './verdict.ts';
 
 /** The text of a workspace file, for explanations that look at a table. */
 export type FileText = (path: string) => string | undefined;
 
-const CLASS_WHY: Record<string, string> = {
+const CLASS_WHY: Record<AddressClass, string> = {
   local: 'the domain is listed in mydestination (or is one of the machine’s own addresses): mail is for a local user',
   virtual_alias: 'the domain is listed in virtual_alias_domains: every address must be rewritten by virtual_alias_maps',
   virtual_mailbox: 'the domain is listed in virtual_mailbox_domains: mail is delivered to a mailbox by the virtual transport',
@@ -58,52 +61,81 @@ export function whyNotFound(t: LookupTrace, fileText: FileText, parentStyle?: bo
   return undefined;
 }
 
-function lookupWords(t: LookupTrace, result: string | undefined, fileText: FileText): string {
+function lookupWords(e: SmtpdEventOf<'lookup'>, fileText: FileText): string {
+  const t = e.trace;
   const key = t.foldedKey ?? t.key;
   if (t.skipped) return `${t.table} was not asked: ${t.skipped}.`;
-  if (t.match) return `“${key}” is in ${t.table}${t.match.line !== undefined ? ` at line ${t.match.line}` : ''}; its value decides what happens next.`;
-  if (/error/i.test(result ?? '')) return `The lookup of “${key}” in ${t.table} failed; smtpd answers with a temporary error.`;
+  if (e.status === 'found')
+    return `“${key}” is in ${t.table}${t.match?.line !== undefined ? ` at line ${t.match.line}` : ''}; its value decides what happens next.`;
+  if (e.status === 'error') return `The lookup of “${key}” in ${t.table} failed; smtpd answers with a temporary error.`;
   return [`“${key}” is not in ${t.table}.`, whyNotFound(t, fileText)].filter(Boolean).join(' ');
 }
 
-/** explainNode - one smtpd trace row in plain words. */
-export function explainNode(node: TraceNode, fileText: FileText): string | undefined {
-  const tone = nodeTone(node);
-  const r = (node.result ?? '').trim();
-  switch (node.kind) {
-    case 'command':
-      if (tone === 'reject') return `The server refused this command (${r}). The step that decided it is marked.`;
-      if (tone === 'defer') return `The server answered with a temporary error (${r}); the client should try again later. The step that decided it is marked.`;
+/** What an access table action does to the request (the row's detail says what it does to the message). */
+function actionWords(e: SmtpdEventOf<'action'>, tone: Tone): string {
+  const value = `The table’s value is the action ${e.action}`;
+  switch (e.effect) {
+    case 'reject':
+      return tone === 'defer' ? `${value}: it defers the request with a temporary (4xx) error.` : `${value}: it rejects the request.`;
+    case 'permit':
+      return `${value}: it permits the request, and the rest of this list is not evaluated.`;
+    case 'dunno':
+      return 'The table’s value is DUNNO: the search of this table stops, and the restriction does not decide.';
+    case 'discard':
+      return `${value}: it permits the request, and the whole message is discarded (no recipient receives it).`;
+    case 'defer_if_permit':
+      return `${value}: nothing is decided yet; if a later restriction permits the request, it is deferred instead.`;
+    case 'defer_if_reject':
+      return `${value}: nothing is decided yet; if a later restriction rejects the request, the rejection becomes this deferral.`;
+    default:
+      return `${value}: it applies to the message and does not decide the request; the next restriction is evaluated.`;
+  }
+}
+
+/** explainStep - one smtpd trace event in plain words. */
+export function explainStep(e: SmtpdEvent, fileText: FileText): string | undefined {
+  const tone = eventTone(e);
+  switch (e.kind) {
+    case 'command': {
+      const code = e.reply[0]?.slice(0, 3) ?? '';
+      if (e.crash !== undefined) return 'smtpd died while handling this command; the client sees the connection close.';
+      if (tone === 'reject') return `The server refused this command (${code}). The step that decided it is marked.`;
+      if (tone === 'defer')
+        return `The server answered with a temporary error (${code}); the client should try again later. The step that decided it is marked.`;
       return undefined;
+    }
     case 'stage':
       if (tone === 'reject') return 'This restriction list rejected the request; the lists after it are not evaluated.';
       if (tone === 'defer') return 'This restriction list deferred the request with a temporary error.';
       if (tone === 'permit') return 'This restriction list permitted the request and stopped there; other lists are still evaluated on their own.';
-      if (r === 'DUNNO') return 'No restriction in this list decided, so the list permits (the default at its end).';
+      if (e.verdict === 'DUNNO') return 'No restriction in this list decided, so the list permits (the default at its end).';
       return undefined;
     case 'restriction': {
-      const title = node.title.split(/\s/)[0];
-      if (tone === 'reject') return `${title} rejected the request${node.detail ? `: ${node.detail}` : ''}.`;
-      if (tone === 'defer') return `${title} deferred the request with a temporary (4xx) error.`;
-      if (tone === 'permit') return `${title} permitted the request: the rest of this list is not evaluated.`;
-      if (r === 'DUNNO') {
-        const note = node.children?.find((c) => c.kind === 'note' && /no match/i.test(c.result ?? ''));
-        if (title === 'permit_mynetworks' && note)
-          return `The client is not in mynetworks (${note.title.replace(/^mynetworks = /, '')}), so permit_mynetworks did not apply; the next restriction is evaluated.`;
-        return `${title} did not decide (DUNNO); the next restriction is evaluated.`;
+      // The reply itself is the row's detail.
+      if (tone === 'reject') return `${e.name} rejected the request; the rest of this list is not evaluated.`;
+      if (tone === 'defer') return `${e.name} deferred the request with a temporary (4xx) error.`;
+      if (tone === 'permit') return `${e.name} permitted the request: the rest of this list is not evaluated.`;
+      if (e.verdict === 'DUNNO') {
+        const list = e.children?.find((c) => c.kind === 'list' && c.parameter === 'mynetworks' && !c.matched);
+        if (e.name.toLowerCase() === 'permit_mynetworks' && list?.kind === 'list') {
+          // Each item is tried on the name and on the address: name it once.
+          const items = [...new Set(list.trace?.items.map((it) => (it.negated ? `!${it.item}` : it.item)))];
+          return `The client (${list.subject.join(' ')}) is not in mynetworks${items.length ? ` (${items.join(' ')})` : ''}, so permit_mynetworks did not apply; the next restriction is evaluated.`;
+        }
+        return `${e.name} did not decide (DUNNO); the next restriction is evaluated.`;
       }
       return undefined;
     }
+    case 'class':
+      return e.name !== undefined
+        ? `${e.name} is a restriction class (smtpd_restriction_classes): its restrictions are evaluated here in turn.`
+        : 'The table’s value is a list of restrictions: they are evaluated here in turn.';
     case 'lookup':
-      return node.lookup ? lookupWords(node.lookup, node.result, fileText) : undefined;
+      return lookupWords(e, fileText);
     case 'action':
-      if (tone === 'neutral') return node.detail ? `${node.title}: ${node.detail}.` : undefined;
-      return `The table’s value is the action ${node.title}${node.detail ? `: ${node.detail}` : ''}.`;
+      return actionWords(e, tone);
     case 'resolve':
-    case 'class': {
-      const cls = /\b(local|virtual_alias|virtual_mailbox|relay|default)\b/.exec(r)?.[1];
-      return cls ? `Address class ${cls}: ${CLASS_WHY[cls]}.` : undefined;
-    }
+      return `Address class ${e.class}: ${CLASS_WHY[e.class]}.`;
     default:
       return undefined;
   }
@@ -113,7 +145,7 @@ export function explainNode(node: TraceNode, fileText: FileText): string | undef
 export function explainEvent(e: AddressEvent, fileText: FileText): string | undefined {
   switch (e.kind) {
     case 'class':
-      return `${e.domain} is in class ${e.class}${e.parameter ? ` because of ${e.parameter}` : ''}: ${CLASS_WHY[e.class] ?? ''}.`;
+      return `${e.domain} is in class ${e.class}${e.parameter ? ` because of ${e.parameter}` : ''}: ${CLASS_WHY[e.class]}.`;
     case 'find':
       if (e.trace.status === 'found')
         return `${e.trace.maps} has “${e.trace.key}”${e.trace.extension ? ` (the extension ${e.trace.extension} was stripped to find it)` : ''}.`;

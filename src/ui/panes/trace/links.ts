@@ -2,12 +2,16 @@
  * NAME
  *   links - which file and line a trace row is about
  * DESCRIPTION
- *   Through what the trace has today: a lookup's table (`type:/path`) and
- *   the line of the rule that matched; a diagnostic's file and line; an
- *   smtpd stage named after its main.cf parameter. (When the smtpd trace
- *   carries file and line itself, this becomes a field read.)
+ *   An smtpd event names its file line itself (`source`: the rule that
+ *   answered a lookup, the main.cf line of a restriction list or class,
+ *   the facts line that answered). A table lookup's trace names the line
+ *   of the rule that matched in each member table (`type:/path`). Address
+ *   events name a parameter; its main.cf line is looked up in the text.
  */
-import type { LookupTrace } from '../../../engine/index.ts';
+import type { LookupTrace, SmtpdEvent, SourceLine } from '../../../engine/index.ts';
+
+/** The file line an smtpd event came from, when one decided it. */
+export const eventSource = (e: SmtpdEvent): SourceLine | undefined => ('source' in e ? e.source : undefined);
 
 /** The file a table reads: its name when that is a path (`hash:/etc/postfix/access`). */
 export function tablePath(spec: string): string | undefined {
@@ -30,11 +34,6 @@ export function lookupLines(t: LookupTrace | undefined, out: { path: string; lin
   if (l) out.push(l);
   for (const c of t.children ?? []) lookupLines(c, out);
   return out;
-}
-
-/** The main.cf parameter an smtpd stage title names (`smtpd_relay_restrictions (Recipient ...)`). */
-export function stageParameter(title: string): string | undefined {
-  return /^([a-z0-9_]+)\b/.exec(title)?.[1];
 }
 
 /** The line of main.cf (text) that sets `name` (the last one, as Postfix keeps). */

@@ -3,13 +3,14 @@
  *   took-part - the file lines that took part in an answer
  * DESCRIPTION
  *   For the editors' marks: every table line a lookup matched (in the
- *   session, the addresses or the lookup box), and the main.cf line of each
- *   parameter a step names (an smtpd restriction list, the list or table
- *   parameter that decided an address class).
+ *   session, the addresses or the lookup box); in the session, the file
+ *   line each event names (a restriction list's or class's main.cf line,
+ *   a facts line); in the addresses, the main.cf line of the list or
+ *   table parameter that decided.
  */
-import type { AddressEvent, LookupTrace, TraceNode } from '../../../engine/index.ts';
+import type { AddressEvent, LookupTrace, SmtpdEvent, SourceLine } from '../../../engine/index.ts';
 import type { QueryResponse, ResolveResponse, SmtpdResponse } from '../../worker/protocol.ts';
-import { lookupLines, parameterLine, stageParameter } from './links.ts';
+import { eventSource, lookupLines, parameterLine } from './links.ts';
 
 const MAIN_CF = '/etc/postfix/main.cf';
 
@@ -34,11 +35,15 @@ class Collector {
     const line = name && this.mainCf !== undefined ? parameterLine(this.mainCf, name) : undefined;
     if (line !== undefined) this.add(MAIN_CF, line);
   }
-  nodes(nodes: readonly TraceNode[] | undefined): void {
-    for (const n of nodes ?? []) {
-      if (n.lookup) this.lookup(n.lookup);
-      if (n.kind === 'stage') this.parameter(stageParameter(n.title));
-      this.nodes(n.children);
+  source(s: SourceLine | undefined): void {
+    if (s?.line !== undefined) this.add(s.file, s.line);
+  }
+  smtpd(events: readonly SmtpdEvent[] | undefined): void {
+    for (const e of events ?? []) {
+      this.source(eventSource(e));
+      if (e.kind === 'lookup') this.lookup(e.trace);
+      else if (e.kind === 'list') for (const it of e.trace?.items ?? []) for (const l of it.lookups ?? []) this.lookup(l);
+      this.smtpd(e.children);
     }
   }
   events(events: readonly AddressEvent[]): void {
@@ -56,9 +61,9 @@ class Collector {
   }
 }
 
-export function smtpdLines(r: Extract<SmtpdResponse, { ok: true }>, mainCf: string | undefined): Lines {
-  const c = new Collector(mainCf);
-  c.nodes(r.session?.trace);
+export function smtpdLines(r: Extract<SmtpdResponse, { ok: true }>): Lines {
+  const c = new Collector(undefined);
+  c.smtpd(r.session?.trace);
   return c.lines;
 }
 
