@@ -95,6 +95,10 @@ export interface SessionState {
   /** The text of the last rejection (smtpd's error_text). */
   errorText: string;
   errorCount: number;
+  /** Commands counted towards smtpd_junk_command_limit since the last message. */
+  junkCmds: number;
+  /** RCPT commands beyond smtpd_recipient_limit in this transaction. */
+  rcptOvershoot: number;
   accessDenied?: string;
   illegalPipelining: boolean;
   /** XCLIENT is allowed for the current client. */

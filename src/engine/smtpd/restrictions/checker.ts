@@ -22,6 +22,7 @@ import type { AccessMaps, MatchList, SmtpdResolver } from './deps.ts';
 import type { DnsFacts } from '../facts/dns.ts';
 import type { OutsideFacts } from '../facts/outside.ts';
 import type { ErrorClass, SessionState } from '../state.ts';
+import type { TlsPolicy } from '../tls-sasl.ts';
 import { smtpdDsnFix } from '../../mail/dsn.ts';
 import { CHECK_DUNNO, deferIf, deferIfPermit, smtpdCheckReject } from './reject.ts';
 import type { RejectContext, Rejecter } from './reject.ts';
@@ -54,6 +55,10 @@ export interface SmtpdConfig {
   permMxNetworks: MatchList;
   /** Domains the flush service serves for ETRN. */
   fastFlushDomains: MatchList;
+  /** Clients not offered AUTH (smtpd_sasl_exceptions_networks). */
+  saslExceptions: MatchList;
+  /** STARTTLS offered or required, AUTH only with TLS, a server certificate (settled at start-up). */
+  tls: TlsPolicy;
   /** Recipient validation and related tables; undefined when the parameter is empty. */
   rcptMaps: {
     local?: AccessMaps;
@@ -65,6 +70,8 @@ export interface SmtpdConfig {
     recipientCanonical?: AccessMaps;
   };
   senderLoginMaps?: AccessMaps;
+  /** smtpd_command_filter: replaces a whole command line before smtpd parses it. */
+  commandFilter?: AccessMaps;
   rblReplyMaps?: AccessMaps;
   relayClientCerts?: AccessMaps;
   /** smtpd_access_maps is listed in parent_domain_matches_subdomains. */

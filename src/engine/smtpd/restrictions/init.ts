@@ -25,6 +25,7 @@ import { NO_FACTS } from '../facts/outside.ts';
 import type { RestrictionLists, SmtpdConfig } from './checker.ts';
 import type { AccessMaps, MapsAnswer, MatchList, SmtpdResolver } from './deps.ts';
 import { BUILTIN_CLASSES } from './index.ts';
+import { levelProblem, tlsPolicy } from '../tls-sasl.ts';
 
 /** What the resolver must offer smtpd: trivial-rewrite's rewrite and resolve. */
 export interface RewriteResolve {
@@ -204,6 +205,13 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     ];
   }
 
+  // TLS is settled before the first connection: a bad level is fatal, a missing certificate a warning.
+  const tls = tlsPolicy({ bool, str });
+  const level = levelProblem({ bool, str });
+  if (level?.severity === 'fatal') setFatal(level.message);
+  else if (level) startup.push(level);
+  if (tls.offered && !tls.serverCert) startup.push({ severity: 'warning', message: "No server certs available. TLS won't be enabled" });
+
   const tempfail = (name: ParamName): boolean => {
     const v = str(name);
     if (v === 'defer') return true;
@@ -223,14 +231,14 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     return asMatchList(l);
   };
 
-  const level = parseCompatibilityLevel(str('compatibility_level'));
+  const compatLevel = parseCompatibilityLevel(str('compatibility_level'));
   const unset = (name: ParamName): boolean => params.raw(name) === undefined;
   const compat = {
-    relayRestrictions: compatBelow(level, '1') && unset('smtpd_relay_restrictions'),
-    relayBeforeRcpt: compatBelow(level, '3.6') && unset('smtpd_relay_before_recipient_restrictions'),
-    relayDomains: compatBelow(level, '2') && unset('relay_domains'),
-    mynetworksStyle: compatBelow(level, '2') && unset('mynetworks') && unset('mynetworks_style'),
-    tlsFingerprintDigest: compatBelow(level, '3.6') && unset('smtpd_tls_fingerprint_digest'),
+    relayRestrictions: compatBelow(compatLevel, '1') && unset('smtpd_relay_restrictions'),
+    relayBeforeRcpt: compatBelow(compatLevel, '3.6') && unset('smtpd_relay_before_recipient_restrictions'),
+    relayDomains: compatBelow(compatLevel, '2') && unset('relay_domains'),
+    mynetworksStyle: compatBelow(compatLevel, '2') && unset('mynetworks') && unset('mynetworks_style'),
+    tlsFingerprintDigest: compatBelow(compatLevel, '3.6') && unset('smtpd_tls_fingerprint_digest'),
   };
 
   const resolverImpl = options.resolver;
@@ -303,6 +311,8 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     xclientHosts: await list('smtpd_authorized_xclient_hosts', 'namadr'),
     permMxNetworks: await list('permit_mx_backup_networks', 'namadr'),
     fastFlushDomains: await list('fast_flush_domains', 'domain'),
+    saslExceptions: await list('smtpd_sasl_exceptions_networks', 'namadr'),
+    tls,
     rcptMaps: {
       ...optionalEntry('local', await optional('local_recipient_maps')),
       ...optionalEntry('virtualAlias', await optional('virtual_alias_maps')),
@@ -313,6 +323,7 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
       ...optionalEntry('recipientCanonical', await optional('recipient_canonical_maps')),
     },
     ...optionalEntry('senderLoginMaps', await optional('smtpd_sender_login_maps')),
+    ...optionalEntry('commandFilter', await optional('smtpd_command_filter')),
     ...optionalEntry('rblReplyMaps', await optional('rbl_reply_maps')),
     ...optionalEntry('relayClientCerts', await optional('relay_clientcerts')),
     accessParentStyle: matchParentStyle(ctx, 'smtpd_access_maps'),

@@ -16,10 +16,11 @@ import { validHostname, validMailhostLiteral } from '../../mail/valid-hostname.t
 import { printable } from '../../trace/printable.ts';
 import { checkEtrn, checkRcpt } from '../restrictions/stages.ts';
 import type { CommandHandler, SessionContext } from './context.ts';
-import { ehloCmd, heloCmd } from './helo.ts';
+import { ehloCmd, ehloDiscard, heloCmd } from './helo.ts';
 import { extractAddress } from './token.ts';
 import { dataCmd, illegalAddress, mailCmd, rcptCmd } from './transaction.ts';
 import { xclientCmd } from './xclient.ts';
+import { saslActive } from '../tls-sasl.ts';
 
 /** One entry of the command table. */
 export interface SmtpdCommand {
@@ -28,6 +29,10 @@ export interface SmtpdCommand {
   action: CommandHandler;
   /** Must end a pipelined group: more input after it is improper pipelining (SMTPD_CMD_FLAG_LAST). */
   last?: true;
+  /** Allowed before STARTTLS when TLS is required (SMTPD_CMD_FLAG_PRE_TLS). */
+  preTls?: true;
+  /** Counts towards smtpd_junk_command_limit (SMTPD_CMD_FLAG_LIMIT). */
+  junk?: true;
 }
 
 /** A command the simulator does not carry out: its reply, and a notice saying why. */
@@ -39,11 +44,18 @@ function notSimulated(ctx: SessionContext, reply: string, notice: string): false
 
 const xforwardCmd: CommandHandler = (ctx) => (ctx.reply('550 5.7.0 Error: insufficient authorization'), false);
 
-const starttlsCmd: CommandHandler = (ctx) =>
-  notSimulated(ctx, '502 5.5.1 Error: command not implemented', 'STARTTLS is not simulated: whether the session is encrypted is a fact (--tls)');
+const starttlsCmd: CommandHandler = (ctx, argv) => {
+  const { cfg, s } = ctx;
+  if (argv.length !== 1) return (ctx.reply('501 5.5.4 Syntax: STARTTLS'), false);
+  if (s.tls) return (ctx.reply('554 5.5.1 Error: TLS already active'), false);
+  if (!cfg.tls.offered || ehloDiscard(cfg).has('starttls')) return (ctx.reply('502 5.5.1 Error: command not implemented'), false);
+  // Without a server certificate smtpd could not set up TLS at start-up.
+  if (!cfg.tls.serverCert) return (ctx.reply('454 4.7.0 TLS not available due to local problem'), false);
+  return notSimulated(ctx, '502 5.5.1 Error: command not implemented', 'STARTTLS is not simulated: whether the session is encrypted is a fact (--tls)');
+};
 
 const authCmd: CommandHandler = (ctx) => {
-  if (!ctx.cfg.bool('smtpd_sasl_auth_enable')) return (ctx.reply('503 5.5.1 Error: authentication not enabled'), false);
+  if (!saslActive(ctx.cfg.bool('smtpd_sasl_auth_enable'), ctx.cfg.tls, ctx.s)) return (ctx.reply('503 5.5.1 Error: authentication not enabled'), false);
   return notSimulated(
     ctx,
     '535 5.7.8 Error: authentication failed: the simulator takes SASL logins from XCLIENT LOGIN=',
@@ -109,21 +121,21 @@ export const etrnCmd: CommandHandler = (ctx, argv) => {
 
 /** smtpd_cmd_table, in Postfix's order. */
 export const COMMANDS: readonly SmtpdCommand[] = [
-  { name: 'helo', action: heloCmd, last: true },
-  { name: 'ehlo', action: ehloCmd, last: true },
-  { name: 'xclient', action: xclientCmd },
+  { name: 'helo', action: heloCmd, last: true, preTls: true, junk: true },
+  { name: 'ehlo', action: ehloCmd, last: true, preTls: true, junk: true },
+  { name: 'xclient', action: xclientCmd, preTls: true },
   { name: 'xforward', action: xforwardCmd },
-  { name: 'starttls', action: starttlsCmd },
+  { name: 'starttls', action: starttlsCmd, preTls: true },
   { name: 'auth', action: authCmd },
   { name: 'mail', action: mailCmd },
   { name: 'rcpt', action: rcptCmd },
   { name: 'data', action: dataCmd, last: true },
   { name: 'bdat', action: bdatCmd },
-  { name: 'rset', action: rsetCmd },
-  { name: 'noop', action: noopCmd, last: true },
-  { name: 'vrfy', action: vrfyCmd, last: true },
-  { name: 'etrn', action: etrnCmd },
-  { name: 'quit', action: quitCmd },
+  { name: 'rset', action: rsetCmd, junk: true },
+  { name: 'noop', action: noopCmd, last: true, preTls: true, junk: true },
+  { name: 'vrfy', action: vrfyCmd, last: true, junk: true },
+  { name: 'etrn', action: etrnCmd, junk: true },
+  { name: 'quit', action: quitCmd, preTls: true },
 ];
 
 /** The command table by name. */

@@ -149,6 +149,7 @@ export class SessionContext {
   rcptReset(): void {
     this.s.recipient = undefined;
     this.s.rcptCount = 0;
+    this.s.rcptOvershoot = 0;
     this.recipients.length = 0;
   }
 

@@ -18,6 +18,7 @@ import { splitList } from '../../util/lists.ts';
 import type { SmtpdConfig } from '../restrictions/checker.ts';
 import { checkHelo } from '../restrictions/stages.ts';
 import type { SessionState } from '../state.ts';
+import { saslActive } from '../tls-sasl.ts';
 import type { CommandHandler, SessionContext } from './context.ts';
 import type { SmtpToken } from './token.ts';
 
@@ -52,9 +53,9 @@ export function ehloKeywords(cfg: SmtpdConfig, s: SessionState, ehloDiscard: Rea
   if (on('size')) words.push(cfg.int('message_size_limit') > 0 ? `SIZE ${cfg.int('message_size_limit')}` : 'SIZE');
   if (on('vrfy') && !cfg.bool('disable_vrfy_command')) words.push('VRFY');
   if (on('etrn')) words.push('ETRN');
-  const tlsLevel = cfg.str('smtpd_tls_security_level');
-  if (on('starttls') && !s.tls && (tlsLevel === 'may' || tlsLevel === 'encrypt' || cfg.bool('smtpd_use_tls'))) words.push('STARTTLS');
-  if (on('auth') && cfg.bool('smtpd_sasl_auth_enable')) {
+  if (on('starttls') && !s.tls && cfg.tls.offered) words.push('STARTTLS');
+  // Not to smtpd_sasl_exceptions_networks (sasl_client_exception()).
+  if (on('auth') && saslActive(cfg.bool('smtpd_sasl_auth_enable'), cfg.tls, s) && !cfg.saslExceptions.match(s.name, s.addr).matched) {
     words.push(`AUTH ${SASL_MECHANISMS}`);
     if (cfg.bool('broken_sasl_auth_clients')) words.push(`AUTH=${SASL_MECHANISMS}`);
   }
@@ -71,7 +72,7 @@ export function ehloKeywords(cfg: SmtpdConfig, s: SessionState, ehloDiscard: Rea
 }
 
 /** The keywords smtpd_discard_ehlo_keywords removes, lower case. */
-const ehloDiscard = (cfg: SmtpdConfig): ReadonlySet<string> => new Set(splitList(cfg.str('smtpd_discard_ehlo_keywords')).map((k) => k.toLowerCase()));
+export const ehloDiscard = (cfg: SmtpdConfig): ReadonlySet<string> => new Set(splitList(cfg.str('smtpd_discard_ehlo_keywords')).map((k) => k.toLowerCase()));
 
 /** heloCommand - HELO (ehlo false) or EHLO. */
 function heloCommand(ctx: SessionContext, argv: SmtpToken[], ehlo: boolean): boolean {

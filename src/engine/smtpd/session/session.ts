@@ -28,8 +28,8 @@ import { emptyDeferred } from '../state.ts';
 import { COMMAND_TABLE, COMMANDS } from './commands.ts';
 import { SessionContext, formatNamaddr } from './context.ts';
 import type { ClientFacts, SessionOptions, SessionResult } from './context.ts';
+import { cString, filterCommand, readRequest, validUtf8 } from './input.ts';
 import { smtpdToken } from './token.ts';
-import type { SmtpToken } from './token.ts';
 import { xclientAllowed } from './xclient.ts';
 
 /** escape(3): what Postfix logs of raw client input. */
@@ -78,6 +78,8 @@ function initialState(cfg: SmtpdConfig, client: ClientFacts): SessionState {
     prepend: [],
     errorText: '',
     errorCount: 0,
+    junkCmds: 0,
+    rcptOvershoot: 0,
     illegalPipelining: false,
     xclientAllowed: false,
     log: [],
@@ -133,12 +135,46 @@ function isForbidden(cfg: SmtpdConfig, verb: string): boolean {
   );
 }
 
-/** command - one client line through smtpd's command loop; true when the session ends. */
-function command(ctx: SessionContext, line: string, argv: SmtpToken[], stats: Stats): boolean {
+/** isNoop - smtpd_noop_commands names the command: smtpd answers 250 and does nothing else. */
+const isNoop = (cfg: SmtpdConfig, verb: string): boolean => splitList(cfg.str('smtpd_noop_commands')).some((n) => n.toLowerCase() === verb.toLowerCase());
+
+/** countJunk - one more command towards smtpd_junk_command_limit; past it, each is an error. */
+function countJunk(ctx: SessionContext): void {
+  if (ctx.s.junkCmds++ > ctx.cfg.int('smtpd_junk_command_limit')) ctx.s.errorCount++;
+}
+
+/** dataError - SMTP_ERR_DATA: smtpd cannot go on (a table lookup failed) and hangs up. */
+function dataError(ctx: SessionContext): void {
   const { cfg, c, s } = ctx;
+  const reply = `421 4.3.0 ${cfg.str('myhostname')} Server local data error`;
+  c.info(`${s.queueId ?? 'NOQUEUE'}: reject: ${s.where} from ${s.namaddr}: ${reply}`);
+  ctx.reply(reply);
+  ctx.hangup = true;
+}
+
+/** command - one client line through smtpd's command loop; true when the session ends. */
+function command(ctx: SessionContext, line: string, node: SmtpdEventOf<'command'>, stats: Stats): boolean {
+  const { cfg, c, s } = ctx;
+  const request = readRequest(cfg, c, line);
+  // Safety: protect internal interfaces against malformed UTF-8.
+  if (cfg.bool('smtputf8_enable') && !validUtf8(request)) {
+    ctx.reply('500 5.5.2 Error: bad UTF-8 syntax');
+    s.errorCount++;
+    return false;
+  }
+  const filtered = filterCommand(cfg, c, request);
+  if ('error' in filtered) return (dataError(ctx), false);
+  const text = filtered.line;
+  const argv = smtpdToken(cString(text));
+  if (argv[0]) node.verb = argv[0].text.toUpperCase();
   if (argv.length === 0) {
     ctx.reply('500 5.5.2 Error: bad syntax');
     s.errorCount++;
+    return false;
+  }
+  if (isNoop(cfg, argv[0]!.text)) {
+    ctx.reply('250 2.0.0 Ok');
+    countJunk(ctx);
     return false;
   }
   const verb = argv[0]!.text.toLowerCase();
@@ -149,7 +185,7 @@ function command(ctx: SessionContext, line: string, argv: SmtpToken[], stats: St
   if (!cmd) {
     s.where = 'UNKNOWN';
     if (isHeader(argv[0]!.text) || isForbidden(cfg, argv[0]!.text)) {
-      c.warn(`non-SMTP command from ${s.namaddr}: ${line.slice(0, 100)}`);
+      c.warn(`non-SMTP command from ${s.namaddr}: ${escapeInput(text).slice(0, 100)}`);
       ctx.reply('221 2.7.0 Error: I can break rules, too. Goodbye.');
       return true;
     }
@@ -164,6 +200,11 @@ function command(ctx: SessionContext, line: string, argv: SmtpToken[], stats: St
   }
   if (!cmd) {
     ctx.reply('500 5.5.2 Error: command not recognized');
+    s.errorCount++;
+    return false;
+  }
+  if (cfg.tls.enforced && !s.tls && !cmd.preTls) {
+    ctx.reply('530 5.7.0 Must issue a STARTTLS command first');
     s.errorCount++;
     return false;
   }
@@ -186,6 +227,7 @@ function command(ctx: SessionContext, line: string, argv: SmtpToken[], stats: St
   const ok = cmd.action(ctx, argv);
   if (ok === true) stat.ok++;
   else if (ok === false) s.errorCount++;
+  if (cmd.junk) countJunk(ctx);
   return verb === 'quit';
 }
 
@@ -259,11 +301,9 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
     }
     const line = lines[ctx.next++]!;
     const exchange = ctx.exchange(line);
-    const argv = smtpdToken(line);
-    const verb = argv[0]?.text.toUpperCase();
-    const node: SmtpdEventOf<'command'> = { kind: 'command', line, ...(verb !== undefined && { verb }), reply: [] };
+    const node: SmtpdEventOf<'command'> = { kind: 'command', line, reply: [] };
     let done = false;
-    const crashed = c.step(node, () => crashOf(() => (done = command(ctx, line, argv, stats))));
+    const crashed = c.step(node, () => crashOf(() => (done = command(ctx, line, node, stats))));
     // The command's own reply (DATA's 354, not the end-of-data reply).
     node.reply = [...exchange.server];
     if (crashed) {

@@ -86,8 +86,12 @@ export const rcptCmd: CommandHandler = (ctx, argv) => {
     if (lo.startsWith('notify=') || lo.startsWith('orcpt=')) continue;
     return (ctx.reply(`555 5.5.4 Unsupported option: ${opt.text}`), false);
   }
+  // Beyond the limit each RCPT gets 452; past smtpd_recipient_overshoot_limit of them, each is an error.
   const limit = cfg.int('smtpd_recipient_limit');
-  if (limit && s.rcptCount >= limit) return (ctx.reply('452 4.5.3 Error: too many recipients'), true);
+  if (limit && s.rcptCount >= limit) {
+    ctx.reply('452 4.5.3 Error: too many recipients');
+    return s.rcptOvershoot++ < cfg.int('smtpd_recipient_overshoot_limit');
+  }
   const err = checkRcpt(c, ex.address);
   if (err !== undefined) return (ctx.reply(err), false);
   if (s.queueId === undefined) {
@@ -140,6 +144,7 @@ export const dataCmd: CommandHandler = (ctx, argv) => {
     });
     ctx.reply(`250 2.0.0 Ok: queued as ${qid}`);
     s.errorCount = 0;
+    s.junkCmds = 0;
   }
   ctx.mailReset();
   ctx.rcptReset();
