@@ -151,7 +151,7 @@ function buildZone(records) {
 export function findNode(zone, name) {
   const own = zone.get(name);
   if (own) return own;
-  for (let encloser = name; encloser.includes('.'); ) {
+  for (let encloser = name; encloser.includes('.');) {
     encloser = encloser.slice(encloser.indexOf('.') + 1);
     if (zone.has(encloser)) return zone.get(`*.${encloser}`);
   }

@@ -253,7 +253,10 @@ function prepareWork(group, base) {
   writeFileSync(join(sys, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
   writeFileSync(join(sys, 'aliases'), '# record-smtpd: groups set alias_maps explicitly\n');
   writeFileSync(join(sys, 'mailname'), `${HOSTNAME}\n`);
-  writeFileSync(join(sys, 'group.json'), JSON.stringify({ build: group.build, dns: group.dns, policy: group.policy, milters: group.milters, sessions: group.sessions }));
+  writeFileSync(
+    join(sys, 'group.json'),
+    JSON.stringify({ build: group.build, dns: group.dns, policy: group.policy, milters: group.milters, sessions: group.sessions }),
+  );
   return work;
 }
 
@@ -535,12 +538,15 @@ function readCaptures() {
       .slice(0, end)
       .split('\n')
       .filter(Boolean)
-      .map((a) => a.replace(/^ARG /, ''));
+      .map((a) => asText(a.replace(/^ARG /, '')));
     const message = text.slice(end + 4);
     const headerEnd = message.search(/\r?\n\r?\n/);
     const headerText = headerEnd < 0 ? message : message.slice(0, headerEnd);
     // Unfold nothing: each physical header line is kept (continuations start with white space).
-    const headers = headerText.split(/\r?\n/).filter((l) => l !== '');
+    const headers = headerText
+      .split(/\r?\n/)
+      .filter((l) => l !== '')
+      .map(asText);
     const [service, nexthop, queueId, sender] = args;
     const originals = args.filter((a) => a.startsWith('o=')).map((a) => a.slice(2));
     const recipients = args.filter((a) => a.startsWith('r=')).map((a) => a.slice(2));
@@ -637,7 +643,15 @@ async function inner(work) {
       throw new Error(`${session.name}: smtpd died and master throttles new connections, so such a session must be its group's last`);
     await sleep(50);
     const to = readLog().length;
-    results.push({ name: session.name, from, to, dns: dnsServer.queries.slice(dnsFrom), policy: policyServer.requests.slice(policyFrom), milter: milterServer.events.slice(milterFrom), ...talk });
+    results.push({
+      name: session.name,
+      from,
+      to,
+      dns: dnsServer.queries.slice(dnsFrom),
+      policy: policyServer.requests.slice(policyFrom),
+      milter: milterServer.events.slice(milterFrom),
+      ...talk,
+    });
   }
 
   // Let the queue settle: nothing in incoming/active/maildrop, then a moment for the last log lines.

@@ -19,7 +19,7 @@ import { quote822Local } from '../search/quote.ts';
 import { foldKey } from '../util/casefold.ts';
 import type { AddressClass, AddressEvent, Diagnostic } from '../trace/types.ts';
 import type { Agent } from './agents.ts';
-import type { CleanupSettings } from './cleanup.ts';
+import type { CleanupOutcome, CleanupSettings, CleanupStatus } from './cleanup.ts';
 import { canonicalMap, masquerade, virtualExpand } from './cleanup.ts';
 import type { VirtualEnvironment } from './delivery.ts';
 import { otherAgent, virtualDeliver } from './delivery.ts';
@@ -64,6 +64,8 @@ export interface DeliveryResult {
   final: FinalRecipient[];
   /** cleanup would not accept the message (try again later). */
   defer?: Diagnostic;
+  /** How cleanup refuses it, as smtpd reports it at the end of DATA. */
+  cleanupStatus?: CleanupStatus;
   warnings: Diagnostic[];
   /** The same, with the program that logs each (cleanup, trivial-rewrite, local, virtual, ...). */
   logged: { program: string; diagnostic: Diagnostic }[];
@@ -107,7 +109,7 @@ function cleanMapped(
   cls: typeof ENV_FROM | typeof ENV_RCPT,
   own: { maps?: Maps; classes: ReadonlySet<string> },
   events: AddressEvent[],
-  defer: (d?: Diagnostic) => void,
+  defer: (r: CleanupOutcome) => void,
 ): string {
   let a = address;
   const prop = st.propagate.has('canonical');
@@ -118,24 +120,57 @@ function cleanMapped(
     if (!maps || !classes.has(cls)) continue;
     const r = canonicalMap(maps, a, prop, st.cleanup, events);
     a = r.addresses[0]!;
-    defer(r.defer);
+    defer(r);
   }
   if (st.masqDomains.length && st.masqClasses.has(cls)) {
     const r = masquerade(a, st.masqDomains, st.masqExceptions, events);
     a = r.addresses[0]!;
-    defer(r.defer);
+    defer(r);
   }
   return a;
 }
 
 /** cleanSender - cleanup_addr_sender(). */
-function cleanSender(st: PipelineState, sender: string, events: AddressEvent[], defer: (d?: Diagnostic) => void): string {
+function cleanSender(st: PipelineState, sender: string, events: AddressEvent[], defer: (r: CleanupOutcome) => void): string {
   let a = rewriteInternal('local', sender, st.resolve.rewrite, events);
   if (foldKey(a).startsWith('mailer-daemon@')) {
     const md = rewriteInternal('local', 'MAILER-DAEMON', st.resolve.rewrite, []);
     if (foldKey(a) === foldKey(md)) a = '';
   }
   return cleanMapped(st, a, ENV_FROM, { maps: st.senderCanonical, classes: st.senderCanonClasses }, events, defer);
+}
+
+/** What cleanup makes of one (sender, recipient) before qmgr sees it. */
+export interface CleanupResult {
+  /** The envelope sender after cleanup. */
+  sender: string;
+  /** The recipient after cleanup's rewriting, before virtual alias expansion. */
+  rewritten: string;
+  /** After virtual alias expansion and cleanup's duplicate filter. */
+  expanded: string[];
+  /** cleanup would not accept the message (try again later), and how. */
+  defer?: Diagnostic;
+  status?: CleanupStatus;
+}
+
+/** cleanupAddresses - cleanup(8)'s envelope processing of (sender, recipient), both in internal form; `trace` gets its events. */
+export function cleanupAddresses(st: PipelineState, sender: string, address: string, trace: AddressEvent[]): CleanupResult {
+  let deferred: CleanupOutcome | undefined;
+  const defer = (r: CleanupOutcome): void => void (r.defer && (deferred ??= r));
+  const from = cleanSender(st, sender, trace, defer);
+  const internal = rewriteInternal('local', address === '' ? st.emptyAddressRecipient : address, st.resolve.rewrite, trace);
+  const rcpt = cleanMapped(st, internal, ENV_RCPT, { maps: st.recipientCanonical, classes: st.recipientCanonClasses }, trace, defer);
+  let expanded = [rcpt];
+  if (st.virtualAlias) {
+    const r = virtualExpand(st.virtualAlias, rcpt, st.propagate.has('virtual'), st.cleanup, trace);
+    expanded = r.addresses;
+    defer(r);
+  }
+  // cleanup's duplicate filter (case-insensitive).
+  const seen = new Set<string>();
+  expanded = expanded.filter((a) => !seen.has(foldKey(a)) && seen.add(foldKey(a)));
+  const d = deferred as CleanupOutcome | undefined;
+  return { sender: from, rewritten: rcpt, expanded, ...(d?.defer && { defer: d.defer, status: d.status ?? 'write' }) };
 }
 
 /** resolveDelivery - the pipeline for one (sender, recipient), both in internal form. */
@@ -149,24 +184,12 @@ export function resolveDelivery(st: PipelineState, sender: string, address: stri
       for (const diagnostic of warningsOf([e])) logged.push({ program: e.kind === 'diagnostic' ? (e.program ?? 'trivial-rewrite') : program, diagnostic });
     mark = trace.length;
   };
-  let deferred: Diagnostic | undefined;
-  const defer = (d?: Diagnostic): void => void (d && (deferred ??= d));
-  const from = cleanSender(st, sender, trace, defer);
-  const internal = rewriteInternal('local', address === '' ? st.emptyAddressRecipient : address, st.resolve.rewrite, trace);
-  const rcpt = cleanMapped(st, internal, ENV_RCPT, { maps: st.recipientCanonical, classes: st.recipientCanonClasses }, trace, defer);
-  let expanded = [rcpt];
-  if (st.virtualAlias) {
-    const r = virtualExpand(st.virtualAlias, rcpt, st.propagate.has('virtual'), st.cleanup, trace);
-    expanded = r.addresses;
-    defer(r.defer);
-  }
-  // cleanup's duplicate filter (case-insensitive).
-  const seen = new Set<string>();
-  expanded = expanded.filter((a) => !seen.has(foldKey(a)) && seen.add(foldKey(a)));
+  const cleaned = cleanupAddresses(st, sender, address, trace);
+  const { sender: from, rewritten: rcpt, expanded } = cleaned;
   const final: FinalRecipient[] = [];
   const base = { address, sender: from, rewritten: rcpt, expanded, final, trace, logged };
   stage('cleanup');
-  if (deferred) return { ...base, defer: deferred, warnings: warningsOf(trace) };
+  if (cleaned.defer) return { ...base, defer: cleaned.defer, cleanupStatus: cleaned.status!, warnings: warningsOf(trace) };
 
   const resolveOf = (a: string): ResolveReply => resolveAddr(st.resolve, from, a);
   for (const a of expanded) {

@@ -33,7 +33,8 @@ import { createLocalDomains, ownAddresses } from './local.ts';
 import { expansionTypes } from './local-agent.ts';
 import { bool, int, str, warnCompatBreak } from './params.ts';
 import type { DeliveryResult, PipelineState } from './pipeline.ts';
-import { resolveDelivery } from './pipeline.ts';
+import { cleanupAddresses, resolveDelivery } from './pipeline.ts';
+import type { CleanupResult } from './pipeline.ts';
 import type { ResolveReply, ResolveState } from './resolve.ts';
 import { RESOLVE, resolveAddr, resolveClassOf } from './resolve.ts';
 import type { RewriteRule, RewriteSettings } from './rewrite.ts';
@@ -72,6 +73,8 @@ export interface Resolver {
   resolveClass(domain: string): number;
   /** cleanup, qmgr and the delivery agents: the final recipients of one address. */
   resolveDelivery(sender: string, address: string): DeliveryResult;
+  /** cleanup alone: what becomes of the envelope before qmgr, and whether cleanup refuses it. */
+  cleanupAddresses(sender: string, address: string): CleanupResult;
 }
 
 /** The programs whose start-up opens tables. */
@@ -249,6 +252,7 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     resolve: (sender, address) => resolveAddr(state, sender, address),
     resolveClass: (domain) => resolveClassOf(state, domain),
     resolveDelivery: (sender, address) => resolveDelivery(pipeline, sender, address),
+    cleanupAddresses: (sender, address) => cleanupAddresses(pipeline, sender, address, []),
   };
 }
 

@@ -10,6 +10,7 @@
  *   smtpd(8)
  */
 import type { SmtpdEvent } from '../trace/types.ts';
+import type { Milters } from './milter.ts';
 
 /** What TLS tells smtpd about the client: facts the user supplies. */
 export interface TlsFacts {
@@ -69,6 +70,10 @@ export interface SessionState {
   saslUsername?: string;
   saslMethod?: string;
   sender?: string;
+  /** MAIL FROM asked for SMTPUTF8. */
+  smtputf8?: boolean;
+  /** MAIL FROM's AUTH= sender. */
+  saslSender?: string;
   recipient?: string;
   rcptCount: number;
   etrnName?: string;
@@ -83,8 +88,16 @@ export interface SessionState {
   deferIfPermitSender: boolean;
   warnIfReject: number;
   recursion: number;
+  /** The restriction classes being evaluated, outermost first, each with the number of table answers being evaluated when it was entered. */
+  classPath: { name: string; tables: number }[];
+  /** Restriction lists that access tables answered with, being evaluated. */
+  tableLists: number;
   senderRcptmapChecked: boolean;
   recipientRcptmapChecked: boolean;
+  /** The Milters of the connection (smtpd_milters), with what each has decided so far. */
+  milters?: Milters;
+  /** A Milter discards the message (the Milters hear nothing more of it). */
+  milterDiscard: boolean;
   /** Actions delegated to cleanup. */
   discard: boolean;
   hold: boolean;

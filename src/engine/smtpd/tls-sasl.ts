@@ -37,9 +37,7 @@ export interface TlsPolicy {
 /** What the TLS policy reads. */
 interface TlsParameters {
   bool(name: 'smtpd_use_tls' | 'smtpd_enforce_tls' | 'smtpd_tls_wrappermode' | 'smtpd_tls_auth_only'): boolean;
-  str(
-    name: 'smtpd_tls_security_level' | 'smtpd_tls_cert_file' | 'smtpd_tls_eccert_file' | 'smtpd_tls_dcert_file' | 'smtpd_tls_chain_files',
-  ): string;
+  str(name: 'smtpd_tls_security_level' | 'smtpd_tls_cert_file' | 'smtpd_tls_eccert_file' | 'smtpd_tls_dcert_file' | 'smtpd_tls_chain_files'): string;
 }
 
 /** What smtpd_tls_security_level may say for the server; secure, verify and fingerprint mean encrypt (with a warning). */

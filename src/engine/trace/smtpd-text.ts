@@ -100,6 +100,12 @@ export function smtpdEventText(e: SmtpdEvent): SmtpdEventText {
           result: e.status === 'pending' ? 'probe in progress' : e.status,
           ...(e.text && { detail: e.text }),
         };
+      if (e.fact === 'milter')
+        return {
+          title: `milter ${e.milter} at ${e.stage}`,
+          result: e.answer === 'default' ? 'not reachable: milter_default_action' : (e.verdict ?? 'continue'),
+          ...(e.reply !== undefined && { detail: e.reply === 'H' ? 'hold the message' : e.reply === 'D' ? 'discard the message' : e.reply }),
+        };
       if (e.fact === 'policy')
         return {
           title: `policy service ${e.server}`,

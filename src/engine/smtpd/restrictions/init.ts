@@ -34,6 +34,8 @@ export interface RewriteResolve {
   resolve(sender: string, address: string): { transport: string; nexthop: string; recipient: string; flags: number; warnings: Diagnostic[] };
   /** resolve_class(): the class flags of a domain, negative on a lookup error. */
   resolveClass?(domain: string): number;
+  /** cleanup(8) for one envelope (internal form): whether it refuses the message for now, and how. */
+  cleanupAddresses?(sender: string, address: string): { status?: 'defer' | 'write' };
 }
 
 export interface SmtpdConfigOptions {
@@ -239,6 +241,7 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     relayDomains: compatBelow(compatLevel, '2') && unset('relay_domains'),
     mynetworksStyle: compatBelow(compatLevel, '2') && unset('mynetworks') && unset('mynetworks_style'),
     tlsFingerprintDigest: compatBelow(compatLevel, '3.6') && unset('smtpd_tls_fingerprint_digest'),
+    smtputf8Enable: compatBelow(compatLevel, '1') && unset('smtputf8_enable'),
   };
 
   const resolverImpl = options.resolver;
@@ -312,6 +315,7 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     permMxNetworks: await list('permit_mx_backup_networks', 'namadr'),
     fastFlushDomains: await list('fast_flush_domains', 'domain'),
     saslExceptions: await list('smtpd_sasl_exceptions_networks', 'namadr'),
+    verpClients: await list('smtpd_authorized_verp_clients', 'namadr'),
     tls,
     rcptMaps: {
       ...optionalEntry('local', await optional('local_recipient_maps')),
@@ -324,6 +328,7 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     },
     ...optionalEntry('senderLoginMaps', await optional('smtpd_sender_login_maps')),
     ...optionalEntry('commandFilter', await optional('smtpd_command_filter')),
+    ...optionalEntry('milterMaps', await optional('smtpd_milter_maps')),
     ...optionalEntry('rblReplyMaps', await optional('rbl_reply_maps')),
     ...optionalEntry('relayClientCerts', await optional('relay_clientcerts')),
     accessParentStyle: matchParentStyle(ctx, 'smtpd_access_maps'),
@@ -334,6 +339,7 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     tempfailDeferNow,
     resolver,
     ...(resolverImpl.resolveClass && { resolveClass: (d: string) => resolverImpl.resolveClass!(d) }),
+    ...(resolverImpl.cleanupAddresses && { cleanup: (sender: string, rcpt: string) => resolverImpl.cleanupAddresses!(sender, rcpt).status }),
     dns: options.dns ?? NO_DNS,
     facts: options.facts ?? NO_FACTS,
     startup,

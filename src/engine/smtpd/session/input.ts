@@ -60,7 +60,8 @@ export function filterCommand(cfg: SmtpdConfig, c: Checker, request: string): Fi
   if (!filter) return { line: request };
   const key = cString(request).replace(/^[ \t]+/, '');
   const r = filter.find(key, false);
-  recordLookups(c, r);
+  // smtpd asks the one table itself (dict_get) and words the lookup error its own way.
+  recordLookups(c, r.error ? { ...r, warnings: (r.warnings ?? []).filter((w) => w.message !== r.error!.message) } : r);
   if (r.status === 'found') {
     c.info(`${c.state.namaddr}: replacing command "${cString(request).slice(0, 100)}" with "${r.value!.slice(0, 100)}"`);
     return { line: r.value! };

@@ -29,6 +29,7 @@ import { COMMAND_TABLE, COMMANDS } from './commands.ts';
 import { SessionContext, formatNamaddr } from './context.ts';
 import type { ClientFacts, SessionOptions, SessionResult } from './context.ts';
 import { cString, filterCommand, readRequest, validUtf8 } from './input.ts';
+import { askMilters, setupSessionMilters } from './milters.ts';
 import { smtpdToken } from './token.ts';
 import { xclientAllowed } from './xclient.ts';
 
@@ -70,9 +71,12 @@ function initialState(cfg: SmtpdConfig, client: ClientFacts): SessionState {
     deferIfPermitSender: false,
     warnIfReject: 0,
     recursion: 0,
+    classPath: [],
+    tableLists: 0,
     senderRcptmapChecked: false,
     recipientRcptmapChecked: false,
     discard: false,
+    milterDiscard: false,
     hold: false,
     savedBcc: [],
     prepend: [],
@@ -199,7 +203,8 @@ function command(ctx: SessionContext, line: string, node: SmtpdEventOf<'command'
     return false;
   }
   if (!cmd) {
-    ctx.reply('500 5.5.2 Error: command not recognized');
+    const milter = askMilters(ctx, 'unknown');
+    ctx.reply(milter ?? '500 5.5.2 Error: command not recognized');
     s.errorCount++;
     return false;
   }
@@ -277,6 +282,7 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
   const failed = startFailure(ctx, options.startupLog ?? true);
   if (failed) return failed;
   s.xclientAllowed = xclientAllowed(cfg, s);
+  setupSessionMilters(ctx);
   // With smtpd_delay_reject = no a restriction class that names itself kills smtpd before its banner.
   const greetCrash = crashOf(() => ctx.greet());
   if (greetCrash) {
