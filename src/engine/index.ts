@@ -98,6 +98,7 @@ export {
   stripExtension,
   quote822Local,
   unquote822Local,
+  externalForm,
 } from './search/index.ts';
 export type {
   SearchContext,

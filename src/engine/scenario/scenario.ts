@@ -224,7 +224,7 @@ export async function openScenario(options: ScenarioOptions): Promise<Scenario> 
   };
   const smtpdResolver = once(() => createResolver(params, { host, cache, agents, ...(users && { users }) }));
   // sendmail and the daemons it feeds read main.cf only (no master.cf -o overrides of the smtpd service).
-  const resolver = once(() => createResolver(main, { host, agents, ...(users && { users }) }));
+  const resolver = once(() => createResolver(main, { host, agents, ...(users && { users }), milterRuns: (name) => facts.milterRuns(name) }));
   const smtpd = once(async () => prepareSmtpd({ host, params, cache, resolver: await smtpdResolver(), dns, facts, service }));
 
   return {

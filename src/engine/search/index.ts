@@ -13,5 +13,5 @@ export { openMaps, makeMaps } from './maps.ts';
 export type { Maps, MapsResult } from './maps.ts';
 export { MA_FIND, MA_FIND_DEFAULT, mailAddrFind, splitExtension, stripExtension } from './addr-find.ts';
 export type { AddrFindOptions, AddrFindResult, QueryForm } from './addr-find.ts';
-export { quote822Local, unquote822Local } from './quote.ts';
+export { externalForm, quote822Local, unquote822Local } from './quote.ts';
 export type { QuoteOptions } from './quote.ts';

@@ -24,7 +24,7 @@
  * SEE ALSO
  *   MILTER_README, postconf(5) (smtpd_milters, smtpd_milter_maps, milter_default_action)
  */
-import { splitList, stripBraces } from '../util/lists.ts';
+import { connectFailure, defaultReply, parseMilterList } from '../mail/milter.ts';
 import type { SmtpdEvent } from '../trace/types.ts';
 import type { MilterStage, OutsideFacts } from './facts/outside.ts';
 
@@ -60,38 +60,17 @@ export interface Milters {
 
 const CONNECT_LEVEL: readonly MilterStage[] = ['connect', 'helo'];
 
-/** setupMilters - the Milters for a client: smtpd_milter_maps, else smtpd_milters (setup_milters()). */
+/** setupMilters - the Milters of a list (smtpd_milter_maps' answer, or smtpd_milters), as setup_milters() creates them. */
 export function setupMilters(spec: string, defaultAction: string): Milters | undefined {
-  if (!spec.trim() || spec.trim().toLowerCase() === 'disable') return undefined;
-  const list: Milter[] = [];
-  for (const item of splitList(spec)) {
-    let name = item;
-    let action = defaultAction;
-    if (item.startsWith('{')) {
-      const inner = stripBraces(item);
-      if ('error' in inner) continue;
-      const [first, ...rest] = splitList(inner.text);
-      if (!first) continue;
-      name = first;
-      const override = /(?:^|[\s,])default_action\s*=\s*([^\s,]+)/.exec(rest.join(' '));
-      if (override) action = override[1]!;
-    }
-    list.push({ name, defaultAction: action, state: 'closed' });
-  }
+  const list: Milter[] = parseMilterList(spec, defaultAction).map((m) => ({ ...m, state: 'closed' }));
   return list.length ? { list, attrs: { client_name: '', client_address: '', helo: '', sender: '', recipient: '' } } : undefined;
 }
 
 /** commError - milter8_comm_error(): no conversation; the default action answers from now on. */
 function commError(h: MilterHost, m: Milter): void {
-  const a = m.defaultAction.toLowerCase();
-  if (a === 'accept') m.defReply = undefined;
-  else if (a === 'reject') m.defReply = '550 5.5.0 Service unavailable';
-  else if (a === 'tempfail') m.defReply = '451 4.7.1 Service unavailable - try again later';
-  else if (a === 'quarantine') m.defReply = 'H';
-  else {
-    h.warn(`milter ${m.name}: unrecognized default action: ${m.defaultAction}`);
-    m.defReply = '451 4.3.5 Server configuration problem - try again later';
-  }
+  const d = defaultReply(m.defaultAction);
+  if (d.unrecognized) h.warn(`milter ${m.name}: unrecognized default action: ${m.defaultAction}`);
+  m.defReply = d.reply;
   m.state = 'error';
 }
 
@@ -116,7 +95,7 @@ function connect(h: MilterHost, m: Milter): void {
     return confError(m);
   }
   if (!h.facts.milterRuns(m.name)) {
-    h.warn(`connect to Milter service ${m.name}: ${transport === 'inet' ? 'Connection refused' : 'No such file or directory'}`);
+    h.warn(connectFailure(m.name));
     h.step({ kind: 'notice', text: `no milter fact names ${m.name}: it is not running, milter_default_action = ${m.defaultAction} decides` });
     return commError(h, m);
   }
