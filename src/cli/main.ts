@@ -16,6 +16,7 @@ import { runPostmap } from './postmap.ts';
 import { runPostconf } from './postconf.ts';
 import { runSmtpd } from './smtpd.ts';
 import { runResolve } from './resolve.ts';
+import { lastResort } from './report.ts';
 
 const USAGE = `usage: postfix-sim COMMAND [ARGS...]
 commands:
@@ -69,7 +70,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = status;
   },
   (e: unknown) => {
-    process.stderr.write(`postfix-sim: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    process.stderr.write(lastResort(process.argv.slice(2), e));
     process.exitCode = 70;
   },
 );

@@ -72,7 +72,12 @@ export async function runResolve(argv: readonly string[], io: { host?: Host } = 
   for (const { program, diagnostic } of resolved.startup) log(program, diagnostic);
   const from = resolved.from;
   const results: object[] = [];
-  for (const { input, result: d } of resolved.addresses) {
+  for (const { input, result: d, error } of resolved.addresses) {
+    if (error) {
+      stderr += `postfix-sim: ${error.message}\n`;
+      status = 1;
+      continue;
+    }
     for (const l of d.logged) log(l.program, l.diagnostic);
     if (d.defer) status = 1;
     if (json) results.push(toJson(input, d));

@@ -61,7 +61,8 @@ export function smtpdEventText(e: SmtpdEvent): SmtpdEventText {
         detail: e.event === 'crash' ? `it recurses until it runs out of stack: ${e.reason}` : e.reason,
       };
     case 'command':
-      if (e.crash !== undefined) return { title: e.line, result: 'crash', detail: `smtpd runs out of stack: ${e.crash}` };
+      if (e.crash !== undefined)
+        return { title: e.line, result: 'crash', detail: e.crash.startsWith('the simulator') ? e.crash : `smtpd runs out of stack: ${e.crash}` };
       return { title: e.line, ...(e.reply[0] !== undefined && { result: e.reply[0].slice(0, 3) }) };
     case 'stage': {
       const title = e.implicit ? `${e.parameter} = yes` : `${e.parameter}${e.legacy ? ' (legacy default: only warns)' : ''} (${e.replyClass}: ${e.replyName})`;

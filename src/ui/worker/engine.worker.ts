@@ -56,7 +56,11 @@ scope.onmessage = async (event: MessageEvent<EngineRequest>) => {
       response = await lookup(req, started);
     }
   } catch (e) {
-    response = { id: req.id, ok: false, message: `internal error: ${(e as Error).message ?? String(e)}` };
+    // One line naming what was being done: never a stack trace on the page.
+    const doing =
+      req.kind === 'smtpd' ? 'playing the SMTP session' : req.kind === 'resolve' ? 'resolving the addresses' : `looking up "${req.key}" in ${req.spec}`;
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    response = { id: req.id, ok: false, message: `internal error while ${doing}: ${what.replace(/\s*\n\s*/g, ' ')}` };
   }
   try {
     scope.postMessage(response);

@@ -90,30 +90,38 @@ function asMatchList(list: SearchMatchList): MatchList {
  * hasRequired - does the list (or a class it names) block relaying? Postfix
  * walks classes depth-first without remembering where it has been: a class
  * that reaches itself before a blocking restriction makes smtpd recurse
- * until it dies, which `cycle` reports.
+ * until it dies, which `cycle` reports. Walked with a stack of its own, so
+ * that a chain of thousands of classes costs no JavaScript stack.
  */
-function hasRequired(
-  list: readonly string[],
-  classes: ReadonlyMap<string, string[]>,
-  warn: (m: string) => void,
-  path: string[] = [],
-): boolean | { cycle: string[] } {
-  for (let i = 0; i < list.length; i++) {
-    const r = list[i]!.toLowerCase();
-    if (r === 'warn_if_reject' && i + 1 < list.length) {
-      i++;
+function hasRequired(list: readonly string[], classes: ReadonlyMap<string, string[]>, warn: (m: string) => void): boolean | { cycle: string[] } {
+  // Each frame: a list, where we are in it, and the class it belongs to (the path).
+  const frames: { list: readonly string[]; i: number; name?: string }[] = [{ list, i: 0 }];
+  const onPath = new Set<string>();
+  while (frames.length) {
+    const f = frames[frames.length - 1]!;
+    if (f.i >= f.list.length) {
+      frames.pop();
+      if (f.name !== undefined) onPath.delete(f.name);
+      continue;
+    }
+    const written = f.list[f.i++]!;
+    const r = written.toLowerCase();
+    if (r === 'warn_if_reject' && f.i < f.list.length) {
+      f.i++;
       continue;
     }
     if (r === 'permit') {
-      if (i + 1 < list.length) warn(`restriction \`${list[i + 1]}' after \`${list[i]}' is ignored`);
-      return false;
+      if (f.i < f.list.length) warn(`restriction \`${f.list[f.i]}' after \`${written}' is ignored`);
+      // permit ends this list; the list that named this class goes on.
+      f.i = f.list.length;
+      continue;
     }
     if (RCPT_REQUIRED.includes(r)) return true;
-    const cls = classes.get(list[i]!);
+    const cls = classes.get(written);
     if (cls) {
-      if (path.includes(list[i]!)) return { cycle: [...path, list[i]!] };
-      const inner = hasRequired(cls, classes, warn, [...path, list[i]!]);
-      if (inner !== false) return inner;
+      if (onPath.has(written)) return { cycle: [...frames.flatMap((x) => (x.name !== undefined ? [x.name] : [])), written] };
+      onPath.add(written);
+      frames.push({ list: cls, i: 0, name: written });
     }
   }
   return false;

@@ -255,21 +255,25 @@ function disconnect(ctx: SessionContext, stats: Stats): void {
   c.info(`disconnect from ${s.namaddr}${statText}`);
 }
 
-/** crashOf - run `fn`; the SmtpdCrash it ends in, if smtpd would run out of stack. */
+/** crashOf - run `fn`; the SmtpdCrash it ends in, if smtpd (or the simulator) would run out of stack. */
 function crashOf(fn: () => unknown): SmtpdCrash | undefined {
   try {
     fn();
     return undefined;
   } catch (e) {
     if (e instanceof SmtpdCrash) return e;
+    // Restriction classes nested deeper than the JavaScript stack allows: a limit of the simulator, said as such.
+    if (e instanceof RangeError)
+      return new SmtpdCrash('the simulator ran out of stack following restriction classes nested thousands deep (real smtpd goes deeper)', true);
     throw e;
   }
 }
 
 /** crashResult - smtpd died without a reply: master logs it and the client sees the connection close. */
-function crashResult(ctx: SessionContext, reason: string): SessionResult {
-  ctx.s.log.push({ program: 'postfix/master', text: `warning: process ${DAEMON} pid 0 killed by signal 11` });
-  return { exchanges: ctx.exchanges, log: ctx.s.log, trace: ctx.s.trace, accepted: ctx.accepted, crashed: reason };
+function crashResult(ctx: SessionContext, crash: SmtpdCrash): SessionResult {
+  if (crash.simulatorLimit) ctx.c.step({ kind: 'notice', text: crash.reason });
+  else ctx.s.log.push({ program: 'postfix/master', text: `warning: process ${DAEMON} pid 0 killed by signal 11` });
+  return { exchanges: ctx.exchanges, log: ctx.s.log, trace: ctx.s.trace, accepted: ctx.accepted, crashed: crash.reason };
 }
 
 /** runSession - play `dialogue` (client lines) against smtpd configured as `cfg`. */
@@ -287,7 +291,7 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
   const greetCrash = crashOf(() => ctx.greet());
   if (greetCrash) {
     c.step({ kind: 'session', event: 'crash', reason: greetCrash.reason });
-    return crashResult(ctx, greetCrash.reason);
+    return crashResult(ctx, greetCrash);
   }
 
   const stats: Stats = new Map();
@@ -314,7 +318,7 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
     node.reply = [...exchange.server];
     if (crashed) {
       node.crash = crashed.reason;
-      return crashResult(ctx, crashed.reason);
+      return crashResult(ctx, crashed);
     }
     if (done) break;
   }
