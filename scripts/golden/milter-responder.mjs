@@ -26,8 +26,7 @@
  *   The simulator applies the same rule to the same file
  *   (src/engine/smtpd/facts/outside.ts).
  */
-import { createServer } from 'node:net';
-import { listenAddress } from './policy-responder.mjs';
+import { listeners } from './policy-responder.mjs';
 
 /** The stage of each MTA command byte that expects a decision. */
 const STAGES = { C: 'connect', H: 'helo', M: 'mail', R: 'rcpt', T: 'data', L: 'header', N: 'eoh', B: 'body', E: 'eom', U: 'unknown' };
@@ -77,75 +76,58 @@ const angle = (a) => (a ?? '').replace(/^<(.*)>$/, '$1');
 /** startMilterResponders - listen for every milter of `facts`; resolves { events, close() }. */
 export async function startMilterResponders(facts) {
   const events = [];
-  const servers = [];
-  const sockets = new Set();
-  for (const name of [...new Set(facts.map((f) => f.server))]) {
-    const where = listenAddress(name);
-    if (!where) throw new Error(`milter ${name}: only inet:127.x.x.x:PORT can be served`);
-    const server = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => {});
-      const attrs = {};
-      let buffer = Buffer.alloc(0);
-      socket.on('data', (chunk) => {
-        buffer = Buffer.concat([buffer, chunk]);
-        while (buffer.length >= 4 && buffer.length >= 4 + buffer.readUInt32BE(0)) {
-          const len = buffer.readUInt32BE(0);
-          const cmd = String.fromCharCode(buffer[4]);
-          const data = buffer.subarray(5, 4 + len);
-          buffer = buffer.subarray(4 + len);
-          if (cmd === 'O') {
-            // Version 6, no actions beyond quarantine, every event, a reply to each.
-            const reply = Buffer.alloc(12);
-            reply.writeUInt32BE(6, 0);
-            reply.writeUInt32BE(1 << 5, 4);
-            reply.writeUInt32BE(0, 8);
-            socket.write(packet('O', reply));
-            continue;
-          }
-          if (cmd === 'D' || cmd === 'A') continue;
-          if (cmd === 'Q' || cmd === 'K') {
-            for (const k of Object.keys(attrs)) delete attrs[k];
-            if (cmd === 'Q') socket.end();
-            continue;
-          }
-          const stage = STAGES[cmd];
-          if (!stage) {
-            socket.destroy();
-            return;
-          }
-          const s = strings(data);
-          if (cmd === 'C') {
-            attrs.client_name = s[0] ?? '';
-            // hostname NUL, family, port (2 bytes), address NUL
-            const rest = data.subarray(Buffer.byteLength(s[0] ?? '', 'utf8') + 1);
-            attrs.client_address = rest.length > 3 ? rest.subarray(3).toString('utf8').replace(/\0$/, '') : '';
-          } else if (cmd === 'H') attrs.helo = s[0] ?? '';
-          else if (cmd === 'M') {
-            attrs.sender = angle(s[0]);
-            delete attrs.recipient;
-          } else if (cmd === 'R') attrs.recipient = angle(s[0]);
-          const verdict = chooseVerdict(facts, name, stage, attrs);
-          events.push({ server: name, stage, attrs: { ...attrs }, verdict });
-          socket.write(response(verdict));
+  const { close } = await listeners([...new Set(facts.map((f) => f.server))], (name, socket) => {
+    const attrs = {};
+    let buffer = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      while (buffer.length >= 4 && buffer.length >= 4 + buffer.readUInt32BE(0)) {
+        const len = buffer.readUInt32BE(0);
+        const cmd = String.fromCharCode(buffer[4]);
+        const data = buffer.subarray(5, 4 + len);
+        buffer = buffer.subarray(4 + len);
+        const reply = answer(name, cmd, data, attrs, facts, events);
+        if (reply === null) {
+          socket.destroy();
+          return;
         }
-      });
+        if (reply) socket.write(reply);
+        if (cmd === 'Q') socket.end();
+      }
     });
-    await new Promise((resolvePromise, reject) => {
-      server.once('error', reject);
-      server.listen(where.port, where.host, () => {
-        server.off('error', reject);
-        resolvePromise();
-      });
-    });
-    servers.push(server);
+  });
+  return { events, close };
+}
+
+/** answer - the reply to one MTA packet (undefined: none; null: hang up), keeping what the Milter knows in `attrs`. */
+function answer(name, cmd, data, attrs, facts, events) {
+  if (cmd === 'O') {
+    // Version 6, no actions beyond quarantine, every event, a reply to each.
+    const reply = Buffer.alloc(12);
+    reply.writeUInt32BE(6, 0);
+    reply.writeUInt32BE(1 << 5, 4);
+    reply.writeUInt32BE(0, 8);
+    return packet('O', reply);
   }
-  return {
-    events,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-    },
-  };
+  if (cmd === 'D' || cmd === 'A') return undefined;
+  if (cmd === 'Q' || cmd === 'K') {
+    for (const k of Object.keys(attrs)) delete attrs[k];
+    return undefined;
+  }
+  const stage = STAGES[cmd];
+  if (!stage) return null;
+  const s = strings(data);
+  if (cmd === 'C') {
+    attrs.client_name = s[0] ?? '';
+    // hostname NUL, family, port (2 bytes), address NUL
+    const rest = data.subarray(Buffer.byteLength(s[0] ?? '', 'utf8') + 1);
+    attrs.client_address = rest.length > 3 ? rest.subarray(3).toString('utf8').replace(/\0$/, '') : '';
+  } else if (cmd === 'H') attrs.helo = s[0] ?? '';
+  else if (cmd === 'M') {
+    attrs.sender = angle(s[0]);
+    delete attrs.recipient;
+  } else if (cmd === 'R') attrs.recipient = angle(s[0]);
+  const verdict = chooseVerdict(facts, name, stage, attrs);
+  events.push({ server: name, stage, attrs: { ...attrs }, verdict });
+  return response(verdict);
 }

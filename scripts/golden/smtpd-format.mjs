@@ -139,6 +139,30 @@ export function parseBuildFile(text, where = 'build') {
   return steps;
 }
 
+/** factLines - the lines of a `facts` file without comments and blanks: [{ line, at, index }]. */
+function factLines(text, where) {
+  return text
+    .split('\n')
+    .map((raw, index) => ({
+      line: raw
+        .replace(/\r$/, '')
+        .replace(/^\s*#.*$/, '')
+        .trim(),
+      at: `${where}:${index + 1}`,
+      index,
+    }))
+    .filter((l) => l.line !== '');
+}
+
+/** pairs - `name=value` words as [[name, value]]; a word without `=` is an error at `at`. */
+function pairs(words, at) {
+  return words.map((p) => {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new Error(`${at}: expected name=value, got ${JSON.stringify(p)}`);
+    return [p.slice(0, eq), p.slice(eq + 1)];
+  });
+}
+
 /**
  * parsePolicyFacts - the policy servers' answers of a `facts` file:
  *   policy SERVER [name=value ...] => ACTION
@@ -150,29 +174,19 @@ export function parseBuildFile(text, where = 'build') {
  */
 export function parsePolicyFacts(text, where = 'facts') {
   const facts = [];
-  text.split('\n').forEach((raw, index) => {
-    const line = raw
-      .replace(/\r$/, '')
-      .replace(/^\s*#.*$/, '')
-      .trim();
-    const at = `${where}:${index + 1}`;
-    if (line === '') return;
+  for (const { line, at, index } of factLines(text, where)) {
     const kind = line.split(/\s+/)[0];
-    if (kind === 'verify' || kind === 'milter') return;
+    if (kind === 'verify' || kind === 'milter') continue;
     if (kind !== 'policy') throw new Error(`${at}: unknown fact ${JSON.stringify(kind)}`);
     const arrow = line.indexOf('=>');
     if (arrow < 0) throw new Error(`${at}: policy fact needs "=> ACTION"`);
-    const [server, ...pairs] = line.slice('policy'.length, arrow).trim().split(/\s+/);
+    const [server, ...words] = line.slice('policy'.length, arrow).trim().split(/\s+/);
     if (!server) throw new Error(`${at}: policy fact needs a server`);
-    const match = pairs.map((p) => {
-      const eq = p.indexOf('=');
-      if (eq <= 0) throw new Error(`${at}: expected name=value, got ${JSON.stringify(p)}`);
-      return [p.slice(0, eq), p.slice(eq + 1)];
-    });
+    const match = pairs(words, at);
     const action = line.slice(arrow + 2).trim();
     if (action === '') throw new Error(`${at}: policy fact needs an action after "=>"`);
     facts.push({ server, match, action, line: index + 1 });
-  });
+  }
   return facts;
 }
 
@@ -194,30 +208,21 @@ export const MILTER_VERDICTS = ['continue', 'accept', 'reject', 'tempfail', 'dis
  */
 export function parseMilterFacts(text, where = 'facts') {
   const facts = [];
-  text.split('\n').forEach((raw, index) => {
-    const line = raw
-      .replace(/\r$/, '')
-      .replace(/^\s*#.*$/, '')
-      .trim();
-    const at = `${where}:${index + 1}`;
-    if (line.split(/\s+/)[0] !== 'milter') return;
+  for (const { line, at, index } of factLines(text, where)) {
+    if (line.split(/\s+/)[0] !== 'milter') continue;
     const arrow = line.indexOf('=>');
     if (arrow < 0) throw new Error(`${at}: milter fact needs "=> VERDICT"`);
-    const [server, stage, ...pairs] = line.slice('milter'.length, arrow).trim().split(/\s+/);
+    const [server, stage, ...words] = line.slice('milter'.length, arrow).trim().split(/\s+/);
     if (!server || !stage) throw new Error(`${at}: milter fact needs a server and a stage`);
     if (!MILTER_STAGES.includes(stage)) throw new Error(`${at}: milter stage must be one of ${MILTER_STAGES.join(' ')}: ${stage}`);
-    const match = pairs.map((p) => {
-      const eq = p.indexOf('=');
-      if (eq <= 0) throw new Error(`${at}: expected name=value, got ${JSON.stringify(p)}`);
-      return [p.slice(0, eq), p.slice(eq + 1)];
-    });
+    const match = pairs(words, at);
     const verdict = line.slice(arrow + 2).trim();
     const word = verdict.split(/\s+/)[0].toLowerCase();
     if (!MILTER_VERDICTS.includes(word) && !/^[45]\d\d(?: |$)/.test(verdict))
       throw new Error(`${at}: milter verdict must be one of ${MILTER_VERDICTS.join(' ')} or an SMTP reply 4NN/5NN text: ${verdict}`);
     if (word === 'quarantine' && stage !== 'eom') throw new Error(`${at}: quarantine is a decision at eom only`);
     facts.push({ server, stage, match, verdict, line: index + 1 });
-  });
+  }
   return facts;
 }
 

@@ -22,20 +22,7 @@ import { printable } from '../../trace/printable.ts';
 import { formatNamaddr } from './context.ts';
 import type { CommandHandler } from './context.ts';
 import { setupSessionMilters } from './milters.ts';
-
-/** xtext_unquote: `+XX` hex escapes; undefined when malformed. */
-function xtextUnquote(text: string): string | undefined {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '+') {
-      const hex = text.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return undefined;
-      out += String.fromCharCode(parseInt(hex, 16));
-      i += 2;
-    } else out += text[i];
-  }
-  return out;
-}
+import { xtextUnquote } from './params.ts';
 
 /**
  * inetAton - an IPv4 address as getaddrinfo() reads it numerically (inet_aton()):
