@@ -350,10 +350,17 @@ describe('scenario API under random input', () => {
           const played = await scenario.play(text);
           expect(played).toBeDefined();
           if (played && 'error' in played) human(played.error);
-          else expect(played!.session.exchanges.length).toBeGreaterThan(0);
+          else {
+            expect(played!.session.exchanges.length).toBeGreaterThan(0);
+            // Postfix never writes a raw NUL (or any control character) into its log.
+            for (const l of played!.session.log) expect(l.text).not.toMatch(/[\x00-\x08\x0a-\x1f]/);
+          }
           const resolved = await scenario.resolve(sender, addresses);
           expect(resolved?.addresses.length).toBe(addresses.length);
-          for (const a of resolved?.addresses ?? []) human(a.error);
+          for (const a of resolved?.addresses ?? []) {
+            human(a.error);
+            for (const l of a.result.logged) expect(l.diagnostic.message).not.toContain('\0');
+          }
           const looked = await scenario.lookup('hash:/etc/postfix/access', sender);
           expect(['found', 'notfound', 'error']).toContain(looked.result.status);
         },

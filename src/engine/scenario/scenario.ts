@@ -324,19 +324,22 @@ async function prepareScenario(options: ScenarioOptions): Promise<Scenario> {
       }
     },
 
-    async resolve(sender, addresses) {
+    async resolve(typedSender, addresses) {
       if (fatal) return undefined;
       const r = await resolver();
       const startup = Object.entries(r.startup).flatMap(([program, ds]) => ds.map((diagnostic) => ({ program, diagnostic })));
+      // Command-line arguments are C strings: a NUL ends them.
+      const cString = (s: string): string => s.split('\0')[0]!;
+      const sender = cString(typedSender);
       const from = commandLineAddress(sender);
       return {
         startup,
-        sender,
+        sender: typedSender,
         from,
         addresses: addresses.map((input) => {
           try {
-            const { trace: _trace, ...answer } = r.resolve(sender, input);
-            return { input, resolve: answer, result: r.resolveDelivery(from, commandLineAddress(input)) };
+            const { trace: _trace, ...answer } = r.resolve(sender, cString(input));
+            return { input, resolve: answer, result: r.resolveDelivery(from, commandLineAddress(cString(input))) };
           } catch (e) {
             const error = internalError(`resolving "${input}" for sender "${sender}"`, e);
             const resolve = { transport: '', nexthop: '', recipient: input, flags: 0, class: 'default' as const, warnings: [] };

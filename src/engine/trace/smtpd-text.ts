@@ -35,6 +35,9 @@ const EFFECTS: Readonly<Record<AccessEffect, (text: string) => string>> = {
   defer_if_reject: () => 'a later reject becomes this deferral',
 };
 
+/** visible - a client's line with control characters (a NUL byte, ...) shown as octal escapes. */
+const visible = (line: string): string => line.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => '\\' + c.charCodeAt(0).toString(8).padStart(3, '0'));
+
 /** sourceText - `file, line N`, as Postfix names places in files. */
 export const sourceText = (source: SourceLine): string => (source.line === undefined ? source.file : `${source.file}, line ${source.line}`);
 
@@ -62,8 +65,8 @@ export function smtpdEventText(e: SmtpdEvent): SmtpdEventText {
       };
     case 'command':
       if (e.crash !== undefined)
-        return { title: e.line, result: 'crash', detail: e.crash.startsWith('the simulator') ? e.crash : `smtpd runs out of stack: ${e.crash}` };
-      return { title: e.line, ...(e.reply[0] !== undefined && { result: e.reply[0].slice(0, 3) }) };
+        return { title: visible(e.line), result: 'crash', detail: e.crash.startsWith('the simulator') ? e.crash : `smtpd runs out of stack: ${e.crash}` };
+      return { title: visible(e.line), ...(e.reply[0] !== undefined && { result: e.reply[0].slice(0, 3) }) };
     case 'stage': {
       const title = e.implicit ? `${e.parameter} = yes` : `${e.parameter}${e.legacy ? ' (legacy default: only warns)' : ''} (${e.replyClass}: ${e.replyName})`;
       return { title, ...(e.verdict && { result: e.verdict }), ...(e.reply !== undefined && { detail: e.reply }) };
