@@ -340,8 +340,8 @@ function readLog() {
   });
 }
 
-/** startsWithQueueId - the queue id a log text starts with ("3F2A1B: ..."), or null. */
-const leadingQueueId = (text) => /^([0-9A-F]{6,}): /.exec(text)?.[1] ?? null;
+/** leadingQueueId - the queue id a log text starts with ("3F2A1B: ...", also "warning: 3F2A1B: ..."), or null. */
+const leadingQueueId = (text) => /^(?:(?:warning|error|fatal|panic): )?([0-9A-F]{6,}): /.exec(text)?.[1] ?? null;
 const isSmtpdProcess = (process) => /\/smtpd$/.test(process);
 /**
  * smtpdGone - the log line says an smtpd process died: its own fatal or panic

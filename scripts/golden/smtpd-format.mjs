@@ -259,10 +259,13 @@ const MAIL_DATE =
 /**
  * normaliseHeader - one physical header line of a delivered message without
  * its recording-time parts: dates become DATE, Postfix-made message-ids get
- * a fixed timestamp, queue ids become their labels.
+ * a fixed timestamp, a delivery report's MIME boundary its time as TIME,
+ * queue ids become their labels.
  */
 export function normaliseHeader(line, label) {
   let t = line.replace(MAIL_DATE, 'DATE');
+  // A delivery report's MIME boundary is "QUEUEID.TIME/HOSTNAME".
+  t = t.replace(/(boundary="[^"/]*\.)\d+\//, '$1TIME/');
   t = t.replace(/<\d{14}\.([0-9A-F]+)@/g, '<YYYYMMDDhhmmss.$1@');
   return label ? t.replace(QUEUE_ID, (id) => label(id) ?? id) : t;
 }
