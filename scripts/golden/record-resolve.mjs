@@ -91,6 +91,8 @@ const NS_MARKER = '@@record-resolve: namespace ready@@';
 const LOG_FILE = RECORDER_PARAMETERS.maillog_file;
 const MARK_TAG = 'golden-resolve-mark';
 const CASE_TIMEOUT_MS = 20000;
+/** How long cleanup's "try again later" must stand without a message-id= line to count as a refusal. */
+const REFUSAL_GRACE_MS = 1500;
 const REPLY_TIMEOUT_MS = 10000;
 /**
  * Delivery agents: one message at a time per process, and every delivery ends
@@ -536,6 +538,7 @@ async function inner(work) {
       let queueId = null;
       if (sm.status === 0) {
         const deadline = Date.now() + CASE_TIMEOUT_MS;
+        let refusedSince = null;
         const windowLines = () => log.lines.slice(at + 1);
         for (;;) {
           log.poll();
@@ -546,13 +549,29 @@ async function inner(work) {
             const removed = new Set(lines.filter((l) => l.queueId && !l.severity && l.text === 'removed').map((l) => l.queueId));
             const deferred = new Set(lines.filter((l) => l.queueId && /, status=deferred /.test(l.text)).map((l) => l.queueId));
             const inQueue = (id) => ['incoming', 'active', 'maildrop'].some((d) => existsSync(join('/var/spool/postfix', d, id)));
-            const settled = (id) => removed.has(id) || (deferred.has(id) && !inQueue(id));
-            if (removed.has(queueId) && [...ids].every(settled)) break;
+            // cleanup itself bounces what a Milter rejects (non_smtpd_milters), and holds what it quarantines.
+            const bouncedByCleanup = new Set(
+              lines.filter((l) => l.queueId && l.program === 'postfix/cleanup' && /, status=bounced /.test(l.text)).map((l) => l.queueId),
+            );
+            const held = (id) => existsSync(join('/var/spool/postfix/hold', id)) && !inQueue(id);
+            const settled = (id) => removed.has(id) || ((deferred.has(id) || bouncedByCleanup.has(id)) && !inQueue(id)) || held(id);
+            if (settled(queueId) && [...ids].every(settled)) break;
             // cleanup refused the message for now (e.g. virtual alias nesting):
             // pickup would retry the maildrop file during later cases, so drop it.
-            if (lines.some((l) => l.queueId === queueId && /message not accepted, try again later$/.test(l.text))) {
-              for (const f of readdirSync('/var/spool/postfix/maildrop')) rmSync(join('/var/spool/postfix/maildrop', f));
-              break;
+            // The same words come with a canonical_maps nesting warning, after
+            // which cleanup accepts the message (and logs its message-id).
+            // A Milter's temporary refusal (non_smtpd_milters) leaves the maildrop file too.
+            const refusedAt = lines.findIndex(
+              (l) =>
+                l.queueId === queueId && (/message not accepted, try again later$/.test(l.text) || /^milter-reject: \S+ from .*: 4\.\d+\.\d+ /.test(l.text)),
+            );
+            const accepted = lines.some((l) => l.queueId === queueId && /^message-id=/.test(l.text));
+            if (refusedAt >= 0 && !accepted) {
+              refusedSince ??= Date.now();
+              if (Date.now() - refusedSince > REFUSAL_GRACE_MS) {
+                for (const f of readdirSync('/var/spool/postfix/maildrop')) rmSync(join('/var/spool/postfix/maildrop', f));
+                break;
+              }
             }
           }
           if (Date.now() > deadline)

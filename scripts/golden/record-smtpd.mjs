@@ -36,6 +36,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDnsResponder } from './dns-responder.mjs';
+import { startMilterResponders } from './milter-responder.mjs';
 import { listenAddress, startPolicyResponders } from './policy-responder.mjs';
 import {
   NON_CONFIG_FILES,
@@ -47,6 +48,7 @@ import {
   parseBuildFile,
   parseDnsFile,
   parseLogLine,
+  parseMilterFacts,
   parsePolicyFacts,
   parseSession,
   replyCode,
@@ -201,6 +203,9 @@ function loadGroup(name) {
   const policy = existsSync(join(dir, 'facts')) ? parsePolicyFacts(readFileSync(join(dir, 'facts'), 'utf8'), `${name}/facts`) : [];
   for (const f of policy)
     if (!listenAddress(f.server)) throw new Error(`${name}/facts:${f.line}: the recorder serves only inet:127.x.x.x:PORT policy servers: ${f.server}`);
+  const milters = existsSync(join(dir, 'facts')) ? parseMilterFacts(readFileSync(join(dir, 'facts'), 'utf8'), `${name}/facts`) : [];
+  for (const f of milters)
+    if (!listenAddress(f.server)) throw new Error(`${name}/facts:${f.line}: the recorder serves only inet:127.x.x.x:PORT milters: ${f.server}`);
   const sessionDir = join(dir, 'sessions');
   const names = existsSync(sessionDir)
     ? readdirSync(sessionDir)
@@ -211,11 +216,12 @@ function loadGroup(name) {
   if (names.length === 0) throw new Error('no sessions/*.smtp');
   const sessions = names.map((s) => {
     const where = `${name}/sessions/${s}.smtp`;
-    const parsed = parseSession(readFileSync(join(sessionDir, `${s}.smtp`), 'utf8'), where);
+    // Bytes as they are in the file (latin1 keeps each byte one character): sent unchanged.
+    const parsed = parseSession(readFileSync(join(sessionDir, `${s}.smtp`), 'latin1'), where);
     if (parsed.lines.some(isBdatCommand)) throw new Error(`${where}: BDAT is not supported by the format`);
     return { name: s, ...parsed };
   });
-  return { name, dir, main, build, dns, policy, sessions };
+  return { name, dir, main, build, dns, policy, milters, sessions };
 }
 
 /** prepareWork - the temporary tree the namespace mounts; returns its path. */
@@ -252,7 +258,10 @@ export function prepareWork(group, base) {
   writeFileSync(join(sys, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
   writeFileSync(join(sys, 'aliases'), '# record-smtpd: groups set alias_maps explicitly\n');
   writeFileSync(join(sys, 'mailname'), `${HOSTNAME}\n`);
-  writeFileSync(join(sys, 'group.json'), JSON.stringify({ build: group.build, dns: group.dns, policy: group.policy, sessions: group.sessions }));
+  writeFileSync(
+    join(sys, 'group.json'),
+    JSON.stringify({ build: group.build, dns: group.dns, policy: group.policy, milters: group.milters, sessions: group.sessions }),
+  );
   return work;
 }
 
@@ -336,8 +345,8 @@ function readLog() {
   });
 }
 
-/** startsWithQueueId - the queue id a log text starts with ("3F2A1B: ..."), or null. */
-const leadingQueueId = (text) => /^([0-9A-F]{6,}): /.exec(text)?.[1] ?? null;
+/** leadingQueueId - the queue id a log text starts with ("3F2A1B: ...", also "warning: 3F2A1B: ..."), or null. */
+const leadingQueueId = (text) => /^(?:(?:warning|error|fatal|panic): )?([0-9A-F]{6,}): /.exec(text)?.[1] ?? null;
 const isSmtpdProcess = (process) => /\/smtpd$/.test(process);
 /**
  * smtpdGone - the log line says an smtpd process died: its own fatal or panic
@@ -347,6 +356,16 @@ const isSmtpdProcess = (process) => /\/smtpd$/.test(process);
 const smtpdGone = (l) =>
   (isSmtpdProcess(l.process) && /^(fatal|panic): /.test(l.text)) ||
   (/\/master$/.test(l.process) && /^warning: process \S*\/smtpd pid \d+ killed by signal /.test(l.text));
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** asText - bytes held as latin1 characters, as text: UTF-8 when they are valid UTF-8, else as they are. */
+function asText(bytes) {
+  try {
+    return UTF8.decode(Buffer.from(bytes, 'latin1'));
+  } catch {
+    return bytes;
+  }
+}
 
 /**
  * converse - plays one session from localPort; resolves { commands, replies, closed, unsent }.
@@ -454,7 +473,13 @@ function converse(session, localPort, smtpdDied) {
         else socket.end();
         await new Promise((r) => (closed ? r() : socket.once('close', r)));
       }
-      resolvePromise({ commands, replies, closedByServer: serverClosed, noServer: gaveUp, unsent });
+      resolvePromise({
+        commands: commands.map((unit) => unit.map(asText)),
+        replies: replies.map((reply) => reply.map(asText)),
+        closedByServer: serverClosed,
+        noServer: gaveUp,
+        unsent,
+      });
     })().catch(reject);
   });
 }
@@ -521,12 +546,15 @@ function readCaptures() {
       .slice(0, end)
       .split('\n')
       .filter(Boolean)
-      .map((a) => a.replace(/^ARG /, ''));
+      .map((a) => asText(a.replace(/^ARG /, '')));
     const message = text.slice(end + 4);
     const headerEnd = message.search(/\r?\n\r?\n/);
     const headerText = headerEnd < 0 ? message : message.slice(0, headerEnd);
     // Unfold nothing: each physical header line is kept (continuations start with white space).
-    const headers = headerText.split(/\r?\n/).filter((l) => l !== '');
+    const headers = headerText
+      .split(/\r?\n/)
+      .filter((l) => l !== '')
+      .map(asText);
     const [service, nexthop, queueId, sender] = args;
     const originals = args.filter((a) => a.startsWith('o=')).map((a) => a.slice(2));
     const recipients = args.filter((a) => a.startsWith('r=')).map((a) => a.slice(2));
@@ -547,7 +575,7 @@ function readCaptures() {
 }
 
 async function inner(work) {
-  const { build, dns, policy, sessions } = JSON.parse(readFileSync(join(work, 'sys', 'group.json'), 'utf8'));
+  const { build, dns, policy, milters, sessions } = JSON.parse(readFileSync(join(work, 'sys', 'group.json'), 'utf8'));
   // The chroot's copies of the files the resolver and the C library read.
   mkdirSync('/var/spool/postfix/etc', { recursive: true });
   for (const f of ['hosts', 'nsswitch.conf', 'resolv.conf']) cpSync(join(work, 'sys', f), join('/var/spool/postfix/etc', f));
@@ -563,6 +591,7 @@ async function inner(work) {
   });
   const dnsServer = await startDnsResponder(dns, { address: '127.0.0.1', port: 53 });
   const policyServer = await startPolicyResponders(policy);
+  const milterServer = await startMilterResponders(milters);
 
   const start = run(['postfix', 'start']);
   const startup = {
@@ -592,6 +621,7 @@ async function inner(work) {
     const from = readLog().length;
     const dnsFrom = dnsServer.queries.length;
     const policyFrom = policyServer.requests.length;
+    const milterFrom = milterServer.events.length;
     const talk = await converse(session, CLIENT_PORT_BASE + sessions.indexOf(session), () => readLog().slice(from).some(smtpdGone));
     if (talk.noServer && session !== sessions[sessions.length - 1])
       throw new Error(`${session.name}: smtpd died (fatal error); master now throttles new connections, so such a session must be its group's last`);
@@ -621,7 +651,15 @@ async function inner(work) {
       throw new Error(`${session.name}: smtpd died and master throttles new connections, so such a session must be its group's last`);
     await sleep(50);
     const to = readLog().length;
-    results.push({ name: session.name, from, to, dns: dnsServer.queries.slice(dnsFrom), policy: policyServer.requests.slice(policyFrom), ...talk });
+    results.push({
+      name: session.name,
+      from,
+      to,
+      dns: dnsServer.queries.slice(dnsFrom),
+      policy: policyServer.requests.slice(policyFrom),
+      milter: milterServer.events.slice(milterFrom),
+      ...talk,
+    });
   }
 
   // Let the queue settle: nothing in incoming/active/maildrop, then a moment for the last log lines.
@@ -743,6 +781,7 @@ async function inner(work) {
       dns: dnsSeen,
       // Only groups with policy servers have this (older recordings stay as they were).
       ...(policy.length ? { policy: r.policy.map((q) => policyRecord(q, label)) } : {}),
+      ...(milters.length ? { milter: r.milter } : {}),
     };
   }
   const important = (l) => /^(warning|error|fatal|panic): /.test(l.text);
@@ -769,6 +808,7 @@ async function inner(work) {
   process.stdout.write(JSON.stringify(output));
   await dnsServer.close();
   await policyServer.close();
+  await milterServer.close();
   process.exit(0);
 }
 

@@ -18,6 +18,7 @@ import { runPostconf } from './postconf.ts';
 import { runSmtpd } from './smtpd.ts';
 import { runResolve } from './resolve.ts';
 import { runTest } from './test.ts';
+import { lastResort } from './report.ts';
 
 const USAGE = `usage: postfix-sim COMMAND [ARGS...]
 commands:
@@ -79,7 +80,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = status;
   },
   (e: unknown) => {
-    process.stderr.write(`postfix-sim: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    process.stderr.write(lastResort(process.argv.slice(2), e));
     process.exitCode = 70;
   },
 );

@@ -16,3 +16,13 @@ export function formatDiagnostic(d: Diagnostic, program: string, configDirectory
   const message = configDirectory !== undefined && d.message.startsWith('open ') ? d.message.replace(`${CONFIG_DIRECTORY}/`, `${configDirectory}/`) : d.message;
   return `${who}: ${d.severity === 'info' ? '' : `${d.severity}: `}${printable(message, true)}\n`;
 }
+
+/**
+ * lastResort - an error nothing else caught, as one line naming the command
+ * and the input it was given (never a stack trace: this is for the user).
+ */
+export function lastResort(argv: readonly string[], e: unknown): string {
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  const stdin = argv[0] === 'smtpd' ? ', dialogue on stdin' : argv.includes('-') ? ', keys on stdin' : '';
+  return `postfix-sim: internal error while running "postfix-sim ${argv.join(' ')}"${stdin}: ${what.replace(/\s*\n\s*/g, ' ')} (a bug in the simulator, not in your input)\n`;
+}

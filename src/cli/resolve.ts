@@ -23,7 +23,7 @@
  *   Exit status: 0 when every address was resolved, 1 on a fatal error
  *   (bad main.cf) or when cleanup would not accept an address, 2 on usage.
  */
-import { openScenario } from '../engine/index.ts';
+import { openScenario, externalForm } from '../engine/index.ts';
 import { formatDiagnostic } from './report.ts';
 import type { DeliveryResult, Diagnostic, FinalRecipient, Host } from '../engine/index.ts';
 import { createNodeHost } from './node-host.ts';
@@ -72,7 +72,12 @@ export async function runResolve(argv: readonly string[], io: { host?: Host } = 
   for (const { program, diagnostic } of resolved.startup) log(program, diagnostic);
   const from = resolved.from;
   const results: object[] = [];
-  for (const { input, result: d } of resolved.addresses) {
+  for (const { input, result: d, error } of resolved.addresses) {
+    if (error) {
+      stderr += `postfix-sim: ${error.message}\n`;
+      status = 1;
+      continue;
+    }
     for (const l of d.logged) log(l.program, l.diagnostic);
     if (d.defer) status = 1;
     if (json) results.push(toJson(input, d));
@@ -84,12 +89,17 @@ export async function runResolve(argv: readonly string[], io: { host?: Host } = 
   return { stdout, stderr, status };
 }
 
+/** What smtpd would answer for a message cleanup does not accept for now. */
+const DEFER_REASON = { defer: '4.6.0 Alias expansion error', write: '4.3.0 queue file write error' } as const;
+
 /** The plain report of one address. */
 function plain(input: string, d: DeliveryResult): string {
   let out = `${input}:\n`;
-  if (d.rewritten !== d.address) out += `  rewritten to ${d.rewritten}\n`;
-  if (d.expanded.length !== 1 || d.expanded[0] !== d.rewritten) out += `  virtual aliases: ${d.expanded.join(', ')}\n`;
-  if (d.defer) return out + `  not accepted: ${d.defer.message}\n  4.6.0 Alias expansion error\n`;
+  // Addresses as Postfix writes them: quoted local parts stay quoted.
+  if (d.rewritten !== d.address) out += `  rewritten to ${externalForm(d.rewritten)}\n`;
+  if (d.expanded.length !== 1 || d.expanded[0] !== d.rewritten) out += `  virtual aliases: ${d.expanded.map(externalForm).join(', ')}\n`;
+  if (d.held) return out + '  held: cleanup puts the message in the hold queue\n';
+  if (d.defer) return out + `  not accepted, try again later: ${d.defer.message}\n${d.cleanupStatus ? `  ${DEFER_REASON[d.cleanupStatus]}\n` : ''}`;
   for (const f of d.final) out += `  ${reportLine(f)}\n    class ${f.class}, transport ${f.transport}, nexthop ${f.nexthop}${target(f)}\n`;
   return out;
 }
@@ -118,11 +128,12 @@ function target(f: FinalRecipient): string {
 function toJson(input: string, d: DeliveryResult): object {
   return {
     address: input,
-    sender: d.sender,
-    rewritten: d.rewritten,
-    expanded: d.expanded,
+    sender: externalForm(d.sender),
+    rewritten: externalForm(d.rewritten),
+    expanded: d.expanded.map(externalForm),
+    ...(d.held && { held: true }),
     final: d.final.map((f) => ({
-      recipient: f.recipient,
+      recipient: f.to,
       class: f.class,
       transport: f.transport,
       nexthop: f.nexthop,

@@ -100,6 +100,7 @@ export {
   unquote822Local,
   CONSUMERS,
   lookupAs,
+  externalForm,
 } from './search/index.ts';
 export type {
   SearchContext,

@@ -134,20 +134,14 @@ for (const group of groups) {
         const d = r.resolveDelivery(commandLineAddress(c.sender), commandLineAddress(c.address));
         // cleanup's own warnings carry the queue id and are in the case's log.
         const cleanupLogged = d.logged
-          .filter((l) => l.program === 'cleanup')
+          .filter((l) => l.program === 'cleanup' && !l.unattached && l.diagnostic.severity !== 'info')
           .map((l) => `postfix/cleanup: ${l.diagnostic.severity}: Q: ${l.diagnostic.message}`);
         expect(cleanupLogged).toEqual(c.log.filter((l) => l.startsWith('postfix/cleanup: warning: ')));
         // Everything else a delivery agent or qmgr logged, sorted as recorded.
         const others = d.logged
-          .filter((l) => l.program !== 'cleanup' && l.program !== 'trivial-rewrite')
+          .filter((l) => (l.program !== 'cleanup' || l.unattached) && l.program !== 'trivial-rewrite')
           .map((l) => `postfix/${l.program}: ${logText(l.diagnostic)}`);
         expect(others.sort()).toEqual(c.warnings);
-        if (!c.queued || c.from === null) {
-          expect(d.defer, 'cleanup does not accept the message').toBeDefined();
-          return;
-        }
-        expect(d.defer?.message).toBeUndefined();
-        expect(d.sender).toBe(commandLineAddress(c.from));
         const got = d.final.map((f) => ({
           agent: f.agent,
           to: f.to,
@@ -159,6 +153,15 @@ for (const group of groups) {
         }));
         const want = c.recipients.map(({ resolve: _r, ...rest }) => rest);
         const byJson = (a: object, b: object): number => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0);
+        if (!c.queued || c.from === null) {
+          // qmgr never saw it: cleanup refused it for now, held it, or bounced it itself (a Milter's decision).
+          if (c.log.some((l) => /^postfix\/cleanup: Q: milter-hold: /.test(l))) expect(d.held, 'cleanup holds the message').toBe(true);
+          else if (want.length) expect(got.sort(byJson)).toEqual(want.sort(byJson));
+          else expect(d.defer, 'cleanup does not accept the message').toBeDefined();
+          return;
+        }
+        expect(d.defer?.message).toBeUndefined();
+        expect(d.sender).toBe(commandLineAddress(c.from));
         expect(got.sort(byJson)).toEqual(want.sort(byJson));
         for (const rec of c.recipients) {
           if (!rec.resolve) continue;

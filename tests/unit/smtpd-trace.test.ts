@@ -118,7 +118,7 @@ describe('smtpd that dies', () => {
     const r = await session({ '/etc/postfix/main.cf': main }, 'HELO client.example\nQUIT\n');
     // The client sees the connection close without a banner; master logs the signal, as for a crash during a command.
     expect(r.exchanges).toEqual([{ server: [] }]);
-    expect(r.crashed).toMatch(/^restriction list recursion: loop/);
+    expect(r.crashed).toMatch(/^restriction class loop reaches itself: loop -> loop/);
     expect(r.log.at(-1)).toEqual({ program: 'postfix/master', text: 'warning: process /usr/lib/postfix/sbin/smtpd pid 0 killed by signal 11' });
     expect(r.trace.map((e) => [e.kind, e.kind === 'session' ? e.event : undefined])).toEqual([
       ['session', 'connect'],

@@ -6,7 +6,12 @@
  *   syntax (`name [ttl] [IN] TYPE data`, one record per line, `;` or `#`
  *   comments, names with or without the trailing dot) says what exists;
  *   a name without records is NXDOMAIN. `name SERVFAIL` makes every query
- *   for that name a temporary failure (Postfix's DNS_RETRY).
+ *   for that name a temporary failure (Postfix's DNS_RETRY). A record of
+ *   `*.domain` is a wildcard (RFC 4592): it answers for names below
+ *   `domain` that do not exist, when `domain` is the nearest existing
+ *   ancestor of the name asked (so a name that exists, even only because
+ *   names below it do, is not covered, and the wildcard's own NODATA
+ *   applies to types it has no record of).
  *
  *   lookup() answers like Postfix's dns_lookup(): OK with records,
  *   NOTFOUND, RETRY, or NULLMX for an MX query answered with `0 .`.
@@ -110,8 +115,22 @@ export function parseDnsFacts(text: string, file = 'dns'): DnsFacts {
   // A name exists when it has records or names below it (an empty non-terminal answers NODATA).
   const exists = (n: string): boolean => records.some((r) => r.name === n || r.name.endsWith('.' + n)) || [...failing].some((f) => f.endsWith('.' + n));
 
+  /** The records at `name`: its own when it exists, else those of the wildcard of its closest encloser (as if owned by `name`). */
+  function recordsAt(name: string): { records: DnsRecord[]; exists: boolean } {
+    if (exists(name)) return { records: records.filter((r) => r.name === name), exists: true };
+    for (let encloser = name; encloser.includes('.');) {
+      encloser = encloser.slice(encloser.indexOf('.') + 1);
+      if (!exists(encloser)) continue;
+      const wild = `*.${encloser}`;
+      const found = records.filter((r) => r.name === wild).map((r) => ({ ...r, name }));
+      return { records: found, exists: found.length > 0 };
+    }
+    return { records: [], exists: false };
+  }
+
   function lookup(qname: string, type: RecordType): DnsAnswer {
     let name = norm(qname);
+    let at = recordsAt(name);
     for (let hops = 0; hops < 10; hops++) {
       if (failing.has(name))
         return {
@@ -119,21 +138,22 @@ export function parseDnsFacts(text: string, file = 'dns'): DnsFacts {
           records: [],
           why: `Host or domain name not found. Name service error for name=${qname} type=${type}: Host not found, try again`,
         };
-      const found = records.filter((r) => r.name === name && r.type === type);
+      const found = at.records.filter((r) => r.type === type);
       if (found.length) {
         if (type === 'MX' && found.some((r) => r.preference === 0 && r.data === '')) return { status: 'nullmx', records: found };
         if (type === 'MX') found.sort((a, b) => a.preference! - b.preference!);
         return { status: 'ok', records: found };
       }
-      const cname = records.find((r) => r.name === name && r.type === 'CNAME');
+      const cname = at.records.find((r) => r.type === 'CNAME');
       if (!cname) break;
       name = cname.data;
+      at = recordsAt(name);
     }
     return {
       status: 'notfound',
       records: [],
-      notFound: exists(name) ? 'nodata' : 'nxdomain',
-      why: exists(name)
+      notFound: at.exists ? 'nodata' : 'nxdomain',
+      why: at.exists
         ? `Host found but no data record of type ${type}`
         : `Host or domain name not found. Name service error for name=${qname} type=${type}: Host not found`,
     };

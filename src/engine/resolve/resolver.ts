@@ -14,6 +14,7 @@
  * SEE ALSO
  *   trivial-rewrite(8), cleanup(8), local(8), virtual(8)
  */
+import { parseMilterList } from '../mail/milter.ts';
 import { splitList } from '../util/lists.ts';
 import type { ParameterView } from '../config/maincf.ts';
 import type { MachineFacts, ParamName } from '../config/names.ts';
@@ -33,7 +34,8 @@ import { createLocalDomains, ownAddresses } from './local.ts';
 import { expansionTypes } from './local-agent.ts';
 import { bool, int, str, warnCompatBreak } from './params.ts';
 import type { DeliveryResult, PipelineState } from './pipeline.ts';
-import { resolveDelivery } from './pipeline.ts';
+import { cleanupAddresses, resolveDelivery } from './pipeline.ts';
+import type { CleanupResult } from './pipeline.ts';
 import type { ResolveReply, ResolveState } from './resolve.ts';
 import { RESOLVE, resolveAddr, resolveClassOf } from './resolve.ts';
 import type { RewriteRule, RewriteSettings } from './rewrite.ts';
@@ -54,6 +56,8 @@ export interface ResolverOptions {
   users?: Iterable<string>;
   /** Transport name to delivery agent (master.cf); default Debian's master.cf. */
   agents?: Readonly<Record<string, Agent>>;
+  /** A Milter fact names this Milter (non_smtpd_milters); without it every Milter is unreachable. */
+  milterRuns?: (name: string) => boolean;
 }
 
 /** A configured resolver. */
@@ -70,8 +74,14 @@ export interface Resolver {
   resolve(sender: string, address: string): ResolveReply;
   /** resolve_class(): the class flag of a domain, or -1 on a lookup error. */
   resolveClass(domain: string): number;
-  /** cleanup, qmgr and the delivery agents: the final recipients of one address. */
-  resolveDelivery(sender: string, address: string): DeliveryResult;
+  /**
+   * cleanup, qmgr and the delivery agents: the final recipients of one
+   * address, as for sendmail -bv's probe (`probe` false: a message that
+   * does not name sender and recipient in its headers, as from smtpd).
+   */
+  resolveDelivery(sender: string, address: string, probe?: boolean): DeliveryResult;
+  /** cleanup alone: what becomes of the envelope before qmgr, and whether cleanup refuses it. */
+  cleanupAddresses(sender: string, address: string): CleanupResult;
 }
 
 /** The programs whose start-up opens tables. */
@@ -207,6 +217,8 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     emptyAddressRecipient: str(params, 'empty_address_recipient'),
     myorigin: rewrite.myorigin,
     agents: options.agents ?? DEBIAN_AGENTS,
+    nonSmtpdMilters: parseMilterList(str(params, 'non_smtpd_milters'), str(params, 'milter_default_action')),
+    ...(options.milterRuns && { milterRuns: options.milterRuns }),
     local: {
       ...opt('aliasMaps', localAliases),
       // getpwnam(), through the same table local_recipient_maps uses.
@@ -248,7 +260,8 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     },
     resolve: (sender, address) => resolveAddr(state, sender, address),
     resolveClass: (domain) => resolveClassOf(state, domain),
-    resolveDelivery: (sender, address) => resolveDelivery(pipeline, sender, address),
+    resolveDelivery: (sender, address, probe) => resolveDelivery(pipeline, sender, address, probe),
+    cleanupAddresses: (sender, address) => cleanupAddresses(pipeline, sender, address, []),
   };
 }
 

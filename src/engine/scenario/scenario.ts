@@ -18,7 +18,10 @@
  *   they do not know; postconf names them). The command line, the page's
  *   worker, the benchmarks and the golden harnesses all start here.
  *
- *   Nothing is thrown for bad input: problems are data. `diagnostics` are
+ *   Nothing is thrown, for bad input or otherwise: problems are data. An
+ *   error inside the simulator itself (a bug) becomes a one-line message
+ *   naming what it was doing and with which input, never a stack trace.
+ *   `diagnostics` are
  *   warnings about the input files; `fatal` is what Postfix would refuse
  *   to start with (a malformed main.cf or master.cf, a missing facts file
  *   that was asked for), in the words it logs, located at file and line.
@@ -129,6 +132,8 @@ export interface ConnectionsPlayResult {
 export interface ResolvedAddress {
   /** As given. */
   input: string;
+  /** The simulator failed on this address (an internal error, said in one line); `result` is then empty. */
+  error?: Diagnostic;
   /** trivial-rewrite's answer to a `resolve` request for the address as typed. */
   resolve: Omit<ResolveReply, 'trace'>;
   /** cleanup, qmgr and the delivery agents. */
@@ -214,8 +219,66 @@ const noSuchFile = (path: string, program?: string): Diagnostic => ({
 const connectionService = (master: MasterCf, service: string) =>
   master.services.find((s) => s.type === 'inet' && (s.service === service || s.service.endsWith(`:${service}`)));
 
-/** openScenario - read and check the configuration; never throws for bad input. */
+/**
+ * internalError - what the user sees of an error inside the simulator: one
+ * line saying what it was doing with which input (`file` locates it), the
+ * JavaScript error's name and message, no stack.
+ */
+export function internalError(doing: string, e: unknown, file?: string): Diagnostic {
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return {
+    severity: 'error',
+    program: 'postfix-sim',
+    message: `internal error while ${doing}: ${what.replace(/\s*\n\s*/g, ' ')} (a bug in the simulator, not in your input)`,
+    ...(file !== undefined && { file }),
+  };
+}
+
+/** openScenario - read and check the configuration; never throws. */
 export async function openScenario(options: ScenarioOptions): Promise<Scenario> {
+  try {
+    return await prepareScenario(options);
+  } catch (e) {
+    // The configuration could not even be read: a scenario that says so and does nothing.
+    const main = loadMainCf('');
+    const fatal: Diagnostic = {
+      ...internalError(`reading ${CONFIG_DIRECTORY}/main.cf and the files it names`, e, `${CONFIG_DIRECTORY}/main.cf`),
+      severity: 'fatal',
+    };
+    const never = (): Promise<never> => Promise.reject(new Error(fatal.message));
+    return {
+      main,
+      service: options.service?.trim() || 'smtp',
+      params: main,
+      diagnostics: [],
+      fatal,
+      dns: NO_DNS,
+      facts: NO_FACTS,
+      agents: { ...DEBIAN_AGENTS },
+      lookup: (spec, key) => scenarioLookup(options.host, spec, key, false),
+      smtpd: never,
+      smtpdResolver: never,
+      resolver: never,
+      postscreen: false,
+      play: async () => undefined,
+      playConnections: async () => undefined,
+      resolve: async () => undefined,
+    };
+  }
+}
+
+/** scenarioLookup - postmap -q through the scenario; an internal error is a lookup error that says so. */
+async function scenarioLookup(host: Host, spec: string, key: string, noFold: boolean): Promise<ScenarioLookup> {
+  const table = await openTable(spec, { host, foldFixed: !noFold, builtWithoutFolding: noFold });
+  try {
+    return { table, result: table.lookup(key) };
+  } catch (e) {
+    return { table, result: { status: 'error', error: internalError(`looking up "${key}" in ${spec}`, e), trace: { table: spec, key } } };
+  }
+}
+
+/** prepareScenario - the work of openScenario(). */
+async function prepareScenario(options: ScenarioOptions): Promise<Scenario> {
   const { host } = options;
   const service = options.service?.trim() || 'smtp';
   const diagnostics: Diagnostic[] = [];
@@ -256,14 +319,19 @@ export async function openScenario(options: ScenarioOptions): Promise<Scenario> 
   // daemon that opens one (smtpd through local_recipient_maps' $alias_maps) reads an alias database.
   const aliasSpecs = new Set((['alias_maps', 'alias_database'] as const).flatMap((name) => splitList(params.get(name) ?? '')));
   const aliasTable = (spec: string): Table | undefined => (aliasSpecs.has(spec) ? openAliasTable(spec, host) : undefined);
-  const cache: TableCache = createTableCache(host, params, aliasTable);
+  // A cache the caller keeps (the page, between requests) still opens alias databases as postalias built them.
+  const withAliases = (c: TableCache): TableCache => ({ open: (spec, flags) => Promise.resolve(aliasTable(spec) ?? c.open(spec, flags)) });
+  const cacheFor = (view: ParameterView): TableCache => (options.tableCache ? withAliases(options.tableCache(view)) : createTableCache(host, view, aliasTable));
+  const cache: TableCache = cacheFor(params);
   const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
     let p: Promise<T> | undefined;
     return () => (p ??= make());
   };
   const smtpdResolver = once(() => createResolver(params, { host, cache, agents, ...(users && { users }) }));
   // sendmail and the daemons it feeds read main.cf only (no master.cf -o overrides of the smtpd service).
-  const resolver = once(() => createResolver(main, { host, agents, ...(users && { users }), ...(options.tableCache && { cache: options.tableCache(main) }) }));
+  const resolver = once(() =>
+    createResolver(main, { host, agents, cache: cacheFor(main), ...(users && { users }), milterRuns: (name) => facts.milterRuns(name) }),
+  );
   const smtpd = once(async () => prepareSmtpd({ host, params, cache, resolver: await smtpdResolver(), dns, facts, service }));
   const entry = master && connectionService(master, service);
   const connections = once((): Promise<PreparedConnections> =>
@@ -296,9 +364,9 @@ export async function openScenario(options: ScenarioOptions): Promise<Scenario> 
       return { ...result, multi: dialogue.multi, diagnostics: dialogue.diagnostics, ...(prepared.postscreen && { postscreen: prepared.postscreen }) };
     },
 
-    async lookup(spec, key, { noFold = false } = {}) {
-      const table = aliasTable(spec) ?? (await openTable(spec, { host, foldFixed: !noFold, builtWithoutFolding: noFold }));
-      return { table, result: table.lookup(key) };
+    lookup: async (spec, key, { noFold = false } = {}) => {
+      const alias = aliasTable(spec);
+      return alias ? { table: alias, result: alias.lookup(key) } : scenarioLookup(host, spec, key, noFold);
     },
 
     async play(text, client = {}, options = {}) {
@@ -311,24 +379,42 @@ export async function openScenario(options: ScenarioOptions): Promise<Scenario> 
         return { error: { severity: 'error', program: 'postfix-sim', message: `bad client address "${addr}": not an IPv4 or IPv6 address` } };
       const name = client.name?.trim();
       const facts = { addr, ...(name && { name }), ...(client.port && { port: client.port }), ...(client.tls && { tls: client.tls }) };
-      const session = runClient(cfg, dialogue.text, facts, { pipelined: dialogue.pipelined, ...options });
-      const r = await smtpdResolver();
-      const outcomes = session.accepted.map((m) => mailOutcome(m, r, (t) => agents[t]?.command));
-      return { client: { addr, ...(name && { name }) }, session, outcomes };
+      try {
+        const session = runClient(cfg, dialogue.text, facts, { pipelined: dialogue.pipelined, ...options });
+        const r = await smtpdResolver();
+        const outcomes = session.accepted.map((m) => mailOutcome(m, r, (t) => agents[t]?.command));
+        return { client: { addr, ...(name && { name }) }, session, outcomes };
+      } catch (e) {
+        return { error: internalError(`playing the SMTP dialogue from ${addr}`, e, 'dialogue') };
+      }
     },
 
-    async resolve(sender, addresses) {
+    async resolve(typedSender, addresses) {
       if (fatal) return undefined;
       const r = await resolver();
       const startup = Object.entries(r.startup).flatMap(([program, ds]) => ds.map((diagnostic) => ({ program, diagnostic })));
+      // Command-line arguments are C strings: a NUL ends them.
+      const cString = (s: string): string => s.split('\0')[0]!;
+      const sender = cString(typedSender);
       const from = commandLineAddress(sender);
       return {
         startup,
-        sender,
+        sender: typedSender,
         from,
         addresses: addresses.map((input) => {
-          const { trace: _trace, ...answer } = r.resolve(sender, input);
-          return { input, resolve: answer, result: r.resolveDelivery(from, commandLineAddress(input)) };
+          try {
+            const { trace: _trace, ...answer } = r.resolve(sender, cString(input));
+            return { input, resolve: answer, result: r.resolveDelivery(from, commandLineAddress(cString(input))) };
+          } catch (e) {
+            const error = internalError(`resolving "${input}" for sender "${sender}"`, e);
+            const resolve = { transport: '', nexthop: '', recipient: input, flags: 0, class: 'default' as const, warnings: [] };
+            return {
+              input,
+              error,
+              resolve,
+              result: { address: input, sender: from, rewritten: input, expanded: [], final: [], warnings: [], logged: [], trace: [] },
+            };
+          }
         }),
       };
     },

@@ -13,7 +13,7 @@ export { openMaps, makeMaps } from './maps.ts';
 export type { Maps, MapsResult } from './maps.ts';
 export { MA_FIND, MA_FIND_DEFAULT, mailAddrFind, splitExtension, stripExtension } from './addr-find.ts';
 export type { AddrFindOptions, AddrFindResult, QueryForm } from './addr-find.ts';
-export { quote822Local, unquote822Local } from './quote.ts';
+export { externalForm, quote822Local, unquote822Local } from './quote.ts';
 export type { QuoteOptions } from './quote.ts';
 export { CONSUMERS, lookupAs } from './consumer.ts';
 export type { Consumer, ConsumerLookup, ConsumerOptions } from './consumer.ts';

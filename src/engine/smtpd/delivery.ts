@@ -34,7 +34,7 @@ export interface MailOutcome {
 }
 
 export interface DeliveryResolver {
-  resolveDelivery(sender: string, address: string): DeliveryResult;
+  resolveDelivery(sender: string, address: string, probe?: boolean): DeliveryResult;
 }
 
 /** mailOutcome - the fate of one accepted message. */
@@ -51,7 +51,7 @@ export function mailOutcome(msg: AcceptedMessage, resolver: DeliveryResolver, ag
     groups.set(key, g);
   };
   for (const rcpt of recipients) {
-    const r = resolver.resolveDelivery(msg.sender, rcpt);
+    const r = resolver.resolveDelivery(msg.sender, rcpt, false);
     if (msg.filter !== undefined) {
       // The content filter gets every recipient, after cleanup's rewriting and expansion.
       const colon = msg.filter.indexOf(':');

@@ -35,6 +35,9 @@ const EFFECTS: Readonly<Record<AccessEffect, (text: string) => string>> = {
   defer_if_reject: () => 'a later reject becomes this deferral',
 };
 
+/** visible - a client's line with control characters (a NUL byte, ...) shown as octal escapes. */
+const visible = (line: string): string => line.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => '\\' + c.charCodeAt(0).toString(8).padStart(3, '0'));
+
 /** sourceText - `file, line N`, as Postfix names places in files. */
 export const sourceText = (source: SourceLine): string => (source.line === undefined ? source.file : `${source.file}, line ${source.line}`);
 
@@ -61,8 +64,9 @@ export function smtpdEventText(e: SmtpdEvent): SmtpdEventText {
         detail: e.event === 'crash' ? `it recurses until it runs out of stack: ${e.reason}` : e.reason,
       };
     case 'command':
-      if (e.crash !== undefined) return { title: e.line, result: 'crash', detail: `smtpd runs out of stack: ${e.crash}` };
-      return { title: e.line, ...(e.reply[0] !== undefined && { result: e.reply[0].slice(0, 3) }) };
+      if (e.crash !== undefined)
+        return { title: visible(e.line), result: 'crash', detail: e.crash.startsWith('the simulator') ? e.crash : `smtpd runs out of stack: ${e.crash}` };
+      return { title: visible(e.line), ...(e.reply[0] !== undefined && { result: e.reply[0].slice(0, 3) }) };
     case 'stage': {
       const title = e.implicit ? `${e.parameter} = yes` : `${e.parameter}${e.legacy ? ' (legacy default: only warns)' : ''} (${e.replyClass}: ${e.replyName})`;
       return { title, ...(e.verdict && { result: e.verdict }), ...(e.reply !== undefined && { detail: e.reply }) };
@@ -99,6 +103,12 @@ export function smtpdEventText(e: SmtpdEvent): SmtpdEventText {
           title: `address verification of ${e.address}`,
           result: e.status === 'pending' ? 'probe in progress' : e.status,
           ...(e.text && { detail: e.text }),
+        };
+      if (e.fact === 'milter')
+        return {
+          title: `milter ${e.milter} at ${e.stage}`,
+          result: e.answer === 'default' ? 'not reachable: milter_default_action' : (e.verdict ?? 'continue'),
+          ...(e.reply !== undefined && { detail: e.reply === 'H' ? 'hold the message' : e.reply === 'D' ? 'discard the message' : e.reply }),
         };
       if (e.fact === 'policy')
         return {

@@ -295,6 +295,23 @@ export type SmtpdEventData =
       action?: string;
       source?: SourceLine;
     }
+  /**
+   * A Milter application's decision for one event: a milter fact
+   * (`verdict`, the fact's `verdict` or continue), or, when no fact names
+   * the Milter, milter_default_action (`default`, with smtpd's `reply`).
+   */
+  | {
+      kind: 'fact';
+      fact: 'milter';
+      milter: string;
+      /** connect, helo, mail, rcpt, data, header, eoh, body, eom, unknown. */
+      stage: string;
+      answer: 'verdict' | 'default';
+      verdict?: string;
+      /** What smtpd makes of it (a reply, or H / D for hold and discard); absent: go on. */
+      reply?: string;
+      source?: SourceLine;
+    }
   /** A fact the user supplied: the session's TLS state and client certificate. */
   | { kind: 'fact'; fact: 'tls'; encrypted: boolean; fingerprint?: string; pkeyFingerprint?: string; verified?: boolean }
   /** A permit turns into the deferral a DEFER_IF_PERMIT remembered. */

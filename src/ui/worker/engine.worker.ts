@@ -77,7 +77,17 @@ scope.onmessage = async (event: MessageEvent<EngineRequest>) => {
   try {
     response = await answer(req, started);
   } catch (e) {
-    response = { id: req.id, ok: false, message: `internal error: ${(e as Error).message ?? String(e)}` };
+    // One line naming what was being done: never a stack trace on the page.
+    const doing =
+      req.kind === 'smtpd'
+        ? 'playing the SMTP session'
+        : req.kind === 'resolve'
+          ? 'resolving the addresses'
+          : req.kind === undefined || req.kind === 'lookup'
+            ? `looking up "${req.key}" in ${req.spec}`
+            : `answering a ${req.kind} request`;
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    response = { id: req.id, ok: false, message: `internal error while ${doing}: ${what.replace(/\s*\n\s*/g, ' ')}` };
   }
   try {
     const bytes = 'bytes' in response && response.bytes instanceof Uint8Array ? [response.bytes.buffer as ArrayBuffer] : [];

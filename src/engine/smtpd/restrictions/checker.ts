@@ -22,6 +22,7 @@ import type { AccessMaps, MatchList, SmtpdResolver } from './deps.ts';
 import type { DnsFacts } from '../../dns/facts.ts';
 import type { OutsideFacts } from '../facts/outside.ts';
 import type { ErrorClass, SessionState } from '../state.ts';
+import type { TlsPolicy } from '../tls-sasl.ts';
 import { smtpdDsnFix } from '../../mail/dsn.ts';
 import { CHECK_DUNNO, deferIf, deferIfPermit, smtpdCheckReject } from './reject.ts';
 import type { RejectContext, Rejecter } from './reject.ts';
@@ -54,6 +55,12 @@ export interface SmtpdConfig {
   permMxNetworks: MatchList;
   /** Domains the flush service serves for ETRN. */
   fastFlushDomains: MatchList;
+  /** Clients that may use XVERP (smtpd_authorized_verp_clients). */
+  verpClients: MatchList;
+  /** Clients not offered AUTH (smtpd_sasl_exceptions_networks). */
+  saslExceptions: MatchList;
+  /** STARTTLS offered or required, AUTH only with TLS, a server certificate (settled at start-up). */
+  tls: TlsPolicy;
   /** Recipient validation and related tables; undefined when the parameter is empty. */
   rcptMaps: {
     local?: AccessMaps;
@@ -65,6 +72,10 @@ export interface SmtpdConfig {
     recipientCanonical?: AccessMaps;
   };
   senderLoginMaps?: AccessMaps;
+  /** smtpd_milter_maps: the Milters per client address. */
+  milterMaps?: AccessMaps;
+  /** smtpd_command_filter: replaces a whole command line before smtpd parses it. */
+  commandFilter?: AccessMaps;
   rblReplyMaps?: AccessMaps;
   relayClientCerts?: AccessMaps;
   /** smtpd_access_maps is listed in parent_domain_matches_subdomains. */
@@ -79,12 +90,16 @@ export interface SmtpdConfig {
     relayDomains: boolean;
     mynetworksStyle: boolean;
     tlsFingerprintDigest: boolean;
+    /** smtputf8_enable = no by default (compatibility_level below 1): non-ASCII senders are logged. */
+    smtputf8Enable: boolean;
   };
   /** unknown_*_tempfail_action etc.: true for `defer` (reject at once), false for `defer_if_permit`. */
   tempfailDeferNow: { unknownName: boolean; unknownAddr: boolean; unverifiedRcpt: boolean; unverifiedFrom: boolean };
   resolver: SmtpdResolver;
   /** resolve_class(): RESOLVE_CLASS_* of a domain, negative on a lookup error. */
   resolveClass?: (domain: string) => number;
+  /** cleanup(8) for one envelope: how it refuses the message for now (alias limits, a lookup error), if it does. */
+  cleanup?: (sender: string, recipient: string) => 'defer' | 'write' | undefined;
   dns: DnsFacts;
   facts: OutsideFacts;
   /** Diagnostics Postfix logs when smtpd starts (table open warnings, ...). */
@@ -135,18 +150,35 @@ export class Checker implements RejectContext, Rejecter {
   /** Record a trace step; `fn` runs with its children collected under it. */
   step<T>(node: SmtpdEvent, fn?: () => T): T | undefined {
     if (!this.tracing) return fn?.();
-    const top = this.stack[this.stack.length - 1]!;
-    top.push(node);
-    if (!fn) return undefined;
-    // Children are attached only when there are some (no `delete`: it slows objects down).
-    const children: SmtpdEvent[] = [];
-    this.stack.push(children);
+    if (!fn) {
+      this.stack[this.stack.length - 1]!.push(node);
+      return undefined;
+    }
+    this.enter(node);
     try {
       return fn();
     } finally {
-      this.stack.pop();
-      if (children.length) node.children = children;
+      this.leave(node);
     }
+  }
+
+  /**
+   * enter - record `node`; what is recorded until leave(node) are its
+   * children. Without a closure, so that deeply nested restriction classes
+   * cost the stack as little as they do in smtpd.
+   */
+  enter(node: SmtpdEvent): void {
+    if (!this.tracing) return;
+    this.stack[this.stack.length - 1]!.push(node);
+    this.stack.push([]);
+  }
+
+  /** leave - the end of enter(node): its children are attached when there are some. */
+  leave(node: SmtpdEvent): void {
+    if (!this.tracing) return;
+    const children = this.stack.pop()!;
+    // No `delete` when there are none: it slows objects down.
+    if (children.length) node.children = children;
   }
 
   /** smtpd_dsn_fix(): the DSN status `replyClass` allows, logged when it changes. */

@@ -76,9 +76,25 @@ function evaluate(
   }
   const cls = c.cfg.classes.get(name);
   if (cls) {
-    const source = c.cfg.params.dynamic.source(name);
-    const status = c.step({ kind: 'class', name, restrictions: cls, ...(source && { source }) }, () => genericChecks(c, cls, replyName, replyClass, defAcl))!;
-    return { status, consumed: 0 };
+    const s = c.state;
+    // A class that reaches itself with no access table answer in between evaluates the same
+    // list again from the start: smtpd recurses until it runs out of stack (Postfix has no limit).
+    let again: { name: string; tables: number } | undefined;
+    for (const e of s.classPath) if (e.name === name) again = e;
+    if (again && again.tables === s.tableLists && !s.discard && !(s.deferIfPermit.active && s.deferIfReject.active))
+      throw new SmtpdCrash(
+        `restriction class ${name} reaches itself: ${[...s.classPath.slice(s.classPath.indexOf(again)).map((e) => e.name), name].join(' -> ')}`,
+      );
+    const source = c.tracing ? c.cfg.params.dynamic.source(name) : undefined;
+    const node: SmtpdEventOf<'class'> = { kind: 'class', name, restrictions: cls, ...(source && { source }) };
+    s.classPath.push({ name, tables: s.tableLists });
+    c.enter(node);
+    try {
+      return { status: genericChecks(c, cls, replyName, replyClass, defAcl), consumed: 0 };
+    } finally {
+      c.leave(node);
+      s.classPath.pop();
+    }
   }
   c.warn(`unknown smtpd restriction: "${name}"`);
   return rejectServerError(c);
@@ -87,8 +103,6 @@ function evaluate(
 /** genericChecks - evaluate `restrictions` for `replyName` of `replyClass`. */
 export function genericChecks(c: Checker, restrictions: readonly string[], replyName: string, replyClass: string, defAcl: string | undefined): number {
   const s = c.state;
-  // Postfix has no limit here; a class that names itself recurses until smtpd dies.
-  if (s.recursion > 500) throw new SmtpdCrash(`restriction list recursion: ${restrictions.join(', ')}`);
   const savedRecursion = s.recursion++;
   let status = CHECK_DUNNO;
   try {
@@ -109,8 +123,9 @@ export function genericChecks(c: Checker, restrictions: readonly string[], reply
       const node: SmtpdEventOf<'restriction'> = { kind: 'restriction', name: bare ? defAcl! : written };
       if (bare) node.bare = true;
       if (s.warnIfReject > 0) node.warnIfReject = true;
+      c.enter(node);
       try {
-        const outcome = c.step(node, () => evaluate(c, node, restrictions, bare ? i : i + 1, replyName, replyClass, defAcl))!;
+        const outcome = evaluate(c, node, restrictions, bare ? i : i + 1, replyName, replyClass, defAcl);
         status = outcome.status;
         if (!bare) i += outcome.consumed;
         if (status < 0) {
@@ -120,6 +135,8 @@ export function genericChecks(c: Checker, restrictions: readonly string[], reply
       } catch (e) {
         if (e instanceof CheckAbort) setVerdict(c, node, e.status);
         throw e;
+      } finally {
+        c.leave(node);
       }
       setVerdict(c, node, status);
       if (s.warnIfReject >= s.recursion) s.warnIfReject = 0;

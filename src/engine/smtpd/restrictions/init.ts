@@ -25,6 +25,7 @@ import { NO_FACTS } from '../facts/outside.ts';
 import type { RestrictionLists, SmtpdConfig } from './checker.ts';
 import type { AccessMaps, MapsAnswer, MatchList, SmtpdResolver } from './deps.ts';
 import { BUILTIN_CLASSES } from './index.ts';
+import { levelProblem, tlsPolicy } from '../tls-sasl.ts';
 
 /** What the resolver must offer smtpd: trivial-rewrite's rewrite and resolve. */
 export interface RewriteResolve {
@@ -33,6 +34,8 @@ export interface RewriteResolve {
   resolve(sender: string, address: string): { transport: string; nexthop: string; recipient: string; flags: number; warnings: Diagnostic[] };
   /** resolve_class(): the class flags of a domain, negative on a lookup error. */
   resolveClass?(domain: string): number;
+  /** cleanup(8) for one envelope (internal form): whether it refuses the message for now, and how. */
+  cleanupAddresses?(sender: string, address: string): { status?: 'defer' | 'write' };
 }
 
 export interface SmtpdConfigOptions {
@@ -87,30 +90,38 @@ function asMatchList(list: SearchMatchList): MatchList {
  * hasRequired - does the list (or a class it names) block relaying? Postfix
  * walks classes depth-first without remembering where it has been: a class
  * that reaches itself before a blocking restriction makes smtpd recurse
- * until it dies, which `cycle` reports.
+ * until it dies, which `cycle` reports. Walked with a stack of its own, so
+ * that a chain of thousands of classes costs no JavaScript stack.
  */
-function hasRequired(
-  list: readonly string[],
-  classes: ReadonlyMap<string, string[]>,
-  warn: (m: string) => void,
-  path: string[] = [],
-): boolean | { cycle: string[] } {
-  for (let i = 0; i < list.length; i++) {
-    const r = list[i]!.toLowerCase();
-    if (r === 'warn_if_reject' && i + 1 < list.length) {
-      i++;
+function hasRequired(list: readonly string[], classes: ReadonlyMap<string, string[]>, warn: (m: string) => void): boolean | { cycle: string[] } {
+  // Each frame: a list, where we are in it, and the class it belongs to (the path).
+  const frames: { list: readonly string[]; i: number; name?: string }[] = [{ list, i: 0 }];
+  const onPath = new Set<string>();
+  while (frames.length) {
+    const f = frames[frames.length - 1]!;
+    if (f.i >= f.list.length) {
+      frames.pop();
+      if (f.name !== undefined) onPath.delete(f.name);
+      continue;
+    }
+    const written = f.list[f.i++]!;
+    const r = written.toLowerCase();
+    if (r === 'warn_if_reject' && f.i < f.list.length) {
+      f.i++;
       continue;
     }
     if (r === 'permit') {
-      if (i + 1 < list.length) warn(`restriction \`${list[i + 1]}' after \`${list[i]}' is ignored`);
-      return false;
+      if (f.i < f.list.length) warn(`restriction \`${f.list[f.i]}' after \`${written}' is ignored`);
+      // permit ends this list; the list that named this class goes on.
+      f.i = f.list.length;
+      continue;
     }
     if (RCPT_REQUIRED.includes(r)) return true;
-    const cls = classes.get(list[i]!);
+    const cls = classes.get(written);
     if (cls) {
-      if (path.includes(list[i]!)) return { cycle: [...path, list[i]!] };
-      const inner = hasRequired(cls, classes, warn, [...path, list[i]!]);
-      if (inner !== false) return inner;
+      if (onPath.has(written)) return { cycle: [...frames.flatMap((x) => (x.name !== undefined ? [x.name] : [])), written] };
+      onPath.add(written);
+      frames.push({ list: cls, i: 0, name: written });
     }
   }
   return false;
@@ -204,6 +215,13 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     ];
   }
 
+  // TLS is settled before the first connection: a bad level is fatal, a missing certificate a warning.
+  const tls = tlsPolicy({ bool, str });
+  const level = levelProblem({ bool, str });
+  if (level?.severity === 'fatal') setFatal(level.message);
+  else if (level) startup.push(level);
+  if (tls.offered && !tls.serverCert) startup.push({ severity: 'warning', message: "No server certs available. TLS won't be enabled" });
+
   const tempfail = (name: ParamName): boolean => {
     const v = str(name);
     if (v === 'defer') return true;
@@ -223,14 +241,15 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     return asMatchList(l);
   };
 
-  const level = parseCompatibilityLevel(str('compatibility_level'));
+  const compatLevel = parseCompatibilityLevel(str('compatibility_level'));
   const unset = (name: ParamName): boolean => params.raw(name) === undefined;
   const compat = {
-    relayRestrictions: compatBelow(level, '1') && unset('smtpd_relay_restrictions'),
-    relayBeforeRcpt: compatBelow(level, '3.6') && unset('smtpd_relay_before_recipient_restrictions'),
-    relayDomains: compatBelow(level, '2') && unset('relay_domains'),
-    mynetworksStyle: compatBelow(level, '2') && unset('mynetworks') && unset('mynetworks_style'),
-    tlsFingerprintDigest: compatBelow(level, '3.6') && unset('smtpd_tls_fingerprint_digest'),
+    relayRestrictions: compatBelow(compatLevel, '1') && unset('smtpd_relay_restrictions'),
+    relayBeforeRcpt: compatBelow(compatLevel, '3.6') && unset('smtpd_relay_before_recipient_restrictions'),
+    relayDomains: compatBelow(compatLevel, '2') && unset('relay_domains'),
+    mynetworksStyle: compatBelow(compatLevel, '2') && unset('mynetworks') && unset('mynetworks_style'),
+    tlsFingerprintDigest: compatBelow(compatLevel, '3.6') && unset('smtpd_tls_fingerprint_digest'),
+    smtputf8Enable: compatBelow(compatLevel, '1') && unset('smtputf8_enable'),
   };
 
   const resolverImpl = options.resolver;
@@ -303,6 +322,9 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     xclientHosts: await list('smtpd_authorized_xclient_hosts', 'namadr'),
     permMxNetworks: await list('permit_mx_backup_networks', 'namadr'),
     fastFlushDomains: await list('fast_flush_domains', 'domain'),
+    saslExceptions: await list('smtpd_sasl_exceptions_networks', 'namadr'),
+    verpClients: await list('smtpd_authorized_verp_clients', 'namadr'),
+    tls,
     rcptMaps: {
       ...optionalEntry('local', await optional('local_recipient_maps')),
       ...optionalEntry('virtualAlias', await optional('virtual_alias_maps')),
@@ -313,6 +335,8 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
       ...optionalEntry('recipientCanonical', await optional('recipient_canonical_maps')),
     },
     ...optionalEntry('senderLoginMaps', await optional('smtpd_sender_login_maps')),
+    ...optionalEntry('commandFilter', await optional('smtpd_command_filter')),
+    ...optionalEntry('milterMaps', await optional('smtpd_milter_maps')),
     ...optionalEntry('rblReplyMaps', await optional('rbl_reply_maps')),
     ...optionalEntry('relayClientCerts', await optional('relay_clientcerts')),
     accessParentStyle: matchParentStyle(ctx, 'smtpd_access_maps'),
@@ -323,6 +347,7 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     tempfailDeferNow,
     resolver,
     ...(resolverImpl.resolveClass && { resolveClass: (d: string) => resolverImpl.resolveClass!(d) }),
+    ...(resolverImpl.cleanupAddresses && { cleanup: (sender: string, rcpt: string) => resolverImpl.cleanupAddresses!(sender, rcpt).status }),
     dns: options.dns ?? NO_DNS,
     facts: options.facts ?? NO_FACTS,
     startup,

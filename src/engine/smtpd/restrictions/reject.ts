@@ -39,7 +39,11 @@ export interface RejectContext {
  * recurses until the process runs out of stack and dies (signal 11).
  */
 export class SmtpdCrash {
-  constructor(readonly reason: string) {}
+  constructor(
+    readonly reason: string,
+    /** Not smtpd's crash but the simulator's: its own stack ran out first (restriction classes nested thousands deep). */
+    readonly simulatorLimit = false,
+  ) {}
 }
 
 /** Thrown to leave a restriction list at once, as smtpd's longjmp(smtpd_check_buf). */

@@ -24,6 +24,7 @@ import { CHECK_DUNNO, rejectDictRetry } from './reject.ts';
 import { smtpdAclPermit } from './table-result.ts';
 import { traceLookups } from './trace.ts';
 import type { RestrictionCall, RestrictionEntry, RestrictionFamily } from './types.ts';
+import { saslActive } from '../tls-sasl.ts';
 
 /** The owners smtpd_sender_login_maps gives for the (resolved) sender. */
 function senderOwners(c: Checker, sender: string): MapsAnswer | undefined {
@@ -74,9 +75,12 @@ const loginMismatch = (test: (c: Checker, sender: string) => number): Restrictio
   withSasl((c) => (c.state.sender ? test(c, c.state.sender) : CHECK_DUNNO));
 
 export const SASL_RESTRICTIONS: RestrictionFamily = {
+  // Only when SASL is active in the session (smtpd_tls_auth_only without TLS: it is not).
   permit_sasl_authenticated: {
     check: (c, r) =>
-      c.cfg.bool('smtpd_sasl_auth_enable') && c.state.saslUsername !== undefined ? smtpdAclPermit(c, r.name, NAME_CLIENT, c.state.namaddr, '') : CHECK_DUNNO,
+      saslActive(c.cfg.bool('smtpd_sasl_auth_enable'), c.cfg.tls, c.state) && c.state.saslUsername !== undefined
+        ? smtpdAclPermit(c, r.name, NAME_CLIENT, c.state.namaddr, '')
+        : CHECK_DUNNO,
   },
   check_sasl_access: withSasl((c, r) => {
     const login = c.state.saslUsername;

@@ -166,5 +166,10 @@ export function checkTableResult(c: Checker, q: AccessQuery, value: string, datu
     c.warn(`access table ${table} entry ${value} has empty value`);
     return CHECK_OK;
   }
-  return c.step({ kind: 'class', restrictions }, () => c.genericChecks(restrictions, replyName, replyClass, defAcl))!;
+  s.tableLists++;
+  try {
+    return c.step({ kind: 'class', restrictions }, () => c.genericChecks(restrictions, replyName, replyClass, defAcl))!;
+  } finally {
+    s.tableLists--;
+  }
 }

@@ -16,10 +16,12 @@ import { validHostname, validMailhostLiteral } from '../../mail/valid-hostname.t
 import { printable } from '../../trace/printable.ts';
 import { checkEtrn, checkRcpt } from '../restrictions/stages.ts';
 import type { CommandHandler, SessionContext } from './context.ts';
-import { ehloCmd, heloCmd } from './helo.ts';
+import { ehloCmd, ehloDiscard, heloCmd } from './helo.ts';
 import { extractAddress } from './token.ts';
 import { dataCmd, illegalAddress, mailCmd, rcptCmd } from './transaction.ts';
 import { xclientCmd } from './xclient.ts';
+import { saslActive } from '../tls-sasl.ts';
+import { milterOther } from '../milter.ts';
 
 /** One entry of the command table. */
 export interface SmtpdCommand {
@@ -28,6 +30,16 @@ export interface SmtpdCommand {
   action: CommandHandler;
   /** Must end a pipelined group: more input after it is improper pipelining (SMTPD_CMD_FLAG_LAST). */
   last?: true;
+  /** Allowed before STARTTLS when TLS is required (SMTPD_CMD_FLAG_PRE_TLS). */
+  preTls?: true;
+  /** Counts towards smtpd_junk_command_limit (SMTPD_CMD_FLAG_LIMIT). */
+  junk?: true;
+}
+
+/** otherMilters - milter_other_event(): what the Milters already decided, when it refuses (4xx, 5xx). */
+function otherMilters(ctx: SessionContext): string | undefined {
+  const answer = ctx.s.milters && milterOther(ctx.s.milters);
+  return answer?.[0] === '4' || answer?.[0] === '5' ? answer : undefined;
 }
 
 /** A command the simulator does not carry out: its reply, and a notice saying why. */
@@ -39,11 +51,21 @@ function notSimulated(ctx: SessionContext, reply: string, notice: string): false
 
 const xforwardCmd: CommandHandler = (ctx) => (ctx.reply('550 5.7.0 Error: insufficient authorization'), false);
 
-const starttlsCmd: CommandHandler = (ctx) =>
-  notSimulated(ctx, '502 5.5.1 Error: command not implemented', 'STARTTLS is not simulated: whether the session is encrypted is a fact (--tls)');
+const starttlsCmd: CommandHandler = (ctx, argv) => {
+  const { cfg, s } = ctx;
+  if (argv.length !== 1) return (ctx.reply('501 5.5.4 Syntax: STARTTLS'), false);
+  // Sendmail compatibility: a Milter's 4xx becomes 454.
+  const milter = otherMilters(ctx);
+  if (milter) return (ctx.reply(milter[0] === '4' ? '454 4.3.0 Try again later' : milter), false);
+  if (s.tls) return (ctx.reply('554 5.5.1 Error: TLS already active'), false);
+  if (!cfg.tls.offered || ehloDiscard(cfg).has('starttls')) return (ctx.reply('502 5.5.1 Error: command not implemented'), false);
+  // Without a server certificate smtpd could not set up TLS at start-up.
+  if (!cfg.tls.serverCert) return (ctx.reply('454 4.7.0 TLS not available due to local problem'), false);
+  return notSimulated(ctx, '502 5.5.1 Error: command not implemented', 'STARTTLS is not simulated: whether the session is encrypted is a fact (--tls)');
+};
 
 const authCmd: CommandHandler = (ctx) => {
-  if (!ctx.cfg.bool('smtpd_sasl_auth_enable')) return (ctx.reply('503 5.5.1 Error: authentication not enabled'), false);
+  if (!saslActive(ctx.cfg.bool('smtpd_sasl_auth_enable'), ctx.cfg.tls, ctx.s)) return (ctx.reply('503 5.5.1 Error: authentication not enabled'), false);
   return notSimulated(
     ctx,
     '535 5.7.8 Error: authentication failed: the simulator takes SASL logins from XCLIENT LOGIN=',
@@ -70,15 +92,23 @@ const quitCmd: CommandHandler = (ctx) => (ctx.reply('221 2.0.0 Bye'), true);
 export const vrfyCmd: CommandHandler = (ctx, argv) => {
   const { cfg, c, s } = ctx;
   if (cfg.bool('disable_vrfy_command')) return (ctx.reply('502 5.5.1 VRFY command is disabled'), false);
+  const milter = otherMilters(ctx);
+  const smtputf8 = cfg.bool('smtputf8_enable') && !ehloDiscard(cfg).has('smtputf8') && argv.length > 1 && argv.at(-1)!.text.toLowerCase() === 'smtputf8';
   if (argv.length < 2) return (ctx.reply(`501 5.5.4 Syntax: VRFY address${cfg.bool('smtputf8_enable') ? ' [SMTPUTF8]' : ''}`), false);
+  if (milter) return (ctx.reply(milter), false);
+  // Every word after VRFY is the address (collapse_args(), SMTPUTF8 included).
   const word = argv
     .slice(1)
     .map((t) => t.text)
     .join(' ');
   const ex = extractAddress(word, false);
-  if (ex.illegal || illegalAddress(ctx, ex.address, s.sender ?? '', false)) {
-    c.warn(`Illegal address syntax from ${s.namaddr} in VRFY command: ${printable(word, false)}`);
+  if (ex.illegal || illegalAddress(ctx, ex.address, s.sender ?? '', false, smtputf8)) {
+    c.warn(`Illegal address syntax from ${s.namaddr} in VRFY command: ${printable(word, c.smtputf8)}`);
     return (ctx.reply('501 5.1.3 Bad recipient address syntax'), false);
+  }
+  if (!smtputf8 && cfg.bool('strict_smtputf8') && /[^\x00-\x7f]/.test(ex.address)) {
+    ctx.mailReset();
+    return (ctx.reply('553 5.6.7 Must declare SMTPUTF8 to send unicode address'), false);
   }
   const err = checkRcpt(c, ex.address);
   if (err !== undefined) return (ctx.reply(err), false);
@@ -90,6 +120,8 @@ export const vrfyCmd: CommandHandler = (ctx, argv) => {
 export const etrnCmd: CommandHandler = (ctx, argv) => {
   const { cfg, c, s } = ctx;
   if (cfg.bool('smtpd_helo_required') && s.heloName === undefined) return (ctx.reply('503 Error: send HELO/EHLO first'), false);
+  const milter = otherMilters(ctx);
+  if (milter) return (ctx.reply(milter), false);
   if (s.sender !== undefined) return (ctx.reply('503 Error: MAIL transaction in progress'), false);
   if (argv.length !== 2) return (ctx.reply('500 Syntax: ETRN domain'), false);
   let domain = argv[1]!.text;
@@ -109,21 +141,21 @@ export const etrnCmd: CommandHandler = (ctx, argv) => {
 
 /** smtpd_cmd_table, in Postfix's order. */
 export const COMMANDS: readonly SmtpdCommand[] = [
-  { name: 'helo', action: heloCmd, last: true },
-  { name: 'ehlo', action: ehloCmd, last: true },
-  { name: 'xclient', action: xclientCmd },
+  { name: 'helo', action: heloCmd, last: true, preTls: true, junk: true },
+  { name: 'ehlo', action: ehloCmd, last: true, preTls: true, junk: true },
+  { name: 'xclient', action: xclientCmd, preTls: true },
   { name: 'xforward', action: xforwardCmd },
-  { name: 'starttls', action: starttlsCmd },
+  { name: 'starttls', action: starttlsCmd, preTls: true },
   { name: 'auth', action: authCmd },
   { name: 'mail', action: mailCmd },
   { name: 'rcpt', action: rcptCmd },
   { name: 'data', action: dataCmd, last: true },
   { name: 'bdat', action: bdatCmd },
-  { name: 'rset', action: rsetCmd },
-  { name: 'noop', action: noopCmd, last: true },
-  { name: 'vrfy', action: vrfyCmd, last: true },
-  { name: 'etrn', action: etrnCmd },
-  { name: 'quit', action: quitCmd },
+  { name: 'rset', action: rsetCmd, junk: true },
+  { name: 'noop', action: noopCmd, last: true, preTls: true, junk: true },
+  { name: 'vrfy', action: vrfyCmd, last: true, junk: true },
+  { name: 'etrn', action: etrnCmd, junk: true },
+  { name: 'quit', action: quitCmd, preTls: true },
 ];
 
 /** The command table by name. */

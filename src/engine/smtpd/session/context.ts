@@ -17,6 +17,7 @@ import { checkClient } from '../restrictions/stages.ts';
 import type { PeerStatus, SessionState, TlsFacts } from '../state.ts';
 import type { LogLine } from '../state.ts';
 import type { SmtpdEvent } from '../../trace/types.ts';
+import { abortMilters, connectMilters } from './milters.ts';
 import { footerReply } from './reply.ts';
 import type { SmtpToken } from './token.ts';
 
@@ -137,7 +138,11 @@ export class SessionContext {
   /** mailReset - forget the sender and what the transaction asked of cleanup (mail_reset()). */
   mailReset(): void {
     const s = this.s;
+    abortMilters(s);
+    s.milterDiscard = false;
     s.sender = undefined;
+    s.smtputf8 = undefined;
+    s.saslSender = undefined;
     s.queueId = undefined;
     s.discard = false;
     s.hold = false;
@@ -151,6 +156,7 @@ export class SessionContext {
   rcptReset(): void {
     this.s.recipient = undefined;
     this.s.rcptCount = 0;
+    this.s.rcptOvershoot = 0;
     this.recipients.length = 0;
   }
 
@@ -159,7 +165,7 @@ export class SessionContext {
     return (this.options.queueId ?? ((n: number) => `Q${n}`))(++this.messages);
   }
 
-  /** greet - the 220 banner, or the client rejection when smtpd_delay_reject = no. */
+  /** greet - the 220 banner, or the client rejection when smtpd_delay_reject = no, or the Milters' refusal. */
   greet(): void {
     const { cfg, c, s } = this;
     if (!cfg.bool('smtpd_delay_reject')) {
@@ -171,6 +177,12 @@ export class SessionContext {
         return;
       }
     }
-    this.reply(`220 ${cfg.str('smtpd_banner')}`);
+    // A Milter's refusal persists: it answers MAIL FROM and later commands too.
+    const milter = connectMilters(this);
+    if (milter?.[0] === '5') {
+      this.reply(`554 ${cfg.str('myhostname')} ESMTP not accepting connections`);
+      s.errorCount++;
+    } else if (milter?.startsWith('421')) this.reply(`421 ${cfg.str('myhostname')} Service unavailable - try again later`);
+    else this.reply(`220 ${cfg.str('smtpd_banner')}`);
   }
 }

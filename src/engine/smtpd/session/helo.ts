@@ -18,7 +18,9 @@ import { splitList } from '../../util/lists.ts';
 import type { SmtpdConfig } from '../restrictions/checker.ts';
 import { checkHelo } from '../restrictions/stages.ts';
 import type { SessionState } from '../state.ts';
+import { saslActive } from '../tls-sasl.ts';
 import type { CommandHandler, SessionContext } from './context.ts';
+import { askMilters } from './milters.ts';
 import type { SmtpToken } from './token.ts';
 
 /**
@@ -52,9 +54,9 @@ export function ehloKeywords(cfg: SmtpdConfig, s: SessionState, ehloDiscard: Rea
   if (on('size')) words.push(cfg.int('message_size_limit') > 0 ? `SIZE ${cfg.int('message_size_limit')}` : 'SIZE');
   if (on('vrfy') && !cfg.bool('disable_vrfy_command')) words.push('VRFY');
   if (on('etrn')) words.push('ETRN');
-  const tlsLevel = cfg.str('smtpd_tls_security_level');
-  if (on('starttls') && !s.tls && (tlsLevel === 'may' || tlsLevel === 'encrypt' || cfg.bool('smtpd_use_tls'))) words.push('STARTTLS');
-  if (on('auth') && cfg.bool('smtpd_sasl_auth_enable')) {
+  if (on('starttls') && !s.tls && cfg.tls.offered) words.push('STARTTLS');
+  // Not to smtpd_sasl_exceptions_networks (sasl_client_exception()).
+  if (on('auth') && saslActive(cfg.bool('smtpd_sasl_auth_enable'), cfg.tls, s) && !cfg.saslExceptions.match(s.name, s.addr).matched) {
     words.push(`AUTH ${SASL_MECHANISMS}`);
     if (cfg.bool('broken_sasl_auth_clients')) words.push(`AUTH=${SASL_MECHANISMS}`);
   }
@@ -70,8 +72,11 @@ export function ehloKeywords(cfg: SmtpdConfig, s: SessionState, ehloDiscard: Rea
   return { words, ...(log && { discarded: log }) };
 }
 
+/** What EHLO leaves out after a Milter refused the client. */
+const MILTER_REFUSED: ReadonlySet<string> = new Set([...EHLO_MASK_ORDER.filter((k) => k !== 'enhancedstatuscodes'), 'silent-discard']);
+
 /** The keywords smtpd_discard_ehlo_keywords removes, lower case. */
-const ehloDiscard = (cfg: SmtpdConfig): ReadonlySet<string> => new Set(splitList(cfg.str('smtpd_discard_ehlo_keywords')).map((k) => k.toLowerCase()));
+export const ehloDiscard = (cfg: SmtpdConfig): ReadonlySet<string> => new Set(splitList(cfg.str('smtpd_discard_ehlo_keywords')).map((k) => k.toLowerCase()));
 
 /** heloCommand - HELO (ehlo false) or EHLO. */
 function heloCommand(ctx: SessionContext, argv: SmtpToken[], ehlo: boolean): boolean {
@@ -86,12 +91,17 @@ function heloCommand(ctx: SessionContext, argv: SmtpToken[], ehlo: boolean): boo
     const err = checkHelo(c, arg);
     if (err !== undefined) return (ctx.reply(err), false);
   }
+  // A Milter's refusal of HELO is kept for MAIL FROM; only 421 answers HELO itself.
+  const milter = askMilters(ctx, 'helo', { helo: arg }, { heloName: printable(arg, false).replace(/[<>()\\";@]/g, '?') });
+  if (milter?.startsWith('421')) return (ctx.reply(milter), false);
   ctx.mailReset();
   ctx.rcptReset();
   s.heloName = printable(arg, false).replace(/[<>()\\";@]/g, '?');
   if (ehlo) {
     s.protocol = 'ESMTP';
-    const { words, discarded } = ehloKeywords(cfg, s, ehloDiscard(cfg));
+    // After a Milter's permanent refusal only ENHANCEDSTATUSCODES is announced, silently.
+    const refused = milter?.[0] === '5';
+    const { words, discarded } = ehloKeywords(cfg, s, refused ? MILTER_REFUSED : ehloDiscard(cfg));
     if (discarded) c.info(`discarding EHLO keywords: ${discarded}`);
     words.forEach((w, i) => ctx.current.server.push(`250${i + 1 < words.length ? '-' : ' '}${w}`));
   } else {

@@ -28,8 +28,9 @@ import { emptyDeferred } from '../state.ts';
 import { COMMAND_TABLE, COMMANDS } from './commands.ts';
 import { SessionContext, formatNamaddr } from './context.ts';
 import type { ClientFacts, SessionOptions, SessionResult } from './context.ts';
+import { cString, filterCommand, readRequest, validUtf8 } from './input.ts';
+import { askMilters, setupSessionMilters } from './milters.ts';
 import { smtpdToken } from './token.ts';
-import type { SmtpToken } from './token.ts';
 import { xclientAllowed } from './xclient.ts';
 
 /** escape(3): what Postfix logs of raw client input. */
@@ -70,14 +71,19 @@ function initialState(cfg: SmtpdConfig, client: ClientFacts): SessionState {
     deferIfPermitSender: false,
     warnIfReject: 0,
     recursion: 0,
+    classPath: [],
+    tableLists: 0,
     senderRcptmapChecked: false,
     recipientRcptmapChecked: false,
     discard: false,
+    milterDiscard: false,
     hold: false,
     savedBcc: [],
     prepend: [],
     errorText: '',
     errorCount: 0,
+    junkCmds: 0,
+    rcptOvershoot: 0,
     illegalPipelining: false,
     xclientAllowed: false,
     log: [],
@@ -133,12 +139,46 @@ function isForbidden(cfg: SmtpdConfig, verb: string): boolean {
   );
 }
 
-/** command - one client line through smtpd's command loop; true when the session ends. */
-function command(ctx: SessionContext, line: string, argv: SmtpToken[], stats: Stats): boolean {
+/** isNoop - smtpd_noop_commands names the command: smtpd answers 250 and does nothing else. */
+const isNoop = (cfg: SmtpdConfig, verb: string): boolean => splitList(cfg.str('smtpd_noop_commands')).some((n) => n.toLowerCase() === verb.toLowerCase());
+
+/** countJunk - one more command towards smtpd_junk_command_limit; past it, each is an error. */
+function countJunk(ctx: SessionContext): void {
+  if (ctx.s.junkCmds++ > ctx.cfg.int('smtpd_junk_command_limit')) ctx.s.errorCount++;
+}
+
+/** dataError - SMTP_ERR_DATA: smtpd cannot go on (a table lookup failed) and hangs up. */
+function dataError(ctx: SessionContext): void {
   const { cfg, c, s } = ctx;
+  const reply = `421 4.3.0 ${cfg.str('myhostname')} Server local data error`;
+  c.info(`${s.queueId ?? 'NOQUEUE'}: reject: ${s.where} from ${s.namaddr}: ${reply}`);
+  ctx.reply(reply);
+  ctx.hangup = true;
+}
+
+/** command - one client line through smtpd's command loop; true when the session ends. */
+function command(ctx: SessionContext, line: string, node: SmtpdEventOf<'command'>, stats: Stats): boolean {
+  const { cfg, c, s } = ctx;
+  const request = readRequest(cfg, c, line);
+  // Safety: protect internal interfaces against malformed UTF-8.
+  if (cfg.bool('smtputf8_enable') && !validUtf8(request)) {
+    ctx.reply('500 5.5.2 Error: bad UTF-8 syntax');
+    s.errorCount++;
+    return false;
+  }
+  const filtered = filterCommand(cfg, c, request);
+  if ('error' in filtered) return (dataError(ctx), false);
+  const text = filtered.line;
+  const argv = smtpdToken(cString(text));
+  if (argv[0]) node.verb = argv[0].text.toUpperCase();
   if (argv.length === 0) {
     ctx.reply('500 5.5.2 Error: bad syntax');
     s.errorCount++;
+    return false;
+  }
+  if (isNoop(cfg, argv[0]!.text)) {
+    ctx.reply('250 2.0.0 Ok');
+    countJunk(ctx);
     return false;
   }
   const verb = argv[0]!.text.toLowerCase();
@@ -149,7 +189,7 @@ function command(ctx: SessionContext, line: string, argv: SmtpToken[], stats: St
   if (!cmd) {
     s.where = 'UNKNOWN';
     if (isHeader(argv[0]!.text) || isForbidden(cfg, argv[0]!.text)) {
-      c.warn(`non-SMTP command from ${s.namaddr}: ${line.slice(0, 100)}`);
+      c.warn(`non-SMTP command from ${s.namaddr}: ${escapeInput(text).slice(0, 100)}`);
       ctx.reply('221 2.7.0 Error: I can break rules, too. Goodbye.');
       return true;
     }
@@ -163,7 +203,13 @@ function command(ctx: SessionContext, line: string, argv: SmtpToken[], stats: St
     return false;
   }
   if (!cmd) {
-    ctx.reply('500 5.5.2 Error: command not recognized');
+    const milter = askMilters(ctx, 'unknown');
+    ctx.reply(milter ?? '500 5.5.2 Error: command not recognized');
+    s.errorCount++;
+    return false;
+  }
+  if (cfg.tls.enforced && !s.tls && !cmd.preTls) {
+    ctx.reply('530 5.7.0 Must issue a STARTTLS command first');
     s.errorCount++;
     return false;
   }
@@ -186,6 +232,7 @@ function command(ctx: SessionContext, line: string, argv: SmtpToken[], stats: St
   const ok = cmd.action(ctx, argv);
   if (ok === true) stat.ok++;
   else if (ok === false) s.errorCount++;
+  if (cmd.junk) countJunk(ctx);
   return verb === 'quit';
 }
 
@@ -208,21 +255,25 @@ function disconnect(ctx: SessionContext, stats: Stats): void {
   c.info(`disconnect from ${s.namaddr}${statText}`);
 }
 
-/** crashOf - run `fn`; the SmtpdCrash it ends in, if smtpd would run out of stack. */
+/** crashOf - run `fn`; the SmtpdCrash it ends in, if smtpd (or the simulator) would run out of stack. */
 function crashOf(fn: () => unknown): SmtpdCrash | undefined {
   try {
     fn();
     return undefined;
   } catch (e) {
     if (e instanceof SmtpdCrash) return e;
+    // Restriction classes nested deeper than the JavaScript stack allows: a limit of the simulator, said as such.
+    if (e instanceof RangeError)
+      return new SmtpdCrash('the simulator ran out of stack following restriction classes nested thousands deep (real smtpd goes deeper)', true);
     throw e;
   }
 }
 
 /** crashResult - smtpd died without a reply: master logs it and the client sees the connection close. */
-function crashResult(ctx: SessionContext, reason: string): SessionResult {
-  ctx.s.log.push({ program: 'postfix/master', text: `warning: process ${DAEMON} pid 0 killed by signal 11` });
-  return { exchanges: ctx.exchanges, log: ctx.s.log, trace: ctx.s.trace, accepted: ctx.accepted, crashed: reason };
+function crashResult(ctx: SessionContext, crash: SmtpdCrash): SessionResult {
+  if (crash.simulatorLimit) ctx.c.step({ kind: 'notice', text: crash.reason });
+  else ctx.s.log.push({ program: 'postfix/master', text: `warning: process ${DAEMON} pid 0 killed by signal 11` });
+  return { exchanges: ctx.exchanges, log: ctx.s.log, trace: ctx.s.trace, accepted: ctx.accepted, crashed: crash.reason };
 }
 
 /** runSession - play `dialogue` (client lines) against smtpd configured as `cfg`. */
@@ -235,11 +286,12 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
   const failed = startFailure(ctx, options.startupLog ?? true);
   if (failed) return failed;
   s.xclientAllowed = xclientAllowed(cfg, s);
+  setupSessionMilters(ctx);
   // With smtpd_delay_reject = no a restriction class that names itself kills smtpd before its banner.
   const greetCrash = crashOf(() => ctx.greet());
   if (greetCrash) {
     c.step({ kind: 'session', event: 'crash', reason: greetCrash.reason });
-    return crashResult(ctx, greetCrash.reason);
+    return crashResult(ctx, greetCrash);
   }
 
   const stats: Stats = new Map();
@@ -259,16 +311,14 @@ export function runSession(cfg: SmtpdConfig, dialogue: string, client: ClientFac
     }
     const line = lines[ctx.next++]!;
     const exchange = ctx.exchange(line);
-    const argv = smtpdToken(line);
-    const verb = argv[0]?.text.toUpperCase();
-    const node: SmtpdEventOf<'command'> = { kind: 'command', line, ...(verb !== undefined && { verb }), reply: [] };
+    const node: SmtpdEventOf<'command'> = { kind: 'command', line, reply: [] };
     let done = false;
-    const crashed = c.step(node, () => crashOf(() => (done = command(ctx, line, argv, stats))));
+    const crashed = c.step(node, () => crashOf(() => (done = command(ctx, line, node, stats))));
     // The command's own reply (DATA's 354, not the end-of-data reply).
     node.reply = [...exchange.server];
     if (crashed) {
       node.crash = crashed.reason;
-      return crashResult(ctx, crashed.reason);
+      return crashResult(ctx, crashed);
     }
     if (done) break;
   }

@@ -8,14 +8,17 @@
  *   three words. An unterminated `<` or `"` marks the word as an error.
  *
  *   extractAddress turns the address word into Postfix's internal form the
- *   way smtpd's extract_addr() does with its RFC 822 parser: outer angle
- *   brackets and a source route are removed, comments and phrases are
- *   ignored (rejected under strict_rfc821_envelopes), quoted strings lose
- *   their quotes, and two words without an operator between them count as
- *   two addresses, which is a syntax error.
+ *   way smtpd's extract_addr() does with tok822_parse(): outer angle
+ *   brackets and a source route are removed, the last address of the parse
+ *   tree is taken (comments and phrases are ignored, and rejected under
+ *   strict_rfc821_envelopes), quoted strings lose their quotes, and more
+ *   than one address (two words without an operator between them count as
+ *   two) is a syntax error.
  * SEE ALSO
  *   smtpd(8), RFC 5321, postconf(5) (strict_rfc821_envelopes)
  */
+import { internalizeTree, parseTree } from '../../resolve/tok822.ts';
+import type { TreeNode } from '../../resolve/tok822.ts';
 
 /** One word of an SMTP command. */
 export interface SmtpToken {
@@ -84,101 +87,6 @@ export function smtpdToken(line: string): SmtpToken[] {
   }
 }
 
-type Tok = { kind: 'atom' | 'qstring' | 'domlit' | 'comment' | 'op'; text: string };
-
-const OPERATORS = '()<>@,;:\\".[]';
-
-function scan822(text: string): Tok[] {
-  const out: Tok[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
-      i++;
-    } else if (c === '(') {
-      let depth = 1;
-      let body = '';
-      i++;
-      while (i < text.length && depth > 0) {
-        const d = text[i++]!;
-        if (d === '\\' && i < text.length) body += d + text[i++];
-        else if (d === '(') {
-          depth++;
-          body += d;
-        } else if (d === ')') {
-          if (--depth > 0) body += d;
-        } else body += d;
-      }
-      out.push({ kind: 'comment', text: body });
-    } else if (c === '[' || c === '"') {
-      const close = c === '[' ? ']' : '"';
-      let body = '';
-      i++;
-      while (i < text.length && text[i] !== close) {
-        if (text[i] === '\\' && i + 1 < text.length) {
-          // Quoted pairs lose their backslash in the internal form.
-          body += text[i + 1];
-          i += 2;
-        } else body += text[i++];
-      }
-      i++;
-      out.push({ kind: c === '[' ? 'domlit' : 'qstring', text: body });
-    } else if (c !== '\\' && OPERATORS.includes(c)) {
-      out.push({ kind: 'op', text: c });
-      i++;
-    } else {
-      let body = '';
-      while (i < text.length) {
-        const d = text[i]!;
-        if (d === ' ' || d === '\t' || d === '\r' || d === '\n') break;
-        if (d === '\\') {
-          body += text[i + 1] ?? '';
-          i += 2;
-          continue;
-        }
-        if (OPERATORS.includes(d)) break;
-        body += d;
-        i++;
-      }
-      out.push({ kind: 'atom', text: body });
-    }
-  }
-  return out;
-}
-
-const isWord = (t: Tok): boolean => t.kind === 'atom' || t.kind === 'qstring' || t.kind === 'domlit';
-
-function internal(tokens: readonly Tok[]): string {
-  return tokens
-    .filter((t) => t.kind !== 'comment')
-    .map((t) => (t.kind === 'domlit' ? `[${t.text}]` : t.text))
-    .join('');
-}
-
-/** Count the address forms in a run of tokens without angle brackets (missing commas count). */
-function countAddresses(tokens: readonly Tok[]): { addresses: Tok[][] } {
-  const addresses: Tok[][] = [];
-  let current: Tok[] = [];
-  let lastWasWord = false;
-  for (const t of tokens) {
-    if (t.kind === 'comment') continue;
-    if (t.kind === 'op' && t.text === ',') {
-      if (current.length) addresses.push(current);
-      current = [];
-      lastWasWord = false;
-      continue;
-    }
-    if (isWord(t) && lastWasWord) {
-      addresses.push(current);
-      current = [];
-    }
-    current.push(t);
-    lastWasWord = isWord(t);
-  }
-  if (current.length) addresses.push(current);
-  return { addresses };
-}
-
 /** The result of extract_addr(): the internal form, or why the syntax is bad. */
 export interface ExtractedAddress {
   address: string;
@@ -189,32 +97,20 @@ export interface ExtractedAddress {
 /** extractAddress - the internal form of the address word `word` (as sent, with its brackets). */
 export function extractAddress(word: string, strictRfc821: boolean): ExtractedAddress {
   let text = word.startsWith('<') && word.endsWith('>') && word.length >= 2 ? word.slice(1, -1) : word;
+  // The deprecated source route is cut off.
   if (text.startsWith('@')) {
     const colon = text.indexOf(':');
     if (colon >= 0) text = text.slice(colon + 1);
   }
-  const tokens = scan822(text);
-  let naddr: number;
+  let naddr = 0;
   let nonAddr = 0;
-  let address: Tok[] | undefined;
-  const open = tokens.findIndex((t) => t.kind === 'op' && t.text === '<');
-  if (open >= 0) {
-    // phrase <route-addr>: the words before `<` are a phrase, not an address.
-    let close = tokens.findIndex((t, k) => k > open && t.kind === 'op' && t.text === '>');
-    if (close < 0) close = tokens.length;
-    const inner = tokens.slice(open + 1, close).filter((t) => t.kind !== 'comment');
-    nonAddr += tokens.slice(0, open).length;
-    const rest = tokens.slice(close + 1).filter((t) => t.kind !== 'comment');
-    const restAddrs = countAddresses(rest).addresses;
-    naddr = (inner.length ? 1 : 0) + restAddrs.length;
-    nonAddr += tokens.slice(close + 1).filter((t) => t.kind === 'comment').length;
-    address = inner.length ? inner : restAddrs[restAddrs.length - 1];
-  } else {
-    const { addresses } = countAddresses(tokens);
-    naddr = addresses.length;
-    nonAddr = tokens.filter((t) => t.kind === 'comment').length;
-    address = addresses[addresses.length - 1];
+  let address: TreeNode | undefined;
+  for (const node of parseTree(text)) {
+    if (node.type === 'addr') {
+      address = node;
+      naddr++;
+    } else if (node.type !== '<' && node.type !== '>') nonAddr++;
   }
   const illegal = naddr > 1 || (strictRfc821 && (nonAddr > 0 || !word.startsWith('<')));
-  return { address: address ? internal(address) : '', illegal };
+  return { address: address ? internalizeTree(address.children ?? [], true) : '', illegal };
 }

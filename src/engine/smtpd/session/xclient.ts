@@ -21,23 +21,31 @@ import { formatAddress, normalizeV4Mapped, parseAddress } from '../../util/inet.
 import { printable } from '../../trace/printable.ts';
 import { formatNamaddr } from './context.ts';
 import type { CommandHandler } from './context.ts';
+import { setupSessionMilters } from './milters.ts';
+import { xtextUnquote } from './params.ts';
 
-/** xtext_unquote: `+XX` hex escapes; undefined when malformed. */
-function xtextUnquote(text: string): string | undefined {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '+') {
-      const hex = text.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return undefined;
-      out += String.fromCharCode(parseInt(hex, 16));
-      i += 2;
-    } else out += text[i];
-  }
-  return out;
+/**
+ * inetAton - an IPv4 address as getaddrinfo() reads it numerically (inet_aton()):
+ * a part with a leading zero is octal. Undefined when a part is not a valid number.
+ */
+function inetAton(value: string): string | undefined {
+  const parts = value.split('.').map((p) => (p.length > 1 && p.startsWith('0') ? (/^[0-7]+$/.test(p) ? parseInt(p, 8) : NaN) : Number(p)));
+  return parts.every((n) => Number.isInteger(n) && n <= 255) ? parts.join('.') : undefined;
+}
+
+/** The address families smtpd takes (inet_protocols): an XCLIENT address of another family is refused. */
+function families(protocols: string): { v4: boolean; v6: boolean } {
+  const list = protocols.toLowerCase().split(/[\s,]+/);
+  const all = list.includes('all');
+  return { v4: all || list.includes('ipv4'), v6: all || list.includes('ipv6') };
 }
 
 /** applyXclient - apply `NAME=VALUE` words to the session; the attributes seen, or the error reply. */
-export function applyXclient(s: SessionState, words: readonly string[]): { error: string } | { gotHelo: boolean; gotProto: boolean; gotLogin: boolean } {
+export function applyXclient(
+  s: SessionState,
+  words: readonly string[],
+  inetProtocols = 'all',
+): { error: string } | { gotHelo: boolean; gotProto: boolean; gotLogin: boolean } {
   let gotHelo = false;
   let gotProto = false;
   let gotLogin = false;
@@ -69,9 +77,14 @@ export function applyXclient(s: SessionState, words: readonly string[]): { error
       } else {
         const v6 = /^ipv6:/i.test(value) ? value.slice(5) : undefined;
         if (v6 !== undefined ? !validIpv6Hostaddr(v6) : !validIpv4Hostaddr(value)) return bad('ADDR', value);
-        // normalize_mailhost_addr(): the address as inet_ntop() prints it, IPv4-mapped made plain.
-        const parsed = parseAddress(v6 ?? value);
-        const a = normalizeV4Mapped(parsed ? formatAddress(parsed) : (v6 ?? value).toLowerCase());
+        // normalize_mailhost_addr(): the address as getaddrinfo() reads it and inet_ntop() prints it,
+        // IPv4-mapped made plain; a family smtpd does not use (inet_protocols) is no address.
+        const v4 = v6 === undefined ? inetAton(value) : undefined;
+        const parsed = parseAddress(v6 ?? v4 ?? '');
+        if (!parsed) return bad('ADDR', value);
+        const a = normalizeV4Mapped(formatAddress(parsed));
+        const fam = families(inetProtocols);
+        if (a.includes(':') ? !fam.v6 : !fam.v4) return bad('ADDR', value);
         s.addr = a;
         s.rfcAddr = a.includes(':') ? `IPv6:${a}` : a;
       }
@@ -117,6 +130,7 @@ export const xclientCmd: CommandHandler = (ctx, argv) => {
   const applied = applyXclient(
     s,
     argv.slice(1).map((t) => t.text),
+    cfg.str('inet_protocols'),
   );
   if ('error' in applied) return (ctx.reply(applied.error), false);
   const { gotHelo, gotProto, gotLogin } = applied;
@@ -137,8 +151,9 @@ export const xclientCmd: CommandHandler = (ctx, argv) => {
     ...(s.heloName && { helo: s.heloName }),
     ...(s.saslUsername && { login: s.saslUsername }),
   });
-  // smtpd starts over with a new greeting.
+  // smtpd starts over with new Milters and a new greeting.
   s.accessDenied = undefined;
+  setupSessionMilters(ctx);
   ctx.greet();
   return 'restart';
 };
