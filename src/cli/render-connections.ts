@@ -11,7 +11,7 @@
  *   `connection` and, behind postscreen, `postscreen` (its verdict).
  */
 import type { ConnectionResult } from '../engine/index.ts';
-import { renderPostscreenSteps, renderTrace } from './render-trace.ts';
+import { renderPostscreenTrace, renderTrace } from './render-trace.ts';
 
 export interface RenderOptions {
   service: string;
@@ -44,7 +44,7 @@ export function renderConnections(connections: readonly ConnectionResult[], o: R
     if (o.multi) stdout += `# connection ${c.connection.index}\n`;
     stdout += c.exchanges.flatMap((e) => e.server.map((l) => l + '\n')).join('');
     if (o.log) stdout += c.log.map((l) => `${l.program}: ${l.text}\n`).join('');
-    if (o.trace) stdout += renderPostscreenSteps(c.postscreenTrace ?? []) + renderTrace(c.trace);
+    if (o.trace) stdout += renderPostscreenTrace(c.postscreenTrace ?? []) + renderTrace(c.trace);
   }
   return { stdout, status };
 }

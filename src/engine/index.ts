@@ -9,6 +9,8 @@ export type { Host, OpenOptions, Table, TableDriver } from './tables/types.ts';
 export { DEBIAN_POSTFIX_TYPES, DRIVERS, INDEXED_TYPES, openTable, splitSpec } from './tables/registry.ts';
 export { printable } from './trace/printable.ts';
 export { smtpdEventText, sourceText } from './trace/smtpd-text.ts';
+export { postscreenEventText, cacheEntryText } from './trace/postscreen-text.ts';
+export type { PostscreenEventText } from './trace/postscreen-text.ts';
 export type { SmtpdEventText } from './trace/smtpd-text.ts';
 export { loadMainCf, serviceView, getServiceParams } from './config/maincf.ts';
 export type { MainCf, ParameterView, ParameterGetters } from './config/maincf.ts';
@@ -142,7 +144,12 @@ export type {
   PostscreenTestName,
   PostscreenTestResult,
   PostscreenVerdict,
-  PostscreenStep,
+  PostscreenEvent,
+  PostscreenEventOf,
+  PostscreenEventData,
+  PostscreenOutcome,
+  PostscreenDecider,
+  PostscreenAclResult,
 } from './trace/types.ts';
 export { DEBIAN_PASSWD, PASSWD_FACTS } from './tables/unix.ts';
 export { openScenario, CONFIG_DIRECTORY } from './scenario/scenario.ts';

@@ -81,7 +81,7 @@ describe('postfix-sim smtpd behind postscreen', () => {
   });
   it('--trace shows the access list, the tests and the cache', async () => {
     const out = await runSmtpd(['-c', join(GOLDEN, 'access-list'), '--trace'], { stdin: '# client: 127.0.1.3\nQUIT\n' });
-    expect(out.stdout).toContain('hash:/etc/postfix/postscreen_access 127.0.1.3 -> reject');
+    expect(out.stdout).toContain('hash:/etc/postfix/postscreen_access 127.0.1.3 -> found: reject [/etc/postfix/postscreen_access, line 1]');
     expect(out.stdout).toContain('postscreen_cache_map lookup 127.0.1.3 -> not found');
   });
   it('a dialogue without "# connection" lines is one connection, printed without a header', async () => {

@@ -35,7 +35,7 @@ import type { TableCache } from '../search/index.ts';
 import { prepareSmtpd, runClient } from '../smtpd/index.ts';
 import type { ClientFacts, Exchange, LogLine, OutsideFacts, SessionResult, SmtpdConfig } from '../smtpd/index.ts';
 import type { Host } from '../tables/types.ts';
-import type { PostscreenStep, PostscreenVerdict } from '../trace/types.ts';
+import type { PostscreenEvent, PostscreenVerdict, SourceLine } from '../trace/types.ts';
 import type { ConnectionDialogue } from './dialogue.ts';
 
 export { parseConnections, unescapePregreet } from './dialogue.ts';
@@ -63,13 +63,15 @@ export interface PreparedConnections {
   smtpd?: SmtpdConfig;
   /** The master.cf name of that smtpd service. */
   smtpdService?: string;
+  /** The master.cf line of the pass service postscreen hands clients to. */
+  passSource?: SourceLine;
 }
 
 export interface ConnectionResult extends SessionResult {
   connection: { index: number; client: string; server: string; port: string; start: number; end: number };
   postscreen?: PostscreenVerdict;
-  /** postscreen's steps, before smtpd's `trace` (when the service runs postscreen). */
-  postscreenTrace?: PostscreenStep[];
+  /** postscreen's decisions, before smtpd's `trace` (when the service runs postscreen): one `connection` event with its steps. */
+  postscreenTrace?: PostscreenEvent[];
 }
 
 export interface RunConnectionsOptions {
@@ -107,7 +109,13 @@ export async function prepareConnections(o: ConnectionsOptions): Promise<Prepare
   const postscreen = await preparePostscreen({ host: o.host, params: inetParams, cache, dns });
   const pass = o.master?.services.find((s) => s.type === 'pass' && s.service === postscreen.smtpdService);
   if (!pass || !o.master) return { service, postscreen };
-  return { service, postscreen, smtpd: await smtpdFor(serviceView(o.main, o.master, pass.service, 'pass'), pass.service), smtpdService: pass.service };
+  return {
+    service,
+    postscreen,
+    smtpd: await smtpdFor(serviceView(o.main, o.master, pass.service, 'pass'), pass.service),
+    smtpdService: pass.service,
+    passSource: { file: o.master.path, line: pass.line },
+  };
 }
 
 /** The postscreen lines that follow the pre-greeting tests: dnsblog's lines go before them. */
@@ -117,7 +125,9 @@ const AFTER_DNS = /^(PASS (NEW|OLD)|DNSBL rank|DISCONNECT|NOQUEUE|HANGUP|DATA wi
 export function runConnections(p: PreparedConnections, dialogue: ConnectionDialogue, options: RunConnectionsOptions = {}): { connections: ConnectionResult[] } {
   const trace = options.trace ?? true;
   const cfg = p.postscreen;
-  const ps = cfg && !cfg.fatal ? new Postscreen(cfg, { smtpdAvailable: p.smtpd !== undefined }) : undefined;
+  const ps = cfg && !cfg.fatal ? new Postscreen(cfg, { smtpdAvailable: p.smtpd !== undefined, ...(p.passSource && { passSource: p.passSource }) }) : undefined;
+  // What the simulator does not model of this postscreen: said once, before the first connection.
+  const notices: PostscreenEvent[] = (cfg?.notices ?? []).map((text) => ({ kind: 'notice', text }));
   const serverPort = servicePort(p.service);
   const out: ConnectionResult[] = [];
   let previousEnd = 0;
@@ -157,7 +167,7 @@ export function runConnections(p: PreparedConnections, dialogue: ConnectionDialo
         exchanges: [{ server: [] }],
         log,
         trace: [],
-        postscreenTrace: [{ kind: 'note', title: 'postscreen does not start', detail: cfg.fatal }],
+        postscreenTrace: [{ kind: 'no-start', reason: cfg.fatal }],
         accepted: [],
         fatal: cfg.fatal,
         connection,
@@ -197,7 +207,7 @@ export function runConnections(p: PreparedConnections, dialogue: ConnectionDialo
       exchanges,
       log,
       trace: session?.trace ?? [],
-      postscreenTrace: r.trace,
+      postscreenTrace: index === 0 ? [...notices, ...r.trace] : r.trace,
       accepted: session?.accepted ?? [],
       ...(session?.fatal && { fatal: session.fatal }),
       ...(session?.crashed && { crashed: session.crashed }),

@@ -17,20 +17,24 @@
  * SEE ALSO
  *   postconf(5) postscreen_access_list, Postfix src/global/server_acl.c
  */
+import { ruleSource } from '../search/index.ts';
 import type { MatchList, SearchContext } from '../search/index.ts';
 import type { Table } from '../tables/types.ts';
-import type { PostscreenStep } from '../trace/types.ts';
+import type { PostscreenAclResult, PostscreenEvent, PostscreenEventOf, SourceLine } from '../trace/types.ts';
 import { splitList } from '../util/lists.ts';
 
-export type AclResult = 'permit' | 'reject' | 'dunno' | 'error';
+export type AclResult = PostscreenAclResult;
 
 export interface AclAnswer {
   result: AclResult;
   /** The item that decided (with the table it came from, for table results). */
   item?: string;
+  /** Where that item is written: the table rule, or the main.cf line of the list. */
+  source?: SourceLine;
   /** Warnings postscreen logs while evaluating (without `warning: `). */
   log: string[];
-  trace: PostscreenStep[];
+  /** One access-item or lookup event per item tried, in order. */
+  trace: PostscreenEvent[];
 }
 
 export interface AccessList {
@@ -42,8 +46,14 @@ export interface AccessList {
 const PARAM = 'postscreen_access_list';
 const LIST_SEPARATORS_NO_COLON = ':, \t\r\n';
 
+/** Where the list and mynetworks are set (main.cf or master.cf lines), for the trace. */
+export interface AccessSources {
+  list?: SourceLine;
+  mynetworks?: SourceLine;
+}
+
 /** parseAccessList - server_acl_parse() for the parameter: split, open every table once. */
-export async function parseAccessList(ctx: SearchContext, value: string, mynetworks: MatchList): Promise<AccessList> {
+export async function parseAccessList(ctx: SearchContext, value: string, mynetworks: MatchList, sources: AccessSources = {}): Promise<AccessList> {
   const items = splitList(value);
   const tables = new Map<string, Table>();
   const startup: string[] = [];
@@ -54,29 +64,34 @@ export async function parseAccessList(ctx: SearchContext, value: string, mynetwo
       tables.set(item, t);
     }
 
-  function evaluate(addr: string, list: readonly string[], origin: string, log: string[], trace: PostscreenStep[]): { result: AclResult; item?: string } {
+  type Answer = { result: AclResult; item?: string; source?: SourceLine };
+  const at = (source: SourceLine | undefined): { source?: SourceLine } => (source ? { source } : {});
+
+  /** evaluate - server_acl_eval(): `origin` names the list in warnings; `source` is where its items are written. */
+  function evaluate(addr: string, list: readonly string[], origin: string, source: SourceLine | undefined, log: string[], trace: PostscreenEvent[]): Answer {
+    const item = (acl: string, result: PostscreenEventOf<'access-item'>['result'], extra: object = {}): void =>
+      void trace.push({ kind: 'access-item', item: acl, result, ...extra, ...at(source) });
     for (const acl of list) {
       const word = acl.toLowerCase();
-      if (word === 'reject') {
-        trace.push({ kind: 'restriction', title: acl, result: 'reject' });
-        return { result: 'reject', item: acl };
-      }
-      if (word === 'permit') {
-        trace.push({ kind: 'restriction', title: acl, result: 'permit' });
-        return { result: 'permit', item: acl };
+      if (word === 'reject' || word === 'permit') {
+        item(acl, word);
+        return { result: word, item: acl, ...at(source) };
       }
       if (word === 'permit_mynetworks') {
         const m = mynetworks.match(addr);
+        const error = m.error && !m.matched ? 'mynetworks lookup error' : undefined;
         trace.push({
-          kind: 'restriction',
-          title: acl,
-          result: m.matched ? 'permit' : 'no match',
-          detail: `mynetworks: ${m.trace.items.map((i) => i.item).join(' ')}`,
+          kind: 'access-item',
+          item: acl,
+          result: m.matched ? 'permit' : error ? 'error' : 'no match',
+          mynetworks: [...new Set(m.trace.items.map((i) => (i.negated ? `!${i.item}` : i.item)))],
+          ...(error && { error }),
+          ...at(sources.mynetworks ?? source),
         });
-        if (m.matched) return { result: 'permit', item: acl };
-        if (m.error) {
+        if (m.matched) return { result: 'permit', item: acl, ...at(source) };
+        if (error) {
           log.push(`${origin}: ${acl}: mynetworks lookup error -- ignoring the remainder of this access list`);
-          return { result: 'error', item: acl };
+          return { result: 'error', item: acl, ...at(source) };
         }
         continue;
       }
@@ -88,17 +103,19 @@ export async function parseAccessList(ctx: SearchContext, value: string, mynetwo
         }
         const r = table.lookup(addr);
         for (const w of r.warnings ?? []) log.push(w.message);
+        const lookup = { kind: 'lookup' as const, table: acl, key: addr, trace: r.trace };
         if (table.openError || r.status === 'error') {
           if (table.openError) log.push(`${table.spec} is unavailable. ${table.openError.message}`);
-          trace.push({ kind: 'lookup', title: `${acl} ${addr}`, result: 'error', lookup: r.trace });
+          trace.push({ ...lookup, status: 'error' });
           log.push(`${origin}: ${acl}: table lookup error -- ignoring the remainder of this access list`);
-          return { result: 'error', item: acl };
+          return { result: 'error', item: acl, ...at(source) };
         }
         if (r.status === 'notfound') {
-          trace.push({ kind: 'lookup', title: `${acl} ${addr}`, result: 'not found', lookup: r.trace });
+          trace.push({ ...lookup, status: 'notfound' });
           continue;
         }
-        const node: PostscreenStep = { kind: 'lookup', title: `${acl} ${addr}`, result: r.value, lookup: r.trace, children: [] };
+        const rule = ruleSource(r.trace);
+        const node: PostscreenEvent = { ...lookup, status: 'found', value: r.value, ...at(rule), children: [] };
         trace.push(node);
         let inner: string[];
         if ([...LIST_SEPARATORS_NO_COLON].some((c) => r.value.includes(c))) {
@@ -112,17 +129,17 @@ export async function parseAccessList(ctx: SearchContext, value: string, mynetwo
             inner.push(v);
           }
         } else inner = [r.value];
-        const ret = evaluate(addr, inner, acl, log, node.children!);
-        if (ret.result !== 'dunno') return { result: ret.result, item: `${acl} ${ret.item ?? ''}`.trim() };
+        const ret = evaluate(addr, inner, acl, rule, log, node.children!);
+        if (ret.result !== 'dunno') return { ...ret, item: `${acl} ${ret.item ?? ''}`.trim() };
         continue;
       }
       if (word === 'dunno') {
-        trace.push({ kind: 'restriction', title: acl, result: 'dunno' });
-        return { result: 'dunno', item: acl };
+        item(acl, 'dunno');
+        return { result: 'dunno', item: acl, ...at(source) };
       }
       log.push(`${origin}: unknown command: ${acl} -- ignoring the remainder of this access list`);
-      trace.push({ kind: 'restriction', title: acl, result: 'error', detail: 'unknown command' });
-      return { result: 'error', item: acl };
+      item(acl, 'error', { error: 'unknown command' });
+      return { result: 'error', item: acl, ...at(source) };
     }
     return { result: 'dunno' };
   }
@@ -131,8 +148,8 @@ export async function parseAccessList(ctx: SearchContext, value: string, mynetwo
     startup,
     evaluate(addr) {
       const log: string[] = [];
-      const trace: PostscreenStep[] = [];
-      const r = evaluate(addr, items, PARAM, log, trace);
+      const trace: PostscreenEvent[] = [];
+      const r = evaluate(addr, items, PARAM, sources.list, log, trace);
       return { ...r, log, trace };
     },
   };

@@ -22,7 +22,7 @@ import { NO_DNS } from '../dns/facts.ts';
 import { createSearchContext, openMatchList } from '../search/index.ts';
 import type { MatchList, TableCache } from '../search/index.ts';
 import type { Host } from '../tables/types.ts';
-import type { PostscreenAction, PostscreenTestName } from '../trace/types.ts';
+import type { PostscreenAction, PostscreenTestName, SourceLine } from '../trace/types.ts';
 import { splitList } from '../util/lists.ts';
 import { parseAccessList } from './access.ts';
 import type { AccessList } from './access.ts';
@@ -103,6 +103,12 @@ const NOT_SIMULATED: readonly [ParamName, string][] = [
   ['postscreen_command_time_limit', 'time limits within a connection are not simulated'],
   ['postscreen_dnsbl_timeout', 'DNS answers always arrive in time'],
 ];
+
+/** { [key]: where `name` is set }, or nothing when it is not set (a default). */
+function sourceOf<K extends string>(params: ParameterView, name: ParamName, key: K): Partial<Record<K, SourceLine>> {
+  const source = params.source(name);
+  return source ? ({ [key]: source } as Record<K, SourceLine>) : {};
+}
 
 /** preparePostscreen - everything postscreen sets up before it answers a connection. */
 export async function preparePostscreen(options: PostscreenOptions): Promise<PostscreenConfig> {
@@ -207,7 +213,12 @@ export async function preparePostscreen(options: PostscreenOptions): Promise<Pos
 
   // Before the chroot: the access list's tables, the forbidden commands, the DNSBL reply map.
   const mynetworks = await openMatchList(ctx, 'mynetworks', params.get('mynetworks') ?? '', 'addr');
-  const access = aclText.trim() ? await parseAccessList(ctx, aclText, mynetworks) : undefined;
+  const access = aclText.trim()
+    ? await parseAccessList(ctx, aclText, mynetworks, {
+        ...sourceOf(params, 'postscreen_access_list', 'list'),
+        ...sourceOf(params, 'mynetworks', 'mynetworks'),
+      })
+    : undefined;
   if (access) startup.push(...access.startup);
   const forbidden = forbiddenText.trim() ? await openMatchList(ctx, 'postscreen_forbidden_commands', forbiddenText, 'string') : undefined;
   const replyTable = replyMap.trim() ? await options.cache.open(replyMap.trim()) : undefined;

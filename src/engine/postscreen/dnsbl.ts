@@ -139,6 +139,8 @@ export function dnsblScore(list: DnsblSites, dns: DnsFacts, addr: string, limits
     }
     if (answer.status === 'retry') dnsblog.push(`warning: dnsblog_query: lookup error for DNS query ${query}: ${answer.why ?? ''}`);
     const status = answer.status === 'retry' ? 'error' : replies.length ? 'listed' : 'not listed';
+    const line = records[0]?.line;
+    const source = line !== undefined ? { source: { file: dns.file, line } } : {};
     // postscreen keeps a domain's (filter, weight) pairs newest first.
     for (const site of list.sites.filter((s) => s.domain === domain).reverse()) {
       const matched = replies.length > 0 && (!site.filter || replies.some((r) => site.filter!.match(r)));
@@ -162,6 +164,7 @@ export function dnsblScore(list: DnsblSites, dns: DnsFacts, addr: string, limits
         replies,
         ttl,
         matched,
+        ...source,
       });
     }
   }

@@ -21,10 +21,10 @@
  */
 import { quote822Local } from '../search/index.ts';
 import { escape } from '../util/escape.ts';
-import type { PostscreenTestName } from '../trace/types.ts';
-import { anyFail, beginPhase, conclude, drop, endpoint, enforce, formatDelta, info, note, send } from './session.ts';
+import type { PostscreenEvent, PostscreenTestName } from '../trace/types.ts';
+import { anyFail, beginPhase, conclude, drop, endpoint, enforce, formatDelta, info, note, send, setting, within } from './session.ts';
 import type { Session } from './session.ts';
-import { DEEP_TESTS } from './tests.ts';
+import { DEEP_TESTS, TEST_PARAMS } from './tests.ts';
 
 type Handler = (s: Session, args: string) => 'destroy' | void;
 
@@ -125,7 +125,7 @@ const COMMANDS: readonly Command[] = [
     handler(s, args) {
       if (nextToken(args)[0] !== undefined) return send(s, '501 Syntax: EHLO hostname');
       if (!s.cfg.useTls) return send(s, '502 5.5.1 Error: command not implemented');
-      note(s, { kind: 'note', title: 'STARTTLS', result: 'not simulated', detail: 'the TLS handshake through tlsproxy(8) is not simulated' });
+      note(s, { kind: 'notice', text: 'STARTTLS: the TLS handshake through tlsproxy(8) is not simulated; the reply is the one for a TLS problem' });
       send(s, '454 4.7.0 TLS not available due to local problem');
     },
   },
@@ -249,7 +249,17 @@ function deepFailure(s: Session, test: PostscreenTestName, text: string, dropRep
   s.failed.add(test);
   const action = s.cfg.action[test];
   if (action !== 'ignore') s.decidedBy ??= test;
-  note(s, { kind: 'test', title: `${test} test`, result: `fail (${action})`, detail: text });
+  const reply = action === 'drop' ? dropReply : action === 'enforce' ? '550 5.5.1 Protocol error' : undefined;
+  note(s, {
+    kind: 'test',
+    test,
+    result: 'fail',
+    action,
+    text,
+    ...(reply !== undefined && { reply }),
+    ...(action === 'ignore' && { ttl: s.cfg.minTtl }),
+    ...setting(s, TEST_PARAMS[test].action),
+  });
   if (action === 'drop') {
     drop(s, dropReply);
     return true;
@@ -264,13 +274,28 @@ function deepFailure(s: Session, test: PostscreenTestName, text: string, dropRep
   return false;
 }
 
+const serviceUnavailable = (s: Session): string => `421 ${s.cfg.myhostname} Service unavailable - try again later`;
+
 /** runDummy - psc_smtpd_tests() and the command loop over the client's input. */
 export function runDummy(s: Session): void {
   beginPhase(s, 'tests after SMTP handshake');
   if (s.x21) for (const t of DEEP_TESTS) s.flags[t].todo = false;
   else if (anyFail(s)) for (const t of DEEP_TESTS) s.flags[t].todo = true;
-  note(s, { kind: 'stage', title: 'dummy SMTP engine', detail: `deep tests to do: ${DEEP_TESTS.filter((t) => s.flags[t].todo).join(', ') || 'none'}` });
-  if (!s.flags.pregreet.fail) send(s, `220 ${s.cfg.banner}`);
+  const greeting = !s.flags.pregreet.fail;
+  const engine: PostscreenEvent = { kind: 'dummy', deepTodo: DEEP_TESTS.filter((t) => s.flags[t].todo), greeting };
+  if (greeting) send(s, `220 ${s.cfg.banner}`);
+  // The engine's commands (and the tests they pass or fail) are its children.
+  if (within(s, engine, () => commandLoop(s)) === 'ended') return;
+  // The client is done and hangs up.
+  s.hangup = true;
+  s.noForward = true;
+  note(s, { kind: 'hangup', after: s.now - s.phaseStart, phase: s.phase });
+  info(s, `HANGUP after ${formatDelta(s.now - s.phaseStart)} from ${endpoint(s)} in ${s.phase}`);
+  conclude(s);
+}
+
+/** commandLoop - read the client's input byte by byte; 'ended' when postscreen ended the session. */
+function commandLoop(s: Session): 'ended' | 'eof' {
   let buffer = '';
   let cr = false;
   let count = 0;
@@ -283,17 +308,18 @@ export function runDummy(s: Session): void {
       const ch = text[i]!;
       s.current = exchange[Math.min(i, exchange.length - 1)]!;
       if (!cr && buffer.length >= s.cfg.lineLimit) {
+        const reply = serviceUnavailable(s);
+        note(s, { kind: 'limit', parameter: 'line_length_limit', count: buffer.length, limit: s.cfg.lineLimit, reply, ...setting(s, 'line_length_limit') });
         info(s, `COMMAND LENGTH LIMIT from ${endpoint(s)} after ${where}`);
-        return drop(s, `421 ${s.cfg.myhostname} Service unavailable - try again later`);
+        drop(s, reply);
+        return 'ended';
       }
       buffer += ch;
       let line: string | undefined;
+      let bare = false;
       if (cr && ch === '\n') line = buffer.slice(0, -2);
       else if (ch === '\n') {
-        if (todo('bare newline')) {
-          const shown = escape(buffer.slice(0, -1).slice(0, 100));
-          if (deepFailure(s, 'bare newline', `BARE NEWLINE from ${endpoint(s)} after ${shown}`, '521 5.5.1 Protocol error')) return;
-        }
+        bare = true;
         line = buffer.slice(0, -1);
       }
       cr = ch === '\r';
@@ -301,41 +327,62 @@ export function runDummy(s: Session): void {
       buffer = '';
       cr = false;
       const [word = '', args] = nextToken(line);
-      const savedWhere = where;
       const cmd = COMMANDS.find((c) => c.name === word.toUpperCase());
-      where = cmd ? cmd.name : 'UNIMPLEMENTED';
-      const pending = text.slice(i + 1);
-      if (s.x21 && cmd?.name !== 'QUIT') return drop(s, s.finalReply);
-      if (todo('non-smtp command') && !cmd && (isHeader(word) || (s.cfg.forbidden?.match(word).matched ?? false))) {
-        const shown = `NON-SMTP COMMAND from ${endpoint(s)} after ${savedWhere}: ${printable(word).slice(0, 100)} ${escape(args.slice(0, 100))}`;
-        if (deepFailure(s, 'non-smtp command', shown, '521 5.7.0 Error: I can break rules, too. Goodbye.')) return;
-      }
-      if (!cmd?.payload && todo('pipelining') && pending !== '') {
-        const shown = `COMMAND PIPELINING from ${endpoint(s)} after ${printable(word).slice(0, 100)}: ${escape(pending.slice(0, 100))}`;
-        if (deepFailure(s, 'pipelining', shown, '521 5.5.1 Protocol error')) return;
-      }
-      if (cmd?.name === 'RCPT')
-        for (const t of ['bare newline', 'non-smtp command', 'pipelining'] as const) {
-          const f = s.flags[t];
-          if (f.todo && !f.pass && !f.fail) {
-            f.pass = true;
-            s.info.expires[t] = s.now + s.cfg.ttl[t];
-            note(s, { kind: 'test', title: `${t} test`, result: 'pass', detail: 'the client got to RCPT TO' });
-          }
+      const command: PostscreenEvent = { kind: 'command', line, ...(cmd && { verb: cmd.name }), reply: [] };
+      const outer = s.replying;
+      s.replying = command.reply;
+      const ended = within(s, command, () => {
+        if (bare && todo('bare newline')) {
+          const shown = escape(line.slice(0, 100));
+          if (deepFailure(s, 'bare newline', `BARE NEWLINE from ${endpoint(s)} after ${shown}`, '521 5.5.1 Protocol error')) return true;
         }
-      if (++count > s.cfg.commandLimit && cmd?.name !== 'QUIT') {
-        info(s, `COMMAND COUNT LIMIT from ${endpoint(s)} after ${savedWhere}`);
-        s.decidedBy ??= 'command count limit';
-        return drop(s, `421 ${s.cfg.myhostname} Service unavailable - try again later`);
-      }
-      if (!cmd || !cmd.enabled || !cmd.handler) send(s, '502 5.5.2 Error: command not recognized');
-      else if (s.cfg.enforceTls && !cmd.preTls) send(s, '530 5.7.0 Must issue a STARTTLS command first');
-      else if (cmd.handler(s, args) === 'destroy') return;
+        const savedWhere = where;
+        where = cmd ? cmd.name : 'UNIMPLEMENTED';
+        const pending = text.slice(i + 1);
+        if (s.x21 && cmd?.name !== 'QUIT') {
+          drop(s, s.finalReply);
+          return true;
+        }
+        if (todo('non-smtp command') && !cmd && (isHeader(word) || (s.cfg.forbidden?.match(word).matched ?? false))) {
+          const shown = `NON-SMTP COMMAND from ${endpoint(s)} after ${savedWhere}: ${printable(word).slice(0, 100)} ${escape(args.slice(0, 100))}`;
+          if (deepFailure(s, 'non-smtp command', shown, '521 5.7.0 Error: I can break rules, too. Goodbye.')) return true;
+        }
+        if (!cmd?.payload && todo('pipelining') && pending !== '') {
+          const shown = `COMMAND PIPELINING from ${endpoint(s)} after ${printable(word).slice(0, 100)}: ${escape(pending.slice(0, 100))}`;
+          if (deepFailure(s, 'pipelining', shown, '521 5.5.1 Protocol error')) return true;
+        }
+        if (cmd?.name === 'RCPT')
+          for (const t of ['bare newline', 'non-smtp command', 'pipelining'] as const) {
+            const f = s.flags[t];
+            if (f.todo && !f.pass && !f.fail) {
+              f.pass = true;
+              s.info.expires[t] = s.now + s.cfg.ttl[t];
+              note(s, { kind: 'test', test: t, result: 'pass', how: 'rcpt', ttl: s.cfg.ttl[t], ...setting(s, TEST_PARAMS[t].ttl) });
+            }
+          }
+        if (++count > s.cfg.commandLimit && cmd?.name !== 'QUIT') {
+          const reply = serviceUnavailable(s);
+          note(s, {
+            kind: 'limit',
+            parameter: 'postscreen_command_count_limit',
+            count,
+            limit: s.cfg.commandLimit,
+            reply,
+            ...setting(s, 'postscreen_command_count_limit'),
+          });
+          info(s, `COMMAND COUNT LIMIT from ${endpoint(s)} after ${savedWhere}`);
+          s.decidedBy ??= 'command count limit';
+          drop(s, reply);
+          return true;
+        }
+        if (!cmd || !cmd.enabled || !cmd.handler) send(s, '502 5.5.2 Error: command not recognized');
+        else if (s.cfg.enforceTls && !cmd.preTls) send(s, '530 5.7.0 Must issue a STARTTLS command first');
+        else if (cmd.handler(s, args) === 'destroy') return true;
+        return false;
+      });
+      s.replying = outer;
+      if (ended) return 'ended';
     }
   }
-  // The client is done and hangs up.
-  s.hangup = true;
-  s.noForward = true;
-  info(s, `HANGUP after ${formatDelta(s.now - s.phaseStart)} from ${endpoint(s)} in ${s.phase}`);
-  conclude(s);
+  return 'eof';
 }

@@ -24,18 +24,18 @@
  * SEE ALSO
  *   postscreen(8), POSTSCREEN_README, Postfix src/postscreen/postscreen.c, postscreen_early.c
  */
-import type { PostscreenTestResult, PostscreenVerdict, PostscreenStep } from '../trace/types.ts';
+import type { PostscreenEventOf, SourceLine } from '../trace/types.ts';
 import { escape } from '../util/escape.ts';
 import type { PostscreenConfig } from './config.ts';
 import { ScreenCache, entry, newExpires } from './cache.ts';
 import { dnsblScore } from './dnsbl.ts';
 import { runDummy } from './dummy.ts';
+import { screenResult } from './verdict.ts';
 import {
   allPassed,
   anyFail,
   anyTodo,
   beginPhase,
-  cacheText,
   conclude,
   deepTodo,
   drop,
@@ -46,37 +46,13 @@ import {
   newSession,
   note,
   send,
+  setting,
   todoTests,
 } from './session.ts';
-import type { ClientInfo, ScreenExchange, Segment, Session } from './session.ts';
-import { DEEP_TESTS, TESTS, testTitle } from './tests.ts';
+import type { ClientInfo, ConnectionInput, ScreenResult, Segment, Session } from './session.ts';
+import { DEEP_TESTS, TESTS } from './tests.ts';
 
-export interface ConnectionInput {
-  addr: string;
-  port: string;
-  server: string;
-  serverPort: string;
-  /** Seconds since the dialogue's first connection. */
-  at: number;
-  /** What the client sends before the greeting (bytes as latin1 text). */
-  pregreet?: string;
-  lines: readonly string[];
-  pipelined: boolean;
-  bareNewline: boolean;
-}
-
-export interface ScreenResult {
-  /** exchanges[0] is what the client got before its first line; one more per line postscreen read. */
-  exchanges: ScreenExchange[];
-  /** postscreen's log texts, in order. */
-  log: string[];
-  /** dnsblog's log texts. */
-  dnsblog: string[];
-  trace: PostscreenStep[];
-  verdict: PostscreenVerdict;
-  /** The client goes to smtpd: these bytes are still unread (the early text of a client that talked first). */
-  handoff?: { unread: string };
-}
+export type { ConnectionInput, ScreenResult } from './session.ts';
 
 export class Postscreen {
   readonly cache: ScreenCache;
@@ -86,7 +62,7 @@ export class Postscreen {
 
   constructor(
     readonly cfg: PostscreenConfig,
-    private readonly options: { smtpdAvailable: boolean },
+    private readonly options: { smtpdAvailable: boolean; /** The master.cf line of the pass service, for the hand-off's trace row. */ passSource?: SourceLine },
   ) {
     this.cache = new ScreenCache(cfg);
   }
@@ -117,13 +93,14 @@ export class Postscreen {
       info: shared,
       input: segments(c),
       smtpdAvailable: this.options.smtpdAvailable,
+      ...(this.options.passSource && { passSource: this.options.passSource }),
     });
     s.log = log;
     for (const l of c.lines) s.exchanges.push({ client: l, server: [] });
     const dnsblog: string[] = [];
     this.screen(s, concurrency, dnsblog);
     shared.busyUntil.push(s.now);
-    return this.result(s, c, dnsblog);
+    return screenResult(s, c, dnsblog);
   }
 
   private compat(s: Session): void {
@@ -138,26 +115,38 @@ export class Postscreen {
     info(s, `CONNECT from ${endpoint(s)} to [${s.server}]:${s.serverPort}`);
     if (cfg.connectionLimit > 0 && concurrency > cfg.connectionLimit) {
       info(s, `NOQUEUE: reject: CONNECT from ${endpoint(s)}: too many connections`);
+      const reply = '421 4.7.0 Error: too many connections';
       note(s, {
-        kind: 'stage',
-        title: 'postscreen_client_connection_count_limit',
-        result: 'reject',
-        detail: `${concurrency} connections > ${cfg.connectionLimit}`,
+        kind: 'limit',
+        parameter: 'postscreen_client_connection_count_limit',
+        count: concurrency,
+        limit: cfg.connectionLimit,
+        reply,
+        ...setting(s, 'postscreen_client_connection_count_limit'),
       });
       s.decidedBy = 'connection count limit';
-      return drop(s, '421 4.7.0 Error: too many connections');
+      return drop(s, reply);
     }
     if (cfg.access) {
       const acl = cfg.access.evaluate(s.addr);
       for (const w of acl.log) info(s, `warning: ${w}`);
-      note(s, { kind: 'stage', title: `postscreen_access_list = ${cfg.params.get('postscreen_access_list') ?? ''}`, result: acl.result, children: acl.trace });
-      s.access = { result: acl.result, ...(acl.item && { item: acl.item }) };
+      note(s, {
+        kind: 'access-list',
+        value: cfg.params.get('postscreen_access_list') ?? '',
+        result: acl.result,
+        ...(acl.item && { item: acl.item }),
+        ...setting(s, 'postscreen_access_list'),
+        ...(acl.trace.length > 0 && { children: acl.trace }),
+      });
+      s.access = { result: acl.result, ...(acl.item && { item: acl.item }), ...(acl.source && { source: acl.source }) };
       if (acl.result === 'reject') {
         info(s, `${cfg.respectful ? 'DENY' : 'BLACK'}LISTED ${endpoint(s)}`);
         this.compat(s);
         s.denylistFail = true;
         const action = cfg.denylistAction;
-        note(s, { kind: 'action', title: 'postscreen_denylist_action', result: action });
+        const reply =
+          action === 'drop' ? '521 5.3.2 Service currently unavailable' : action === 'enforce' ? '550 5.3.2 Service currently unavailable' : undefined;
+        note(s, { kind: 'denylist', action, ...(reply && { reply }), ...setting(s, 'postscreen_denylist_action', 'postscreen_blacklist_action') });
         if (action === 'drop') {
           s.decidedBy = 'access list';
           return drop(s, '521 5.3.2 Service currently unavailable');
@@ -179,10 +168,12 @@ export class Postscreen {
       s.info.expires = cached;
       todoTests(s, s.now);
       note(s, {
-        kind: 'cache',
-        title: `postscreen_cache_map lookup ${s.addr}`,
-        result: cacheText(cached),
-        detail: `to do: ${TESTS.filter((t) => s.flags[t].todo).join(', ') || 'nothing'}`,
+        kind: 'cache-lookup',
+        client: s.addr,
+        enabled: true,
+        entry: s.cacheBefore!,
+        todo: TESTS.filter((t) => s.flags[t].todo),
+        ...setting(s, 'postscreen_cache_map'),
       });
       if (!anyTodo(s)) {
         info(s, `PASS OLD ${endpoint(s)}`);
@@ -195,10 +186,11 @@ export class Postscreen {
       s.info.expires = newExpires();
       todoTests(s, s.now);
       note(s, {
-        kind: 'cache',
-        title: `postscreen_cache_map lookup ${s.addr}`,
-        result: cfg.cacheEnabled ? 'not found' : 'no cache',
-        detail: `new client: every enabled test is to do`,
+        kind: 'cache-lookup',
+        client: s.addr,
+        enabled: cfg.cacheEnabled,
+        todo: TESTS.filter((t) => s.flags[t].todo),
+        ...setting(s, 'postscreen_cache_map'),
       });
     }
     if (!cfg.allowlistInterfaces.match(s.server).matched) {
@@ -206,12 +198,7 @@ export class Postscreen {
       s.noForward = true;
       info(s, `${cfg.respectful ? 'ALLOW' : 'WHITE'}LIST VETO ${endpoint(s)}`);
       this.compat(s);
-      note(s, {
-        kind: 'stage',
-        title: `postscreen_allowlist_interfaces`,
-        result: 'veto',
-        detail: `${s.server} is not an allowlisting address: the client is tested but not handed over`,
-      });
+      note(s, { kind: 'allowlist-veto', server: s.server, ...setting(s, 'postscreen_allowlist_interfaces', 'postscreen_whitelist_interfaces') });
     }
     if (earlyTodo(s)) this.early(s, dnsblog);
     else if (deepTodo(s) || s.noForward) runDummy(s);
@@ -235,33 +222,36 @@ export class Postscreen {
       const r = dnsblScore(cfg.dnsbl, cfg.dns, s.addr, cfg.dnsblLimits);
       s.dnsbl = r.score;
       dnsblog.push(...r.dnsblog);
-      note(s, {
-        kind: 'test',
-        title: `dnsbl test: score ${r.score.total}`,
-        result: r.score.verdict,
-        detail: `threshold ${r.score.threshold}, allowlist threshold ${r.score.allowlistThreshold}, TTL ${r.score.ttl}s`,
-        children: r.score.sites.map((x) => ({
-          kind: 'dns',
-          title: `${x.site}: A ${x.query}`,
-          result: x.status === 'listed' ? x.replies.join(' ') : x.status,
-          detail: x.matched ? `counts ${x.weight}` : 'does not count',
-        })),
-      });
+      const d = r.score;
+      s.dnsblEvent = {
+        kind: 'dnsbl',
+        total: d.total,
+        threshold: d.threshold,
+        allowlistThreshold: d.allowlistThreshold,
+        ttl: d.ttl,
+        verdict: d.verdict,
+        ...(d.name !== undefined && { name: d.name }),
+        ...setting(s, 'postscreen_dnsbl_sites'),
+        children: d.sites.map((x) => ({ kind: 'dnsbl-site', score: x, ...(x.source && { source: x.source }) })),
+      };
+      note(s, s.dnsblEvent);
     }
     const pregreet = s.input[0]?.exchange[0] === 0 ? s.input[0].text : undefined;
     if (f.pregreet.todo && pregreet !== undefined) {
-      info(s, `PREGREET ${Math.min(pregreet.length, 1023)} after 0 from ${endpoint(s)}: ${escape(pregreet.slice(0, 1023)).slice(0, 100)}`);
+      const text = `PREGREET ${Math.min(pregreet.length, 1023)} after 0 from ${endpoint(s)}: ${escape(pregreet.slice(0, 1023)).slice(0, 100)}`;
+      info(s, text);
       f.pregreet.fail = true;
       s.failed.add('pregreet');
       const action = cfg.action.pregreet;
-      note(s, { kind: 'test', title: testTitle('pregreet'), result: `fail (${action})`, detail: 'the client talked before its turn' });
+      const reply = action === 'drop' ? '521 5.5.1 Protocol error' : action === 'enforce' ? '550 5.5.1 Protocol error' : undefined;
+      note(s, { kind: 'test', test: 'pregreet', result: 'fail', action, text, ...(reply && { reply }), ...setting(s, 'postscreen_greet_action') });
       if (action === 'drop') {
         s.decidedBy = 'pregreet';
-        return drop(s, '521 5.5.1 Protocol error');
+        return drop(s, reply!);
       }
       if (action === 'enforce') {
         s.decidedBy = 'pregreet';
-        enforce(s, '550 5.5.1 Protocol error');
+        enforce(s, reply!);
       }
       f.pregreet.done = true;
     }
@@ -280,10 +270,11 @@ export class Postscreen {
     const d = s.dnsbl!;
     if (anyFail(s) || d.total >= cfg.dnsblLimits.threshold || cfg.dnsblLimits.allowlistThreshold >= 0 || d.total > cfg.dnsblLimits.allowlistThreshold) return;
     note(s, {
-      kind: 'test',
-      title: 'postscreen_dnsbl_allowlist_threshold',
-      result: 'allowlisted',
-      detail: `score ${d.total} <= ${cfg.dnsblLimits.allowlistThreshold}: the other tests are skipped for ${d.ttl}s`,
+      kind: 'dnsbl-allowlist',
+      total: d.total,
+      allowlistThreshold: cfg.dnsblLimits.allowlistThreshold,
+      ttl: d.ttl,
+      ...setting(s, 'postscreen_dnsbl_allowlist_threshold', 'postscreen_dnsbl_whitelist_threshold'),
     });
     for (const t of TESTS) {
       if (t === 'dnsbl') continue;
@@ -301,7 +292,15 @@ export class Postscreen {
     if (f.pregreet.todo && !f.pregreet.fail && !f.pregreet.done) {
       s.info.expires.pregreet = s.now + cfg.ttl.pregreet;
       f.pregreet.pass = true;
-      note(s, { kind: 'test', title: testTitle('pregreet'), result: 'pass', detail: `silent for postscreen_greet_wait (${cfg.greetWait}s)` });
+      note(s, {
+        kind: 'test',
+        test: 'pregreet',
+        result: 'pass',
+        how: 'silent',
+        wait: cfg.greetWait,
+        ttl: cfg.ttl.pregreet,
+        ...setting(s, 'postscreen_greet_ttl'),
+      });
     }
     if (f.pregreet.fail && cfg.action.pregreet === 'ignore') f.pregreet.fail = false;
     if (f.dnsbl.todo && s.dnsbl) {
@@ -315,6 +314,7 @@ export class Postscreen {
         s.failed.add('dnsbl');
         const action = cfg.action.dnsbl;
         const reply = (code: string): string => `${code} 5.7.1 Service unavailable; client [${s.addr}] blocked using ${d.name ?? ''}`;
+        blocked(s.dnsblEvent, action, action === 'drop' ? reply('521') : action === 'enforce' ? reply('550') : undefined);
         if (action === 'drop') {
           s.decidedBy = 'dnsbl';
           return drop(s, reply('521'));
@@ -328,54 +328,13 @@ export class Postscreen {
     if (s.noForward || !allPassed(s, DEEP_TESTS)) runDummy(s);
     else conclude(s);
   }
+}
 
-  private result(s: Session, c: ConnectionInput, dnsblog: string[]): ScreenResult {
-    const cfg = this.cfg;
-    const outcome = s.done ?? 'disconnected';
-    // Lines postscreen never read were never sent (the server had hung up), except a pipelined burst.
-    const sent = c.pipelined ? s.exchanges.length : outcome === 'handed-off' ? 1 : 1 + Math.max(0, s.consumed - (c.pregreet !== undefined ? 1 : 0));
-    const exchanges = outcome === 'handed-off' ? s.exchanges.slice(0, 1) : s.exchanges.slice(0, sent);
-    const tests: PostscreenTestResult[] = TESTS.map((t) => {
-      const f = s.flags[t];
-      const failed = s.failed.has(t);
-      if (!f.todo) return { test: t, state: cfg.enabled[t] ? 'cached' : 'off' };
-      const state = failed ? 'failed' : f.pass ? 'passed' : 'not done';
-      return { test: t, state, ...(failed && { action: cfg.action[t] }) };
-    });
-    const anyTest = TESTS.some((t) => s.flags[t].todo);
-    const decidedBy = s.decidedBy ?? (outcome === 'hung up' && !s.pass ? 'client' : anyTest ? 'tests' : 'no tests');
-    const verdict: PostscreenVerdict = {
-      client: s.addr,
-      port: s.port,
-      server: s.server,
-      start: s.start,
-      end: s.now,
-      outcome,
-      decidedBy,
-      ...(s.access && { access: s.access }),
-      tests,
-      ...(s.dnsbl && { dnsbl: s.dnsbl }),
-      ...(s.cacheBefore && { cacheBefore: s.cacheBefore }),
-      ...((s.cacheAfter ?? s.cacheBefore) && { cacheAfter: s.cacheAfter ?? s.cacheBefore }),
-      ...(s.pass && { pass: s.pass }),
-    };
-    return {
-      exchanges,
-      log: s.log,
-      dnsblog,
-      trace: [
-        {
-          kind: 'session',
-          title: `postscreen: ${endpoint(s)} -> [${s.server}]:${s.serverPort}`,
-          result: outcome,
-          detail: `decided by ${decidedBy}`,
-          children: s.trace,
-        },
-      ],
-      verdict,
-      ...(outcome === 'handed-off' && { handoff: { unread: c.pregreet ?? '' } }),
-    };
-  }
+/** blocked - the DNSBL event learns postscreen_dnsbl_action and the reply it gives. */
+function blocked(e: PostscreenEventOf<'dnsbl'> | undefined, action: PostscreenEventOf<'dnsbl'>['action'] & string, reply: string | undefined): void {
+  if (!e) return;
+  e.action = action;
+  if (reply !== undefined) e.reply = reply;
 }
 
 /** segments - the client's input as it arrives: the pregreet text, then one line at a time (or all lines at once). */

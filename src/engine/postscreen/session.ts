@@ -12,11 +12,20 @@
  * SEE ALSO
  *   Postfix src/postscreen/postscreen_misc.c, postscreen_state.c
  */
-import type { PostscreenCacheEntry, PostscreenTestName, PostscreenVerdict, PostscreenStep, DnsblScore } from '../trace/types.ts';
+import type {
+  DnsblScore,
+  PostscreenCacheEntry,
+  PostscreenEvent,
+  PostscreenEventOf,
+  PostscreenTestName,
+  PostscreenVerdict,
+  SourceLine,
+} from '../trace/types.ts';
+import type { ParamName } from '../config/names.ts';
 import type { PostscreenConfig } from './config.ts';
 import type { Expires, ScreenCache } from './cache.ts';
 import { entry, expiryTime } from './cache.ts';
-import { DEEP_TESTS, EARLY_TESTS, TESTS, noFlags, testTitle } from './tests.ts';
+import { DEEP_TESTS, EARLY_TESTS, TESTS, noFlags } from './tests.ts';
 import type { SessionFlags } from './tests.ts';
 
 /** What the client sends, as it arrives: a segment is read before the next one is sent. */
@@ -31,6 +40,36 @@ export interface Segment {
 export interface ScreenExchange {
   client?: string;
   server: string[];
+}
+
+/** One connection as the client makes it. */
+export interface ConnectionInput {
+  addr: string;
+  port: string;
+  server: string;
+  serverPort: string;
+  /** Seconds since the dialogue's first connection. */
+  at: number;
+  /** What the client sends before the greeting (bytes as latin1 text). */
+  pregreet?: string;
+  lines: readonly string[];
+  pipelined: boolean;
+  bareNewline: boolean;
+}
+
+/** What postscreen made of one connection. */
+export interface ScreenResult {
+  /** exchanges[0] is what the client got before its first line; one more per line postscreen read. */
+  exchanges: ScreenExchange[];
+  /** postscreen's log texts, in order. */
+  log: string[];
+  /** dnsblog's log texts. */
+  dnsblog: string[];
+  /** One `connection` event; its children are the decisions, in order. */
+  trace: PostscreenEvent[];
+  verdict: PostscreenVerdict;
+  /** The client goes to smtpd: these bytes are still unread (the early text of a client that talked first). */
+  handoff?: { unread: string };
 }
 
 /** Per client, shared by its simultaneous connections (PSC_CLIENT_INFO). */
@@ -67,8 +106,15 @@ export interface Session {
   /** The exchange replies go to now. */
   current: number;
   log: string[];
-  trace: PostscreenStep[];
+  /** The connection's events, in order. */
+  trace: PostscreenEvent[];
+  /** The reply lines of the dummy-engine command being handled (send() adds to them). */
+  replying?: string[];
+  /** Where note() puts events now: `trace`, or the children of the command being handled. */
+  sink: PostscreenEvent[];
   dnsbl?: DnsblScore;
+  /** The DNSBL test's event, completed when the score is judged. */
+  dnsblEvent?: PostscreenEventOf<'dnsbl'>;
   pass?: 'NEW' | 'OLD';
   cacheBefore?: PostscreenCacheEntry;
   cacheAfter?: PostscreenCacheEntry;
@@ -78,6 +124,8 @@ export interface Session {
   done?: 'handed-off' | 'disconnected' | 'dropped' | 'hung up';
   /** smtpd(8) can be reached (master.cf has the pass service). */
   smtpdAvailable: boolean;
+  /** The master.cf line of that pass service. */
+  passSource?: SourceLine;
   /** The dummy engine's SMTP state. */
   helo?: string;
   sender?: string;
@@ -91,11 +139,14 @@ export interface Session {
   access?: PostscreenVerdict['access'];
 }
 
-type Given = Pick<Session, 'cfg' | 'cache' | 'addr' | 'port' | 'server' | 'serverPort' | 'now' | 'start' | 'info' | 'input' | 'smtpdAvailable'>;
+type Given = Pick<Session, 'cfg' | 'cache' | 'addr' | 'port' | 'server' | 'serverPort' | 'now' | 'start' | 'info' | 'input' | 'smtpdAvailable' | 'passSource'>;
 
 export function newSession(init: Given): Session {
+  const trace: PostscreenEvent[] = [];
   return {
     ...init,
+    trace,
+    sink: trace,
     consumed: 0,
     failed: new Set(),
     flags: noFlags(),
@@ -110,7 +161,6 @@ export function newSession(init: Given): Session {
     exchanges: [{ server: [] }],
     current: 0,
     log: [],
-    trace: [],
     phaseStart: init.now,
     phase: '',
   };
@@ -121,7 +171,30 @@ export const endpoint = (s: Session): string => `[${s.addr}]:${s.port}`;
 
 export const info = (s: Session, text: string): void => void s.log.push(text);
 
-export const note = (s: Session, node: PostscreenStep): void => void s.trace.push(node);
+/** note - record one decision where the trace is now (the connection, or the command being handled). */
+export const note = (s: Session, event: PostscreenEvent): void => void s.sink.push(event);
+
+/** top - record a decision about the whole connection (the cache, the hand-off), wherever the trace is now. */
+const top = (s: Session, event: PostscreenEvent): void => void s.trace.push(event);
+
+/** within - record what `fn` decides under `event` (a dummy-engine command's tests and replies). */
+export function within<T>(s: Session, event: PostscreenEvent, fn: () => T): T {
+  note(s, event);
+  const outer = s.sink;
+  s.sink = event.children ??= [];
+  try {
+    return fn();
+  } finally {
+    s.sink = outer;
+    if (event.children.length === 0) delete event.children;
+  }
+}
+
+/** setting - where a parameter is set (main.cf line, master.cf -o), for a trace row; `legacy`: its older name. */
+export function setting(s: Session, name: ParamName, legacy?: string): { source?: SourceLine } {
+  const source = s.cfg.params.source(name) ?? (legacy !== undefined ? s.cfg.params.dynamic.source(legacy) : undefined);
+  return source ? { source } : {};
+}
 
 /** send - psc_send_reply(): one reply (soft_bounce turns 5 into 4). */
 export function send(s: Session, reply: string): void {
@@ -131,6 +204,7 @@ export function send(s: Session, reply: string): void {
     if (r[4] === '5') r = r.slice(0, 4) + '4' + r.slice(5);
   }
   s.exchanges[s.current]!.server.push(r);
+  s.replying?.push(r);
 }
 
 export const anyFail = (s: Session): boolean => s.denylistFail || s.allowlistFail || TESTS.some((t) => s.flags[t].fail);
@@ -185,11 +259,13 @@ export function conclude(s: Session): void {
   if (passed && s.cfg.cacheEnabled) {
     s.info.expires = s.cache.update(s.addr, s.info.expires, s.now);
     s.cacheAfter = entry(s.addr, s.info.expires);
-    note(s, { kind: 'cache', title: `postscreen_cache_map update ${s.addr}`, result: cacheText(s.info.expires) });
+    top(s, { kind: 'cache-update', client: s.addr, entry: s.cacheAfter!, ...setting(s, 'postscreen_cache_map') });
   }
   if (!s.noForward) {
     if (!s.smtpdAvailable) {
-      info(s, `warning: cannot connect to service private/${s.cfg.smtpdService}: No such file or directory`);
+      const failed = `cannot connect to service private/${s.cfg.smtpdService}: No such file or directory`;
+      info(s, `warning: ${failed}`);
+      top(s, { kind: 'handoff', service: s.cfg.smtpdService, failed, ...setting(s, 'smtpd_service_name') });
       if (s.flags.pregreet.todo) {
         s.x21 = true;
         s.finalReply = '421 4.3.2 No system resources';
@@ -201,17 +277,10 @@ export function conclude(s: Session): void {
       return;
     }
     s.done = 'handed-off';
-    note(s, { kind: 'action', title: `hand the connection to smtpd (private/${s.cfg.smtpdService})`, result: 'handed off' });
+    top(s, { kind: 'handoff', service: s.cfg.smtpdService, ...(s.passSource ? { source: s.passSource } : setting(s, 'smtpd_service_name')) });
     return;
   }
   if (!s.hangup) send(s, s.finalReply);
   info(s, `DISCONNECT ${endpoint(s)}`);
   s.done = s.hangup ? 'hung up' : 'disconnected';
 }
-
-/** cacheText - an entry as the trace shows it: each test's expiry. */
-export function cacheText(e: Expires): string {
-  return TESTS.map((t) => `${testTitle(t).replace(/ test$/, '')}=${typeof e[t] === 'number' ? `${formatSeconds(e[t] as number)}` : e[t]}`).join('; ');
-}
-
-const formatSeconds = (n: number): string => `${Number(n.toFixed(3))}s`;

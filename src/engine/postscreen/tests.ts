@@ -52,6 +52,3 @@ export type SessionFlags = Record<PostscreenTestName, TestFlags>;
 
 export const noFlags = (): SessionFlags =>
   Object.fromEntries(TESTS.map((t) => [t, { todo: false, pass: false, fail: false, done: false }])) as unknown as SessionFlags;
-
-/** What the trace calls a test, as Postfix's verbose log does ("pregreet test"). */
-export const testTitle = (t: PostscreenTestName): string => `${t} test`;

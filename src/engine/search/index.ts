@@ -17,3 +17,4 @@ export { externalForm, quote822Local, unquote822Local } from './quote.ts';
 export type { QuoteOptions } from './quote.ts';
 export { CONSUMERS, lookupAs } from './consumer.ts';
 export type { Consumer, ConsumerLookup, ConsumerOptions } from './consumer.ts';
+export { ruleSource } from './rule-source.ts';

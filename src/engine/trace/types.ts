@@ -328,24 +328,6 @@ export type SmtpdEventData =
 /** The SmtpdEvent variants of one kind, e.g. `SmtpdEventOf<'restriction'>`. */
 export type SmtpdEventOf<K extends SmtpdEvent['kind']> = Extract<SmtpdEventData, { kind: K }> & { children?: SmtpdEvent[] };
 
-/**
- * One step of postscreen's decision (a stage, the access list, a test, a
- * cache update), nested as postscreen nested them; renderers show `title`,
- * `result` and `detail`.
- */
-export interface PostscreenStep {
-  kind: 'session' | 'command' | 'stage' | 'restriction' | 'class' | 'lookup' | 'action' | 'resolve' | 'dns' | 'fact' | 'note' | 'test' | 'cache';
-  /** What was done, e.g. `check_recipient_access hash:/etc/postfix/access`. */
-  title: string;
-  /** The outcome, e.g. `OK`, `DUNNO`, `REJECT`, `found`, `not found`. */
-  result?: string;
-  /** Why, or the reply text. */
-  detail?: string;
-  /** The table lookup this step made, when it is one. */
-  lookup?: LookupTrace;
-  children?: PostscreenStep[];
-}
-
 /* postscreen(8): what it decided for one connection. */
 
 /** postscreen's tests, in the order of a cache entry's fields. */
@@ -382,6 +364,8 @@ export interface DnsblSiteScore {
   ttl: number;
   /** The filter accepted a reply (or there is no filter and there was one): the weight counts. */
   matched: boolean;
+  /** The line of the DNS facts that answered (its first record). */
+  source?: SourceLine;
 }
 
 /** The combined DNSBL score of a client. */
@@ -415,12 +399,10 @@ export interface PostscreenVerdict {
   /** Seconds since the dialogue's first connection. */
   start: number;
   end: number;
-  /** handed-off: passed to smtpd; the others end in postscreen. */
-  outcome: 'handed-off' | 'disconnected' | 'dropped' | 'hung up' | 'no server';
-  /** What decided the outcome. */
-  decidedBy: 'access list' | 'cache' | 'connection count limit' | 'command count limit' | 'tests' | 'no tests' | 'client' | PostscreenTestName;
+  outcome: PostscreenOutcome;
+  decidedBy: PostscreenDecider;
   /** The postscreen_access_list result. */
-  access?: { result: 'permit' | 'reject' | 'dunno' | 'error'; item?: string };
+  access?: { result: PostscreenAclResult; item?: string; source?: SourceLine };
   tests: PostscreenTestResult[];
   dnsbl?: DnsblScore;
   /** The client's cache entry before the connection and after it (absent: none). */
@@ -429,3 +411,142 @@ export interface PostscreenVerdict {
   /** PASS NEW / PASS OLD when logged. */
   pass?: 'NEW' | 'OLD';
 }
+
+/** How a connection left postscreen: handed-off (passed to smtpd); the others end in postscreen. */
+export type PostscreenOutcome = 'handed-off' | 'disconnected' | 'dropped' | 'hung up' | 'no server';
+
+/** What decided a connection's outcome. */
+export type PostscreenDecider =
+  'access list' | 'cache' | 'connection count limit' | 'command count limit' | 'tests' | 'no tests' | 'client' | PostscreenTestName;
+
+/** What postscreen_access_list (server_acl) answers; `error`: a lookup failed or a command is unknown. */
+export type PostscreenAclResult = 'permit' | 'reject' | 'dunno' | 'error';
+
+/**
+ * One decision postscreen(8) made for a connection; renderers switch on
+ * `kind`. The connection is the root; what a step led to is nested under it
+ * (the access list's items and lookups, the DNSBL sites, the dummy SMTP
+ * engine's commands and the tests they passed or failed). Each event that
+ * a line of a file decided carries its `source`.
+ */
+export type PostscreenEvent = PostscreenEventData & { children?: PostscreenEvent[] };
+
+/** The variants of PostscreenEvent, without their children. */
+export type PostscreenEventData =
+  /** One connection from start to end: who, to where, how it ended and what decided. */
+  | {
+      kind: 'connection';
+      client: string;
+      port: string;
+      server: string;
+      serverPort: string;
+      /** Seconds since the dialogue's first connection. */
+      start: number;
+      end: number;
+      outcome: PostscreenOutcome;
+      decidedBy: PostscreenDecider;
+      pass?: 'NEW' | 'OLD';
+    }
+  /** postscreen does not start (a configuration error it dies of): nothing is screened. */
+  | { kind: 'no-start'; reason: string }
+  /** A limit was passed: too many connections from this client, too many commands, a command too long. */
+  | {
+      kind: 'limit';
+      parameter: 'postscreen_client_connection_count_limit' | 'postscreen_command_count_limit' | 'line_length_limit';
+      count: number;
+      limit: number;
+      reply: string;
+      source?: SourceLine;
+    }
+  /** postscreen_access_list, first match wins: its answer and the item that gave it. */
+  | { kind: 'access-list'; value: string; result: PostscreenAclResult; item?: string; source?: SourceLine }
+  /** One item of the access list (or of a table's answer) and what it said. */
+  | {
+      kind: 'access-item';
+      /** As written: `permit_mynetworks`, `reject`, `cidr:/etc/postfix/x` (a table's items are its lookup's children). */
+      item: string;
+      result: PostscreenAclResult | 'no match';
+      /** permit_mynetworks: the mynetworks items. */
+      mynetworks?: string[];
+      /** Why the list ended in an error (an unknown command, a failed lookup). */
+      error?: string;
+      source?: SourceLine;
+    }
+  /** A table lookup of the access list: the client address sent and what came back. */
+  | { kind: 'lookup'; table: string; key: string; status: 'found' | 'notfound' | 'error'; value?: string; trace: LookupTrace; source?: SourceLine }
+  /** postscreen_denylist_action for a client the access list rejects. */
+  | { kind: 'denylist'; action: PostscreenAction; reply?: string; source?: SourceLine }
+  /** The local address is not in postscreen_allowlist_interfaces: the client is tested but not handed over. */
+  | { kind: 'allowlist-veto'; server: string; source?: SourceLine }
+  /** The temporary allowlist (postscreen_cache_map): the client's entry as found, and the tests to do. */
+  | {
+      kind: 'cache-lookup';
+      client: string;
+      /** postscreen_cache_map is set (else nothing is remembered). */
+      enabled: boolean;
+      entry?: PostscreenCacheEntry;
+      /** The enabled tests whose time ran out (all of them for a new client). */
+      todo: PostscreenTestName[];
+      source?: SourceLine;
+    }
+  /** The client's entry as written when the connection passed a test. */
+  | { kind: 'cache-update'; client: string; entry: PostscreenCacheEntry; source?: SourceLine }
+  /** The DNSBL test: the combined score against the thresholds; the sites' queries are its children. */
+  | {
+      kind: 'dnsbl';
+      total: number;
+      threshold: number;
+      allowlistThreshold: number;
+      /** How long the result is kept (after postscreen_dnsbl_min_ttl and _max_ttl). */
+      ttl: number;
+      verdict: DnsblScore['verdict'];
+      /** The list named in the reject reply. */
+      name?: string;
+      /** postscreen_dnsbl_action, when the score blocks. */
+      action?: PostscreenAction;
+      reply?: string;
+      source?: SourceLine;
+    }
+  /** One entry of postscreen_dnsbl_sites: the query, the replies, whether the filter accepted one, the weight. */
+  | { kind: 'dnsbl-site'; score: DnsblSiteScore; source?: SourceLine }
+  /** A score at or below postscreen_dnsbl_allowlist_threshold: the other tests are skipped for `ttl` seconds. */
+  | { kind: 'dnsbl-allowlist'; total: number; allowlistThreshold: number; ttl: number; source?: SourceLine }
+  /** A test passed in this connection, and how long that holds. */
+  | {
+      kind: 'test';
+      test: PostscreenTestName;
+      result: 'pass';
+      /** silent: quiet through postscreen_greet_wait (`wait` seconds); rcpt: the client got to RCPT TO. */
+      how: 'silent' | 'rcpt';
+      wait?: number;
+      /** Seconds the pass is remembered (the test's TTL). */
+      ttl: number;
+      source?: SourceLine;
+    }
+  /** A test failed in this connection: what postscreen logged and the test's action. */
+  | {
+      kind: 'test';
+      test: PostscreenTestName;
+      result: 'fail';
+      action: PostscreenAction;
+      /** The log line that says what the client did. */
+      text: string;
+      /** ignore (deep tests): how long the failure is forgiven. */
+      ttl?: number;
+      /** The reply when the action is drop (at once) or enforce (to every RCPT). */
+      reply?: string;
+      source?: SourceLine;
+    }
+  /** The dummy SMTP engine talks to the client; its commands are the children. */
+  | { kind: 'dummy'; deepTodo: PostscreenTestName[]; greeting: boolean }
+  /** One line the dummy engine read, and its reply lines. */
+  | { kind: 'command'; line: string; verb?: string; reply: string[] }
+  /** The client closed the connection (it ran out of lines). */
+  | { kind: 'hangup'; after: number; phase: string }
+  /** The client passed: the connection goes to smtpd (private/SERVICE); `failed`: that service cannot be reached. */
+  | { kind: 'handoff'; service: string; failed?: string; source?: SourceLine }
+  /** Something the simulator does not model, and what it does instead. */
+  | { kind: 'notice'; text: string };
+
+/** The PostscreenEvent variants of one kind, e.g. `PostscreenEventOf<'test'>`. */
+export type PostscreenEventOf<K extends PostscreenEvent['kind']> = Extract<PostscreenEventData, { kind: K }> & { children?: PostscreenEvent[] };

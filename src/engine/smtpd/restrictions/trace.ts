@@ -9,25 +9,12 @@
  * SEE ALSO
  *   access(5), trivial-rewrite(8)
  */
-import type { DnsRecordType, LookupTrace, SourceLine } from '../../trace/types.ts';
-import { splitSpec } from '../../tables/registry.ts';
+import type { DnsRecordType } from '../../trace/types.ts';
+import { ruleSource } from '../../search/index.ts';
 import { classOf } from '../../resolve/resolve.ts';
 import type { DnsAnswer } from '../../dns/facts.ts';
 import type { Checker } from './checker.ts';
 import type { MapsAnswer, ResolveAnswer } from './deps.ts';
-
-/** ruleSource - the file and line of the rule that answered a lookup (the first member table that has one). */
-export function ruleSource(trace: LookupTrace): SourceLine | undefined {
-  if (trace.match?.line !== undefined) {
-    const spec = splitSpec(trace.table);
-    if (!('error' in spec)) return { file: spec.name, line: trace.match.line };
-  }
-  for (const child of trace.children ?? []) {
-    const source = ruleSource(child);
-    if (source) return source;
-  }
-  return undefined;
-}
 
 /** traceLookups - one event per table lookup of `answer`; the last one carries its outcome. */
 export function traceLookups(c: Checker, answer: MapsAnswer): void {
