@@ -187,6 +187,44 @@ function resolveExample(name: string, group: string): ResolveExample {
   return { name, source: `tests/golden/resolve/${group}`, files: groupFiles('resolve', group), ...groupCases(group) };
 }
 
+/** The configuration of the scenario tests/golden/scenarios/postscreen-dnsbl (sessions recorded from real Postfix in its postscreen.expect). */
+const POSTSCREEN_FILES: Record<string, string> = import.meta.glob(
+  ['../../tests/golden/scenarios/postscreen-dnsbl/{main.cf,master.cf,dns,aliases,postscreen_access.cidr}'],
+  { query: '?raw', import: 'default', eager: true },
+);
+
+/**
+ * postscreen in front of smtpd: two connections of the scenario's recorded
+ * sessions (zen-listed, allowlisted-outweighs), from two clients, so each
+ * gets what it got alone.
+ */
+const POSTSCREEN_DIALOGUE = `# connection client=203.0.113.4
+# zen.example.net lists this client (weight 3, the threshold): postscreen's dummy engine refuses it.
+EHLO spam.example
+MAIL FROM:<offers@spam.example>
+RCPT TO:<alice@example.com>
+QUIT
+# connection client=203.0.113.7 at=10
+# zen lists it too, but an allow list's weight -4 outweighs that: it passes and meets smtpd.
+EHLO mail.bigprovider.example
+MAIL FROM:<user@bigprovider.example>
+RCPT TO:<alice@example.com>
+QUIT
+`;
+
+function postscreenExample(): SmtpdExample {
+  const prefix = '../../tests/golden/scenarios/postscreen-dnsbl/';
+  const files = Object.entries(POSTSCREEN_FILES)
+    .map(([p, text]) => ({ path: `/etc/postfix/${p.slice(prefix.length)}`, text }))
+    .sort((a, b) => (a.path === '/etc/postfix/main.cf' ? -1 : b.path === '/etc/postfix/main.cf' ? 1 : a.path.localeCompare(b.path)));
+  return {
+    name: 'postscreen: DNSBL score, access list, two connections',
+    source: 'tests/golden/scenarios/postscreen-dnsbl, sessions zen-listed and allowlisted-outweighs',
+    files,
+    dialogue: POSTSCREEN_DIALOGUE,
+  };
+}
+
 export const SMTPD_EXAMPLES: readonly SmtpdExample[] = [
   // tests/golden/smtpd/relay-table, outside-relay-domain: two accepted recipients, "Relay access denied", queued.
   smtpdExample('relay control: relay_domains, mynetworks table', 'relay-table', 'outside-relay-domain'),
@@ -194,6 +232,8 @@ export const SMTPD_EXAMPLES: readonly SmtpdExample[] = [
   smtpdExample('access table: PREPEND on accepted mail', 'access-recipient-actions', 'prepend'),
   // tests/golden/smtpd/dns-client, rbl-listed: DNS facts (a DNSBL answer with TXT).
   smtpdExample('DNS facts: reject_rbl_client', 'dns-client', 'rbl-listed'),
+  // tests/golden/scenarios/postscreen-dnsbl: postscreen's access list and weighted DNSBLs, two clients.
+  postscreenExample(),
 ];
 
 export const RESOLVE_EXAMPLES: readonly ResolveExample[] = [

@@ -27,6 +27,8 @@ export type ResultsTab = 'transcript' | 'log' | 'trace' | 'mail';
 
 class Ui {
   resultsTab: ResultsTab = $state('transcript');
+  /** The connection (0-based) of a dialogue of connections that the form edits and the results show. */
+  connection = $state(0);
   /** The command (index among trace command nodes) the trace should open and show. */
   traceCommand: { index: number; seq: number } | undefined = $state.raw();
   /** A short message with an optional action (undo). */

@@ -10,7 +10,7 @@
  *   come either whole (`files`) or as the changes since the last request
  *   (`sync`), so a big table crosses to the worker once, not per keystroke.
  */
-import type { Diagnostic, LookupResult, SessionResult } from '../../engine/index.ts';
+import type { ConnectionResult, Diagnostic, LookupResult, SessionResult } from '../../engine/index.ts';
 import type { ResolvedAddress } from '../../engine/index.ts';
 import type { MailOutcome } from '../../engine/index.ts';
 import type { Consumer, ConsumerLookup } from '../../engine/index.ts';
@@ -125,7 +125,22 @@ export interface SmtpdAnswer {
   outcomes?: MailOutcome[];
   /** Parameters set but not simulated (from the engine, when it reports them). */
   notices?: Notice[];
+  /**
+   * The dialogue played as connections (the service runs postscreen, or the
+   * dialogue has `# connection` lines), in order; `session` is then absent.
+   */
+  connections?: ConnectionAnswer[];
+  /** The dialogue has `# connection` lines. */
+  multi?: boolean;
+  /** The service runs postscreen(8). */
+  postscreen?: boolean;
 }
+
+/** One connection: postscreen's verdict and trace, smtpd's session, and what became of accepted mail. */
+export type ConnectionAnswer = ConnectionResult & {
+  /** What became of each accepted message (parallel to `accepted`). */
+  outcomes: MailOutcome[];
+};
 
 export type SmtpdResponse = ({ id: number; ok: true; elapsed: number } & SmtpdAnswer) | Failure;
 

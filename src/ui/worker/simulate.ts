@@ -7,9 +7,9 @@
  *   back as `configFatal`, in the words Postfix logs it; nothing here throws
  *   for bad input.
  */
-import { openScenario } from '../../engine/index.ts';
-import type { Diagnostic, Host, ParameterView, TableCache } from '../../engine/index.ts';
-import type { ConfigFatal, ResolveAnswer, ResolveRequest, SmtpdAnswer, SmtpdRequest } from './protocol.ts';
+import { mailOutcome, openScenario } from '../../engine/index.ts';
+import type { ClientInput, Diagnostic, Host, ParameterView, Scenario, TableCache } from '../../engine/index.ts';
+import type { ConfigFatal, Notice, ResolveAnswer, ResolveRequest, SmtpdAnswer, SmtpdRequest } from './protocol.ts';
 
 /** A fatal error as `program` logs it (the diagnostic's own program, when it names one). */
 const configFatal = (program: string, d: Diagnostic): ConfigFatal => ({ text: `${d.program ?? program}: fatal: ${d.message}`, diagnostic: d });
@@ -37,9 +37,42 @@ export async function runSmtpdRequest(host: Host, req: SmtpdRequest, cacheFor?: 
   const tls = encrypted
     ? { ...(fingerprint && { ccert: { fingerprint, verified: req.ccertVerified, ...(pkeyFingerprint && { pkeyFingerprint }) } }) }
     : undefined;
+  // postscreen in front of smtpd, or several connections: as `postfix-sim smtpd` decides.
+  if (scenario.postscreen || /^#\s*connection\b/im.test(req.dialogue)) return playConnections(scenario, req, diagnostics, tls);
   const played = (await scenario.play(req.dialogue, { addr: req.clientAddr, name: req.clientName, ...(tls && { tls }) }))!;
   if ('error' in played) return { configFatal: { text: `postfix-sim: ${played.error.message}`, diagnostic: played.error }, diagnostics };
   return { diagnostics, client: played.client, session: played.session, outcomes: played.outcomes };
+}
+
+/** playConnections - each connection through postscreen (when the service runs it) and smtpd, with what became of its mail. */
+async function playConnections(scenario: Scenario, req: SmtpdRequest, diagnostics: Diagnostic[], tls: ClientInput['tls']): Promise<SmtpdAnswer> {
+  const addr = req.clientAddr.trim();
+  const name = req.clientName.trim();
+  const client = addr ? `${addr}${name ? `,${name}` : ''}` : undefined;
+  const played = (await scenario.playConnections(req.dialogue, { ...(client && { client }), ...(tls && { tls }) }))!;
+  const resolver = await scenario.smtpdResolver();
+  const connections = played.connections.map((c) => ({
+    ...c,
+    outcomes: c.accepted.map((m) => mailOutcome(m, resolver, (t) => scenario.agents[t]?.command)),
+  }));
+  const ps = played.postscreen;
+  const notices: Notice[] = (ps?.notices ?? []).map((message) => {
+    const parameter = /^postscreen_\w+/.exec(message)?.[0];
+    return { message, ...(parameter && { parameter }) };
+  });
+  const answer: SmtpdAnswer = {
+    diagnostics: [...diagnostics, ...played.diagnostics.map((d) => ({ ...d, program: 'postfix-sim' }))],
+    connections,
+    multi: played.multi,
+    postscreen: scenario.postscreen,
+    ...(notices.length > 0 && { notices }),
+  };
+  if (ps?.fatal)
+    answer.configFatal = {
+      text: `${ps.program}: fatal: ${ps.fatal}`,
+      diagnostic: { severity: 'fatal', message: ps.fatal, program: ps.program, file: '/etc/postfix/main.cf' },
+    };
+  return answer;
 }
 
 /** runResolveRequest - `sendmail -bv` for each address: cleanup, trivial-rewrite, the delivery agents. */

@@ -12,9 +12,9 @@
  *   matches subdomains only) or without one (which smtpd's parent-domain
  *   search does not try unless parent_domain_matches_subdomains says so).
  */
-import type { AddressClass, AddressEvent, LookupTrace, SmtpdEvent, SmtpdEventOf } from '../../../engine/index.ts';
+import type { AddressClass, AddressEvent, LookupTrace, PostscreenEvent, PostscreenTestName, SmtpdEvent, SmtpdEventOf } from '../../../engine/index.ts';
 import { tablePath } from './links.ts';
-import { eventTone } from './verdict.ts';
+import { eventTone, verdictTone } from './verdict.ts';
 import type { Tone } from './verdict.ts';
 
 /** The text of a workspace file, for explanations that look at a table. */
@@ -160,6 +160,76 @@ export function explainEvent(e: AddressEvent, fileText: FileText): string | unde
       return e.trace.matched ? `${e.trace.subject.join(' ')} is listed in ${e.trace.list}.` : `${e.trace.subject.join(' ')} is not listed in ${e.trace.list}.`;
     case 'transport':
       return `${e.step}: mail goes to transport ${e.transport}, next hop ${e.nexthop}${e.source ? ` (from “${e.source}”)` : ''}.`;
+    default:
+      return undefined;
+  }
+}
+
+/** What each postscreen test looks for. */
+const TEST_WHY: Record<PostscreenTestName, string> = {
+  pregreet: 'The client talked before the server’s greeting; real SMTP clients wait for it, many spambots do not.',
+  dnsbl: 'The DNS block and allow lists scored the client at or above postscreen_dnsbl_threshold.',
+  pipelining: 'The client sent more input without waiting for a reply, though postscreen does not offer PIPELINING.',
+  'non-smtp command': 'The client sent something that is not SMTP: a mail header or a command of postscreen_forbidden_commands (CONNECT, GET, POST).',
+  'bare newline': 'The client ended a line with a bare LF instead of CR LF.',
+};
+
+/** explainPostscreen - one postscreen trace event in plain words. */
+export function explainPostscreen(e: PostscreenEvent, fileText: FileText): string | undefined {
+  switch (e.kind) {
+    case 'connection': {
+      if (e.outcome === 'handed-off')
+        return e.pass === 'OLD' && e.decidedBy === 'cache'
+          ? 'The client passed its tests on an earlier connection and they are still valid: postscreen hands it to smtpd at once (PASS OLD).'
+          : 'postscreen hands the client to smtpd: from here smtpd’s restrictions apply (its part of the trace follows).';
+      if (verdictTone(e) === 'defer' && e.decidedBy === 'tests')
+        return 'The client passed every test, but postscreen cannot hand over a connection its own SMTP engine has talked on: the client must connect again, and is let through while the cache entry lasts.';
+      if (e.outcome === 'hung up') return 'The client closed the connection before postscreen was done with it.';
+      return 'postscreen never hands this client to smtpd; the step that decided is marked.';
+    }
+    case 'access-item':
+      if (e.item.toLowerCase() === 'permit_mynetworks' && e.result === 'no match')
+        return `The client is not in mynetworks (${(e.mynetworks ?? []).join(' ')}), so permit_mynetworks does not apply; the next item is tried.`;
+      return e.result === 'permit'
+        ? 'A permanent allowlist entry: the client skips every test.'
+        : e.result === 'reject'
+          ? 'A permanent denylist entry: postscreen_denylist_action says what happens.'
+          : undefined;
+    case 'lookup': {
+      const key = e.trace.foldedKey ?? e.trace.key;
+      if (e.status === 'found') return `“${key}” is in ${e.table}; its value is a list of access list commands, tried in turn.`;
+      if (e.status === 'error') return `The lookup of “${key}” in ${e.table} failed: the rest of the access list is ignored.`;
+      return [`“${key}” is not in ${e.table}; the next item is tried.`, whyNotFound(e.trace, fileText)].filter(Boolean).join(' ');
+    }
+    case 'cache-lookup':
+      if (!e.enabled) return 'postscreen_cache_map is empty: nothing is remembered between connections, so every enabled test runs each time.';
+      if (!e.entry) return 'postscreen has no record of this client: every enabled test runs.';
+      return e.todo.length === 0
+        ? 'Every enabled test is still valid from an earlier connection: no test runs (PASS OLD).'
+        : `The tests whose time ran out run again (${e.todo.join(', ')}); the others are still valid.`;
+    case 'dnsbl':
+      return e.verdict === 'blocked'
+        ? `The weights of the sites that list the client add up to ${e.total}, at or above postscreen_dnsbl_threshold (${e.threshold}).`
+        : e.verdict === 'allowlisted'
+          ? `The score ${e.total} is at or below postscreen_dnsbl_allowlist_threshold (${e.allowlistThreshold}): the other tests are skipped.`
+          : `The score ${e.total} is below postscreen_dnsbl_threshold (${e.threshold}): the client passes this test.`;
+    case 'dnsbl-site': {
+      const x = e.score;
+      if (x.status === 'error') return 'The query failed (a temporary DNS error): this site adds nothing.';
+      if (x.status === 'not listed') return 'The site does not list the client: it adds nothing.';
+      if (!x.matched) return `The site answered, but with no reply in ${x.filter ?? 'the filter'}: it adds nothing.`;
+      return x.weight < 0 ? `An allow list: its weight ${x.weight} lowers the score.` : `The site lists the client: its weight ${x.weight} counts.`;
+    }
+    case 'test':
+      if (e.result === 'pass')
+        return e.how === 'silent'
+          ? 'The client said nothing before the greeting, as a real SMTP client does.'
+          : 'The client got to RCPT TO without breaking the protocol rules this test checks.';
+      return TEST_WHY[e.test];
+    case 'dummy':
+      return 'postscreen’s own SMTP engine talks to the client: it runs the deep protocol tests and never accepts mail (every recipient is refused).';
+    case 'allowlist-veto':
+      return 'The client connected to an address not in postscreen_allowlist_interfaces: it is tested, but not handed to smtpd on this connection.';
     default:
       return undefined;
   }

@@ -5,10 +5,10 @@
  *   For the editors' marks: every table line a lookup matched (in the
  *   session, the addresses or the lookup box); in the session, the file
  *   line each event names (a restriction list's or class's main.cf line,
- *   a facts line); in the addresses, the main.cf line of the list or
+ *   a facts line; postscreen's access list, DNSBL and test settings); in the addresses, the main.cf line of the list or
  *   table parameter that decided.
  */
-import type { AddressEvent, LookupTrace, SmtpdEvent, SourceLine } from '../../../engine/index.ts';
+import type { AddressEvent, LookupTrace, PostscreenEvent, SmtpdEvent, SourceLine } from '../../../engine/index.ts';
 import type { QueryResponse, ResolveResponse, SmtpdResponse } from '../../worker/protocol.ts';
 import { eventSource, lookupLines, parameterLine } from './links.ts';
 
@@ -46,6 +46,13 @@ class Collector {
       this.smtpd(e.children);
     }
   }
+  postscreen(events: readonly PostscreenEvent[] | undefined): void {
+    for (const e of events ?? []) {
+      if ('source' in e) this.source(e.source);
+      if (e.kind === 'lookup') this.lookup(e.trace);
+      this.postscreen(e.children);
+    }
+  }
   events(events: readonly AddressEvent[]): void {
     for (const e of events) {
       if (e.kind === 'find') {
@@ -64,6 +71,10 @@ class Collector {
 export function smtpdLines(r: Extract<SmtpdResponse, { ok: true }>): Lines {
   const c = new Collector(undefined);
   c.smtpd(r.session?.trace);
+  for (const x of r.connections ?? []) {
+    c.postscreen(x.postscreenTrace);
+    c.smtpd(x.trace);
+  }
   return c.lines;
 }
 

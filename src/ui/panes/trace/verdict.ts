@@ -16,8 +16,14 @@
  *   the last child that decided something (restrictions stop at the first
  *   decision, so the last one evaluated is it), down to the action and
  *   the lookup whose value named it.
+ *
+ *   postscreen's events take the same colours: a connection by its
+ *   verdict (handed over: permit; refused by a test or the access list:
+ *   reject; passed but told to come back, or a limit: defer), a test by its
+ *   result and action, a DNSBL site by the sign of the weight it added.
+ *   postscreenDecisive marks what decided each connection.
  */
-import type { SmtpdEvent } from '../../../engine/index.ts';
+import type { PostscreenAction, PostscreenEvent, PostscreenVerdict, SmtpdEvent } from '../../../engine/index.ts';
 
 export type Tone = 'reject' | 'defer' | 'permit' | 'neutral';
 
@@ -85,6 +91,101 @@ export function decisivePath(events: readonly SmtpdEvent[]): Set<SmtpdEvent> {
     const tone = eventTone(e);
     // A refused command always has a decisive path; an accepted one when a step permitted it.
     if (tone === 'reject' || tone === 'defer' || (e.children ?? []).some((k) => eventTone(k) === 'permit')) walk(e);
+  }
+  return out;
+}
+
+/* postscreen: the same colours for its decisions. */
+
+/** The tone of a connection's postscreen verdict: handed over (permit), refused (reject), told to come back or limited (defer). */
+export function verdictTone(v: Pick<PostscreenVerdict, 'outcome' | 'decidedBy'>): Tone {
+  if (v.outcome === 'handed-off') return 'permit';
+  if (v.outcome === 'no server' || v.decidedBy === 'connection count limit' || v.decidedBy === 'command count limit') return 'defer';
+  if (v.decidedBy === 'client' || v.decidedBy === 'no tests') return 'neutral';
+  // Passed every test in the dummy engine: postscreen cannot hand the connection over; the client must come back.
+  if (v.decidedBy === 'tests') return 'defer';
+  return 'reject';
+}
+
+/** The tone of an action a failed test (or a denylisting) has: drop and enforce refuse, ignore only logs. */
+const actionTone = (a: PostscreenAction | undefined): Tone => (a === 'drop' || a === 'enforce' ? 'reject' : a === 'ignore' ? 'defer' : 'neutral');
+
+/** The tone of one postscreen event. */
+export function postscreenTone(e: PostscreenEvent): Tone {
+  switch (e.kind) {
+    case 'connection':
+      return verdictTone(e);
+    case 'no-start':
+      return 'reject';
+    case 'limit':
+      return replyTone(e.reply);
+    case 'access-list':
+    case 'access-item':
+      return e.result === 'permit' ? 'permit' : e.result === 'reject' ? 'reject' : e.result === 'error' ? 'defer' : 'neutral';
+    case 'denylist':
+      return actionTone(e.action);
+    case 'allowlist-veto':
+      return 'defer';
+    case 'dnsbl':
+      return e.verdict === 'blocked' ? actionTone(e.action ?? 'enforce') : 'permit';
+    case 'dnsbl-site':
+      return !e.score.matched ? 'neutral' : e.score.weight > 0 ? 'reject' : e.score.weight < 0 ? 'permit' : 'neutral';
+    case 'dnsbl-allowlist':
+      return 'permit';
+    case 'test':
+      return e.result === 'pass' ? 'permit' : actionTone(e.action);
+    case 'command':
+      return replyTone(e.reply[0]);
+    case 'handoff':
+      return e.failed !== undefined ? 'defer' : 'permit';
+    default:
+      return 'neutral';
+  }
+}
+
+/** The events from `list` down to `target`, or undefined when it is not there. */
+function pathTo(list: readonly PostscreenEvent[], target: PostscreenEvent): PostscreenEvent[] | undefined {
+  for (const e of list) {
+    if (e === target) return [e];
+    const below = pathTo(e.children ?? [], target);
+    if (below) return [e, ...below];
+  }
+  return undefined;
+}
+
+/** What decided a connection in postscreen (by identity): the events behind its verdict, and the lookups that named them. */
+export function postscreenDecisive(events: readonly PostscreenEvent[]): Set<PostscreenEvent> {
+  const out = new Set<PostscreenEvent>();
+  for (const root of events) {
+    if (root.kind !== 'connection') continue;
+    const by = root.decidedBy;
+    const kids = root.children ?? [];
+    const all = (list: readonly PostscreenEvent[]): PostscreenEvent[] => list.flatMap((e) => [e, ...all(e.children ?? [])]);
+    const mark = (e: PostscreenEvent | undefined): void => void (e && out.add(e));
+    if (by === 'access list') {
+      const list = kids.find((e) => e.kind === 'access-list');
+      mark(list);
+      // The item that answered: the last one tried, down through the table whose value decided.
+      let level = list?.children ?? [];
+      while (level.length > 0) {
+        const last = level[level.length - 1]!;
+        mark(last);
+        level = last.children ?? [];
+      }
+      mark(kids.find((e) => e.kind === 'denylist'));
+    } else if (by === 'cache') mark(kids.find((e) => e.kind === 'cache-lookup'));
+    else if (by === 'connection count limit' || by === 'command count limit') mark(all(kids).find((e) => e.kind === 'limit'));
+    else if (by === 'dnsbl') {
+      const d = kids.find((e) => e.kind === 'dnsbl');
+      mark(d);
+      for (const s of d?.children ?? []) if (s.kind === 'dnsbl-site' && s.score.matched) mark(s);
+    } else if (by !== 'tests' && by !== 'no tests' && by !== 'client') {
+      // A test that failed: it, and the dummy-engine command it failed at.
+      const failed = all(kids).find((e) => e.kind === 'test' && e.test === by && e.result === 'fail');
+      for (const e of failed ? (pathTo(kids, failed) ?? []) : []) mark(e);
+    }
+    if (out.size > 0 || root.outcome === 'handed-off') mark(root);
+    if (root.outcome === 'handed-off') mark(kids.find((e) => e.kind === 'handoff'));
   }
   return out;
 }
