@@ -189,7 +189,7 @@ function resolveExample(name: string, group: string): ResolveExample {
 
 /** The configuration of the scenario tests/golden/scenarios/postscreen-dnsbl (sessions recorded from real Postfix in its postscreen.expect). */
 const POSTSCREEN_FILES: Record<string, string> = import.meta.glob(
-  ['../../tests/golden/scenarios/postscreen-dnsbl/{main.cf,master.cf,dns,aliases,postscreen_access.cidr}'],
+  ['../../tests/golden/scenarios/postscreen-dnsbl/{main.cf,master.cf,dns,aliases,passwd,postscreen_access.cidr}'],
   { query: '?raw', import: 'default', eager: true },
 );
 

@@ -134,6 +134,8 @@ export interface Session {
   consumed: number;
   /** Tests that failed in this session (also those whose failure was ignored). */
   failed: Set<PostscreenTestName>;
+  /** Tests that passed in this session, also when another test's failure keeps them out of the cache. */
+  passed: Set<PostscreenTestName>;
   decidedBy?: PostscreenVerdict['decidedBy'];
   /** The postscreen_access_list result. */
   access?: PostscreenVerdict['access'];
@@ -149,6 +151,7 @@ export function newSession(init: Given): Session {
     sink: trace,
     consumed: 0,
     failed: new Set(),
+    passed: new Set(),
     flags: noFlags(),
     isNew: false,
     noForward: false,
@@ -250,6 +253,7 @@ export function formatDelta(seconds: number): string {
 
 /** conclude - psc_conclude(). */
 export function conclude(s: Session): void {
+  for (const t of TESTS) if (s.flags[t].pass) s.passed.add(t);
   if (anyFail(s)) for (const t of TESTS) s.flags[t].pass = false;
   const passed = TESTS.some((t) => s.flags[t].pass);
   if (passed && allPassed(s)) {

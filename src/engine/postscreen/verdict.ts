@@ -26,7 +26,7 @@ export function screenResult(s: Session, c: ConnectionInput, dnsblog: string[]):
     const f = s.flags[t];
     const failed = s.failed.has(t);
     if (!f.todo) return { test: t, state: cfg.enabled[t] ? 'cached' : 'off' };
-    const state = failed ? 'failed' : f.pass ? 'passed' : 'not done';
+    const state = failed ? 'failed' : f.pass || s.passed.has(t) ? 'passed' : 'not done';
     return { test: t, state, ...(failed && { action: cfg.action[t] }) };
   });
   const anyTest = TESTS.some((t) => s.flags[t].todo);

@@ -173,7 +173,16 @@ export function setConnectionField<K extends keyof ConnectionFields>(text: strin
   const pattern = key === 'pregreet' ? /^#\s*pregreet:/i : key === 'pipelined' ? /^#\s*pipelined\s*$/i : /^#\s*bare-newline\s*$/i;
   const at = block.findIndex((l, k) => k >= from && k < to && pattern.test(l));
   for (let k = to - 1; k >= from; k--) if (k !== at && pattern.test(block[k]!)) block.splice(k, 1);
-  const line = key === 'pregreet' ? (value === '' ? undefined : `# pregreet: ${String(value)}`) : value ? (key === 'pipelined' ? '# pipelined' : '# bare-newline') : undefined;
+  const line =
+    key === 'pregreet'
+      ? value === ''
+        ? undefined
+        : `# pregreet: ${String(value)}`
+      : value
+        ? key === 'pipelined'
+          ? '# pipelined'
+          : '# bare-newline'
+        : undefined;
   if (at >= 0) {
     if (line === undefined) block.splice(at, 1);
     else block[at] = line;
