@@ -8,8 +8,9 @@
  *   Serves dist/ (bench/page/serve.mjs), opens each view of the first-visit
  *   workspace in Debian's chromium with the light and the dark colour
  *   scheme, at a phone (390x844) and a wide screen (1920x1080), and writes
- *   PNGs to bench/out/screenshots/ (git-ignored), plus the trace tab and
- *   a wrong-input state. It prints each page's scroll width (a page wider
+ *   PNGs to bench/out/screenshots/ (git-ignored), plus the trace tab,
+ *   a wrong-input state, and the postscreen example (two connections:
+ *   the verdict with its DNSBL score, and the trace). It prints each page's scroll width (a page wider
  *   than its viewport scrolls sideways) and any console error. Look at
  *   the pictures; they are not compared automatically.
  */
@@ -70,7 +71,34 @@ const shots = [
       await p.getByRole('dialog').waitFor();
     },
   },
+  // Last: these replace the workspace with the postscreen example (IndexedDB keeps it for the context's later pages).
+  {
+    name: 'postscreen',
+    hash: '#smtpd',
+    ready: '[data-testid="smtpd-state"][data-status="current"]',
+    then: async (p) => openPostscreen(p),
+  },
+  {
+    name: 'postscreen-trace',
+    hash: '#smtpd',
+    ready: '[data-testid="smtpd-state"][data-status="current"]',
+    then: async (p) => {
+      await p.locator('[data-testid="postscreen-verdict"]').waitFor();
+      await p.getByTestId('connections').getByRole('tab').nth(1).click();
+      await p.getByRole('tab', { name: 'Trace' }).click();
+      await p.locator('[data-testid="postscreen-trace"]').waitFor();
+    },
+  },
 ];
+
+/** Opens the postscreen example (two connections) and waits for its answer. */
+async function openPostscreen(p) {
+  await p.getByLabel('Open an example').selectOption({ label: 'postscreen: DNSBL score, access list, two connections' });
+  await p.getByRole('dialog', { name: 'Open the example?' }).getByRole('button', { name: 'Replace' }).click();
+  await p.locator('[data-testid="postscreen-verdict"]').waitFor();
+  await p.locator('[data-testid="smtpd-state"][data-status="current"]').waitFor();
+  await p.getByTestId('toast').getByRole('button', { name: 'Dismiss' }).click();
+}
 let problems = 0;
 for (const scheme of ['light', 'dark']) {
   for (const [width, height] of [
