@@ -153,3 +153,22 @@ test('the form adds a connection and sets its time; the returning client passes 
   await expect(connections(page).nth(2)).toHaveAttribute('data-tone', 'reject');
   expect(await seriousViolations(page)).toEqual([]);
 });
+
+for (const [scheme, width] of [
+  ['dark', 390],
+  ['light', 1920],
+] as const) {
+  test(`axe: the postscreen view and its trace (${scheme}, ${width} px)`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.setViewportSize({ width, height: 900 });
+    await openExample(page);
+    await connections(page).nth(1).click();
+    await expect(verdict(page)).toHaveAttribute('data-outcome', 'handed-off');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('tab', { name: 'Trace' }).click();
+    await expect(page.getByTestId('postscreen-trace').locator('[data-kind="connection"]')).toHaveAttribute('data-tone', 'permit');
+    expect(await seriousViolations(page)).toEqual([]);
+    // Nothing scrolls sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+  });
+}
