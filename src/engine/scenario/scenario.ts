@@ -115,6 +115,8 @@ export interface ConnectionsPlayOptions {
   trace?: boolean;
   /** The smtpd sessions are encrypted, with these client-certificate facts. */
   tls?: ClientFacts['tls'];
+  /** What warnings about `# connection` lines call the dialogue (default `stdin`). */
+  file?: string;
 }
 
 /** A dialogue of connections played against the service: postscreen first when it runs one. */
@@ -355,7 +357,7 @@ async function prepareScenario(options: ScenarioOptions): Promise<Scenario> {
 
     async playConnections(text, options = {}) {
       if (fatal) return undefined;
-      const dialogue = parseConnections(text, 'stdin', options.client === undefined ? {} : { client: options.client });
+      const dialogue = parseConnections(text, options.file ?? 'stdin', options.client === undefined ? {} : { client: options.client });
       const prepared = await connections();
       const result = runConnections(prepared, dialogue, {
         ...(options.trace !== undefined && { trace: options.trace }),

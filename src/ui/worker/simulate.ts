@@ -49,7 +49,7 @@ async function playConnections(scenario: Scenario, req: SmtpdRequest, diagnostic
   const addr = req.clientAddr.trim();
   const name = req.clientName.trim();
   const client = addr ? `${addr}${name ? `,${name}` : ''}` : undefined;
-  const played = (await scenario.playConnections(req.dialogue, { ...(client && { client }), ...(tls && { tls }) }))!;
+  const played = (await scenario.playConnections(req.dialogue, { file: 'dialogue', ...(client && { client }), ...(tls && { tls }) }))!;
   const resolver = await scenario.smtpdResolver();
   const connections = played.connections.map((c) => ({
     ...c,
