@@ -132,6 +132,8 @@ export class Workspace {
   view: View = $state('smtpd');
   open: string[] = $state([]);
   active = $state('');
+  /** The bundled scenario the workspace was opened from ('' when none). */
+  scenario = $state('');
   reveal: Reveal | undefined = $state.raw();
 
   constructor(data: WorkspaceData = emptyWorkspace()) {
@@ -218,6 +220,7 @@ export class Workspace {
     this.resolve = { ...data.resolve };
     this.database = { ...data.database };
     this.view = data.view;
+    this.scenario = data.scenario;
     const paths = data.files.map((f) => f.path);
     this.open = data.open.filter((p) => paths.includes(p));
     this.active = paths.includes(data.active) ? data.active : (this.open[0] ?? '');
@@ -240,6 +243,7 @@ export class Workspace {
       view: this.view,
       open: [...this.open],
       active: this.active,
+      scenario: this.scenario,
     };
   }
 
@@ -268,6 +272,7 @@ export class Workspace {
       this.view,
       this.open,
       this.active,
+      this.scenario,
     ]);
   }
 }
