@@ -38,6 +38,7 @@ const VIEWS = [
   { hash: 'resolve', ready: 'resolve-state' },
   { hash: 'lookup', ready: 'query-state' },
   { hash: 'database', ready: '' },
+  { hash: 'tests', ready: '' },
 ];
 
 for (const scheme of ['light', 'dark'] as const) {
@@ -49,9 +50,10 @@ for (const scheme of ['light', 'dark'] as const) {
       for (const v of VIEWS) {
         await page
           .getByRole('navigation', { name: 'Views' })
-          .getByRole('link', { name: { smtpd: 'Session', resolve: 'Addresses', lookup: 'Lookup', database: 'Databases' }[v.hash]! })
+          .getByRole('link', { name: { smtpd: 'Session', resolve: 'Addresses', lookup: 'Lookup', database: 'Databases', tests: 'Tests' }[v.hash]! })
           .click();
-        await expect(page).toHaveURL(new RegExp(`#${v.hash}$`));
+        // The fragment is the view, then the workspace's link.
+        await expect(page).toHaveURL(new RegExp(`#${v.hash}(&w=|$)`));
         if (v.ready) await expect(page.getByTestId(v.ready)).toHaveAttribute('data-status', 'current');
         expect(await seriousViolations(page), `#${v.hash}`).toEqual([]);
       }

@@ -140,7 +140,12 @@ describe('share links', () => {
     expect(back.ok).toBe(true);
     if (!back.ok) return;
     expect(back.state.workspace.files).toEqual([{ path: '/etc/postfix/main.cf', text: MAIN_CF }]);
-    expect(back.state.workspace.sessions[0]).toMatchObject({ name: 'from the docs', clientAddr: '203.0.113.5', clientName: 'mail.example.org', service: 'smtp' });
+    expect(back.state.workspace.sessions[0]).toMatchObject({
+      name: 'from the docs',
+      clientAddr: '203.0.113.5',
+      clientName: 'mail.example.org',
+      service: 'smtp',
+    });
     expect(back.state.workspace.open).toEqual(['/etc/postfix/main.cf']);
   });
 });

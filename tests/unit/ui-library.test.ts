@@ -38,7 +38,10 @@ describe('the bundled library', () => {
       expect(s.info.summary, s.name).not.toBe('');
       expect(s.files['expected.json'], s.name).toBeUndefined();
       if (s.exercise) {
-        expect(s.info.sections.map((x) => x.heading), s.name).toEqual(expect.arrayContaining(['Task', 'Hints']));
+        expect(
+          s.info.sections.map((x) => x.heading),
+          s.name,
+        ).toEqual(expect.arrayContaining(['Task', 'Hints']));
         expect(s.info.hints.length, s.name).toBeGreaterThan(0);
         expect(changedBySolution(s).length, s.name).toBeGreaterThan(0);
       }

@@ -166,3 +166,9 @@ export const prefills = (a: AddressRequest): boolean =>
 
 /** addressHash - the fragment for a view and (when it fits) the workspace's link. */
 export const addressHash = (view: View, link?: string): string => `#${view}${link ? `&w=${link}` : ''}`;
+
+/** The full page's address for a view and link, from the page's own address (no query: the link says everything). */
+export const pageUrl = (here: string, view: View, link?: string): string => {
+  const u = new URL(here);
+  return `${u.origin === 'null' ? '' : u.origin}${u.pathname}${addressHash(view, link)}`;
+};

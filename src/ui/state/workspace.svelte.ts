@@ -135,6 +135,8 @@ export class Workspace {
   /** The bundled scenario the workspace was opened from ('' when none). */
   scenario = $state('');
   reveal: Reveal | undefined = $state.raw();
+  /** Counts load()s: a workspace replaced as a whole (not reactive). */
+  generation = 0;
 
   constructor(data: WorkspaceData = emptyWorkspace()) {
     this.load(data);
@@ -209,6 +211,7 @@ export class Workspace {
 
   /** Replaces everything with `data` (the name stays). */
   load(input: WorkspaceData): void {
+    this.generation++;
     const data = normalizeWorkspace(input);
     this.files = data.files.map((f) => new FileEntry(f.path, f));
     this.environment = data.environment;
