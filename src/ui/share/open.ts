@@ -20,6 +20,8 @@ export interface Opened {
   state?: LinkState;
   /** The name a new workspace for it gets. */
   name: string;
+  /** Nobody named it (a link made from a workspace called "default", prefilled files). */
+  untitled?: boolean;
   notes: string[];
 }
 
@@ -71,11 +73,12 @@ export async function fromAddress(a: AddressRequest): Promise<Opened | undefined
   const notes = [...a.problems];
   let state: LinkState | undefined;
   let name = 'shared';
+  let untitled = true;
   if (a.link) {
     const d = decodeLink(a.link);
     if (d.ok) {
       state = d.state;
-      name = d.state.name ?? name;
+      if (d.state.name) [name, untitled] = [d.state.name, false];
     } else notes.push(`This link could not be opened: ${d.error}.`);
   }
   if (prefills(a)) {
@@ -86,7 +89,7 @@ export async function fromAddress(a: AddressRequest): Promise<Opened | undefined
       const s = scenarioNamed(a.scenario);
       if (s) {
         base = scenarioWorkspace(s, { solution: a.solution && s.exercise });
-        name = s.name;
+        [name, untitled] = [s.name, false];
       } else notes.push(`There is no scenario “${a.scenario}” in the library; its scenarios are ${SCENARIOS.map((x) => x.name).join(', ')}.`);
     } else if (!state) name = 'from a link';
     state = { ...state, workspace: applyPrefills(base, a) };
@@ -94,5 +97,5 @@ export async function fromAddress(a: AddressRequest): Promise<Opened | undefined
   if (state && a.view) state.workspace = { ...state.workspace, view: a.view };
   if (state && a.results) state.panes = { ...state.panes, results: a.results };
   if (!state && notes.length === 0) return undefined;
-  return { ...(state && { state }), name, notes };
+  return { ...(state && { state }), name, ...(untitled && { untitled }), notes };
 }

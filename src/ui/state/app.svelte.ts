@@ -15,8 +15,9 @@
  *
  *   An address that asks for a workspace (a link someone sent, a scenario,
  *   prefilled files) opens it as a new workspace beside the others (never
- *   over the user's work), unless it is the workspace already open (a
- *   reload). In the embed mode (`?embed`) nothing is kept in the browser:
+ *   over the user's work), unless it is the workspace already open. A
+ *   reload shows what is saved (the address may lag the last keystrokes
+ *   by the autosave's moment). In the embed mode (`?embed`) nothing is kept in the browser:
  *   the workspace comes from the address or from the host page.
  */
 import { readAddress, readHash } from '../share/address.ts';
@@ -119,7 +120,8 @@ class Saved {
       this.undo = await this.store.getMeta<UndoEntry>(UNDO);
       await this.refresh();
       this.status = 'saved';
-      if (opened?.state) await this.openState(opened, data === undefined);
+      // A reload (or Back into the page) shows what is saved: the address may lag the last keystrokes.
+      if (opened?.state && !revisited()) await this.openState(opened, data === undefined);
     }
     if (address.view) ws.view = address.view;
     const results = opened?.state?.panes?.results ?? address.results;
@@ -138,7 +140,8 @@ class Saved {
     if (state.progress && state.workspace.scenario) Object.assign(linked, { progress: state.progress, scenario: state.workspace.scenario });
     if (sameWorkspace(ws.data(), state.workspace)) return;
     if (!this.store || first) {
-      if (first) ws.name = this.freeName(opened.name);
+      // Nothing of the user's yet: the workspace is simply this (under its own name, so its link stays the same).
+      if (first) ws.name = opened.untitled ? 'default' : this.freeName(opened.name);
       ws.load(state.workspace);
       await this.flush();
       await this.refresh();
@@ -241,6 +244,12 @@ class Saved {
   }
 }
 export const saved = new Saved();
+
+/** The page was reloaded, or reached with Back or Forward (not opened from a link). */
+function revisited(): boolean {
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+  return nav?.type === 'reload' || nav?.type === 'back_forward';
+}
 
 /** The view the URL fragment names, if any (#smtpd, #smtpd&w=...). */
 export function viewFromHash(): View | undefined {
