@@ -82,7 +82,8 @@ test('a link opens beside the workspaces already there, never over them', async 
   await page.goto(link);
   await expect(page.getByTestId('toast')).toContainText('Opened as the new workspace “shared”');
   await expect(dialogueEditor(page)).toContainText('EHLO from-the-sender.example');
-  await page.getByTestId('toast').getByRole('button', { name: 'Back to “default”' }).click();
+  await expect(page.getByTestId('toast')).toContainText('“default” and your other workspaces are in the list');
+  await page.getByTestId('toast').getByRole('button', { name: 'Switch back' }).click();
   await expect(dialogueEditor(page)).toContainText('EHLO mine.example');
   // A pasted link (a new fragment on the same page) opens the same way.
   await page.evaluate((l) => (location.hash = new URL(l).hash), link);

@@ -151,8 +151,8 @@ class Saved {
     const fresh = this.freeName(opened.name);
     await this.create(fresh, state.workspace);
     ui.toast = {
-      text: `Opened as the new workspace “${fresh}”; your other workspaces are in the list at the top.`,
-      action: { label: `Back to “${before}”`, run: () => void this.switchTo(before) },
+      text: `Opened as the new workspace “${fresh}”; “${before}” and your other workspaces are in the list at the top.`,
+      action: { label: 'Switch back', run: () => void this.switchTo(before) },
     };
   }
 
