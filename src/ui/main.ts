@@ -2,6 +2,7 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import EmbedApp from './embed/EmbedApp.svelte';
 import { registerServiceWorker } from './offline.ts';
+import { live } from './state/app.svelte.ts';
 import './app.css';
 
 const target = document.getElementById('app');
@@ -10,4 +11,4 @@ if (!target) throw new Error('no #app element');
 target.replaceChildren();
 const embed = new URLSearchParams(location.search).has('embed');
 export default mount(embed ? EmbedApp : App, { target });
-if (import.meta.env.PROD && !embed) registerServiceWorker();
+if (import.meta.env.PROD && !embed) registerServiceWorker(live.firstAnswer);

@@ -64,6 +64,9 @@ export class Live {
   query: Answer<QueryResponse> | undefined = $state.raw();
   expect: Answer<ExpectResponse> | undefined = $state.raw();
   running: Record<Channel, boolean> = $state({ check: false, smtpd: false, resolve: false, query: false, expect: false });
+  /** Resolves when the first answer of any view has arrived (the page is useful; now other work may start). */
+  readonly firstAnswer: Promise<void>;
+  private answered: () => void = () => undefined;
   /** Channels that run whatever the view (an embed that shows panes of several views); set before start(), not reactive. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   alsoRun: ReadonlySet<Channel> = new Set();
@@ -72,6 +75,7 @@ export class Live {
 
   constructor(ws: Workspace) {
     this.ws = ws;
+    this.firstAnswer = new Promise((resolve) => (this.answered = resolve));
     this.client = new LiveClient(
       () => ws.syncFiles(),
       () => parseEnvironment(ws.environment),
@@ -146,6 +150,7 @@ export class Live {
     if (outcome.kind === 'superseded') return;
     this.running[channel] = false;
     if (outcome.kind === 'done' && outcome.response.ok) this.elapsed[channel] = outcome.response.elapsed;
+    if (channel !== 'check' && channel !== 'expect') this.answered();
     (this as unknown as Record<Channel, Answer<unknown>>)[channel] = { question, outcome, request };
   }
 
