@@ -150,7 +150,9 @@ export class Live {
     if (outcome.kind === 'superseded') return;
     this.running[channel] = false;
     if (outcome.kind === 'done' && outcome.response.ok) this.elapsed[channel] = outcome.response.elapsed;
-    if (channel !== 'check' && channel !== 'expect') this.answered();
+    // The view's own answer; a view without a channel (databases, tests) has the check of every file.
+    const own = this.ws.view === 'lookup' ? 'query' : this.ws.view;
+    if (channel === own || (channel === 'check' && !['smtpd', 'resolve', 'lookup'].includes(this.ws.view))) this.answered();
     (this as unknown as Record<Channel, Answer<unknown>>)[channel] = { question, outcome, request };
   }
 
