@@ -8,6 +8,9 @@ const base = new URL('../', location.href).href.replace(/\/$/, '');
 for (const code of document.querySelectorAll<HTMLElement>('.snippet code, code[data-base]'))
   code.textContent = (code.textContent ?? '').replaceAll('BASE', base);
 
+// Code that scrolls sideways must be reachable with the keyboard.
+for (const pre of document.querySelectorAll<HTMLElement>('.snippet pre, #api-out')) pre.tabIndex = 0;
+
 for (const box of document.querySelectorAll<HTMLElement>('.snippet')) {
   const button = document.createElement('button');
   button.type = 'button';

@@ -58,6 +58,13 @@ test('the embedding page: a plain iframe, a sandboxed iframe, the element and th
   await expect(out).toContainText('554 5.7.1 <b@example.net>: Relay access denied');
   await page.getByRole('button', { name: 'load an exercise and check its goals' }).click();
   await expect(out).toContainText(/"goalsMet": "\d+ of \d+"/);
+  // The documentation page itself, and an embed inside it.
+  expect(await seriousViolations(page), 'docs/embed.html').toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await seriousViolations(page), 'docs/embed.html, dark').toEqual([]);
+  const plainFrame = page.frame({ url: /scenario=relay-control&panes=transcript,trace/ });
+  expect(plainFrame).not.toBeNull();
+  expect(await seriousViolations(plainFrame!), 'the plain iframe').toEqual([]);
 });
 
 test('the element on a page of another origin: one classic script tag, no code, sized to its content', async ({ page }) => {
