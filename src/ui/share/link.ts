@@ -39,8 +39,12 @@ export const LINK_VERSION = 1;
  */
 export const LINK_LIMIT = 100_000;
 
-/** Above this many bytes of files the page does not even try (it would not fit). */
-export const RAW_LIMIT = 4_000_000;
+/**
+ * Above this many bytes of files the page does not even try: it would not
+ * fit (tables compress about 5-7 times), and encoding runs on the page's
+ * thread at each autosave (about 40 ms for this much).
+ */
+export const RAW_LIMIT = 600_000;
 
 /** Which result tabs were open (the SMTP session's results). */
 export type ResultsTabName = 'transcript' | 'log' | 'trace' | 'mail';
@@ -150,7 +154,7 @@ function frameV1(state: LinkState): Uint8Array {
 
 /** encodeLink - the link text of a state (deterministic: the same state gives the same text). */
 export function encodeLink(state: LinkState): string {
-  return `${LINK_VERSION}.${toBase64Url(deflateSync(frameV1(state), { level: 9 }))}`;
+  return `${LINK_VERSION}.${toBase64Url(deflateSync(frameV1(state), { level: 6 }))}`;
 }
 
 function decodeV1(data: string): Decoded {
