@@ -8,9 +8,11 @@
  *   Serves dist/ (bench/page/serve.mjs), opens each view of the first-visit
  *   workspace in Debian's chromium with the light and the dark colour
  *   scheme, at a phone (390x844) and a wide screen (1920x1080), and writes
- *   PNGs to bench/out/screenshots/ (git-ignored), plus the trace tab,
- *   a wrong-input state, and the postscreen example (two connections:
- *   the verdict with its DNSBL score, and the trace). It prints each page's scroll width (a page wider
+ *   PNGs to bench/out/screenshots/ (git-ignored), plus the trace tab and
+ *   a wrong-input state, the Tests view (a scenario, an exercise, an edit
+ *   that flips outcomes), the library and share dialogs, the embed mode
+ *   and the embedding documentation page, and the postscreen example (two
+ *   connections: the verdict with its DNSBL score, and the trace). It prints each page's scroll width (a page wider
  *   than its viewport scrolls sideways) and any console error. Look at
  *   the pictures; they are not compared automatically.
  */
@@ -71,6 +73,75 @@ const shots = [
       await p.getByRole('dialog').waitFor();
     },
   },
+  // The views of issue 13 (they open workspaces of their own: after the first-visit ones).
+  {
+    name: 'tests-scenario',
+    hash: '?scenario=relay-control&view=tests',
+    ready: '[data-testid="expect-summary"][data-current="true"]',
+  },
+  {
+    name: 'tests-exercise',
+    hash: '?scenario=exercise-close-open-relay',
+    ready: '[data-testid="expect-summary"][data-current="true"]',
+    then: async (p) => {
+      await p.getByRole('button', { name: /^Show (a|another) hint/ }).click();
+      await p.getByTestId('hints').waitFor();
+    },
+  },
+  {
+    name: 'tests-flips',
+    hash: '?scenario=relay-control&view=tests',
+    ready: '[data-testid="expect-summary"][data-current="true"]',
+    then: async (p) => {
+      await p.getByRole('navigation', { name: 'Files' }).getByRole('button', { name: 'main.cf', exact: true }).click();
+      const editor = p.getByTestId('editor');
+      const text = (await editor.locator('.cm-line').allTextContents()).join('\n');
+      await editor.click();
+      await p.keyboard.press('ControlOrMeta+a');
+      await p.keyboard.insertText(text.replace(/^mynetworks = .*$/m, 'mynetworks = 0.0.0.0/0'));
+      await p.getByTestId('flips').waitFor();
+    },
+  },
+  {
+    name: 'library',
+    hash: '#smtpd',
+    ready: '[data-testid="smtpd-state"][data-status="current"]',
+    then: async (p) => {
+      await p.getByRole('button', { name: 'Scenarios…' }).click();
+      await p.getByTestId('library-item').first().waitFor();
+    },
+  },
+  {
+    name: 'share',
+    hash: '#smtpd',
+    ready: '[data-testid="smtpd-state"][data-status="current"]',
+    then: async (p) => {
+      await p.getByRole('button', { name: 'Share…' }).click();
+      await p.getByTestId('share-link').waitFor();
+    },
+  },
+  {
+    name: 'embed-transcript-trace',
+    hash: 'index.html?embed&readonly&scenario=relay-control&panes=transcript,trace',
+    ready: '[data-testid="smtpd-state"][data-status="current"]',
+    noEditor: true,
+  },
+  {
+    name: 'embed-files-session',
+    hash: 'index.html?embed&scenario=helo-checks-pcre&panes=files,session,transcript',
+    ready: '[data-testid="smtpd-state"][data-status="current"]',
+  },
+  {
+    name: 'docs-embed',
+    hash: 'docs/embed.html',
+    ready: '#api-out',
+    noEditor: true,
+    full: true,
+    then: async (p) => {
+      await p.frameLocator('#plain').getByTestId('transcript').waitFor();
+      await p.frameLocator('#sandboxed-frame').getByTestId('transcript').waitFor();
+    },
+  },
   // Last: these replace the workspace with the postscreen example (IndexedDB keeps it for the context's later pages).
   {
     name: 'postscreen',
@@ -113,11 +184,11 @@ for (const scheme of ['light', 'dark']) {
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(base + s.hash);
       await page.waitForSelector(s.ready, { timeout: 15_000 });
-      await page.waitForSelector('.cm-editor', { timeout: 15_000 });
+      if (!s.noEditor) await page.waitForSelector('.cm-editor', { timeout: 15_000 });
       if (s.then) await s.then(page);
       const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
       const file = `${out}${s.name}-${width}-${scheme}.png`;
-      await page.screenshot({ path: file, fullPage: width < 1000 });
+      await page.screenshot({ path: file, fullPage: width < 1000 || s.full === true });
       const wide = scrollWidth > width;
       if (wide || errors.length) problems++;
       console.log(

@@ -3,7 +3,8 @@
  *   serve - dist/ from a plain local static server, for the page benchmark and screenshots
  * DESCRIPTION
  *   What a user's static host does: files as they are, with a content
- *   type, no compression, no caching tricks. Counts the bytes it sends
+ *   type and Access-Control-Allow-Origin: * (as GitHub Pages sends it; a
+ *   sandboxed iframe needs it), no compression, no caching tricks. Counts the bytes it sends
  *   per path so the benchmark can say what was loaded before a moment.
  */
 import { createServer } from 'node:http';
@@ -27,7 +28,11 @@ export async function serve(root = new URL('../../dist/', import.meta.url).pathn
     const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': body.length });
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-length': body.length,
+        'access-control-allow-origin': '*',
+      });
       res.end(body);
       sent.push([performance.now(), path, body.length, file, Date.now()]);
     } catch {

@@ -29,7 +29,7 @@
  *   Internally the same file runs inside the namespace with --inner WORK.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -37,7 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { startDnsResponder } from './dns-responder.mjs';
 import { isDataCommand, nextUnit, normaliseLogText, parseBuildFile, parseDnsFile, replyCode } from './smtpd-format.mjs';
 import { CLIENT_PORT_BASE, NON_CONFIG_FILES, checkRecordable, normalisePostscreenText, parseConnections } from './postscreen-format.mjs';
-import { CAPTURE_DIR, CAPTURE_SCRIPT, DEBIAN_MASTER_CF, GROUPS, MAILLOG, PACKAGE_FILES, USERS, accountLines, recorderMasterCf } from './record-smtpd.mjs';
+import { CAPTURE_DIR, CAPTURE_SCRIPT, DEBIAN_MASTER_CF, MAILLOG, prepareDaemonTree } from './record-smtpd.mjs';
 import { DAEMON_UNSHARE, askPostconf, daemonNamespaceScript, dieWith, innerJson, pool, runCollected, which as whichOn } from './namespace.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -120,37 +120,14 @@ function loadGroup(name) {
   return { name, dir, main, master, build, dns, dialogues };
 }
 
+/** prepareWork - the temporary tree of one postscreen group; returns its path. */
 export function prepareWork(group, base) {
-  const work = join(base, group.name);
-  const etc = join(work, 'etc');
-  mkdirSync(etc, { recursive: true });
-  for (const f of readdirSync(group.dir)) if (!NON_CONFIG_FILES.includes(f)) cpSync(join(group.dir, f), join(etc, f), { recursive: true });
-  for (const f of PACKAGE_FILES) if (existsSync(join('/etc/postfix', f))) cpSync(join('/etc/postfix', f), join(etc, f), { recursive: true });
-  writeFileSync(
-    join(etc, 'main.cf'),
-    group.main.replace(/\n?$/, '\n') + `\n# --- added by record-postscreen; not part of the group ---\nmaillog_file = ${MAILLOG}\n`,
-  );
-  writeFileSync(join(etc, 'master.cf'), recorderMasterCf(group.master));
-  const touch = spawnSync('find', [etc, '-exec', 'touch', '-h', '-d', '2000-01-01T00:00:00Z', '{}', '+'], { env: ENV, encoding: 'utf8' });
-  if (touch.status !== 0) throw new Error(`touch failed: ${touch.stderr}`);
-  for (const d of ['spool', 'lib', 'mail', 'sys']) mkdirSync(join(work, d), { recursive: true });
-  chmodSync(join(work, 'spool'), 0o755);
-  chmodSync(join(work, 'lib'), 0o755);
-  const [, , postfixUid, postfixGid] = accountLines('/etc/passwd', ['postfix']).split(':').map(Number);
-  chownSync(join(work, 'lib'), postfixUid, postfixGid);
-  const mailGid = Number(accountLines('/etc/group', ['mail']).split(':')[2]);
-  chownSync(join(work, 'mail'), 0, mailGid);
-  chmodSync(join(work, 'mail'), 0o2775);
-  const sys = join(work, 'sys');
-  writeFileSync(join(sys, 'passwd'), accountLines('/etc/passwd', USERS));
-  writeFileSync(join(sys, 'group'), accountLines('/etc/group', GROUPS));
-  writeFileSync(join(sys, 'hosts'), `127.0.0.1\tlocalhost\n::1\tlocalhost\n`);
-  writeFileSync(join(sys, 'nsswitch.conf'), 'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nservices: files\n');
-  writeFileSync(join(sys, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
-  writeFileSync(join(sys, 'aliases'), '# record-postscreen: groups set alias_maps explicitly\n');
-  writeFileSync(join(sys, 'mailname'), `${HOSTNAME}\n`);
-  writeFileSync(join(sys, 'group.json'), JSON.stringify({ build: group.build, dns: group.dns, dialogues: group.dialogues }));
-  return work;
+  return prepareDaemonTree(group, base, {
+    recorder: 'record-postscreen',
+    nonConfig: NON_CONFIG_FILES,
+    masterCf: group.master,
+    groupJson: { build: group.build, dns: group.dns, dialogues: group.dialogues },
+  });
 }
 
 const NAMESPACE_SCRIPT = daemonNamespaceScript(HOSTNAME, MARKER);

@@ -224,19 +224,23 @@ function loadGroup(name) {
   return { name, dir, main, build, dns, policy, milters, sessions };
 }
 
-/** prepareWork - the temporary tree the namespace mounts; returns its path. */
-export function prepareWork(group, base) {
+/**
+ * prepareDaemonTree - the temporary tree a daemon recorder's namespace mounts: etc/ (the
+ * group's configuration without `nonConfig` files, Debian's package files, main.cf with the
+ * recorder's maillog_file, `masterCf`, all back-dated), spool/, lib/, mail/ and sys/ (the fixed
+ * accounts and resolver files, and group.json for the inner half); returns its path.
+ */
+export function prepareDaemonTree(group, base, { recorder, nonConfig, masterCf, groupJson }) {
   const work = join(base, group.name);
   const etc = join(work, 'etc');
   mkdirSync(etc, { recursive: true });
-  for (const f of readdirSync(group.dir)) if (!NON_CONFIG_FILES.includes(f)) cpSync(join(group.dir, f), join(etc, f), { recursive: true });
+  for (const f of readdirSync(group.dir)) if (!nonConfig.includes(f)) cpSync(join(group.dir, f), join(etc, f), { recursive: true });
   for (const f of PACKAGE_FILES) if (existsSync(join('/etc/postfix', f))) cpSync(join('/etc/postfix', f), join(etc, f), { recursive: true });
   writeFileSync(
     join(etc, 'main.cf'),
-    group.main.replace(/\n?$/, '\n') + `\n# --- added by record-smtpd; not part of the group ---\nmaillog_file = ${MAILLOG}\n`,
+    group.main.replace(/\n?$/, '\n') + `\n# --- added by ${recorder}; not part of the group ---\nmaillog_file = ${MAILLOG}\n`,
   );
-  const master = existsSync(join(group.dir, 'master.cf')) ? readFileSync(join(group.dir, 'master.cf'), 'utf8') : readFileSync(DEBIAN_MASTER_CF, 'utf8');
-  writeFileSync(join(etc, 'master.cf'), recorderMasterCf(master));
+  writeFileSync(join(etc, 'master.cf'), recorderMasterCf(masterCf));
   // Postfix re-reads a young main.cf and warns about young tables: back-date the configuration.
   const touch = spawnSync('find', [etc, '-exec', 'touch', '-h', '-d', '2000-01-01T00:00:00Z', '{}', '+'], { env: ENV, encoding: 'utf8' });
   if (touch.status !== 0) throw new Error(`touch failed: ${touch.stderr}`);
@@ -256,13 +260,21 @@ export function prepareWork(group, base) {
   writeFileSync(join(sys, 'nsswitch.conf'), 'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nservices: files\n');
   // One quick try: a TIMEOUT record costs one second, not Postfix's usual minutes.
   writeFileSync(join(sys, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
-  writeFileSync(join(sys, 'aliases'), '# record-smtpd: groups set alias_maps explicitly\n');
+  writeFileSync(join(sys, 'aliases'), `# ${recorder}: groups set alias_maps explicitly\n`);
   writeFileSync(join(sys, 'mailname'), `${HOSTNAME}\n`);
-  writeFileSync(
-    join(sys, 'group.json'),
-    JSON.stringify({ build: group.build, dns: group.dns, policy: group.policy, milters: group.milters, sessions: group.sessions }),
-  );
+  writeFileSync(join(sys, 'group.json'), JSON.stringify(groupJson));
   return work;
+}
+
+/** prepareWork - the temporary tree of one smtpd group; returns its path. */
+export function prepareWork(group, base) {
+  const master = existsSync(join(group.dir, 'master.cf')) ? readFileSync(join(group.dir, 'master.cf'), 'utf8') : readFileSync(DEBIAN_MASTER_CF, 'utf8');
+  return prepareDaemonTree(group, base, {
+    recorder: 'record-smtpd',
+    nonConfig: NON_CONFIG_FILES,
+    masterCf: master,
+    groupJson: { build: group.build, dns: group.dns, policy: group.policy, milters: group.milters ?? [], sessions: group.sessions },
+  });
 }
 
 /*

@@ -2,9 +2,10 @@
  * NAME
  *   host - what the engine's Host needs from the browser: SQLite on demand
  * DESCRIPTION
- *   SQLite (sql.js) is loaded on demand: its JS glue and its wasm are
- *   fetched only the first time a sqlite table or database is opened, then
- *   kept for the life of the worker. Files and the environment come from
+ *   SQLite (sql.js) is loaded on demand: its wasm is fetched and its glue
+ *   started only the first time a sqlite table or database is opened, then
+ *   kept for the life of the worker. (The worker is one classic script, so
+ *   the glue is inside it: vite.config.ts.) Files and the environment come from
  *   the worker's store (worker/store.ts).
  */
 import type { SqlJsStatic } from 'sql.js';

@@ -6,38 +6,15 @@
  * 390 px nothing scrolls sideways and the answer is reachable; the dark
  * theme follows the system.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Page } from '@playwright/test';
+import { seriousViolations } from './axe.ts';
 import { dialogueEditor, expect, fileEditor, open, test } from './fixtures.ts';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[]; failureSummary?: string }[];
-}
-
-/** axe-core's serious and critical violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // evaluate() is not subject to the page's CSP (an inline <script> would be).
-  await page.evaluate(axeSource);
-  const violations = (await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-  })) as AxeViolation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join('; ')}`);
-}
 
 const VIEWS = [
   { hash: 'smtpd', ready: 'smtpd-state' },
   { hash: 'resolve', ready: 'resolve-state' },
   { hash: 'lookup', ready: 'query-state' },
   { hash: 'database', ready: '' },
+  { hash: 'tests', ready: '' },
 ];
 
 for (const scheme of ['light', 'dark'] as const) {
@@ -49,9 +26,10 @@ for (const scheme of ['light', 'dark'] as const) {
       for (const v of VIEWS) {
         await page
           .getByRole('navigation', { name: 'Views' })
-          .getByRole('link', { name: { smtpd: 'Session', resolve: 'Addresses', lookup: 'Lookup', database: 'Databases' }[v.hash]! })
+          .getByRole('link', { name: { smtpd: 'Session', resolve: 'Addresses', lookup: 'Lookup', database: 'Databases', tests: 'Tests' }[v.hash]! })
           .click();
-        await expect(page).toHaveURL(new RegExp(`#${v.hash}$`));
+        // The fragment is the view, then the workspace's link.
+        await expect(page).toHaveURL(new RegExp(`#${v.hash}(&w=|$)`));
         if (v.ready) await expect(page.getByTestId(v.ready)).toHaveAttribute('data-status', 'current');
         expect(await seriousViolations(page), `#${v.hash}`).toEqual([]);
       }

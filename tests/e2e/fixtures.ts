@@ -123,6 +123,8 @@ export async function lookup(page: Page, spec: string, key: string, options: { n
 /** Chooses a built-in example, confirming the replacement. */
 export async function loadExample(page: Page, name: string): Promise<void> {
   await page.getByLabel('Open an example').selectOption({ label: name });
-  await page.getByRole('dialog', { name: 'Open the example?' }).getByRole('button', { name: 'Replace' }).click();
+  const question = page.getByRole('dialog', { name: 'Open the example?' });
+  await expect(question).toBeVisible();
+  await question.getByRole('button', { name: 'Replace' }).click();
   await expect(page.getByTestId('toast')).toContainText(`Opened the example “${name}”`);
 }

@@ -10,7 +10,9 @@
  *   answered. The page compares that with the current question and marks
  *   the answer stale until they agree again, so an answer is never shown
  *   as if it answered a question it did not. Only the visible view's
- *   channel runs; the others catch up when shown. Answers are kept raw
+ *   channel runs; the others catch up when shown. The expectations channel
+ *   runs whenever the workspace has *.expect files (their verdicts show in
+ *   every view), a little later than the view's own. Answers are kept raw
  *   ($state.raw): traces and tables can be big.
  */
 import { LiveClient } from '../worker/live-client.ts';
@@ -18,6 +20,8 @@ import type { Outcome } from '../worker/live-client.ts';
 import type {
   CheckRequest,
   CheckResponse,
+  ExpectRequest,
+  ExpectResponse,
   QueryRequest,
   QueryResponse,
   ResolveRequest,
@@ -33,6 +37,8 @@ import type { Workspace } from './workspace.svelte.ts';
 
 /** How long after the last keystroke a channel asks, at least. */
 export const DEBOUNCE_MS = 60;
+/** How much later than the view's answer the expectations are checked again. */
+export const EXPECT_DELAY_MS = 150;
 /** The worker's time limit for one request. */
 export const TIMEOUT_MS = 5000;
 
@@ -44,7 +50,10 @@ export interface Answer<R> {
   request: Record<string, unknown>;
 }
 
-export type Channel = 'check' | 'smtpd' | 'resolve' | 'query';
+export type Channel = 'check' | 'smtpd' | 'resolve' | 'query' | 'expect';
+
+/** An expectation file: /etc/postfix/NAME.expect or /etc/postfix/tests/NAME.expect. */
+export const isExpectPath = (path: string): boolean => /^\/etc\/postfix\/(tests\/)?[^/]+\.expect$/.test(path);
 
 export class Live {
   readonly client: LiveClient;
@@ -53,12 +62,20 @@ export class Live {
   smtpd: Answer<SmtpdResponse> | undefined = $state.raw();
   resolve: Answer<ResolveResponse> | undefined = $state.raw();
   query: Answer<QueryResponse> | undefined = $state.raw();
-  running: Record<Channel, boolean> = $state({ check: false, smtpd: false, resolve: false, query: false });
+  expect: Answer<ExpectResponse> | undefined = $state.raw();
+  running: Record<Channel, boolean> = $state({ check: false, smtpd: false, resolve: false, query: false, expect: false });
+  /** Resolves when the first answer of any view has arrived (the page is useful; now other work may start). */
+  readonly firstAnswer: Promise<void>;
+  private answered: () => void = () => undefined;
+  /** Channels that run whatever the view (an embed that shows panes of several views); set before start(), not reactive. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  alsoRun: ReadonlySet<Channel> = new Set();
   /** Milliseconds of the last answer per channel (worker time), for the status line and the benchmark. */
-  elapsed: Record<Channel, number> = $state({ check: 0, smtpd: 0, resolve: 0, query: 0 });
+  elapsed: Record<Channel, number> = $state({ check: 0, smtpd: 0, resolve: 0, query: 0, expect: 0 });
 
   constructor(ws: Workspace) {
     this.ws = ws;
+    this.firstAnswer = new Promise((resolve) => (this.answered = resolve));
     this.client = new LiveClient(
       () => ws.syncFiles(),
       () => parseEnvironment(ws.environment),
@@ -72,6 +89,7 @@ export class Live {
     const base = [ws.filesKey(), ws.environment, ws.dnsPath, ws.factsPath];
     switch (channel) {
       case 'check':
+      case 'expect':
         return base.join('\u0002');
       case 'smtpd':
         return [...base, ws.session, ws.activeSession?.key()].join('\u0002');
@@ -93,6 +111,8 @@ export class Live {
     switch (channel) {
       case 'check':
         return { kind: 'check', dnsPath: ws.dnsPath, factsPath: ws.factsPath } satisfies Omit<CheckRequest, 'id' | 'environment'>;
+      case 'expect':
+        return { kind: 'expect', dnsPath: ws.dnsPath, factsPath: ws.factsPath } satisfies Omit<ExpectRequest, 'id' | 'environment'>;
       case 'smtpd': {
         const s = ws.activeSession;
         return {
@@ -130,6 +150,9 @@ export class Live {
     if (outcome.kind === 'superseded') return;
     this.running[channel] = false;
     if (outcome.kind === 'done' && outcome.response.ok) this.elapsed[channel] = outcome.response.elapsed;
+    // The view's own answer; a view without a channel (databases, tests) has the check of every file.
+    const own = this.ws.view === 'lookup' ? 'query' : this.ws.view;
+    if (channel === own || (channel === 'check' && !['smtpd', 'resolve', 'lookup'].includes(this.ws.view))) this.answered();
     (this as unknown as Record<Channel, Answer<unknown>>)[channel] = { question, outcome, request };
   }
 
@@ -142,15 +165,21 @@ export class Live {
   start(): () => void {
     this.client.warmUp();
     return $effect.root(() => {
-      for (const channel of ['check', 'smtpd', 'resolve', 'query'] as const) {
+      for (const channel of ['check', 'smtpd', 'resolve', 'query', 'expect'] as const) {
         $effect(() => {
           const q = this.question(channel);
-          const shown = channel === 'check' || this.ws.view === channel || (channel === 'query' && this.ws.view === 'lookup');
+          const shown =
+            channel === 'check' ||
+            this.alsoRun.has(channel) ||
+            this.ws.view === channel ||
+            (channel === 'query' && this.ws.view === 'lookup') ||
+            (channel === 'expect' && this.ws.files.some((f) => isExpectPath(f.path)));
           if (!shown || (channel === 'query' && this.ws.lookup.spec.trim() === '')) return;
           const answered = this[channel];
           if (answered?.question === q) return;
-          // The first answer comes at once; later ones after the user pauses.
-          const wait = answered === undefined ? 0 : Math.min(400, DEBOUNCE_MS + this.elapsed[channel]);
+          // The first answer comes at once; later ones after the user pauses (expectations after the view's answer).
+          const later = channel === 'expect' ? EXPECT_DELAY_MS : 0;
+          const wait = answered === undefined ? later : Math.min(400 + later, DEBOUNCE_MS + later + this.elapsed[channel]);
           const timer = setTimeout(() => void this.run(channel, q), wait);
           return () => clearTimeout(timer);
         });

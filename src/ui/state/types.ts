@@ -12,13 +12,14 @@ import type { Consumer } from '../../engine/index.ts';
 export const WORKSPACE_FORMAT = 1;
 
 /** The page's views, each one URL fragment (#smtpd, ...). */
-export type View = 'smtpd' | 'resolve' | 'lookup' | 'database';
+export type View = 'smtpd' | 'resolve' | 'lookup' | 'database' | 'tests';
 
 export const VIEWS: readonly { id: View; title: string; short: string }[] = [
   { id: 'smtpd', title: 'SMTP session', short: 'Session' },
   { id: 'resolve', title: 'Address resolution', short: 'Addresses' },
   { id: 'lookup', title: 'Table lookup', short: 'Lookup' },
   { id: 'database', title: 'SQLite databases', short: 'Databases' },
+  { id: 'tests', title: 'Tests and exercises', short: 'Tests' },
 ];
 
 /** A file: text, or bytes for a binary file (an SQLite database). */
@@ -61,6 +62,8 @@ export interface WorkspaceData {
   /** Paths of the files open in tabs, and the one shown. */
   open: string[];
   active: string;
+  /** The bundled scenario (tests/golden/scenarios/NAME) the workspace was opened from, or ''. */
+  scenario: string;
 }
 
 export const EMPTY_SESSION: SessionData = {
@@ -98,6 +101,7 @@ export function emptyWorkspace(): WorkspaceData {
     view: 'smtpd',
     open: [],
     active: '',
+    scenario: '',
   };
 }
 
@@ -119,5 +123,6 @@ export function normalizeWorkspace(value: unknown): WorkspaceData {
     database: { ...base.database, ...v.database },
     view: VIEWS.some((x) => x.id === v.view) ? v.view! : base.view,
     open: Array.isArray(v.open) ? v.open : [],
+    scenario: typeof v.scenario === 'string' ? v.scenario : '',
   };
 }

@@ -132,7 +132,11 @@ export class Workspace {
   view: View = $state('smtpd');
   open: string[] = $state([]);
   active = $state('');
+  /** The bundled scenario the workspace was opened from ('' when none). */
+  scenario = $state('');
   reveal: Reveal | undefined = $state.raw();
+  /** Counts load()s: a workspace replaced as a whole (not reactive). */
+  generation = 0;
 
   constructor(data: WorkspaceData = emptyWorkspace()) {
     this.load(data);
@@ -207,6 +211,7 @@ export class Workspace {
 
   /** Replaces everything with `data` (the name stays). */
   load(input: WorkspaceData): void {
+    this.generation++;
     const data = normalizeWorkspace(input);
     this.files = data.files.map((f) => new FileEntry(f.path, f));
     this.environment = data.environment;
@@ -218,6 +223,7 @@ export class Workspace {
     this.resolve = { ...data.resolve };
     this.database = { ...data.database };
     this.view = data.view;
+    this.scenario = data.scenario;
     const paths = data.files.map((f) => f.path);
     this.open = data.open.filter((p) => paths.includes(p));
     this.active = paths.includes(data.active) ? data.active : (this.open[0] ?? '');
@@ -240,6 +246,7 @@ export class Workspace {
       view: this.view,
       open: [...this.open],
       active: this.active,
+      scenario: this.scenario,
     };
   }
 
@@ -268,6 +275,7 @@ export class Workspace {
       this.view,
       this.open,
       this.active,
+      this.scenario,
     ]);
   }
 }

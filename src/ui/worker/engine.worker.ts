@@ -5,7 +5,8 @@
  *   A pathological pattern, a big table or a long session can take a long
  *   time; here it only blocks this worker, which the client terminates on
  *   a timeout. Requests: a table lookup, an SMTP session, address
- *   resolution, and the workbench's check, query and SQLite requests.
+ *   resolution, and the workbench's check, query, SQLite and expectation
+ *   requests.
  *   The files stay here between requests (store.ts) with the tables opened
  *   from them (table-cache.ts), so a request only sends what changed.
  */
@@ -13,6 +14,7 @@ import { openTable } from '../../engine/index.ts';
 import type { EngineRequest, EngineResponse, LookupRequest, LookupResponse } from './protocol.ts';
 import { runResolveRequest, runSmtpdRequest } from './simulate.ts';
 import { runCheck } from './check.ts';
+import { runExpect } from './expect.ts';
 import { runQuery } from './query.ts';
 import { runSqlite } from './sqlite-ops.ts';
 import { FileStore } from './store.ts';
@@ -52,6 +54,7 @@ async function lookup(req: LookupRequest, started: number): Promise<LookupRespon
 
 async function answer(req: EngineRequest, started: number): Promise<EngineResponse> {
   store.apply(req);
+  await store.buildSqlScripts();
   const done = { id: req.id, ok: true as const };
   const elapsed = (): number => performance.now() - started;
   switch (req.kind) {
@@ -65,6 +68,8 @@ async function answer(req: EngineRequest, started: number): Promise<EngineRespon
       return { ...done, ...(await runQuery(store, cache, req)), elapsed: elapsed() };
     case 'sqlite':
       return { ...done, ...(await runSqlite(store, req)), elapsed: elapsed() };
+    case 'expect':
+      return { ...done, ...(await runExpect(store, cacheFor, req)), elapsed: elapsed() };
     default:
       return lookup(req, started);
   }

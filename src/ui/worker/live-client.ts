@@ -19,6 +19,7 @@
  *   promise ever rejects.
  */
 import type { EngineRequest, EngineResponse, FileSync, ResponseFor } from './protocol.ts';
+import { opaqueOrigin, spawnEngineWorker } from './spawn.ts';
 
 /** How one request ended. */
 export type Outcome<R> = { kind: 'done'; response: R } | { kind: 'timeout'; ms: number } | { kind: 'superseded' } | { kind: 'crashed'; message: string };
@@ -113,7 +114,7 @@ export class LiveClient {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'postfix-sim engine' });
+    const worker = spawnEngineWorker();
     worker.onmessage = (event: MessageEvent<EngineResponse>) => {
       const r = this.running;
       if (!r || event.data.id !== r.id) return; // an answer nobody waits for
@@ -124,7 +125,10 @@ export class LiveClient {
       event.preventDefault();
       const r = this.running;
       this.restart();
-      if (r) this.finish(r, { kind: 'crashed', message: event.message || 'the engine worker failed' });
+      const why = opaqueOrigin()
+        ? 'the engine could not start in this sandboxed frame: the server must send Access-Control-Allow-Origin (README, "Embedding")'
+        : 'the engine worker failed';
+      if (r) this.finish(r, { kind: 'crashed', message: event.message || why });
     };
     return worker;
   }

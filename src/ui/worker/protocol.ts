@@ -10,7 +10,7 @@
  *   come either whole (`files`) or as the changes since the last request
  *   (`sync`), so a big table crosses to the worker once, not per keystroke.
  */
-import type { ConnectionResult, Diagnostic, LookupResult, SessionResult } from '../../engine/index.ts';
+import type { CheckResult, ConnectionResult, Diagnostic, LookupResult, SessionResult } from '../../engine/index.ts';
 import type { ResolvedAddress } from '../../engine/index.ts';
 import type { MailOutcome } from '../../engine/index.ts';
 import type { Consumer, ConsumerLookup } from '../../engine/index.ts';
@@ -75,7 +75,7 @@ export interface ResolveRequest extends Workspace {
   addresses: string[];
 }
 
-export type EngineRequest = LookupRequest | SmtpdRequest | ResolveRequest | CheckRequest | QueryRequest | SqliteRequest;
+export type EngineRequest = LookupRequest | SmtpdRequest | ResolveRequest | CheckRequest | QueryRequest | SqliteRequest | ExpectRequest;
 
 /** The engine could not run at all (a bug, or a result that could not be cloned). */
 interface Failure {
@@ -169,9 +169,11 @@ export type ResponseFor<R extends EngineRequest> = R extends SmtpdRequest
         ? QueryResponse
         : R extends SqliteRequest
           ? SqliteResponse
-          : LookupResponse;
+          : R extends ExpectRequest
+            ? ExpectResponse
+            : LookupResponse;
 
-export type EngineResponse = LookupResponse | SmtpdResponse | ResolveResponse | CheckResponse | QueryResponse | SqliteResponse;
+export type EngineResponse = LookupResponse | SmtpdResponse | ResolveResponse | CheckResponse | QueryResponse | SqliteResponse | ExpectResponse;
 
 /* The workbench's requests: a check of the whole workspace, a lookup as a program would do it, SQLite. */
 
@@ -289,6 +291,34 @@ export type SqliteResponse =
       bytes?: Uint8Array;
       /** SQLite's error message, e.g. `no such table: x`. */
       error?: string;
+      elapsed: number;
+    }
+  | Failure;
+
+/* Expectations: every *.expect file of /etc/postfix and /etc/postfix/tests, checked as `postfix-sim test` does. */
+
+export interface ExpectRequest extends Workspace {
+  id: number;
+  kind: 'expect';
+  /** Paths of the DNS and policy/verify facts files (used when they exist). */
+  dnsPath: string;
+  factsPath: string;
+}
+
+/** One expectation file's verdicts (CheckResult.file is the file's path) and its warnings. */
+export interface ExpectFileAnswer {
+  path: string;
+  results: CheckResult[];
+  diagnostics: Diagnostic[];
+}
+
+export type ExpectResponse =
+  | {
+      id: number;
+      ok: true;
+      files: ExpectFileAnswer[];
+      /** What Postfix refuses to start with, when it does (every session then fails). */
+      fatal?: string;
       elapsed: number;
     }
   | Failure;
