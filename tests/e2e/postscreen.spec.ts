@@ -9,8 +9,8 @@
  * returning client through. axe finds nothing serious in the view.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Page } from '@playwright/test';
+import { seriousViolations } from './axe.ts';
 import { dialogueEditor, editorText, expect, fileEditor, loadExample, open, test } from './fixtures.ts';
 
 const EXAMPLE = 'postscreen: DNSBL score, access list, two connections';
@@ -24,18 +24,6 @@ const scenario = JSON.parse(readFileSync(new URL('../golden/scenarios/postscreen
 };
 /** What real Postfix answered the scenario's session `name` (one connection). */
 const recorded = (name: string): Recorded => scenario.configurations.scenario.postscreen.dialogues[`postscreen.expect#${name}`]!.connections[0]!;
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = (await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-  })) as { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`);
-}
 
 async function openExample(page: Page): Promise<void> {
   await open(page, 'smtpd');
