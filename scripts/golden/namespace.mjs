@@ -6,7 +6,8 @@
  *   (`ip` when present, else an ioctl through perl, which Debian always has);
  *   which() finds a program on a PATH; pool() runs async jobs a few at a
  *   time keeping their order; dieWith() makes a script's fatal-error exit;
- *   wantedGroups() picks the golden groups a recorder's command line names.
+ *   wantedGroups() picks the golden groups a recorder's command line names,
+ *   loadWantedGroups() also reads them.
  *   runCollected() runs the namespace's first process and gathers its
  *   output; afterMarker() tells our own set-up failing from the inner
  *   half's answer, innerJson() reads what the inner half printed.
@@ -83,6 +84,30 @@ export function wantedGroups(golden, wanted, file, script, die) {
     process.stderr.write(`${script}: ${g}: no ${file} file, skipped\n`);
     return false;
   });
+}
+
+/**
+ * loadWantedGroups - the groups named in `wanted` (else every directory of
+ * `golden`) read by `loadGroup`; dies listing every group that does not load.
+ */
+export function loadWantedGroups(golden, wanted, loadGroup, die) {
+  const all = existsSync(golden)
+    ? readdirSync(golden)
+        .filter((g) => statSync(join(golden, g)).isDirectory())
+        .sort()
+    : [];
+  for (const g of wanted) if (!all.includes(g)) die(`no group ${g} under ${golden}`);
+  const groups = [];
+  const failures = [];
+  for (const g of wanted.length ? wanted : all) {
+    try {
+      groups.push(loadGroup(g));
+    } catch (e) {
+      failures.push(`${g}: ${e.message}`);
+    }
+  }
+  if (failures.length) die(`bad groups:\n  ${failures.join('\n  ')}`);
+  return groups;
 }
 
 /** runCollected - spawns `command args` (cwd /, stdin `stdin`); resolves { stdout, stderr, code, signal }. */

@@ -29,7 +29,7 @@
  *   Internally the same file runs inside the namespace with --inner WORK.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -38,7 +38,17 @@ import { startDnsResponder } from './dns-responder.mjs';
 import { isDataCommand, nextUnit, normaliseLogText, parseBuildFile, parseDnsFile, replyCode } from './smtpd-format.mjs';
 import { CLIENT_PORT_BASE, NON_CONFIG_FILES, checkRecordable, normalisePostscreenText, parseConnections } from './postscreen-format.mjs';
 import { CAPTURE_DIR, CAPTURE_SCRIPT, DEBIAN_MASTER_CF, MAILLOG, prepareDaemonTree } from './record-smtpd.mjs';
-import { DAEMON_UNSHARE, askPostconf, daemonNamespaceScript, dieWith, innerJson, pool, runCollected, which as whichOn } from './namespace.mjs';
+import {
+  DAEMON_UNSHARE,
+  askPostconf,
+  daemonNamespaceScript,
+  dieWith,
+  innerJson,
+  pool,
+  runCollected,
+  which as whichOn,
+  loadWantedGroups,
+} from './namespace.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
@@ -140,23 +150,8 @@ async function runGroup(group, base) {
 async function main() {
   const started = Date.now();
   const version = checkEnvironment();
-  const all = existsSync(GOLDEN)
-    ? readdirSync(GOLDEN)
-        .filter((g) => statSync(join(GOLDEN, g)).isDirectory())
-        .sort()
-    : [];
-  const wanted = process.argv.slice(2);
-  for (const g of wanted) if (!all.includes(g)) die(`no group ${g} under ${GOLDEN}`);
-  const groups = [];
+  const groups = loadWantedGroups(GOLDEN, process.argv.slice(2), loadGroup, die);
   const failures = [];
-  for (const g of wanted.length ? wanted : all) {
-    try {
-      groups.push(loadGroup(g));
-    } catch (e) {
-      failures.push(`${g}: ${e.message}`);
-    }
-  }
-  if (failures.length) die(`bad groups:\n  ${failures.join('\n  ')}`);
   const base = mkdtempSync(join(tmpdir(), 'golden-postscreen-'));
   let connections = 0;
   // Longest groups first: the pool then finishes sooner.

@@ -30,7 +30,7 @@
  *   Internally the same file runs inside the namespace with --inner WORK.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -53,7 +53,18 @@ import {
   parseSession,
   replyCode,
 } from './smtpd-format.mjs';
-import { DAEMON_UNSHARE, daemonNamespaceScript, dieWith, innerJson, pool, readLines, runCollected, which as whichOn, askPostconf } from './namespace.mjs';
+import {
+  DAEMON_UNSHARE,
+  daemonNamespaceScript,
+  dieWith,
+  innerJson,
+  pool,
+  readLines,
+  runCollected,
+  which as whichOn,
+  askPostconf,
+  loadWantedGroups,
+} from './namespace.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
@@ -291,23 +302,8 @@ async function runGroup(group, base) {
 async function main() {
   const started = Date.now();
   const version = checkEnvironment();
-  const all = existsSync(GOLDEN)
-    ? readdirSync(GOLDEN)
-        .filter((g) => statSync(join(GOLDEN, g)).isDirectory())
-        .sort()
-    : [];
-  const wanted = process.argv.slice(2);
-  for (const g of wanted) if (!all.includes(g)) die(`no group ${g} under ${GOLDEN}`);
-  const groups = [];
+  const groups = loadWantedGroups(GOLDEN, process.argv.slice(2), loadGroup, die);
   const failures = [];
-  for (const g of wanted.length ? wanted : all) {
-    try {
-      groups.push(loadGroup(g));
-    } catch (e) {
-      failures.push(`${g}: ${e.message}`);
-    }
-  }
-  if (failures.length) die(`bad groups:\n  ${failures.join('\n  ')}`);
   const base = mkdtempSync(join(tmpdir(), 'golden-smtpd-'));
   let sessions = 0;
   try {
