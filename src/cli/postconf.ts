@@ -11,7 +11,7 @@
  *   the other displays (-a, -A, -l, -m, -t, -T, -F) are not simulated.
  */
 import { postconfShow, printable } from '../engine/index.ts';
-import type { Host } from '../engine/index.ts';
+import type { Host, MachineFacts } from '../engine/index.ts';
 import { createNodeHost } from './node-host.ts';
 import type { CommandOutput } from './postmap.ts';
 
@@ -20,7 +20,7 @@ const SIMULATED = new Set(['d', 'f', 'h', 'H', 'n', 'x', 'M', 'P']);
 const NOT_SIMULATED = new Set(['a', 'A', 'b', 'e', 'F', 'l', 'm', 'p', 't', 'T', 'X', '#', 'o', 'v']);
 
 /** runPostconf - runs one postconf command line; never throws. */
-export async function runPostconf(argv: readonly string[], io: { host?: Host } = {}): Promise<CommandOutput> {
+export async function runPostconf(argv: readonly string[], io: { host?: Host; facts?: MachineFacts } = {}): Promise<CommandOutput> {
   const flags = new Set<string>();
   let configDirectory: string | undefined;
   let i = 0;
@@ -68,6 +68,7 @@ export async function runPostconf(argv: readonly string[], io: { host?: Host } =
     names,
     configDirectory: configDirectory ?? '/etc/postfix',
     configDirectoryFromOption: configDirectory !== undefined,
+    ...(io.facts && { facts: io.facts }),
     // With -c DIR the node host maps /etc/postfix/X to DIR/X; ask for the /etc/postfix name.
     readFile: (path) => {
       const p = configDirectory !== undefined && path.startsWith(configDirectory + '/') ? '/etc/postfix/' + path.slice(configDirectory.length + 1) : path;

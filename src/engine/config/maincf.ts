@@ -52,12 +52,29 @@ export interface MainCf extends ParameterView {
 
 /** makeView - parameters from `layers` (first wins), then built-in defaults. */
 function makeView(layers: readonly ReadonlyMap<string, string>[], facts: MachineFacts): ParameterView {
+  let derivingMydomain = false;
   function rawOrDefault(name: string): string | undefined {
     for (const layer of layers) {
       const v = layer.get(name);
       if (v !== undefined) return v;
     }
-    if (name === 'mynetworks') return builtinDefault(name, facts, view.get('mynetworks_style') ?? 'subnet');
+    switch (name) {
+      case 'mynetworks':
+        return builtinDefault(name, facts, view.get('mynetworks_style') ?? 'subnet');
+      case 'myhostname':
+        // check_myhostname() consults mydomain only when main.cf sets it.
+        return builtinDefault(name, facts, undefined, { mydomain: () => (view.raw('mydomain') === undefined ? undefined : view.get('mydomain')) });
+      case 'mydomain': {
+        // check_mydomainname() reads myhostname; a myhostname that refers back to $mydomain sees it undefined.
+        if (derivingMydomain) return undefined;
+        derivingMydomain = true;
+        try {
+          return builtinDefault(name, facts, undefined, { myhostname: () => view.get('myhostname') ?? '' });
+        } finally {
+          derivingMydomain = false;
+        }
+      }
+    }
     return builtinDefault(name, facts);
   }
   const expand = (value: string): Expansion => macExpand(value, { recurse: true, lookup: (n) => rawOrDefault(n) });

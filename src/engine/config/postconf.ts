@@ -202,6 +202,7 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
         if (table.has(name)) table.get(name)!.cls = 'service';
         else table.set(name, { cls: 'service', def });
 
+    let derivingMydomain = false;
     // lookupValue - pcf_lookup_parameter_value().
     const lookupValue = (name: string, defaults: boolean, nondef: boolean, local?: Entry): string | undefined => {
       let value: string | undefined;
@@ -218,6 +219,19 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
       if (!node) return undefined;
       if (name === 'mynetworks')
         return builtinDefault(name, facts, expandValue(lookupValue('mynetworks_style', defaults, false, local) ?? '', defaults, local));
+      // myhostname and mydomain follow main.cf (check_myhostname, check_mydomainname); -d shows the machine's.
+      if (!defaults && name === 'myhostname') {
+        const domain = params.get('mydomain');
+        return builtinDefault(name, facts, undefined, { mydomain: () => (domain === undefined ? undefined : expandValue(domain, false)) });
+      }
+      if (!defaults && name === 'mydomain' && !derivingMydomain) {
+        derivingMydomain = true;
+        try {
+          return builtinDefault(name, facts, undefined, { myhostname: () => expandValue(lookupValue('myhostname', false, false) ?? '', false) });
+        } finally {
+          derivingMydomain = false;
+        }
+      }
       return node.def;
     };
     // expandValue - pcf_expand_parameter_value(): fatal on a syntax error.
