@@ -37,7 +37,7 @@ import {
   v4ToNumber,
 } from '../util/inet.ts';
 import type { IpFamily } from '../util/inet.ts';
-import { readTableFile, surrogateTable, warning } from './driver.ts';
+import { readRuleSource, surrogateTable, warning } from './driver.ts';
 import { forEachLogicalLine } from '../util/readlline.ts';
 import { IntIndex, v6Key } from './cidr-index.ts';
 import type { TableDriver } from './types.ts';
@@ -314,7 +314,7 @@ type Step = Rule | Run;
 /** The cidr: table driver. */
 export const cidrDriver: TableDriver = {
   open(type, name, options) {
-    const source = readTableFile(options.host.readFile, name);
+    const source = readRuleSource('cidr', name, options.host.readFile);
     if ('error' in source) return surrogateTable(type, name, source.error, false);
     // Line warnings come first, then rule warnings, as when lines were read in one pass.
     const diagnostics: Diagnostic[] = [];

@@ -8,6 +8,8 @@
  */
 import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
 import type { Table } from './types.ts';
+import { balancedLength, extpar } from '../util/braces.ts';
+import { splitList } from '../util/lists.ts';
 
 /**
  * tableRecord - an opened table: `type:name`, its FIXED flag, its lookup
@@ -60,4 +62,27 @@ export function readTableFile(readFile: (path: string) => Uint8Array | undefined
   const bytes = readFile(path);
   if (bytes === undefined) return { error: fatal(`open ${path}: No such file or directory`, path) };
   return { text: new TextDecoder('utf-8').decode(bytes) };
+}
+
+/**
+ * readRuleSource - dict_stream_open(): the rules of a regexp, pcre or cidr
+ * table. A name starting with `{` is Postfix 3.7's inline form
+ * `{ {rule} {rule} ... }`: each rule, stripped of its braces and
+ * surrounding whitespace, becomes one line of the text, which is then read
+ * like a file (so messages say "line N" of the rule). Otherwise the file
+ * `name`. Errors are the text Postfix gives the table's surrogate.
+ */
+export function readRuleSource(type: string, name: string, readFile: (path: string) => Uint8Array | undefined): { text: string } | { error: Diagnostic } {
+  if (name[0] !== '{') return readTableFile(readFile, name);
+  const bad = (why: string): { error: Diagnostic } => ({ error: fatal(`${type} map: ${why}`) });
+  const len = balancedLength(name);
+  if (len === 0) return bad(`missing '}' in "${name}"`);
+  if (len !== name.length) return bad(`syntax error after '}' in "${name}"`);
+  let text = '';
+  for (const token of splitList(name.slice(1, -1))) {
+    const rule = extpar(token);
+    if (rule.error !== undefined) return bad(rule.error);
+    text += rule.text + '\n';
+  }
+  return { text };
 }

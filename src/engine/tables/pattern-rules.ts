@@ -16,7 +16,7 @@ import { indexRules } from './regex/rule-index.ts';
 import type { CompileResult, CompiledRegex } from './regex/types.ts';
 import { readLogicalLines } from '../util/readlline.ts';
 import { MAC_PARSE_ERROR, macParse } from '../util/mac-parse.ts';
-import { readTableFile, surrogateTable, warning } from './driver.ts';
+import { readRuleSource, surrogateTable, warning } from './driver.ts';
 
 /** What differs between the two table types. */
 export interface Dialect {
@@ -84,7 +84,7 @@ export function splitResult(value: string, warn: (msg: string) => void): { type:
 
 /** openPatternTable - reads, parses and compiles a regexp or pcre table. */
 export function openPatternTable(dialect: Dialect, type: string, name: string, options: OpenOptions): Table {
-  const read = readTableFile((path) => options.host.readFile(path), name);
+  const read = readRuleSource(dialect.kind, name, (path) => options.host.readFile(path));
   if ('error' in read) return surrogateTable(type, name, read.error, false);
   const diagnostics: Diagnostic[] = [];
   const where = (line: number): string => `${dialect.kind} map ${name}, line ${line}`;
