@@ -12,6 +12,7 @@
  *   Argument dispatch only; each command lives in its own module.
  */
 import { readFileSync } from 'node:fs';
+import { decodeBytes, encodeBytes } from '../engine/index.ts';
 import { runPostmap } from './postmap.ts';
 import { runPostconf } from './postconf.ts';
 import { runSmtpd } from './smtpd.ts';
@@ -28,32 +29,35 @@ commands:
   resolve [-c config_dir] [-f sender] [--json] address...  where mail for each address goes, as sendmail -bv
 With -c DIR, paths under /etc/postfix/ are read from DIR.`;
 
+/** writeBytes - a command's output as the bytes it stands for. */
+function writeBytes(out: { stdout: string; stderr: string }): void {
+  process.stdout.write(encodeBytes(out.stdout));
+  process.stderr.write(encodeBytes(out.stderr));
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'postmap') {
     const needsStdin = rest.some((a, i) => a === '-' && (rest[i - 1] === '-q' || /^-[a-zA-Z]*q$/.test(rest[i - 1] ?? '')));
-    const stdin = needsStdin ? readFileSync(0, 'utf8') : undefined;
+    // Keys are bytes: whatever is not UTF-8 travels as the engine's byte escapes.
+    const stdin = needsStdin ? decodeBytes(readFileSync(0)) : undefined;
     const out = await runPostmap(rest, { ...(stdin !== undefined && { stdin }) });
-    process.stdout.write(out.stdout);
-    process.stderr.write(out.stderr);
+    writeBytes(out);
     return out.status;
   }
   if (command === 'resolve') {
     const out = await runResolve(rest);
-    process.stdout.write(out.stdout);
-    process.stderr.write(out.stderr);
+    writeBytes(out);
     return out.status;
   }
   if (command === 'postconf') {
     const out = await runPostconf(rest);
-    process.stdout.write(out.stdout);
-    process.stderr.write(out.stderr);
+    writeBytes(out);
     return out.status;
   }
   if (command === 'smtpd') {
     const out = await runSmtpd(rest, { stdin: readFileSync(0, 'utf8') });
-    process.stdout.write(out.stdout);
-    process.stderr.write(out.stderr);
+    writeBytes(out);
     return out.status;
   }
   if (command === '-h' || command === '--help' || command === 'help') {

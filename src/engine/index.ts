@@ -5,7 +5,9 @@
  *   The UI, the CLI and library users import from here and nowhere else.
  */
 export type { Diagnostic, LookupResult, LookupTrace, RuleMatch, Severity, RegexEngineName } from './trace/types.ts';
-export type { Host, OpenOptions, Table, TableDriver } from './tables/types.ts';
+export type { BuildFlags, DuplicateMode, Host, OpenOptions, Table, TableDriver } from './tables/types.ts';
+export { decodeBytes, encodeBytes, byteLength } from './util/bytes.ts';
+export { fileContent, fileValue } from './tables/dict-file.ts';
 export { DEBIAN_POSTFIX_TYPES, DRIVERS, INDEXED_TYPES, openTable, splitSpec } from './tables/registry.ts';
 export { printable } from './trace/printable.ts';
 export { loadMainCf, serviceView, getServiceParams } from './config/maincf.ts';

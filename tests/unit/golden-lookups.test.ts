@@ -16,7 +16,7 @@ import type { SqlJsStatic } from 'sql.js';
 import { describe, expect, it } from 'vitest';
 import { runPostmap } from '../../src/cli/postmap.ts';
 import { createNodeHost } from '../../src/cli/node-host.ts';
-import type { Host } from '../../src/engine/index.ts';
+import type { BuildFlags, Host } from '../../src/engine/index.ts';
 import { CONFIG_DIRECTORY, RECORD_ENVIRONMENT, defaultDatabaseType, planGroup } from '../../scripts/golden/lookups-format.mjs';
 
 const GOLDEN = join(import.meta.dirname, '..', 'golden', 'lookups');
@@ -45,7 +45,7 @@ const NOT_CONFIG = new Set(['queries', 'expected.json']);
  * group has none (as the recorder adds), and `NAME` served as the SQLite
  * database that `NAME.sql` builds (what sqlite3 made for the recording).
  */
-async function groupHost(dir: string, unfoldedBuilds: ReadonlySet<string>): Promise<Host> {
+async function groupHost(dir: string, builds: ReadonlyMap<string, BuildFlags>): Promise<Host> {
   const base = createNodeHost({
     configDirectory: dir,
     // What real postmap was started with; LANG=C is import_environment's (node-host adds it too).
@@ -77,9 +77,26 @@ async function groupHost(dir: string, unfoldedBuilds: ReadonlySet<string>): Prom
       return base.readFile(path);
     },
     loadSqlJs,
-    // Tables the group builds with `postmap -f` keep their keys' case.
-    builtWithoutFolding: (path: string) => unfoldedBuilds.has(path),
+    // How the group's `build` lines built each table (postmap -f, -r, -w, -N, -n, -F).
+    buildFlags: (path: string) => builds.get(path),
   };
+}
+
+/** buildFlagsOf - the options of a `postmap [options] MAP...` build line, as the table it built keeps them. */
+function buildFlagsOf(argv: readonly string[]): BuildFlags {
+  const flags: BuildFlags = {};
+  for (const a of argv) {
+    if (!a.startsWith('-')) break;
+    for (const c of a.slice(1)) {
+      if (c === 'f') flags.noFold = true;
+      else if (c === 'r') flags.duplicates = 'replace';
+      else if (c === 'w') flags.duplicates = 'ignore';
+      else if (c === 'N') flags.nul = true;
+      else if (c === 'n') flags.nul = false;
+      else if (c === 'F') flags.rhsIsFile = true;
+    }
+  }
+  return flags;
 }
 
 /** shellWord - an argument as a reader would type it, for test names. */
@@ -138,8 +155,8 @@ for (const group of groups) {
     if (!expected) return;
 
     let host: Promise<Host> | undefined;
-    const unfoldedBuilds = new Set(plan.builds.filter((b) => b.argv.includes('-f')).flatMap((b) => b.maps.map((m) => m.slice(m.indexOf(':') + 1))));
-    const getHost = () => (host ??= groupHost(dir, unfoldedBuilds));
+    const builds = new Map(plan.builds.flatMap((b) => b.maps.map((m) => [m.slice(m.indexOf(':') + 1), buildFlagsOf(b.argv)] as const)));
+    const getHost = () => (host ??= groupHost(dir, builds));
 
     expected.builds.forEach((rec, i) => {
       it(`build ${i + 1}: ${commandLine(rec.argv)}`, async () => {

@@ -40,6 +40,7 @@ import type { IpFamily } from '../util/inet.ts';
 import { readRuleSource, surrogateTable, warning } from './driver.ts';
 import { forEachLogicalLine } from '../util/readlline.ts';
 import { IntIndex, v6Key } from './cidr-index.ts';
+import { fileValue } from './dict-file.ts';
 import type { TableDriver } from './types.ts';
 
 const MATCH = 0;
@@ -323,7 +324,17 @@ export const cidrDriver: TableDriver = {
     const open: Rule[] = [];
     let run: Run | undefined;
     forEachLogicalLine(source.text, name, diagnostics, (src, s, e, line) => {
-      const rule = parseRule(src, s, e, line, open.length);
+      let rule = parseRule(src, s, e, line, open.length);
+      if (options.rhsIsFile && (rule === plain || (rule instanceof Rule && rule.op === MATCH))) {
+        // -F: the result names files; the rule holds their content, base64-encoded.
+        const r = fileValue(rule === plain ? src.slice(plain.valStart, plain.valEnd) : (rule as Rule).value, options.host.readFile);
+        if ('error' in r) rule = r.error;
+        else if (rule === plain) rule = ruleOf(MATCH, r.value, line, src.slice(plain.start, plain.patEnd));
+        else {
+          const o = rule as Rule;
+          rule = new Rule(o.op, o.match, o.family, o.v4, o.mask, o.net, o.shift, r.value, o.line, o.text);
+        }
+      }
       if (rule === plain) {
         if (!run) steps.push((run = new Run(source.text)));
         run.add(src, line);

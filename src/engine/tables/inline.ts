@@ -17,6 +17,7 @@ import { splitQnameval } from '../util/split-nameval.ts';
 import { fatal, keyTrace, surrogateTable, tableRecord } from './driver.ts';
 import { foldKey } from '../util/casefold.ts';
 import type { TableDriver } from './types.ts';
+import { fileValue } from './dict-file.ts';
 
 /** inline: tables. */
 export const inlineDriver: TableDriver = {
@@ -36,15 +37,24 @@ export const inlineDriver: TableDriver = {
       }
       const nv = splitQnameval(item);
       if ('error' in nv) return fail(nv.error);
-      store.set(fold ? foldKey(nv.name) : nv.name, { value: nv.value, item });
+      let value = nv.value;
+      if (options.rhsIsFile) {
+        // -F: the value names files (dict_inline with DICT_FLAG_SRC_RHS_IS_FILE).
+        const r = fileValue(value, options.host.readFile);
+        if ('error' in r) return surrogateTable(type, name, fatal(`${r.error}: "${spec}"; need "inline:{name=filename...}"`));
+        value = r.value;
+      }
+      store.set(fold ? foldKey(nv.name) : nv.name, { value, item });
     }
     if (store.size === 0) return fail('empty table');
-    return tableRecord(type, name, true, (key): LookupResult => {
+    const table = tableRecord(type, name, true, (key): LookupResult => {
       const folded = fold ? foldKey(key) : key;
       const trace = keyTrace(spec, key, folded);
       const hit = store.get(folded);
       if (!hit) return { status: 'notfound', trace };
       return { status: 'found', value: hit.value, trace: { ...trace, match: { rule: hit.item } } };
     });
+    // dict_ht order (a randomised hash table in Postfix); the simulator lists keys sorted.
+    return { ...table, sequence: () => ({ entries: [...store.keys()].sort().map((key) => ({ key, value: store.get(key)!.value })) }) };
   },
 };

@@ -17,6 +17,7 @@ import type { CompileResult, CompiledRegex } from './regex/types.ts';
 import { readLogicalLines } from '../util/readlline.ts';
 import { MAC_PARSE_ERROR, macParse } from '../util/mac-parse.ts';
 import { readRuleSource, surrogateTable, warning } from './driver.ts';
+import { fileValue } from './dict-file.ts';
 
 /** What differs between the two table types. */
 export interface Dialect {
@@ -171,8 +172,17 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
         if (!second) return null;
       }
       skipSpace(s, at);
-      const replacement = s.slice(at.p);
+      let replacement = s.slice(at.p);
       if (replacement === '') warn('no replacement text: using empty string');
+      if (options.rhsIsFile) {
+        // -F: the replacement names files; the rule's result is their content, base64-encoded.
+        const r = fileValue(fromBinary(replacement), (path) => options.host.readFile(path));
+        if ('error' in r) {
+          warn(`${r.error}: skipping this rule`);
+          return null;
+        }
+        replacement = r.value;
+      }
       // Prescan, as Postfix: every bad name is reported, then the rule goes.
       let maxSub = 0;
       let bad = false;

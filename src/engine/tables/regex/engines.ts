@@ -184,19 +184,7 @@ export class CharSet {
   }
 }
 
-/** toBinary - a string as Postfix sees it: one character per UTF-8 byte. */
-export function toBinary(s: string): string {
-  if (!/[^\x00-\x7f]/.test(s)) return s;
-  let out = '';
-  for (const b of new TextEncoder().encode(s)) out += String.fromCharCode(b);
-  return out;
-}
-
-/** fromBinary - the inverse of toBinary, for results and messages. */
-export function fromBinary(s: string): string {
-  if (!/[^\x00-\x7f]/.test(s)) return s;
-  return new TextDecoder().decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
-}
+export { toBinary, fromBinary } from '../../util/bytes.ts';
 
 /** POSIX character class names and their ASCII members, as class content. */
 export const POSIX_CLASSES: Readonly<Record<string, string>> = {
