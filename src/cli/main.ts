@@ -5,6 +5,8 @@
  *   postfix-sim postmap [-f] [-c config_dir] -q key [type:]name...
  *   postfix-sim postmap [-f] [-c config_dir] -q - [type:]name... < keys
  *   postfix-sim postmap [-c config_dir] [type:]name...
+ *   postfix-sim postmap [-fF] [-c config_dir] -s [type:]name
+ *   postfix-sim postalias [-fnNrw] [-c config_dir] -q key|-s|- [type:]name...
  *   postfix-sim postconf [-c config_dir] [-dfhHnx] [-M|-P] [name...]
  *   postfix-sim resolve [-c config_dir] [-f sender] [--json] address...
  *   postfix-sim smtpd [-c config_dir] [--service NAME] [--client ADDR[,NAME]] [--dns FILE] [--facts FILE] [--log] [--json] [--trace] < dialogue
@@ -13,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { decodeBytes, encodeBytes } from '../engine/index.ts';
-import { runPostmap } from './postmap.ts';
+import { runPostalias, runPostmap } from './postmap.ts';
 import { runPostconf } from './postconf.ts';
 import { runSmtpd } from './smtpd.ts';
 import { runResolve } from './resolve.ts';
@@ -23,6 +25,8 @@ commands:
   postmap [-f] [-c config_dir] -q key [type:]name...   look a key up, as postmap -q
   postmap [-f] [-c config_dir] -q - [type:]name...     look up keys from stdin
   postmap [-c config_dir] [type:]name...               check a source file as postmap would build it
+  postmap [-fF] [-c config_dir] -s [type:]name         list a table, as postmap -s
+  postalias [-fnNrw] [-c config_dir] -q key [type:]name...  look an alias up, as postalias -q (also -q -, -s, build check)
   postconf [-c config_dir] [-dfhHnx] [-M|-P] [name...] show parameters or master.cf, as postconf
   smtpd [-c config_dir] [--service NAME] [--client ADDR[,NAME]] [--dns FILE] [--facts FILE] [--log] [--json] [--trace] < dialogue
                                                        play an SMTP dialogue against smtpd's restrictions
@@ -37,11 +41,11 @@ function writeBytes(out: { stdout: string; stderr: string }): void {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === 'postmap') {
+  if (command === 'postmap' || command === 'postalias') {
     const needsStdin = rest.some((a, i) => a === '-' && (rest[i - 1] === '-q' || /^-[a-zA-Z]*q$/.test(rest[i - 1] ?? '')));
     // Keys are bytes: whatever is not UTF-8 travels as the engine's byte escapes.
     const stdin = needsStdin ? decodeBytes(readFileSync(0)) : undefined;
-    const out = await runPostmap(rest, { ...(stdin !== undefined && { stdin }) });
+    const out = await (command === 'postmap' ? runPostmap : runPostalias)(rest, { ...(stdin !== undefined && { stdin }) });
     writeBytes(out);
     return out.status;
   }

@@ -1,6 +1,6 @@
 /*
  * NAME
- *   postmap - the simulator's postmap(1): query, list and check lookup tables
+ *   postmap - the simulator's postmap(1) and postalias(1): query, list and check lookup tables
  * SYNOPSIS
  *   postfix-sim postmap [-fFnNrw] [-c config_dir] -q key [type:]name...
  *   postfix-sim postmap [-fFnNrw] [-c config_dir] -q - [type:]name... < keys
@@ -16,10 +16,16 @@
  *   are ignored; -o, -p, -u, -U, -v are accepted and change no answer.
  *   -s lists btree, lmdb, hash, texthash and inline tables sorted by key
  *   (Postfix lists hash, texthash and inline in its hash order).
+ *
+ *   postalias is the same program for aliases(5) files (runPostalias): its
+ *   indexed tables are built from `name: value` lines, it prints `key:`
+ *   before a value in -q - and -s output, and has no -F, -b, -h, -m, -U.
+ *   postmap reads the indexed tables that main.cf names in alias_database
+ *   and alias_maps as postalias built them.
  */
 import { DEBIAN_POSTFIX_TYPES, INDEXED_TYPES, loadMainCf, openTable, printable, splitSpec } from '../engine/index.ts';
 import type { BuildFlags, Diagnostic, Host, LookupResult, OpenOptions, Table } from '../engine/index.ts';
-import { decodeBytes, encodeBytes, fileContent } from '../engine/index.ts';
+import { aliasDatabaseHost, decodeBytes, encodeBytes, fileContent } from '../engine/index.ts';
 import { createNodeHost } from './node-host.ts';
 
 /** What a command run produces: exactly what the real program would print. */
@@ -29,11 +35,30 @@ export interface CommandOutput {
   status: number;
 }
 
-const USAGE = 'usage: postmap [-bfFhimnNoprsuUvw] [-c config_dir] [-d key] [-q key] [map_type:]file...';
+/** What differs between postmap and postalias. */
+interface Program {
+  name: 'postmap' | 'postalias';
+  usage: string;
+  /** The getopt() string: letters followed by `:` take an argument. */
+  options: string;
+  /** Between the key and the TAB in -q - and -s output. */
+  keySuffix: string;
+}
+
+const POSTMAP: Program = {
+  name: 'postmap',
+  usage: 'usage: postmap [-bfFhimnNoprsuUvw] [-c config_dir] [-d key] [-q key] [map_type:]file...',
+  options: 'bc:d:fFhimnNopq:rsuUvw',
+  keySuffix: '',
+};
+const POSTALIAS: Program = {
+  name: 'postalias',
+  usage: 'usage: postalias [-Nfinoprsuvw] [-c config_dir] [-d key] [-q key] [map_type:]file...',
+  options: 'Nc:d:finopq:rsuvw',
+  keySuffix: ':',
+};
 /** Postfix's stdout buffer (VSTREAM_BUFSIZE): output not yet flushed is lost on a fatal error. */
 const STDOUT_BUFFER = 4096;
-/** postmap's getopt() string: letters followed by `:` take an argument. */
-const OPTIONS = 'bc:d:fFhimnNopq:rsuUvw';
 
 class Fatal extends Error {}
 
@@ -57,7 +82,9 @@ interface PostmapArgs {
 }
 
 /** parseArgs - getopt(3) as Postfix calls it: options stop at the first non-option; checks in postmap.c's order. */
-function parseArgs(argv: readonly string[], fail: (msg: string) => never, stderr: (line: string) => void): PostmapArgs {
+function parseArgs(program: Program, argv: readonly string[], fail: (msg: string) => never, stderr: (line: string) => void): PostmapArgs {
+  const OPTIONS = program.options;
+  const USAGE = program.usage;
   const args: PostmapArgs = { fold: true, sequence: false, rhsIsFile: false, body: false, header: false, mime: false, incremental: false, maps: [] };
   const onlyOne = (): never => fail('specify only one of -s -q or -d');
   let i = 0;
@@ -72,13 +99,13 @@ function parseArgs(argv: readonly string[], fail: (msg: string) => never, stderr
       const c = arg[j]!;
       const at = OPTIONS.indexOf(c);
       if (at < 0 || c === ':') {
-        stderr(`postmap: invalid option -- '${c}'`);
+        stderr(`${program.name}: invalid option -- '${c}'`);
         fail(USAGE);
       }
       if (OPTIONS[at + 1] === ':') {
         const value = j + 1 < arg.length ? arg.slice(j + 1) : argv[++i];
         if (value === undefined) {
-          stderr(`postmap: option requires an argument -- '${c}'`);
+          stderr(`${program.name}: option requires an argument -- '${c}'`);
           fail(USAGE);
         }
         if (c === 'c') args.configDirectory = value;
@@ -143,6 +170,11 @@ function flushed(stdout: string): string {
   return decodeBytes(bytes.slice(0, bytes.length - (bytes.length % STDOUT_BUFFER)));
 }
 
+/** postaliasHost - every indexed file was built by postalias (unless the host knows better). */
+function postaliasHost(host: Host): Host {
+  return { ...host, buildFlags: (path) => host.buildFlags?.(path) ?? { postalias: true } };
+}
+
 /** dictLabel - `type:name` as Postfix's dictionary names itself (hash: NAME.db). */
 const dictLabel = (t: Table): string => `${t.type}:${t.dictName ?? t.name}`;
 
@@ -152,21 +184,31 @@ const dictLabel = (t: Table): string => `${t.type}:${t.dictName ?? t.name}`;
  * Strings carry bytes as the engine does (see util/bytes.ts): stdin and
  * stdout may hold bytes that are not UTF-8.
  */
-export async function runPostmap(argv: readonly string[], io: { host?: Host; stdin?: string } = {}): Promise<CommandOutput> {
+export function runPostmap(argv: readonly string[], io: { host?: Host; stdin?: string } = {}): Promise<CommandOutput> {
+  return runMapCommand(POSTMAP, argv, io);
+}
+
+/** runPostalias - runs one postalias command line; never throws. */
+export function runPostalias(argv: readonly string[], io: { host?: Host; stdin?: string } = {}): Promise<CommandOutput> {
+  return runMapCommand(POSTALIAS, argv, io);
+}
+
+async function runMapCommand(program: Program, argv: readonly string[], io: { host?: Host; stdin?: string }): Promise<CommandOutput> {
+  const USAGE = program.usage;
   let stdout = '';
   let stderr = '';
   let utf8 = false;
   const log = (d: Diagnostic): void => {
-    stderr += `postmap: ${d.severity}: ${printable(d.message, utf8)}\n`;
+    stderr += `${program.name}: ${d.severity}: ${printable(d.message, utf8)}\n`;
   };
   const fail = (message: string): never => {
     log({ severity: 'fatal', message });
     throw new Fatal(message);
   };
   try {
-    const args = parseArgs(argv, fail, (line) => (stderr += line + '\n'));
+    const args = parseArgs(program, argv, fail, (line) => (stderr += line + '\n'));
     // `postmap -c DIR` exports MAIL_CONFIG=DIR to what it runs; environ: tables see it.
-    const host =
+    const fileHost =
       io.host ??
       createNodeHost(
         args.configDirectory === undefined
@@ -174,12 +216,14 @@ export async function runPostmap(argv: readonly string[], io: { host?: Host; std
           : { configDirectory: args.configDirectory, environment: { ...process.env, MAIL_CONFIG: args.configDirectory } as Record<string, string> },
       );
     // A missing main.cf reads as empty: the simulator must work where no Postfix is installed.
-    const mainCfBytes = host.readFile('/etc/postfix/main.cf');
+    const mainCfBytes = fileHost.readFile('/etc/postfix/main.cf');
     const mainCf = loadMainCf(mainCfBytes && decodeBytes(mainCfBytes));
     mainCf.diagnostics.forEach(log);
     if (mainCf.error) fail(mainCf.error.message);
     utf8 = mainCf.get('smtputf8_enable') === 'yes';
     const defaultType = mainCf.get('default_database_type') ?? 'hash';
+    // The indexed files postalias builds: every one for postalias, those main.cf names as alias databases for postmap.
+    const host = program === POSTALIAS ? postaliasHost(fileHost) : aliasDatabaseHost(fileHost, mainCf);
     const messageModes = args.body || args.header || args.mime;
     if (messageModes && args.query !== '-') fail('specify -b -h or -m only with "-q -"');
     if (args.mime && !args.body && !args.header) log({ severity: 'warning', message: 'ignoring -m option without -b or -h' });
@@ -187,6 +231,7 @@ export async function runPostmap(argv: readonly string[], io: { host?: Host; std
     if (messageModes) fail('-b and -h (message header and body keys) are not simulated yet');
 
     const build: BuildFlags = {
+      ...(program === POSTALIAS && { postalias: true }),
       noFold: !args.fold,
       ...(args.duplicates && { duplicates: args.duplicates }),
       ...(args.nul && { nul: args.nul === 'with' }),
@@ -195,6 +240,7 @@ export async function runPostmap(argv: readonly string[], io: { host?: Host; std
     const building = args.query === undefined && !args.sequence;
     const openOptions: OpenOptions = {
       host,
+      mainCf: (name) => mainCf.get(name),
       foldFixed: args.fold,
       ...(args.rhsIsFile && { rhsIsFile: true }),
       ...(args.duplicates && { duplicates: args.duplicates }),
@@ -226,7 +272,7 @@ export async function runPostmap(argv: readonly string[], io: { host?: Host; std
         const value = args.rhsIsFile ? decoded(table, key, result.value) : result.value;
         // postmap names the table as given on the command line here, and by its dictionary below.
         if (value === '') emptyWarning(batch ? dictLabel(table) : withDefaultType(map, defaultType), key);
-        stdout += batch ? `${key}\t${value}\n` : `${value}\n`;
+        stdout += batch ? `${key}${program.keySuffix}\t${value}\n` : `${value}\n`;
         return true;
       }
       if (result.status === 'error') {
@@ -257,7 +303,7 @@ export async function runPostmap(argv: readonly string[], io: { host?: Host; std
           }
           value = r.text;
         }
-        stdout += `${key}\t${value}\n`;
+        stdout += `${key}${program.keySuffix}\t${value}\n`;
       }
       return { stdout, stderr, status: 0 };
     }

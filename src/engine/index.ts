@@ -73,6 +73,7 @@ export type {
   RewriteRule,
 } from './resolve/index.ts';
 export {
+  aliasDatabaseHost,
   createSearchContext,
   createTableCache,
   isFixedTable,

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import type { SqlJsStatic } from 'sql.js';
 import { describe, expect, it } from 'vitest';
-import { runPostmap } from '../../src/cli/postmap.ts';
+import { runPostalias, runPostmap } from '../../src/cli/postmap.ts';
 import { createNodeHost } from '../../src/cli/node-host.ts';
 import type { BuildFlags, Host } from '../../src/engine/index.ts';
 import { CONFIG_DIRECTORY, RECORD_ENVIRONMENT, defaultDatabaseType, planGroup } from '../../scripts/golden/lookups-format.mjs';
@@ -22,6 +22,8 @@ import { CONFIG_DIRECTORY, RECORD_ENVIRONMENT, defaultDatabaseType, planGroup } 
 const GOLDEN = join(import.meta.dirname, '..', 'golden', 'lookups');
 
 interface Recorded {
+  /** The program, when not postmap. */
+  command?: 'postalias';
   argv: string[];
   stdin?: string | null;
   stdout: string;
@@ -101,7 +103,8 @@ function buildFlagsOf(argv: readonly string[]): BuildFlags {
 
 /** shellWord - an argument as a reader would type it, for test names. */
 const shellWord = (a: string): string => (a === '' || /[\s"'\\$]/.test(a) ? JSON.stringify(a) : a);
-const commandLine = (argv: readonly string[], stdin?: string | null): string => ['postmap', ...argv.map(shellWord)].join(' ') + (stdin ? ` < ${stdin}` : '');
+const commandLine = (argv: readonly string[], stdin?: string | null, command = 'postmap'): string =>
+  [command, ...argv.map(shellWord)].join(' ') + (stdin ? ` < ${stdin}` : '');
 
 const groups = existsSync(GOLDEN)
   ? readdirSync(GOLDEN)
@@ -144,31 +147,35 @@ for (const group of groups) {
     it('is recorded for the current queries file', () => {
       expect(expected, `${group}: no expected.json; run npm run golden:record ${group}`).toBeDefined();
       expect(
-        expected!.builds.map((b) => b.argv),
+        expected!.builds.map((b) => [b.command ?? 'postmap', b.argv]),
         'builds',
-      ).toEqual(plan.builds.map((b) => b.argv));
+      ).toEqual(plan.builds.map((b) => [b.program, b.argv]));
       expect(
-        expected!.queries.map((q) => [q.argv, q.stdin ?? null]),
+        expected!.queries.map((q) => [q.command ?? 'postmap', q.argv, q.stdin ?? null]),
         'queries',
-      ).toEqual(plan.queries.map((q) => [q.argv, q.stdinFile]));
+      ).toEqual(plan.queries.map((q) => [q.program, q.argv, q.stdinFile]));
     });
     if (!expected) return;
 
     let host: Promise<Host> | undefined;
-    const builds = new Map(plan.builds.flatMap((b) => b.maps.map((m) => [m.slice(m.indexOf(':') + 1), buildFlagsOf(b.argv)] as const)));
+    const builds = new Map(
+      plan.builds.flatMap((b) =>
+        b.maps.map((m) => [m.slice(m.indexOf(':') + 1), { ...buildFlagsOf(b.argv), ...(b.program === 'postalias' && { postalias: true }) }] as const),
+      ),
+    );
     const getHost = () => (host ??= groupHost(dir, builds));
 
     expected.builds.forEach((rec, i) => {
-      it(`build ${i + 1}: ${commandLine(rec.argv)}`, async () => {
-        const got = await runPostmap(rec.argv, { host: await getHost() });
+      it(`build ${i + 1}: ${commandLine(rec.argv, null, rec.command)}`, async () => {
+        const got = await (rec.command === 'postalias' ? runPostalias : runPostmap)(rec.argv, { host: await getHost() });
         expect(got).toEqual({ stdout: rec.stdout, stderr: rec.stderr, status: rec.status });
       });
     });
     expected.queries.forEach((rec, i) => {
       const line = plan.queries[i]?.line;
-      it(`q${i + 1}${line ? ` (line ${line})` : ''}: ${commandLine(rec.argv, rec.stdin)}`, async () => {
+      it(`q${i + 1}${line ? ` (line ${line})` : ''}: ${commandLine(rec.argv, rec.stdin, rec.command)}`, async () => {
         const stdin = rec.stdin ? readFileSync(join(dir, rec.stdin), 'utf8') : undefined;
-        const got = await runPostmap(rec.argv, { host: await getHost(), ...(stdin !== undefined && { stdin }) });
+        const got = await (rec.command === 'postalias' ? runPostalias : runPostmap)(rec.argv, { host: await getHost(), ...(stdin !== undefined && { stdin }) });
         expect(got).toEqual({ stdout: rec.stdout, stderr: rec.stderr, status: rec.status });
       });
     });

@@ -41,8 +41,8 @@ import type { AddressClass, AddressEvent, Diagnostic } from '../trace/types.ts';
 import type { LocalDomains } from './local.ts';
 import type { RewriteSettings } from './rewrite.ts';
 import { rewriteTokens } from './rewrite.ts';
-import type { Token } from './tok822.ts';
-import { internalize, lastIndexOfType, scanTokens } from './tok822.ts';
+import type { Token } from '../util/tok822.ts';
+import { internalize, lastIndexOfType, scanTokens } from '../util/tok822.ts';
 import type { Route } from './transport.ts';
 import { splitAt, transportLookup } from './transport.ts';
 

@@ -26,7 +26,6 @@ import type { Maps } from '../search/maps.ts';
 import { makeMaps, openMaps } from '../search/maps.ts';
 import type { Host, Table } from '../tables/types.ts';
 import type { AddressEvent, Diagnostic } from '../trace/types.ts';
-import { openAliasTable } from './alias-table.ts';
 import type { Agent } from './agents.ts';
 import { DEBIAN_AGENTS } from './agents.ts';
 import { createLocalDomains, ownAddresses } from './local.ts';
@@ -103,11 +102,11 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     return m;
   };
   const noRegsub = { noRegsub: true };
-  /** alias_maps: indexed tables are postalias-built alias databases. */
+  /** alias_maps: indexed tables are postalias-built alias databases (the table cache knows, see aliasDatabaseHost). */
   const aliasMaps = async (): Promise<Maps | undefined> => {
     const specs = splitList(str(params, 'alias_maps'));
     if (specs.length === 0) return undefined;
-    const tables = await Promise.all(specs.map((s) => openAliasTable(s, options.host) ?? ctx.cache.open(s)));
+    const tables = await Promise.all(specs.map((s) => ctx.cache.open(s)));
     const m = makeMaps('alias_maps', tables);
     log(m.diagnostics);
     return m;

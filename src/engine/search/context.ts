@@ -11,8 +11,9 @@
  *   dict_open(3), maps(3), match_list(3)
  */
 import type { ParameterView } from '../config/maincf.ts';
-import { openTable } from '../tables/registry.ts';
+import { INDEXED_TYPES, openTable } from '../tables/registry.ts';
 import type { Host, Table } from '../tables/types.ts';
+import { splitList } from '../util/lists.ts';
 
 /** Open flags that change a table's answers. */
 export interface TableFlags {
@@ -32,9 +33,31 @@ export interface SearchContext {
   cache: TableCache;
 }
 
+/**
+ * aliasDatabaseHost - `host`, where the indexed files that alias_database
+ * and alias_maps name (directly or behind proxy:) were built by postalias
+ * (newaliases) from aliases(5) text, unless the host says how they were
+ * built. Everyone who opens them (local(8), smtpd's recipient validation
+ * through local_recipient_maps, postmap) sees the same database.
+ */
+export function aliasDatabaseHost(host: Host, params: ParameterView): Host {
+  const paths = new Set<string>();
+  const visit = (spec: string): void => {
+    const colon = spec.indexOf(':');
+    if (colon < 0) return;
+    const type = spec.slice(0, colon);
+    if (type === 'proxy') return visit(spec.slice(colon + 1));
+    if (INDEXED_TYPES.includes(type)) paths.add(spec.slice(colon + 1));
+  };
+  for (const param of ['alias_database', 'alias_maps']) splitList(params.get(param) ?? '').forEach(visit);
+  if (paths.size === 0) return host;
+  return { ...host, buildFlags: (path) => host.buildFlags?.(path) ?? (paths.has(path) ? { postalias: true } : undefined) };
+}
+
 /** createTableCache - a cache opening tables through the registry with Postfix's daemon flags. */
-export function createTableCache(host: Host, params?: ParameterView): TableCache {
+export function createTableCache(originalHost: Host, params?: ParameterView): TableCache {
   const tables = new Map<string, Promise<Table>>();
+  const host = params ? aliasDatabaseHost(originalHost, params) : originalHost;
   return {
     open(spec, flags = {}) {
       const key = `${spec}\u0000${flags.noRegsub ? 1 : 0}`;

@@ -20,6 +20,7 @@ import { fatal, readTableFile, surrogateTable, warning } from './driver.ts';
 import { foldKey } from '../util/casefold.ts';
 import type { BuildFlags, DuplicateMode, OpenOptions, Table, TableDriver } from './types.ts';
 import { fileValue } from './dict-file.ts';
+import { aliasSignatures, parseAliasSource } from './alias-source.ts';
 import { toBinary } from '../util/bytes.ts';
 
 /** How each indexed type names its database in postmap's duplicate-entry warning. */
@@ -82,6 +83,8 @@ function withFileValues(entries: SourceEntry[], path: string, options: OpenOptio
 
 /** What sets an indexed table apart from texthash: how it was built. */
 interface StoreOptions {
+  /** Entries stored exactly as given (postalias's signatures), with their own null flag. */
+  extra?: { key: string; value: string; nul?: boolean }[];
   /** Keys stored with a terminating null (TRY1NULL) or without. */
   nul?: boolean;
   /** dict_seq() order: sorted by key bytes (btree, lmdb), or not supported (cdb). */
@@ -121,15 +124,23 @@ function storeTable(
         return { status: 'notfound', trace };
       }
       const entry = store.get(folded);
-      if (!entry) return { status: 'notfound', trace };
-      trace.match = { line: entry.line, rule: entry.key };
+      if (!entry) {
+        // postalias's signatures: stored as written, without a null.
+        const extra = how.extra?.find((x) => x.key === folded && (x.nul === undefined || options.nul === undefined || x.nul === (options.nul === 'with')));
+        if (!extra) return { status: 'notfound', trace };
+        trace.notes = ['added by postalias'];
+        return { status: 'found', value: extra.value, trace };
+      }
+      trace.match = { ...(entry.line > 0 && { line: entry.line }), rule: entry.key };
       return { status: 'found', value: entry.value, trace };
     },
     sequence() {
       if (how.sequence === 'unsupported') return { error: fatal(`table ${type}:${dictName}: sequence operation is not supported`) };
       const bytesOf = (k: string): string => toBinary(k);
-      const keys = [...store.keys()].sort((a, b) => (bytesOf(a) < bytesOf(b) ? -1 : bytesOf(a) > bytesOf(b) ? 1 : 0));
-      return { entries: keys.map((k) => ({ key: k, value: store.get(k)!.value })) };
+      const all = new Map([...store].map(([k, e]) => [k, e.value]));
+      for (const x of how.extra ?? []) if (!all.has(x.key)) all.set(x.key, x.value);
+      const keys = [...all.keys()].sort((a, b) => (bytesOf(a) < bytesOf(b) ? -1 : bytesOf(a) > bytesOf(b) ? 1 : 0));
+      return { entries: keys.map((k) => ({ key: k, value: all.get(k)! })) };
     },
   };
 }
@@ -145,15 +156,34 @@ export const indexedDriver: TableDriver = {
     const flags: BuildFlags = options.build ??
       options.host.buildFlags?.(name) ?? { noFold: options.builtWithoutFolding ?? options.host.builtWithoutFolding?.(name) ?? false };
     const build: Diagnostic[] = [];
-    let entries = parsePostmapSource(source.text, name, { expectedFormatSuffix: '' }, build);
+    let entries = flags.postalias ? parseAliasSource(source.text, name, build) : parsePostmapSource(source.text, name, { expectedFormatSuffix: '' }, build);
     if (flags.rhsIsFile) entries = withFileValues(entries, name, options, build);
     const dbName = databaseName(type, name);
     const store = buildStore(entries, !flags.noFold, flags.duplicates ?? 'warn', (entry, storedKey) =>
       build.push(warning(`${dbName}: duplicate entry: "${storedKey}"`, name, entry.line)),
     );
+    let extra: StoreOptions['extra'];
+    const after: Diagnostic[] = [];
+    if (flags.postalias) {
+      extra = [];
+      for (const x of aliasSignatures(options.mainCf?.('myhostname') ?? 'localhost')) {
+        const key = x.fold && !flags.noFold ? foldKey(x.key) : x.key;
+        // The `@` signature is appended like any entry; a name `@` of the file makes it a duplicate.
+        if (store.has(key)) {
+          if (x.fold && (flags.duplicates ?? 'warn') === 'warn') after.push(warning(`${dbName}: duplicate entry: "${key}"`, name));
+          if (x.fold && flags.duplicates === 'replace') store.set(key, { key, value: x.value, line: 0 });
+          continue;
+        }
+        if (x.fold) store.set(key, { key, value: x.value, line: 0 });
+        else extra.push({ key, value: x.value, ...(x.nul !== undefined && { nul: x.nul }) });
+      }
+    }
     // Berkeley DB and LMDB files hold keys with their null unless built with -n; cdb without unless -N.
     const nul = flags.nul ?? type !== 'cdb';
-    return storeTable(type, name, store, options, [], { nul, sequence: type === 'cdb' ? 'unsupported' : 'sorted' }, byLine(build));
+    return storeTable(type, name, store, options, [], { nul, sequence: type === 'cdb' ? 'unsupported' : 'sorted', ...(extra && { extra }) }, [
+      ...byLine(build),
+      ...after,
+    ]);
   },
 };
 

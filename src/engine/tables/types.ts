@@ -47,6 +47,8 @@ export interface BuildFlags {
   nul?: boolean;
   /** -F: values are lists of files; the file holds their content, base64-encoded. */
   rhsIsFile?: boolean;
+  /** Built by postalias(1) (newaliases) from aliases(5) text, not by postmap. */
+  postalias?: boolean;
 }
 
 /** DICT_FLAG_DUP_WARN, DICT_FLAG_DUP_REPLACE, DICT_FLAG_DUP_IGNORE. */
