@@ -25,7 +25,7 @@
  */
 import { DEBIAN_POSTFIX_TYPES, INDEXED_TYPES, loadMainCf, openTable, printable, splitSpec } from '../engine/index.ts';
 import type { BuildFlags, Diagnostic, Host, LookupResult, OpenOptions, Table } from '../engine/index.ts';
-import { aliasDatabaseHost, decodeBytes, encodeBytes, fileContent } from '../engine/index.ts';
+import { aliasDatabaseHost, checkParameters, decodeBytes, encodeBytes, fileContent } from '../engine/index.ts';
 import { createNodeHost } from './node-host.ts';
 
 /** What a command run produces: exactly what the real program would print. */
@@ -220,6 +220,13 @@ async function runMapCommand(program: Program, argv: readonly string[], io: { ho
     const mainCf = loadMainCf(mainCfBytes && decodeBytes(mainCfBytes));
     mainCf.diagnostics.forEach(log);
     if (mainCf.error) fail(mainCf.error.message);
+    // mail_conf_read(): the parameters every Postfix program reads and checks at start-up.
+    const checked = checkParameters(mainCf, 'postmap', {
+      configDirectory: args.configDirectory ?? '/etc/postfix',
+      readFile: (path) => fileHost.readFile(path),
+    });
+    checked.warnings.forEach(log);
+    if (checked.fatal) fail(checked.fatal.message);
     utf8 = mainCf.get('smtputf8_enable') === 'yes';
     const defaultType = mainCf.get('default_database_type') ?? 'hash';
     // The indexed files postalias builds: every one for postalias, those main.cf names as alias databases for postmap.

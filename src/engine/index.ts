@@ -20,6 +20,8 @@ export type { MasterCf, MasterService } from './config/mastercf.ts';
 export { DEFAULT_FACTS, builtinDefault, compareCompatLevels, isBuiltinParameter, serviceParameters } from './config/names.ts';
 export type { MachineFacts, InterfaceAddress } from './config/names.ts';
 export { postconfShow } from './config/postconf.ts';
+export { checkParameters, myoriginOf, CHECKED_PROGRAMS, PROGRAM_READS } from './config/checks.ts';
+export type { CheckResult, CheckOptions } from './config/checks.ts';
 export type { PostconfRequest, PostconfOutput } from './config/postconf.ts';
 export {
   prepareSmtpd,

@@ -254,7 +254,7 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
           fatal('macro processing error');
         }
       }
-      registerUserParameters(params, entries, table, dir, warn);
+      registerUserParameters(params, entries, table, dir, warn, (value, local) => void expandValue(value, false, local));
     }
 
     // Output.
@@ -306,8 +306,20 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
   }
 }
 
-/** registerUserParameters - pcf_register_user_parameters(): validate user-defined names, warn about undefined ones. */
-function registerUserParameters(params: Map<string, string>, entries: Entry[], table: Map<string, Node>, dir: string, warn: (m: string) => void): void {
+/**
+ * registerUserParameters - pcf_register_user_parameters(): validate
+ * user-defined names, warn about undefined ones. The value of a built-in
+ * or per-service parameter is also expanded (`expand`, fatal on bad `$`
+ * syntax), as postconf does when it looks for legacy database names in it.
+ */
+function registerUserParameters(
+  params: Map<string, string>,
+  entries: Entry[],
+  table: Map<string, Node>,
+  dir: string,
+  warn: (m: string) => void,
+  expand: (value: string, local?: Entry) => void,
+): void {
   const restClasses = new Set<string>();
   const flag = (name: string, local?: Entry): void => {
     let supplied = false;
@@ -352,6 +364,7 @@ function registerUserParameters(params: Map<string, string>, entries: Entry[], t
         if (isRawParameter(name)) continue;
       }
       scan(value, local);
+      if (node && (node.cls === 'builtin' || node.cls === 'service')) expand(value, local);
     }
   };
   for (const e of entries) if (e.params.size > 0) scanNamespace(e.params, e);

@@ -31,6 +31,7 @@ import { DEBIAN_AGENTS } from './agents.ts';
 import { createLocalDomains, ownAddresses } from './local.ts';
 import { expansionTypes } from './local-agent.ts';
 import { bool, int, str, warnCompatBreak } from './params.ts';
+import { checkParameters, myoriginOf } from '../config/checks.ts';
 import type { DeliveryResult, PipelineState } from './pipeline.ts';
 import { resolveDelivery } from './pipeline.ts';
 import type { ResolveReply, ResolveState } from './resolve.ts';
@@ -87,6 +88,14 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     diagnostics.push(...d);
     startup[program].push(...d);
   };
+  // What trivial-rewrite and cleanup refuse in their parameters when they start (they then die: the fatal
+  // error is logged). local and virtual start only when mail goes to them (virtual without a
+  // virtual_mailbox_base, the default, would die), so their checks are left to whoever delivers.
+  for (const p of ['trivial-rewrite', 'cleanup'] as const) {
+    const checked = checkParameters(params, p, { readFile: (path) => options.host.readFile(path) });
+    startup[p].push(...checked.warnings, ...(checked.fatal ? [checked.fatal] : []));
+    diagnostics.push(...checked.warnings, ...(checked.fatal ? [checked.fatal] : []));
+  }
   const list = async (name: string, kind: MatchListKind): Promise<MatchList | undefined> => {
     const value = str(params, name);
     if (value.trim() === '') return undefined;
@@ -118,7 +127,8 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
   // eslint-disable-next-line prefer-const
   let state: ResolveState;
   const rewrite: RewriteSettings = {
-    myorigin: str(params, 'myorigin'),
+    // Debian's Postfix reads a myorigin that starts with `/` from that file.
+    myorigin: myoriginOf(params, (path) => options.host.readFile(path)),
     mydomain: str(params, 'mydomain'),
     remoteRewriteDomain: str(params, 'remote_header_rewrite_domain'),
     swapBangpath: bool(params, 'swap_bangpath'),
