@@ -361,7 +361,7 @@ export function warningsOf(trace: readonly AddressEvent[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const e of trace) {
     if (e.kind === 'diagnostic') out.push(e.diagnostic);
-    else if (e.kind === 'list' && e.trace.error) out.push(e.trace.error);
+    else if (e.kind === 'list' && e.trace.error) out.push(...(e.trace.warnings ?? []), e.trace.error);
     else if (e.kind === 'maps') out.push(...(e.trace.warnings ?? []));
     else if (e.kind === 'find') for (const k of e.trace.keys) out.push(...(k.warnings ?? []));
   }

@@ -105,6 +105,8 @@ export interface MatchListTrace {
   matched: boolean;
   /** A table lookup failed: the list answers "no match" with this error. */
   error?: Diagnostic;
+  /** What the table lookups logged (e.g. a surrogate table's reason), before `error`. */
+  warnings?: Diagnostic[];
 }
 
 /** One maps_find(3): a key sent to each table of a list in order. */
