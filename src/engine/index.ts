@@ -21,6 +21,8 @@ export { DEFAULT_FACTS, builtinDefault, compareCompatLevels, isBuiltinParameter,
 export type { MachineFacts, InterfaceAddress } from './config/names.ts';
 export { postconfShow } from './config/postconf.ts';
 export { checkParameters, myoriginOf, CHECKED_PROGRAMS, PROGRAM_READS } from './config/checks.ts';
+export { daemonView, daemonViews, DAEMON_SERVICES } from './config/daemons.ts';
+export type { Daemon, DaemonView } from './config/daemons.ts';
 export type { CheckResult, CheckOptions } from './config/checks.ts';
 export type { PostconfRequest, PostconfOutput } from './config/postconf.ts';
 export {

@@ -21,6 +21,8 @@ import { createNodeHost } from '../../src/cli/node-host.ts';
 import { runResolve } from '../../src/cli/resolve.ts';
 import { loadMainCf } from '../../src/engine/config/maincf.ts';
 import { parseMasterCf } from '../../src/engine/config/mastercf.ts';
+import { daemonViews } from '../../src/engine/config/daemons.ts';
+import { serviceView } from '../../src/engine/config/maincf.ts';
 import type { Host } from '../../src/engine/tables/types.ts';
 import type { AddressEvent, Diagnostic } from '../../src/engine/trace/types.ts';
 import type { Agent, Resolver } from '../../src/engine/resolve/index.ts';
@@ -100,8 +102,18 @@ for (const group of groups) {
       const host = await groupHost(dir);
       const text = host.readFile(`${CONFIG_DIRECTORY}/main.cf`);
       const main = loadMainCf(text && new TextDecoder().decode(text));
+      // Each daemon runs with its own master.cf entry (the group's; Debian's default has no -o for them).
+      const masterFile = join(dir, 'master.cf');
+      const master = existsSync(masterFile) ? parseMasterCf(readFileSync(masterFile, 'utf8')) : undefined;
+      const daemons = daemonViews(main, master);
+      const views = {
+        'trivial-rewrite': daemons['trivial-rewrite'].view,
+        cleanup: daemons.cleanup.view,
+        local: master ? serviceView(main, master, 'local', 'unix') : main,
+        virtual: master ? serviceView(main, master, 'virtual', 'unix') : main,
+      };
       // The group's `passwd` is the simulator's /etc/postfix/passwd (extra accounts for unix:passwd.byname).
-      return createResolver(main, { host, agents: groupAgents(dir) });
+      return createResolver(main, { host, agents: groupAgents(dir), views });
     })());
 
   const resolveFields = (r: { transport: string; nexthop: string; recipient: string; flags: number }) => ({

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createNodeHost } from '../../src/cli/node-host.ts';
 import { loadMainCf, parseMasterCf, serviceView } from '../../src/engine/index.ts';
+import { daemonViews } from '../../src/engine/config/daemons.ts';
 import { createTableCache } from '../../src/engine/search/index.ts';
 import { createResolver } from '../../src/engine/resolve/resolver.ts';
 import { parseDialogue, parseDnsFacts, parseFacts, prepareSmtpd, runClient, NO_DNS } from '../../src/engine/smtpd/index.ts';
@@ -72,7 +73,10 @@ async function loadGroup(dir: string): Promise<Group> {
   const agents = master ? agentsFromMasterCf(master) : { ...DEBIAN_AGENTS };
   // The recorder's namespace has only these accounts.
   const users = DEBIAN_PASSWD.map((l) => l.split(':')[0]!);
-  const resolver = await createResolver(params, { host, cache, agents, users });
+  // trivial-rewrite and cleanup run with their own master.cf entries, not smtpd's -o (config/daemons.ts).
+  const daemons = daemonViews(main, master, params);
+  const views = { 'trivial-rewrite': daemons['trivial-rewrite'].view, cleanup: daemons.cleanup.view };
+  const resolver = await createResolver(params, { host, cache, agents, users, views });
   const dnsPath = join(dir, 'dns');
   const cfg = await prepareSmtpd({
     host,
