@@ -22,6 +22,8 @@ export type { MachineFacts, InterfaceAddress } from './config/names.ts';
 export { postconfShow } from './config/postconf.ts';
 export { checkParameters, myoriginOf, CHECKED_PROGRAMS, PROGRAM_READS } from './config/checks.ts';
 export { daemonView, daemonViews, DAEMON_SERVICES } from './config/daemons.ts';
+export { SIMULATED, coverageRows, isOperational, notSimulated, notSimulatedNotices } from './config/coverage.ts';
+export type { CoverageRow } from './config/coverage.ts';
 export type { Daemon, DaemonView } from './config/daemons.ts';
 export type { CheckResult, CheckOptions } from './config/checks.ts';
 export type { PostconfRequest, PostconfOutput } from './config/postconf.ts';
