@@ -21,6 +21,7 @@ import { environDriver, failDriver, internalDriver, randmapDriver, staticDriver 
 import { sqliteDriver } from './sqlite.ts';
 import { fatal, surrogateTable } from './driver.ts';
 import { unixDriver } from './unix.ts';
+import { memcacheDriver, nisDriver, socketmapDriver, tcpDriver } from './servers.ts';
 import type { OpenOptions, Table, TableDriver } from './types.ts';
 
 /** Types that need a server or a system database; opened as tables that say so. */
@@ -28,11 +29,7 @@ const NOT_SIMULATED: Record<string, { fixed: boolean }> = {
   mysql: { fixed: true },
   pgsql: { fixed: true },
   ldap: { fixed: true },
-  memcache: { fixed: true },
   mongodb: { fixed: true },
-  socketmap: { fixed: false },
-  tcp: { fixed: false },
-  nis: { fixed: true },
   nisplus: { fixed: true },
   netinfo: { fixed: true },
 };
@@ -46,8 +43,9 @@ const notSimulated = (fixed: boolean): TableDriver => ({
       ...table,
       lookup: (key) => {
         const r = table.lookup(key);
-        return { ...r, trace: { ...r.trace, notes: [`${type}: tables are not simulated yet: they need a server or a system database`] } };
+        return r;
       },
+      notices: [{ severity: 'info', message: `${type}: tables are not simulated: they need a server or a system database` }],
     };
   },
 });
@@ -75,6 +73,10 @@ export const DRIVERS: Readonly<Record<string, TableDriver>> = {
   internal: internalDriver,
   randmap: randmapDriver,
   unix: unixDriver,
+  nis: nisDriver,
+  memcache: memcacheDriver,
+  socketmap: socketmapDriver,
+  tcp: tcpDriver,
   ...Object.fromEntries(Object.entries(NOT_SIMULATED).map(([t, { fixed }]) => [t, notSimulated(fixed)])),
 };
 

@@ -110,6 +110,11 @@ export interface Table {
    */
   readonly openError?: Diagnostic;
   /**
+   * What the simulator assumes about this table that Postfix would not log
+   * (e.g. a server it does not run): said once per table, not per lookup.
+   */
+  readonly notices?: readonly Diagnostic[];
+  /**
    * The name Postfix's dictionary carries when it differs from `name`
    * (hash and btree: NAME.db, cdb: NAME.cdb), used in some messages.
    */
