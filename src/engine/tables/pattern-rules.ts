@@ -283,9 +283,10 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
       const key = toBinary(originalKey);
       const lower = lowerKey(key);
       const warnings: Diagnostic[] = [];
-      const run = (re: CompiledRegex, r: Rule): boolean => {
+      // applies - the pattern matches (or, negated, does not); a matching error means neither (DICT_PCRE_EXEC).
+      const applies = (re: CompiledRegex, r: Rule, match: boolean): boolean => {
         try {
-          return re.test(key, lower);
+          return re.test(key, lower) === match;
         } catch (e) {
           const msg = `${where(r.line)}: ${(e as Error).message}`;
           warnings.push(warning(msg, name, r.line));
@@ -300,14 +301,14 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
         const rule = rules[i]!;
         if (rule.op === 'endif') continue;
         if (rule.op === 'if') {
-          if (run(rule.expr, rule) === rule.match) continue;
+          if (applies(rule.expr, rule, rule.match)) continue;
           if (rule.endif === undefined) break;
           next = rule.endif + 1;
           continue;
         }
         tried++;
-        if (run(rule.first, rule) !== rule.firstMatch) continue;
-        if (rule.second && run(rule.second, rule) !== rule.secondMatch) continue;
+        if (!applies(rule.first, rule, rule.firstMatch)) continue;
+        if (rule.second && !applies(rule.second, rule, rule.secondMatch)) continue;
         const found = rule.firstMatch ? (rule.first.exec(key) ?? undefined) : undefined;
         let value = '';
         for (const piece of rule.result) value += typeof piece === 'string' ? piece : (found?.[piece] ?? '');

@@ -58,7 +58,7 @@ export interface RuleMatch {
 }
 
 /** The regular-expression engines the simulator can use. */
-export type RegexEngineName = 're2js' | 'js-regexp';
+export type RegexEngineName = 're2js' | 'js-regexp' | 'backtrack';
 
 /** The three outcomes Postfix distinguishes for a dictionary lookup. */
 export type LookupResult =

@@ -102,34 +102,6 @@ export function compileRe2(source: string, o: Re2Options, prefilter: Prefilter |
 }
 
 /**
- * compileJs - native RegExp (throws SyntaxError). `groupCount` as the
- * pattern declares it; `jsGroups` maps its groups to RegExp's when the
- * translation added helper groups.
- */
-export function compileJs(
-  source: string,
-  flags: string,
-  groupCount: number,
-  prefilter: Prefilter | undefined,
-  notes: readonly string[],
-  jsGroups?: readonly number[],
-): CompiledRegex {
-  const re = new RegExp(source, flags);
-  return {
-    engine: 'js-regexp',
-    groupCount,
-    notes,
-    ...(prefilter && { prefilter }),
-    test: (input, lower) => passes(prefilter, input, lower) && re.test(input),
-    exec(input) {
-      const m = re.exec(input);
-      if (!m) return null;
-      return jsGroups ? [m[0], ...jsGroups.map((k) => m[k])] : Array.from(m);
-    },
-  };
-}
-
-/**
  * quickLiteral - `^user@example\.com$`: a pattern of plain characters and
  * `\.` between optional anchors, recognised without a full parse (most
  * rules of big tables look like this). Valid for ERE and PCRE alike.
