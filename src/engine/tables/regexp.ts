@@ -39,7 +39,8 @@ export function compilePosix(source: string, toggled: ReadonlySet<string>): Comp
           return f();
         } catch (e) {
           // glibc has no step limit; the simulator must stop somewhere, and says so.
-          if (e instanceof MatchError) throw new Error(`postfix-sim: the backtracking matcher gave up (${e.message}); glibc would go on: rule skipped`);
+          if (e instanceof MatchError)
+            throw new Error(`postfix-sim: the backtracking matcher gave up (${e.message}); glibc would go on: rule skipped`, { cause: e });
           throw e;
         }
       };
