@@ -73,6 +73,8 @@ interface PostmapArgs {
   nul?: 'with' | 'without';
   /** -r / -w: the last one given. */
   duplicates?: 'replace' | 'ignore';
+  /** -u: no UTF-8 mode even with smtputf8_enable = yes. */
+  noUtf8: boolean;
   /** -b, -h, -m (message query modes), -i (incremental build). */
   body: boolean;
   header: boolean;
@@ -85,7 +87,17 @@ interface PostmapArgs {
 function parseArgs(program: Program, argv: readonly string[], fail: (msg: string) => never, stderr: (line: string) => void): PostmapArgs {
   const OPTIONS = program.options;
   const USAGE = program.usage;
-  const args: PostmapArgs = { fold: true, sequence: false, rhsIsFile: false, body: false, header: false, mime: false, incremental: false, maps: [] };
+  const args: PostmapArgs = {
+    fold: true,
+    sequence: false,
+    rhsIsFile: false,
+    noUtf8: false,
+    body: false,
+    header: false,
+    mime: false,
+    incremental: false,
+    maps: [],
+  };
   const onlyOne = (): never => fail('specify only one of -s -q or -d');
   let i = 0;
   for (; i < argv.length; i++) {
@@ -151,7 +163,10 @@ function parseArgs(program: Program, argv: readonly string[], fail: (msg: string
         case 'i':
           args.incremental = true;
           break;
-        // -o, -p (privileges and permissions of a built file), -u, -U (UTF-8 checks), -v: no answer changes.
+        case 'u':
+          args.noUtf8 = true;
+          break;
+        // -o, -p (privileges and permissions of a built file), -U (UTF-8 checks with -b, -h), -v: no answer changes.
       }
     }
   }
@@ -248,6 +263,8 @@ async function runMapCommand(program: Program, argv: readonly string[], io: { ho
     const openOptions: OpenOptions = {
       host,
       mainCf: (name) => mainCf.get(name),
+      // DICT_FLAG_UTF8_REQUEST (unless -u) with smtputf8_enable = yes: UTF-8 mode.
+      ...(utf8 && !args.noUtf8 && { utf8: true }),
       foldFixed: args.fold,
       ...(args.rhsIsFile && { rhsIsFile: true }),
       ...(args.duplicates && { duplicates: args.duplicates }),
@@ -347,7 +364,9 @@ async function runMapCommand(program: Program, argv: readonly string[], io: { ho
     const text = io.stdin ?? '';
     const keys = text.split('\n');
     if (keys[keys.length - 1] === '') keys.pop();
-    for (const key of keys) {
+    for (const line of keys) {
+      // A key is a C string: it ends at a NUL byte.
+      const key = line.split('\0')[0]!;
       for (let n = 0; n < args.maps.length; n++) {
         const table = (tables[n] ??= await open(args.maps[n]!));
         if (report(args.maps[n]!, table, key, table.lookup(key), true)) {

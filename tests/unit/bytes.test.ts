@@ -52,3 +52,34 @@ describe('dict_file', () => {
     expect(fileContent('bGluZSBvbmUKbGluZSB0d28K,c2Vjb25kIGZpbGUK')).toEqual({ error: 'malformed BASE64 value: bGluZSBvbmUKbGluZSB0d28K,c2Vjb' });
   });
 });
+
+describe('UTF-8 mode', () => {
+  it('casefolds as ICU does: full folding, one character at a time', async () => {
+    const { casefoldUtf8 } = await import('../../src/engine/util/casefold.ts');
+    expect(casefoldUtf8('STRAẞE')).toBe('strasse');
+    expect(casefoldUtf8('Straße')).toBe('strasse');
+    expect(casefoldUtf8('CAFÉ')).toBe('café');
+    expect(casefoldUtf8('ΟΔΟΣ')).toBe('οδοσ');
+    expect(casefoldUtf8('ı')).toBe('ı');
+    expect(casefoldUtf8('ſ')).toBe('s');
+  });
+  it('refuses keys and values that are not UTF-8, with Postfix warnings', async () => {
+    const { openTable } = await import('../../src/engine/index.ts');
+    const { memoryHost } = await import('../support/memory-host.ts');
+    const host = memoryHost({ '/t': Uint8Array.from([...new TextEncoder().encode('a v'), 0xe9, 10, ...new TextEncoder().encode('CAFÉ x\n')]) });
+    const t = await openTable('texthash:/t', { host, utf8: true });
+    expect(t.diagnostics.map((d) => d.message)).toEqual(['/t, line 1: non-UTF-8 input "a v\udce9" -- ignoring this line']);
+    expect(t.lookup('café')).toMatchObject({ status: 'found', value: 'x' });
+    const bad = t.lookup(decodeBytes(Uint8Array.of(0x63, 0xe9)));
+    expect(bad.status).toBe('notfound');
+    expect(bad.warnings?.[0]?.message).toBe('texthash:/t: non-UTF-8 key "c\udce9": malformed UTF-8 or invalid codepoint');
+    const eight = await openTable('texthash:/t', { host });
+    expect(eight.lookup('a')).toMatchObject({ status: 'found', value: 'v\udce9' });
+  });
+  it('prints a byte that is not UTF-8 as one ?', async () => {
+    const { printable } = await import('../../src/engine/index.ts');
+    expect(printable('caf\udce9', false)).toBe('caf?');
+    expect(printable('caf\udce9 é', true)).toBe('caf? é');
+    expect(printable('é', false)).toBe('??');
+  });
+});

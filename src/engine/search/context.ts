@@ -58,6 +58,8 @@ export function aliasDatabaseHost(host: Host, params: ParameterView): Host {
 export function createTableCache(originalHost: Host, params?: ParameterView): TableCache {
   const tables = new Map<string, Promise<Table>>();
   const host = params ? aliasDatabaseHost(originalHost, params) : originalHost;
+  // Daemons open their tables with DICT_FLAG_UTF8_REQUEST: UTF-8 mode when smtputf8_enable = yes.
+  const utf8 = params?.get('smtputf8_enable')?.toLowerCase() === 'yes';
   return {
     open(spec, flags = {}) {
       const key = `${spec}\u0000${flags.noRegsub ? 1 : 0}`;
@@ -66,6 +68,7 @@ export function createTableCache(originalHost: Host, params?: ParameterView): Ta
         t = openTable(spec, {
           host,
           foldFixed: true,
+          ...(utf8 && { utf8: true }),
           ...(flags.noRegsub && { noRegsub: true }),
           ...(params && { mainCf: (name: string) => params.get(name) }),
         });

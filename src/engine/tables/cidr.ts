@@ -323,7 +323,10 @@ export const cidrDriver: TableDriver = {
     const steps: Step[] = [];
     const open: Rule[] = [];
     let run: Run | undefined;
-    forEachLogicalLine(source.text, name, diagnostics, (src, s, e, line) => {
+    forEachLogicalLine(source.text, name, diagnostics, (src, s, end, line) => {
+      // A line is a C string: it ends at a NUL byte.
+      const nul = src.indexOf('\0', s);
+      const e = nul >= 0 && nul < end ? nul : end;
       let rule = parseRule(src, s, e, line, open.length);
       if (options.rhsIsFile && (rule === plain || (rule instanceof Rule && rule.op === MATCH))) {
         // -F: the result names files; the rule holds their content, base64-encoded.

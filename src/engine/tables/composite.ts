@@ -37,7 +37,8 @@ async function openComposite(type: string, name: string, options: OpenOptions, c
     if (!member) {
       member = await openTable(memberSpec, options);
       opened.set(memberSpec, member);
-      diagnostics.push(...(member.buildDiagnostics ?? []), ...member.diagnostics);
+      // What postmap logged when it built a member is not logged again when the table is opened.
+      diagnostics.push(...member.diagnostics);
       // Postfix gives up at the first member that cannot be opened.
       if (member.openError) return surrogateTable(type, name, member.openError, member.fixed, diagnostics);
     }

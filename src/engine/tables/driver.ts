@@ -7,7 +7,9 @@
  *   (dict_surrogate(3)): every lookup fails with the reason.
  */
 import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
-import type { Table } from './types.ts';
+import type { OpenOptions, Table } from './types.ts';
+import { casefoldUtf8, foldKey } from '../util/casefold.ts';
+import { decodeBytes } from '../util/bytes.ts';
 import { balancedLength, extpar } from '../util/braces.ts';
 import { splitList } from '../util/lists.ts';
 
@@ -61,7 +63,7 @@ export function warning(message: string, file?: string, line?: number): Diagnost
 export function readTableFile(readFile: (path: string) => Uint8Array | undefined, path: string): { text: string } | { error: Diagnostic } {
   const bytes = readFile(path);
   if (bytes === undefined) return { error: fatal(`open ${path}: No such file or directory`, path) };
-  return { text: new TextDecoder('utf-8').decode(bytes) };
+  return { text: decodeBytes(bytes) };
 }
 
 /**
@@ -85,4 +87,10 @@ export function readRuleSource(type: string, name: string, readFile: (path: stri
     text += rule.text + '\n';
   }
   return { text };
+}
+
+/** keyFolder - how a fixed-case table folds keys: not at all (postmap -f), ASCII only, or as Unicode (UTF-8 mode). */
+export function keyFolder(options: Pick<OpenOptions, 'foldFixed' | 'utf8'>): (key: string) => string {
+  if (options.foldFixed === false) return (k) => k;
+  return options.utf8 ? casefoldUtf8 : foldKey;
 }

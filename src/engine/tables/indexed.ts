@@ -16,8 +16,8 @@
 import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
 import { parsePostmapSource } from './postmap-source.ts';
 import type { SourceEntry } from './postmap-source.ts';
-import { fatal, readTableFile, surrogateTable, warning } from './driver.ts';
-import { foldKey } from '../util/casefold.ts';
+import { fatal, keyFolder, readTableFile, surrogateTable, warning } from './driver.ts';
+import { readLogicalLines } from '../util/readlline.ts';
 import type { BuildFlags, DuplicateMode, OpenOptions, Table, TableDriver } from './types.ts';
 import { fileValue } from './dict-file.ts';
 import { aliasSignatures, parseAliasSource } from './alias-source.ts';
@@ -56,13 +56,13 @@ const byLine = (list: Diagnostic[]): Diagnostic[] => list.sort((a, b) => (a.line
  */
 function buildStore(
   entries: SourceEntry[],
-  fold: boolean,
+  fold: (key: string) => string,
   duplicates: DuplicateMode,
   onDuplicate: (entry: SourceEntry, storedKey: string) => void,
 ): Map<string, SourceEntry> {
   const store = new Map<string, SourceEntry>();
   for (const entry of entries) {
-    const storedKey = fold ? foldKey(entry.key) : entry.key;
+    const storedKey = fold(entry.key);
     if (!store.has(storedKey)) store.set(storedKey, entry);
     else if (duplicates === 'replace') store.set(storedKey, entry);
     else if (duplicates === 'warn') onDuplicate(entry, storedKey);
@@ -79,6 +79,24 @@ function withFileValues(entries: SourceEntry[], path: string, options: OpenOptio
     else out.push({ ...entry, value: r.value });
   }
   return out;
+}
+
+/**
+ * utf8Lines - UTF-8 mode: the source without its logical lines that are
+ * not UTF-8 (with postmap's warning); the others keep their line numbers
+ * (skipped lines become comments).
+ */
+function utf8Lines(text: string, path: string, diagnostics: Diagnostic[]): string {
+  if (!/[\udc80-\udcff]/.test(text)) return text;
+  const lines = text.split('\n');
+  for (const { text: line, line: n } of readLogicalLines(text, path, [])) {
+    if (!/[\udc80-\udcff]/.test(line)) continue;
+    diagnostics.push(warning(`${path}, line ${n}: non-UTF-8 input "${line}" -- ignoring this line`, path, n));
+    // Comment out the logical line: its first physical line and the continuation lines after it.
+    lines[n - 1] = '#';
+    for (let k = n; k < lines.length && /^[ \t]/.test(lines[k]!) && lines[k]!.trim() !== ''; k++) lines[k] = '#';
+  }
+  return lines.join('\n');
 }
 
 /** What sets an indexed table apart from texthash: how it was built. */
@@ -101,7 +119,7 @@ function storeTable(
   buildDiagnostics?: Diagnostic[],
 ): Table {
   const spec = `${type}:${name}`;
-  const fold = options.foldFixed ?? true;
+  const fold = keyFolder(options);
   // postmap -N looks only for keys stored with a null, -n only for keys without.
   const unreachable = how.nul !== undefined && options.nul !== undefined && how.nul !== (options.nul === 'with');
   const dictName = dictNameOf(type, name);
@@ -114,7 +132,7 @@ function storeTable(
     ...(dictName !== name && { dictName }),
     ...(buildDiagnostics && { buildDiagnostics }),
     lookup(key: string): LookupResult {
-      const folded = fold ? foldKey(key) : key;
+      const folded = fold(key);
       const trace: LookupTrace = { table: spec, key };
       if (folded !== key) trace.foldedKey = folded;
       if (unreachable) {
@@ -156,10 +174,13 @@ export const indexedDriver: TableDriver = {
     const flags: BuildFlags = options.build ??
       options.host.buildFlags?.(name) ?? { noFold: options.builtWithoutFolding ?? options.host.builtWithoutFolding?.(name) ?? false };
     const build: Diagnostic[] = [];
-    let entries = flags.postalias ? parseAliasSource(source.text, name, build) : parsePostmapSource(source.text, name, { expectedFormatSuffix: '' }, build);
+    // The file was built in UTF-8 mode when the table is read in it (same main.cf): lines that are not UTF-8 were skipped.
+    const text = options.utf8 ? utf8Lines(source.text, name, build) : source.text;
+    let entries = flags.postalias ? parseAliasSource(text, name, build) : parsePostmapSource(text, name, { expectedFormatSuffix: '' }, build);
     if (flags.rhsIsFile) entries = withFileValues(entries, name, options, build);
     const dbName = databaseName(type, name);
-    const store = buildStore(entries, !flags.noFold, flags.duplicates ?? 'warn', (entry, storedKey) =>
+    const buildFold = flags.noFold ? (k: string) => k : keyFolder({ utf8: options.utf8 ?? false });
+    const store = buildStore(entries, buildFold, flags.duplicates ?? 'warn', (entry, storedKey) =>
       build.push(warning(`${dbName}: duplicate entry: "${storedKey}"`, name, entry.line)),
     );
     let extra: StoreOptions['extra'];
@@ -167,7 +188,7 @@ export const indexedDriver: TableDriver = {
     if (flags.postalias) {
       extra = [];
       for (const x of aliasSignatures(options.mainCf?.('myhostname') ?? 'localhost')) {
-        const key = x.fold && !flags.noFold ? foldKey(x.key) : x.key;
+        const key = x.fold ? buildFold(x.key) : x.key;
         // The `@` signature is appended like any entry; a name `@` of the file makes it a duplicate.
         if (store.has(key)) {
           if (x.fold && (flags.duplicates ?? 'warn') === 'warn') after.push(warning(`${dbName}: duplicate entry: "${key}"`, name));
@@ -193,9 +214,10 @@ export const texthashDriver: TableDriver = {
     const source = readTableFile(options.host.readFile, name);
     if ('error' in source) return surrogateTable(type, name, fatal(`open database ${name}: No such file or directory`, name));
     const diagnostics: Diagnostic[] = [];
-    let entries = parsePostmapSource(source.text, name, { expectedFormatSuffix: ' -- ignoring this line' }, diagnostics);
+    const text = options.utf8 ? utf8Lines(source.text, name, diagnostics) : source.text;
+    let entries = parsePostmapSource(text, name, { expectedFormatSuffix: ' -- ignoring this line' }, diagnostics);
     if (options.rhsIsFile) entries = withFileValues(entries, name, options, diagnostics);
-    const store = buildStore(entries, options.foldFixed ?? true, options.duplicates ?? 'warn', (entry) =>
+    const store = buildStore(entries, keyFolder(options), options.duplicates ?? 'warn', (entry) =>
       diagnostics.push(warning(`${name}, line ${entry.line}: duplicate entry: "${entry.key}"`, name, entry.line)),
     );
     return storeTable(type, name, store, options, byLine(diagnostics), { sequence: 'sorted' });

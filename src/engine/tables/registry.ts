@@ -131,9 +131,44 @@ export async function openTable(spec: string, options: OpenOptions): Promise<Tab
   const driver = DRIVERS[type];
   if (!driver) return surrogateTable(type, name, fatal(`unsupported dictionary type: ${type}`));
   try {
-    return await driver.open(type, name, options);
+    const table = await driver.open(type, name, options);
+    return options.utf8 && !table.openError ? utf8Table(table) : table;
   } catch (e) {
     // A driver bug must not take the page down; say so instead.
     return surrogateTable(type, name, fatal(`internal error opening ${spec}: ${(e as Error).message}`));
   }
+}
+
+/** Bytes that are not UTF-8 (util/bytes.ts keeps each one as a lone surrogate). */
+const NOT_UTF8 = /[\udc80-\udcff]/;
+
+/**
+ * utf8Table - dict_utf8(3): in UTF-8 mode a key that is not UTF-8 is not
+ * looked up (a warning, not found), and a value that is not UTF-8 is a
+ * configuration error (a warning, then the lookup fails).
+ */
+function utf8Table(table: Table): Table {
+  const label = `${table.type}:${table.dictName ?? table.name}`;
+  return {
+    ...table,
+    lookup(key) {
+      if (NOT_UTF8.test(key))
+        return {
+          status: 'notfound',
+          warnings: [{ severity: 'warning', message: `${label}: non-UTF-8 key "${key}": malformed UTF-8 or invalid codepoint` }],
+          trace: { table: table.spec, key, notes: ['UTF-8 mode (smtputf8_enable = yes): a key that is not UTF-8 is not looked up'] },
+        };
+      const r = table.lookup(key);
+      if (r.status !== 'found' || !NOT_UTF8.test(r.value)) return r;
+      return {
+        status: 'error',
+        error: { severity: 'error', message: '' },
+        warnings: [
+          ...(r.warnings ?? []),
+          { severity: 'warning', message: `${label}: key "${key}": non-UTF-8 value "${r.value}": malformed UTF-8 or invalid codepoint` },
+        ],
+        trace: r.trace,
+      };
+    },
+  };
 }

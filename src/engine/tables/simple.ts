@@ -14,8 +14,7 @@
 import type { LookupResult } from '../trace/types.ts';
 import { balancedLength, extpar } from '../util/braces.ts';
 import { splitList } from '../util/lists.ts';
-import { fatal, keyTrace, surrogateTable, tableRecord } from './driver.ts';
-import { foldKey } from '../util/casefold.ts';
+import { fatal, keyFolder, keyTrace, surrogateTable, tableRecord } from './driver.ts';
 import type { Table, TableDriver } from './types.ts';
 import { fileValue } from './dict-file.ts';
 
@@ -55,9 +54,9 @@ export const failDriver: TableDriver = {
 export const environDriver: TableDriver = {
   open(type, name, options): Table {
     const env = options.host.environment ?? {};
-    const fold = options.foldFixed ?? true;
+    const fold = keyFolder(options);
     return tableRecord(type, name, true, (key, spec): LookupResult => {
-      const folded = fold ? foldKey(key) : key;
+      const folded = fold(key);
       const trace = keyTrace(spec, key, folded);
       const value = Object.hasOwn(env, folded) ? env[folded] : undefined;
       return value === undefined ? { status: 'notfound', trace } : { status: 'found', value, trace };

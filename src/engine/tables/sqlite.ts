@@ -27,7 +27,7 @@ import { CfgFatal, cfgParserFromFile, cfgParserFromMainCf, parseParameterFile } 
 import type { CfgParser } from './cfg-parser.ts';
 import { buildLegacyQuery, checkDomain, createContext, expand, isFixedTable, parseDomainList, parseTemplate, substitute } from './db-common.ts';
 import { fatal, surrogateTable, warning } from './driver.ts';
-import { foldKey } from '../util/casefold.ts';
+import { casefoldUtf8, foldKey } from '../util/casefold.ts';
 import type { Table, TableDriver } from './types.ts';
 
 /** quoteSql - sqlite3_mprintf("%q"): single quotes doubled. */
@@ -234,7 +234,7 @@ export const sqliteDriver: TableDriver = {
         const trace: LookupTrace = { table: spec, key };
         const warnings: Diagnostic[] = [];
         const done = (r: LookupResult): LookupResult => (warnings.length ? { ...r, warnings } : r);
-        const folded = fold ? foldKey(key) : key;
+        const folded = fold ? (options.utf8 ? casefoldUtf8(key) : foldKey(key)) : key;
         if (folded !== key) trace.foldedKey = folded;
         const domainRc = checkDomain(ctx, folded);
         if (domainRc === 0) {

@@ -80,6 +80,13 @@ export interface OpenOptions {
   rhsIsFile?: boolean;
   /** How tables read at open (texthash) treat duplicate keys (postmap -r, -w). */
   duplicates?: DuplicateMode;
+  /**
+   * UTF-8 mode (smtputf8_enable = yes, DICT_FLAG_UTF8_ACTIVE): keys are
+   * casefolded as Unicode, a key or value that is not UTF-8 is refused
+   * with Postfix's warning, and postmap skips source lines that are not
+   * UTF-8. Default off (8-bit mode: ASCII folding, any bytes).
+   */
+  utf8?: boolean;
   /** Values of main.cf parameters, for tables that read some (legacy sqlite form, proxy). */
   mainCf?: (name: string) => string | undefined;
 }
