@@ -6,7 +6,7 @@
 // so no dist-lib build is needed. Usage: npm run bench:resolve
 import { bundleEngine } from '../bundle-engine.mjs';
 
-const { createResolver, loadMainCf, openTable } = await bundleEngine('resolve');
+const { openScenario, openTable } = await bundleEngine('resolve');
 
 const N = 10_000;
 const SECONDS = Number(process.env.SECONDS ?? 2);
@@ -34,12 +34,14 @@ const mainCf = [
   'transport_maps = hash:/etc/postfix/transport',
   'relay_domains = relay.example',
 ].join('\n');
+files.set('/etc/postfix/main.cf', mainCf);
 const enc = new TextEncoder();
 const host = { readFile: (p) => (files.has(p) ? enc.encode(files.get(p)) : undefined), environment: {} };
 
-const params = loadMainCf(mainCf);
 let t0 = process.hrtime.bigint();
-const resolver = await createResolver(params, { host });
+const scenario = await openScenario({ host });
+if (scenario.fatal) throw new Error(scenario.fatal.message);
+const resolver = await scenario.resolver();
 const openMs = Number(process.hrtime.bigint() - t0) / 1e6;
 
 const addresses = [];

@@ -370,7 +370,7 @@ async function runReal(work) {
  * into bench/out/smtpd/ (as bench/resolve does).
  */
 async function loadEngine() {
-  const NEEDED = ['loadMainCf', 'parseMasterCf', 'serviceView', 'prepareSmtpd', 'runClient', 'createResolver', 'createTableCache'];
+  const NEEDED = ['openScenario'];
   const lib = join(ROOT, 'dist-lib', 'index.js');
   let missing = NEEDED;
   if (existsSync(lib) && !process.env.BENCH_FROM_SRC) {
@@ -399,33 +399,30 @@ async function runSimulator(engine, etc, connections) {
     environment: { LANG: 'C', MAIL_LOGTAG: 'postfix' },
   };
   const t0 = process.hrtime.bigint();
-  const main = engine.loadMainCf(MAIN_CF);
-  if (main.error) throw new Error(`simulator: main.cf: ${main.error.message}`);
-  const master = engine.parseMasterCf(readFileSync(join(etc, 'master.cf'), 'utf8'));
-  const params = engine.serviceView(main, master, 'smtp', 'inet');
-  const cache = engine.createTableCache(host, params);
-  const resolver = await engine.createResolver(params, { host, cache });
-  const cfg = await engine.prepareSmtpd({ host, params, cache, resolver, service: 'smtp' });
+  const scenario = await engine.openScenario({ host, service: 'smtp' });
+  if (scenario.fatal) throw new Error(`simulator: ${scenario.fatal.message}`);
+  const cfg = await scenario.smtpd();
   const prepareMs = Number(process.hrtime.bigint() - t0) / 1e6;
   if (cfg.fatal) throw new Error(`simulator: smtpd would not start: ${cfg.fatal.message}`);
   const client = { addr: '127.0.0.1', name: 'localhost' };
   const texts = connections.map((lines) => lines.join('\n') + '\n');
   // First pass: the replies to compare (and the JIT's warm-up); not timed.
-  const replies = texts.map((text) => engine.runClient(cfg, text, client).exchanges.map((e) => e.server));
+  const replies = [];
+  for (const text of texts) replies.push((await scenario.play(text, client)).session.exchanges.map((e) => e.server));
   // Timed: with the trace (what the page, --trace and --json show) and without (the plain CLI).
-  const timed = (trace) => {
+  const timed = async (trace) => {
     let passes = 0;
     const start = process.hrtime.bigint();
     let seconds;
     do {
-      for (const text of texts) engine.runClient(cfg, text, client, { trace });
+      for (const text of texts) await scenario.play(text, client, { trace });
       passes++;
       seconds = Number(process.hrtime.bigint() - start) / 1e9;
     } while (seconds < SIM_SECONDS / 2);
     return { passes, seconds };
   };
-  const traced = timed(true);
-  const plain = timed(false);
+  const traced = await timed(true);
+  const plain = await timed(false);
   return { replies, prepareMs, seconds: traced.seconds, passes: traced.passes, plain };
 }
 

@@ -16,6 +16,9 @@
  *     that type: NOERROR with no answer (NODATA), as a real zone does, so
  *     that e.g. an MX query of an A-only domain falls back to the A record;
  *   - a name marked SERVFAIL: SERVFAIL for every type; TIMEOUT: no reply;
+ *   - a name that does not exist, below an existing name E that has a
+ *     wildcard `*.E`: answered from the wildcard as above (RFC 4592), with
+ *     the asked name as the owner;
  *   - anything else: NXDOMAIN.
  *   Types: A AAAA MX NS PTR TXT (CNAME is not supported). No recursion, no
  *   EDNS, no TCP (answers are small). Written for the recorder; it runs
@@ -140,6 +143,21 @@ function buildZone(records) {
   return zone;
 }
 
+/**
+ * findNode - the zone entry that answers for `name`: its own, else (RFC 4592)
+ * the wildcard `*.ENCLOSER` of its closest encloser (the nearest ancestor that
+ * exists), which answers only for names that do not exist.
+ */
+export function findNode(zone, name) {
+  const own = zone.get(name);
+  if (own) return own;
+  for (let encloser = name; encloser.includes('.');) {
+    encloser = encloser.slice(encloser.indexOf('.') + 1);
+    if (zone.has(encloser)) return zone.get(`*.${encloser}`);
+  }
+  return undefined;
+}
+
 /** answer - the reply to one query message, or null for no reply. */
 export function answer(zone, msg, seen) {
   const q = decodeQuestion(msg);
@@ -157,7 +175,7 @@ export function answer(zone, msg, seen) {
   const question = msg.subarray(12, q.end);
   const typeName = TYPE_NAMES[q.type] ?? `TYPE${q.type}`;
   seen?.({ name: q.name.toLowerCase(), type: typeName });
-  const e = zone.get(canonical(q.name));
+  const e = findNode(zone, canonical(q.name));
   if (e?.fail === 'TIMEOUT') return null;
   if (e?.fail === 'SERVFAIL') return Buffer.concat([header(2, 0), question]);
   if (!e) return Buffer.concat([header(3, 0), question]);

@@ -20,7 +20,7 @@
  *   no line matches, the server closes the connection without answering.
  *   A server that main.cf names but `facts` does not has no listener at all
  *   (connection refused). This is the rule the simulator applies to the
- *   same file (src/engine/smtpd/facts.ts).
+ *   same file (src/engine/smtpd/facts/outside.ts).
  */
 import { createServer } from 'node:net';
 import { readLines } from './namespace.mjs';
@@ -32,45 +32,23 @@ export function listenAddress(server) {
   return { host: m[1] === 'localhost' ? '127.0.0.1' : m[1], port: Number(m[2]) };
 }
 
-/** chooseAction - the ACTION of the first fact of `server` that matches `attrs` (a Map), or null. */
-export function chooseAction(facts, server, attrs) {
-  const hit = facts.find((f) => f.server === server && f.match.every(([k, v]) => (attrs.get(k) ?? '').toLowerCase() === v.toLowerCase()));
-  return hit ? hit.action : null;
-}
-
-/** startPolicyResponders - listen for every server of `facts`; resolves { requests, close() }. */
-export async function startPolicyResponders(facts) {
-  const requests = [];
+/**
+ * listeners - TCP servers on `names` (each an inet:127.x.x.x:PORT name),
+ * each connection handed to `onConnection(name, socket)`; resolves
+ * { close() } once all listen. The responders for policy servers and
+ * Milters share it.
+ */
+export async function listeners(names, onConnection) {
   const servers = [];
   const sockets = new Set();
-  for (const name of [...new Set(facts.map((f) => f.server))]) {
+  for (const name of names) {
     const where = listenAddress(name);
-    if (!where) throw new Error(`policy server ${name}: only inet:127.x.x.x:PORT can be served`);
+    if (!where) throw new Error(`${name}: only inet:127.x.x.x:PORT can be served`);
     const server = createServer((socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => {});
-      let attrs = new Map();
-      let order = [];
-      readLines(socket, (line) => {
-        if (line !== '') {
-          const eq = line.indexOf('=');
-          const key = eq < 0 ? line : line.slice(0, eq);
-          attrs.set(key, eq < 0 ? '' : line.slice(eq + 1));
-          order.push([key, eq < 0 ? '' : line.slice(eq + 1)]);
-          return true;
-        }
-        const action = chooseAction(facts, name, attrs);
-        requests.push({ server: name, attrs: order, action });
-        attrs = new Map();
-        order = [];
-        if (action === null) {
-          socket.destroy();
-          return false;
-        }
-        socket.write(`action=${action}\n\n`);
-        return true;
-      });
+      onConnection(name, socket);
     });
     await new Promise((resolvePromise, reject) => {
       server.once('error', reject);
@@ -82,10 +60,44 @@ export async function startPolicyResponders(facts) {
     servers.push(server);
   }
   return {
-    requests,
     close: async () => {
       for (const s of sockets) s.destroy();
       await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     },
   };
+}
+
+/** chooseAction - the ACTION of the first fact of `server` that matches `attrs` (a Map), or null. */
+export function chooseAction(facts, server, attrs) {
+  const hit = facts.find((f) => f.server === server && f.match.every(([k, v]) => (attrs.get(k) ?? '').toLowerCase() === v.toLowerCase()));
+  return hit ? hit.action : null;
+}
+
+/** startPolicyResponders - listen for every server of `facts`; resolves { requests, close() }. */
+export async function startPolicyResponders(facts) {
+  const requests = [];
+  const { close } = await listeners([...new Set(facts.map((f) => f.server))], (name, socket) => {
+    let attrs = new Map();
+    let order = [];
+    readLines(socket, (line) => {
+      if (line !== '') {
+        const eq = line.indexOf('=');
+        const key = eq < 0 ? line : line.slice(0, eq);
+        attrs.set(key, eq < 0 ? '' : line.slice(eq + 1));
+        order.push([key, eq < 0 ? '' : line.slice(eq + 1)]);
+        return true;
+      }
+      const action = chooseAction(facts, name, attrs);
+      requests.push({ server: name, attrs: order, action });
+      attrs = new Map();
+      order = [];
+      if (action === null) {
+        socket.destroy();
+        return false;
+      }
+      socket.write(`action=${action}\n\n`);
+      return true;
+    });
+  });
+  return { requests, close };
 }

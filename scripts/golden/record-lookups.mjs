@@ -77,7 +77,7 @@ exec "$@"
 `;
 
 /** runIsolated - one command inside a fresh private namespace; resolves { stdout, stderr, status }. */
-async function runIsolated(config, mode, empty, argv, stdinPath) {
+export async function runIsolated(config, mode, empty, argv, stdinPath) {
   const stdin = stdinPath ? openSync(stdinPath, 'r') : 'ignore';
   const running = runCollected('unshare', ['-m', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', config, mode, empty, ...argv], {
     env: ENV,

@@ -11,7 +11,8 @@
  *   writes src/engine/config/defaults.generated.ts:
  *
  *   - DEFAULTS: every built-in parameter with its default exactly as
- *     `postconf -d` prints it. The compatibility-dependent ones are printed
+ *     `postconf -d` prints it, `as const` so that TypeScript knows the
+ *     names (config/names.ts derives the ParamName type from them). The compatibility-dependent ones are printed
  *     by Postfix 3.7 as expressions of $compatibility_level
  *     (`${{$compatibility_level} <level {2} ? {subnet} : {host}}`); they are
  *     kept as such and evaluated by the expander, so a default is a function
@@ -110,10 +111,13 @@ lines.push('');
 lines.push('/** The Postfix version the table was generated from. */');
 lines.push(`export const POSTFIX_VERSION = ${JSON.stringify(version)};`);
 lines.push('');
-lines.push('/** Built-in parameters and their `postconf -d` defaults, sorted by name (machine facts left out). */');
-lines.push('export const DEFAULTS: Readonly<Record<string, string>> = {');
+lines.push('/**');
+lines.push(' * Built-in parameters and their `postconf -d` defaults, sorted by name (machine facts left out).');
+lines.push(' * `as const`: the names are a literal type, from which config/names.ts derives ParamName.');
+lines.push(' */');
+lines.push('export const DEFAULTS = {');
 for (const [name, value] of builtin) if (!MACHINE.has(name)) lines.push(`  ${JSON.stringify(name)}: ${JSON.stringify(value)},`);
-lines.push('};');
+lines.push('} as const satisfies Readonly<Record<string, string>>;');
 lines.push('');
 lines.push('/** Parameters whose values are never $name-expanded (postconf -x shows them as written). */');
 lines.push(`export const RAW_PARAMETERS: readonly string[] = ${JSON.stringify(raw)};`);

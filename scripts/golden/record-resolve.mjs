@@ -91,6 +91,8 @@ const NS_MARKER = '@@record-resolve: namespace ready@@';
 const LOG_FILE = RECORDER_PARAMETERS.maillog_file;
 const MARK_TAG = 'golden-resolve-mark';
 const CASE_TIMEOUT_MS = 20000;
+/** How long cleanup's "try again later" must stand without a message-id= line to count as a refusal. */
+const REFUSAL_GRACE_MS = 1500;
 const REPLY_TIMEOUT_MS = 10000;
 /**
  * Delivery agents: one message at a time per process, and every delivery ends
@@ -109,7 +111,7 @@ const which = (program) => whichOn(program, ENV.PATH);
 /* Outer process: preconditions, temporary trees, namespaces, output. */
 /* ------------------------------------------------------------------ */
 
-function checkEnvironment() {
+export function checkEnvironment() {
   if (process.getuid?.() !== 0) die('must run as root (it needs unshare -m -u -n, bind mounts and postfix start)');
   for (const p of ['postfix', 'postmap', 'postalias', 'postconf', 'postlog', 'sendmail', 'unshare', 'mount', 'sqlite3', 'hostname'])
     if (!which(p)) die(`${p} not found: install postfix postfix-pcre postfix-sqlite postfix-lmdb postfix-cdb sqlite3 util-linux`);
@@ -200,9 +202,8 @@ function userIds(name) {
   return [Number(f[2]), Number(f[3])];
 }
 
-/** prepareGroup - the temporary tree of one group; validates the group's files first. */
-function prepareGroup(name, workRoot) {
-  const source = join(GOLDEN, name);
+/** prepareGroup - the temporary tree of one group (files from `source`); validates the group's files first. */
+export function prepareGroup(name, workRoot, source = join(GOLDEN, name)) {
   const where = (f) => `${name}/${f}`;
   const read = (f) => (existsSync(join(source, f)) ? readFileSync(join(source, f), 'utf8') : null);
   const mainText = read('main.cf');
@@ -274,7 +275,7 @@ exec "$@"
 `;
 
 /** runGroup - the inner recorder for one prepared group, in its own namespace. */
-async function runGroup(group) {
+export async function runGroup(group) {
   const args = ['-m', '-u', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', group.work, process.execPath, SELF, '--inner', group.work];
   return innerJson(await runCollected('unshare', args, { env: ENV }), NS_MARKER);
 }
@@ -537,6 +538,7 @@ async function inner(work) {
       let queueId = null;
       if (sm.status === 0) {
         const deadline = Date.now() + CASE_TIMEOUT_MS;
+        let refusedSince = null;
         const windowLines = () => log.lines.slice(at + 1);
         for (;;) {
           log.poll();
@@ -547,13 +549,29 @@ async function inner(work) {
             const removed = new Set(lines.filter((l) => l.queueId && !l.severity && l.text === 'removed').map((l) => l.queueId));
             const deferred = new Set(lines.filter((l) => l.queueId && /, status=deferred /.test(l.text)).map((l) => l.queueId));
             const inQueue = (id) => ['incoming', 'active', 'maildrop'].some((d) => existsSync(join('/var/spool/postfix', d, id)));
-            const settled = (id) => removed.has(id) || (deferred.has(id) && !inQueue(id));
-            if (removed.has(queueId) && [...ids].every(settled)) break;
+            // cleanup itself bounces what a Milter rejects (non_smtpd_milters), and holds what it quarantines.
+            const bouncedByCleanup = new Set(
+              lines.filter((l) => l.queueId && l.program === 'postfix/cleanup' && /, status=bounced /.test(l.text)).map((l) => l.queueId),
+            );
+            const held = (id) => existsSync(join('/var/spool/postfix/hold', id)) && !inQueue(id);
+            const settled = (id) => removed.has(id) || ((deferred.has(id) || bouncedByCleanup.has(id)) && !inQueue(id)) || held(id);
+            if (settled(queueId) && [...ids].every(settled)) break;
             // cleanup refused the message for now (e.g. virtual alias nesting):
             // pickup would retry the maildrop file during later cases, so drop it.
-            if (lines.some((l) => l.queueId === queueId && /message not accepted, try again later$/.test(l.text))) {
-              for (const f of readdirSync('/var/spool/postfix/maildrop')) rmSync(join('/var/spool/postfix/maildrop', f));
-              break;
+            // The same words come with a canonical_maps nesting warning, after
+            // which cleanup accepts the message (and logs its message-id).
+            // A Milter's temporary refusal (non_smtpd_milters) leaves the maildrop file too.
+            const refusedAt = lines.findIndex(
+              (l) =>
+                l.queueId === queueId && (/message not accepted, try again later$/.test(l.text) || /^milter-reject: \S+ from .*: 4\.\d+\.\d+ /.test(l.text)),
+            );
+            const accepted = lines.some((l) => l.queueId === queueId && /^message-id=/.test(l.text));
+            if (refusedAt >= 0 && !accepted) {
+              refusedSince ??= Date.now();
+              if (Date.now() - refusedSince > REFUSAL_GRACE_MS) {
+                for (const f of readdirSync('/var/spool/postfix/maildrop')) rmSync(join('/var/spool/postfix/maildrop', f));
+                break;
+              }
             }
           }
           if (Date.now() > deadline)

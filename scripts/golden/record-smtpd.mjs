@@ -36,6 +36,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDnsResponder } from './dns-responder.mjs';
+import { startMilterResponders } from './milter-responder.mjs';
 import { listenAddress, startPolicyResponders } from './policy-responder.mjs';
 import {
   NON_CONFIG_FILES,
@@ -47,6 +48,7 @@ import {
   parseBuildFile,
   parseDnsFile,
   parseLogLine,
+  parseMilterFacts,
   parsePolicyFacts,
   parseSession,
   replyCode,
@@ -62,16 +64,16 @@ const MARKER = '@@record-smtpd: namespace ready@@';
 /** Groups recorded at the same time (each is mostly waiting on sockets). */
 const CONCURRENCY = 3;
 /** Files Debian's package keeps in /etc/postfix that Postfix itself needs (not configuration). */
-const PACKAGE_FILES = ['dynamicmaps.cf', 'dynamicmaps.cf.d', 'postfix-files', 'postfix-files.d', 'postfix-script', 'post-install', 'makedefs.out'];
-const DEBIAN_MASTER_CF = '/usr/share/postfix/master.cf.dist';
+export const PACKAGE_FILES = ['dynamicmaps.cf', 'dynamicmaps.cf.d', 'postfix-files', 'postfix-files.d', 'postfix-script', 'post-install', 'makedefs.out'];
+export const DEBIAN_MASTER_CF = '/usr/share/postfix/master.cf.dist';
 /** Paths inside the namespace. */
-const MAILLOG = '/var/lib/postfix/maillog';
-const CAPTURE_DIR = '/var/spool/postfix/capture';
+export const MAILLOG = '/var/lib/postfix/maillog';
+export const CAPTURE_DIR = '/var/spool/postfix/capture';
 /** master.cf commands whose deliveries are captured instead of performed. */
 const CAPTURED_COMMANDS = ['smtp', 'lmtp', 'virtual', 'pipe'];
 /** Accounts the namespace's /etc/passwd and /etc/group keep from the machine (names only: ids differ per machine). */
-const USERS = ['root', 'daemon', 'bin', 'sys', 'nobody', 'postfix'];
-const GROUPS = ['root', 'daemon', 'bin', 'sys', 'mail', 'nogroup', 'postfix', 'postdrop'];
+export const USERS = ['root', 'daemon', 'bin', 'sys', 'nobody', 'postfix'];
+export const GROUPS = ['root', 'daemon', 'bin', 'sys', 'mail', 'nogroup', 'postfix', 'postdrop'];
 /**
  * The recorder's client port for session i is CLIENT_PORT_BASE + i: smtpd logs it
  * (smtpd_client_port_logging) and sends it to policy servers. Below the kernel's
@@ -94,7 +96,7 @@ const which = (program) => whichOn(program, ENV.PATH);
 /* Outside the namespace: checks, preparation, orchestration.          */
 /* ------------------------------------------------------------------ */
 
-function checkEnvironment() {
+export function checkEnvironment() {
   if (process.getuid?.() !== 0) die('must run as root (it needs unshare and bind mounts)');
   for (const p of ['postfix', 'postconf', 'postmap', 'postalias', 'postqueue', 'unshare', 'mount', 'hostname'])
     if (!which(p)) die(`${p} not found: install postfix postfix-pcre postfix-lmdb postfix-cdb postfix-sqlite (and util-linux)`);
@@ -128,7 +130,7 @@ function masterEntries(text) {
  * the capture get maxproc 1 (a fixed order of delivery log lines), and a
  * postlog service is added when missing (maillog_file needs it).
  */
-function recorderMasterCf(text) {
+export function recorderMasterCf(text) {
   const out = [];
   let postlog = false;
   for (const e of masterEntries(text)) {
@@ -159,7 +161,7 @@ function recorderMasterCf(text) {
   return out.join('\n') + '\n';
 }
 
-const CAPTURE_SCRIPT = `#!/bin/sh
+export const CAPTURE_SCRIPT = `#!/bin/sh
 # record-smtpd capture: arguments, then the message, one file per delivery.
 umask 022
 f=${CAPTURE_DIR}/$3.$$
@@ -168,7 +170,7 @@ exit 0
 `;
 
 /** accountLines - the machine's lines of /etc/passwd or /etc/group for `names`, in `names` order. */
-function accountLines(file, names) {
+export function accountLines(file, names) {
   const lines = readFileSync(file, 'utf8').split('\n');
   return (
     names
@@ -181,21 +183,29 @@ function accountLines(file, names) {
   );
 }
 
+/** checkMainCf - throws unless main.cf sets what the recorder needs set and leaves alone what it owns. */
+export function checkMainCf(main) {
+  for (const p of ['compatibility_level', 'myhostname', 'mydomain', 'smtpd_banner', 'inet_interfaces', 'alias_maps'])
+    if (!new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must set ${p} explicitly (see README)`);
+  for (const p of ['maillog_file', 'queue_directory', 'config_directory', 'data_directory'])
+    if (new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must not set ${p} (the recorder owns it)`);
+}
+
 /** loadGroup - parse every file of a group up front; throws on any format error. */
 function loadGroup(name) {
   const dir = join(GOLDEN, name);
   const mainCf = join(dir, 'main.cf');
   if (!existsSync(mainCf)) throw new Error('no main.cf (it must always be explicit)');
   const main = readFileSync(mainCf, 'utf8');
-  for (const p of ['compatibility_level', 'myhostname', 'mydomain', 'smtpd_banner', 'inet_interfaces', 'alias_maps'])
-    if (!new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must set ${p} explicitly (see README)`);
-  for (const p of ['maillog_file', 'queue_directory', 'config_directory', 'data_directory'])
-    if (new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must not set ${p} (the recorder owns it)`);
+  checkMainCf(main);
   const build = existsSync(join(dir, 'build')) ? parseBuildFile(readFileSync(join(dir, 'build'), 'utf8'), `${name}/build`) : [];
   const dns = existsSync(join(dir, 'dns')) ? parseDnsFile(readFileSync(join(dir, 'dns'), 'utf8'), `${name}/dns`) : [];
   const policy = existsSync(join(dir, 'facts')) ? parsePolicyFacts(readFileSync(join(dir, 'facts'), 'utf8'), `${name}/facts`) : [];
   for (const f of policy)
     if (!listenAddress(f.server)) throw new Error(`${name}/facts:${f.line}: the recorder serves only inet:127.x.x.x:PORT policy servers: ${f.server}`);
+  const milters = existsSync(join(dir, 'facts')) ? parseMilterFacts(readFileSync(join(dir, 'facts'), 'utf8'), `${name}/facts`) : [];
+  for (const f of milters)
+    if (!listenAddress(f.server)) throw new Error(`${name}/facts:${f.line}: the recorder serves only inet:127.x.x.x:PORT milters: ${f.server}`);
   const sessionDir = join(dir, 'sessions');
   const names = existsSync(sessionDir)
     ? readdirSync(sessionDir)
@@ -206,15 +216,16 @@ function loadGroup(name) {
   if (names.length === 0) throw new Error('no sessions/*.smtp');
   const sessions = names.map((s) => {
     const where = `${name}/sessions/${s}.smtp`;
-    const parsed = parseSession(readFileSync(join(sessionDir, `${s}.smtp`), 'utf8'), where);
+    // Bytes as they are in the file (latin1 keeps each byte one character): sent unchanged.
+    const parsed = parseSession(readFileSync(join(sessionDir, `${s}.smtp`), 'latin1'), where);
     if (parsed.lines.some(isBdatCommand)) throw new Error(`${where}: BDAT is not supported by the format`);
     return { name: s, ...parsed };
   });
-  return { name, dir, main, build, dns, policy, sessions };
+  return { name, dir, main, build, dns, policy, milters, sessions };
 }
 
 /** prepareWork - the temporary tree the namespace mounts; returns its path. */
-function prepareWork(group, base) {
+export function prepareWork(group, base) {
   const work = join(base, group.name);
   const etc = join(work, 'etc');
   mkdirSync(etc, { recursive: true });
@@ -247,7 +258,10 @@ function prepareWork(group, base) {
   writeFileSync(join(sys, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
   writeFileSync(join(sys, 'aliases'), '# record-smtpd: groups set alias_maps explicitly\n');
   writeFileSync(join(sys, 'mailname'), `${HOSTNAME}\n`);
-  writeFileSync(join(sys, 'group.json'), JSON.stringify({ build: group.build, dns: group.dns, policy: group.policy, sessions: group.sessions }));
+  writeFileSync(
+    join(sys, 'group.json'),
+    JSON.stringify({ build: group.build, dns: group.dns, policy: group.policy, milters: group.milters, sessions: group.sessions }),
+  );
   return work;
 }
 
@@ -331,8 +345,8 @@ function readLog() {
   });
 }
 
-/** startsWithQueueId - the queue id a log text starts with ("3F2A1B: ..."), or null. */
-const leadingQueueId = (text) => /^([0-9A-F]{6,}): /.exec(text)?.[1] ?? null;
+/** leadingQueueId - the queue id a log text starts with ("3F2A1B: ...", also "warning: 3F2A1B: ..."), or null. */
+const leadingQueueId = (text) => /^(?:(?:warning|error|fatal|panic): )?([0-9A-F]{6,}): /.exec(text)?.[1] ?? null;
 const isSmtpdProcess = (process) => /\/smtpd$/.test(process);
 /**
  * smtpdGone - the log line says an smtpd process died: its own fatal or panic
@@ -343,10 +357,23 @@ const smtpdGone = (l) =>
   (isSmtpdProcess(l.process) && /^(fatal|panic): /.test(l.text)) ||
   (/\/master$/.test(l.process) && /^warning: process \S*\/smtpd pid \d+ killed by signal /.test(l.text));
 
-/** converse - plays one session from localPort; resolves { commands, replies, closed, unsent }. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** asText - bytes held as latin1 characters, as text: UTF-8 when they are valid UTF-8, else as they are. */
+function asText(bytes) {
+  try {
+    return UTF8.decode(Buffer.from(bytes, 'latin1'));
+  } catch {
+    return bytes;
+  }
+}
+
+/**
+ * converse - plays one session from localPort; resolves { commands, replies, closed, unsent }.
+ * Sessions of a group connect to port 25; record-scenarios sets `port` for other services (submission).
+ */
 function converse(session, localPort, smtpdDied) {
   return new Promise((resolvePromise, reject) => {
-    const socket = connect({ host: '127.0.0.1', port: 25, localAddress: session.client, localPort });
+    const socket = connect({ host: '127.0.0.1', port: session.port ?? 25, localAddress: session.client, localPort });
     let current = [];
     let waiter = null;
     let closed = false;
@@ -446,7 +473,13 @@ function converse(session, localPort, smtpdDied) {
         else socket.end();
         await new Promise((r) => (closed ? r() : socket.once('close', r)));
       }
-      resolvePromise({ commands, replies, closedByServer: serverClosed, noServer: gaveUp, unsent });
+      resolvePromise({
+        commands: commands.map((unit) => unit.map(asText)),
+        replies: replies.map((reply) => reply.map(asText)),
+        closedByServer: serverClosed,
+        noServer: gaveUp,
+        unsent,
+      });
     })().catch(reject);
   });
 }
@@ -513,12 +546,15 @@ function readCaptures() {
       .slice(0, end)
       .split('\n')
       .filter(Boolean)
-      .map((a) => a.replace(/^ARG /, ''));
+      .map((a) => asText(a.replace(/^ARG /, '')));
     const message = text.slice(end + 4);
     const headerEnd = message.search(/\r?\n\r?\n/);
     const headerText = headerEnd < 0 ? message : message.slice(0, headerEnd);
     // Unfold nothing: each physical header line is kept (continuations start with white space).
-    const headers = headerText.split(/\r?\n/).filter((l) => l !== '');
+    const headers = headerText
+      .split(/\r?\n/)
+      .filter((l) => l !== '')
+      .map(asText);
     const [service, nexthop, queueId, sender] = args;
     const originals = args.filter((a) => a.startsWith('o=')).map((a) => a.slice(2));
     const recipients = args.filter((a) => a.startsWith('r=')).map((a) => a.slice(2));
@@ -539,7 +575,7 @@ function readCaptures() {
 }
 
 async function inner(work) {
-  const { build, dns, policy, sessions } = JSON.parse(readFileSync(join(work, 'sys', 'group.json'), 'utf8'));
+  const { build, dns, policy, milters, sessions } = JSON.parse(readFileSync(join(work, 'sys', 'group.json'), 'utf8'));
   // The chroot's copies of the files the resolver and the C library read.
   mkdirSync('/var/spool/postfix/etc', { recursive: true });
   for (const f of ['hosts', 'nsswitch.conf', 'resolv.conf']) cpSync(join(work, 'sys', f), join('/var/spool/postfix/etc', f));
@@ -555,6 +591,7 @@ async function inner(work) {
   });
   const dnsServer = await startDnsResponder(dns, { address: '127.0.0.1', port: 53 });
   const policyServer = await startPolicyResponders(policy);
+  const milterServer = await startMilterResponders(milters);
 
   const start = run(['postfix', 'start']);
   const startup = {
@@ -584,6 +621,7 @@ async function inner(work) {
     const from = readLog().length;
     const dnsFrom = dnsServer.queries.length;
     const policyFrom = policyServer.requests.length;
+    const milterFrom = milterServer.events.length;
     const talk = await converse(session, CLIENT_PORT_BASE + sessions.indexOf(session), () => readLog().slice(from).some(smtpdGone));
     if (talk.noServer && session !== sessions[sessions.length - 1])
       throw new Error(`${session.name}: smtpd died (fatal error); master now throttles new connections, so such a session must be its group's last`);
@@ -613,7 +651,15 @@ async function inner(work) {
       throw new Error(`${session.name}: smtpd died and master throttles new connections, so such a session must be its group's last`);
     await sleep(50);
     const to = readLog().length;
-    results.push({ name: session.name, from, to, dns: dnsServer.queries.slice(dnsFrom), policy: policyServer.requests.slice(policyFrom), ...talk });
+    results.push({
+      name: session.name,
+      from,
+      to,
+      dns: dnsServer.queries.slice(dnsFrom),
+      policy: policyServer.requests.slice(policyFrom),
+      milter: milterServer.events.slice(milterFrom),
+      ...talk,
+    });
   }
 
   // Let the queue settle: nothing in incoming/active/maildrop, then a moment for the last log lines.
@@ -735,6 +781,7 @@ async function inner(work) {
       dns: dnsSeen,
       // Only groups with policy servers have this (older recordings stay as they were).
       ...(policy.length ? { policy: r.policy.map((q) => policyRecord(q, label)) } : {}),
+      ...(milters.length ? { milter: r.milter } : {}),
     };
   }
   const important = (l) => /^(warning|error|fatal|panic): /.test(l.text);
@@ -761,6 +808,7 @@ async function inner(work) {
   process.stdout.write(JSON.stringify(output));
   await dnsServer.close();
   await policyServer.close();
+  await milterServer.close();
   process.exit(0);
 }
 

@@ -48,6 +48,18 @@ export interface PolicyFactLine {
 }
 export declare function parsePolicyFacts(text: string, where?: string): PolicyFactLine[];
 
+/** A `milter SERVER STAGE [name=value ...] => VERDICT` line of a group's `facts` file. */
+export interface MilterFactLine {
+  server: string;
+  stage: string;
+  match: [string, string][];
+  verdict: string;
+  line: number;
+}
+export declare const MILTER_STAGES: readonly string[];
+export declare const MILTER_VERDICTS: readonly string[];
+export declare function parseMilterFacts(text: string, where?: string): MilterFactLine[];
+
 export declare function parseLogLine(raw: string): { process: string; text: string } | null;
 export declare function normaliseLogText(text: string, label?: (id: string) => string | undefined): string;
 export declare function normaliseHeader(line: string, label?: (id: string) => string | undefined): string;
@@ -76,6 +88,8 @@ export interface SmtpdSessionRecord {
   dns: string[];
   /** Groups with a `facts` file only: every policy request in the session, in order. */
   policy?: { server: string; request: Record<string, string>; action: string | null }[];
+  /** Groups with `milter` facts only: every event a Milter application answered, in order. */
+  milter?: { server: string; stage: string; attrs: Record<string, string>; verdict: string }[];
   /** Present instead of everything else when Postfix did not start. */
   skipped?: string;
 }

@@ -18,6 +18,8 @@
  *   - parseBuildFile: the `build` file (postmap / postalias steps);
  *   - parsePolicyFacts: the `policy` lines of the `facts` file (answers of
  *     policy servers; `verify` lines are the simulator's only);
+ *   - parseMilterFacts: the `milter` lines of the `facts` file (decisions of
+ *     Milter applications);
  *   - normaliseLogLine / labelQueueIds: how log lines are made stable.
  */
 
@@ -137,6 +139,30 @@ export function parseBuildFile(text, where = 'build') {
   return steps;
 }
 
+/** factLines - the lines of a `facts` file without comments and blanks: [{ line, at, index }]. */
+function factLines(text, where) {
+  return text
+    .split('\n')
+    .map((raw, index) => ({
+      line: raw
+        .replace(/\r$/, '')
+        .replace(/^\s*#.*$/, '')
+        .trim(),
+      at: `${where}:${index + 1}`,
+      index,
+    }))
+    .filter((l) => l.line !== '');
+}
+
+/** pairs - `name=value` words as [[name, value]]; a word without `=` is an error at `at`. */
+function pairs(words, at) {
+  return words.map((p) => {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new Error(`${at}: expected name=value, got ${JSON.stringify(p)}`);
+    return [p.slice(0, eq), p.slice(eq + 1)];
+  });
+}
+
 /**
  * parsePolicyFacts - the policy servers' answers of a `facts` file:
  *   policy SERVER [name=value ...] => ACTION
@@ -144,33 +170,59 @@ export function parseBuildFile(text, where = 'build') {
  * (values case-insensitively) answers "action=ACTION"; no such line: the
  * server closes the connection. `verify` lines are skipped (the simulator's
  * only), as are blank lines and `#` comment lines. The same rules as
- * src/engine/smtpd/facts.ts. Returns [{ server, match: [[name, value]], action, line }].
+ * src/engine/smtpd/facts/outside.ts. Returns [{ server, match: [[name, value]], action, line }].
  */
 export function parsePolicyFacts(text, where = 'facts') {
   const facts = [];
-  text.split('\n').forEach((raw, index) => {
-    const line = raw
-      .replace(/\r$/, '')
-      .replace(/^\s*#.*$/, '')
-      .trim();
-    const at = `${where}:${index + 1}`;
-    if (line === '') return;
+  for (const { line, at, index } of factLines(text, where)) {
     const kind = line.split(/\s+/)[0];
-    if (kind === 'verify') return;
+    if (kind === 'verify' || kind === 'milter') continue;
     if (kind !== 'policy') throw new Error(`${at}: unknown fact ${JSON.stringify(kind)}`);
     const arrow = line.indexOf('=>');
     if (arrow < 0) throw new Error(`${at}: policy fact needs "=> ACTION"`);
-    const [server, ...pairs] = line.slice('policy'.length, arrow).trim().split(/\s+/);
+    const [server, ...words] = line.slice('policy'.length, arrow).trim().split(/\s+/);
     if (!server) throw new Error(`${at}: policy fact needs a server`);
-    const match = pairs.map((p) => {
-      const eq = p.indexOf('=');
-      if (eq <= 0) throw new Error(`${at}: expected name=value, got ${JSON.stringify(p)}`);
-      return [p.slice(0, eq), p.slice(eq + 1)];
-    });
+    const match = pairs(words, at);
     const action = line.slice(arrow + 2).trim();
     if (action === '') throw new Error(`${at}: policy fact needs an action after "=>"`);
     facts.push({ server, match, action, line: index + 1 });
-  });
+  }
+  return facts;
+}
+
+/** The Milter events a `milter` fact can answer, in protocol order. */
+export const MILTER_STAGES = ['connect', 'helo', 'mail', 'rcpt', 'data', 'header', 'eoh', 'body', 'eom', 'unknown'];
+/** What a Milter may decide (besides an SMTP reply "4NN|5NN text"). */
+export const MILTER_VERDICTS = ['continue', 'accept', 'reject', 'tempfail', 'discard', 'quarantine'];
+
+/**
+ * parseMilterFacts - the decisions of Milter applications in a `facts` file:
+ *   milter SERVER STAGE [name=value ...] => VERDICT
+ * STAGE is one of MILTER_STAGES; VERDICT one of MILTER_VERDICTS (quarantine
+ * only at eom, optionally with a reason) or an SMTP reply `4NN text` /
+ * `5NN text`. The first line of SERVER and STAGE whose pairs all equal what
+ * the Milter knows (client_name, client_address, helo, sender, recipient;
+ * values case-insensitively) decides; none: continue. Other kinds of fact are
+ * skipped. The same rules as src/engine/smtpd/facts/outside.ts.
+ * Returns [{ server, stage, match: [[name, value]], verdict, line }].
+ */
+export function parseMilterFacts(text, where = 'facts') {
+  const facts = [];
+  for (const { line, at, index } of factLines(text, where)) {
+    if (line.split(/\s+/)[0] !== 'milter') continue;
+    const arrow = line.indexOf('=>');
+    if (arrow < 0) throw new Error(`${at}: milter fact needs "=> VERDICT"`);
+    const [server, stage, ...words] = line.slice('milter'.length, arrow).trim().split(/\s+/);
+    if (!server || !stage) throw new Error(`${at}: milter fact needs a server and a stage`);
+    if (!MILTER_STAGES.includes(stage)) throw new Error(`${at}: milter stage must be one of ${MILTER_STAGES.join(' ')}: ${stage}`);
+    const match = pairs(words, at);
+    const verdict = line.slice(arrow + 2).trim();
+    const word = verdict.split(/\s+/)[0].toLowerCase();
+    if (!MILTER_VERDICTS.includes(word) && !/^[45]\d\d(?: |$)/.test(verdict))
+      throw new Error(`${at}: milter verdict must be one of ${MILTER_VERDICTS.join(' ')} or an SMTP reply 4NN/5NN text: ${verdict}`);
+    if (word === 'quarantine' && stage !== 'eom') throw new Error(`${at}: quarantine is a decision at eom only`);
+    facts.push({ server, stage, match, verdict, line: index + 1 });
+  }
   return facts;
 }
 
@@ -207,10 +259,13 @@ const MAIL_DATE =
 /**
  * normaliseHeader - one physical header line of a delivered message without
  * its recording-time parts: dates become DATE, Postfix-made message-ids get
- * a fixed timestamp, queue ids become their labels.
+ * a fixed timestamp, a delivery report's MIME boundary its time as TIME,
+ * queue ids become their labels.
  */
 export function normaliseHeader(line, label) {
   let t = line.replace(MAIL_DATE, 'DATE');
+  // A delivery report's MIME boundary is "QUEUEID.TIME/HOSTNAME".
+  t = t.replace(/(boundary="[^"/]*\.)\d+\//, '$1TIME/');
   t = t.replace(/<\d{14}\.([0-9A-F]+)@/g, '<YYYYMMDDhhmmss.$1@');
   return label ? t.replace(QUEUE_ID, (id) => label(id) ?? id) : t;
 }

@@ -10,6 +10,7 @@
  *   postfix-sim postconf [-c config_dir] [-dfhHnx] [-M|-P] [name...]
  *   postfix-sim resolve [-c config_dir] [-f sender] [--json] address...
  *   postfix-sim smtpd [-c config_dir] [--service NAME] [--client ADDR[,NAME]] [--dns FILE] [--facts FILE] [--log] [--json] [--trace] < dialogue
+ *   postfix-sim test [-c] config_dir [--dns FILE] [--facts FILE] [file.expect...]
  * DESCRIPTION
  *   Argument dispatch only; each command lives in its own module.
  */
@@ -19,6 +20,8 @@ import { runPostalias, runPostmap } from './postmap.ts';
 import { runPostconf } from './postconf.ts';
 import { runSmtpd } from './smtpd.ts';
 import { runResolve } from './resolve.ts';
+import { runTest } from './test.ts';
+import { lastResort } from './report.ts';
 
 const USAGE = `usage: postfix-sim COMMAND [ARGS...]
 commands:
@@ -31,6 +34,8 @@ commands:
   smtpd [-c config_dir] [--service NAME] [--client ADDR[,NAME]] [--dns FILE] [--facts FILE] [--log] [--json] [--trace] < dialogue
                                                        play an SMTP dialogue against smtpd's restrictions
   resolve [-c config_dir] [-f sender] [--json] address...  where mail for each address goes, as sendmail -bv
+  test [-c] config_dir [--dns FILE] [--facts FILE] [file.expect...]
+                                                       check the expectation files (*.expect, tests/*.expect); TAP report
 With -c DIR, paths under /etc/postfix/ are read from DIR.`;
 
 /** writeBytes - a command's output as the bytes it stands for. */
@@ -52,6 +57,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'resolve') {
     const out = await runResolve(rest);
     writeBytes(out);
+    return out.status;
+  }
+  if (command === 'test') {
+    const out = await runTest(rest);
+    process.stdout.write(out.stdout);
+    process.stderr.write(out.stderr);
     return out.status;
   }
   if (command === 'postconf') {
@@ -77,7 +88,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = status;
   },
   (e: unknown) => {
-    process.stderr.write(`postfix-sim: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    process.stderr.write(lastResort(process.argv.slice(2), e));
     process.exitCode = 70;
   },
 );

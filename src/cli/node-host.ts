@@ -5,9 +5,10 @@
  *   Reads files from disk. With a configuration directory DIR (postmap -c),
  *   a path under /etc/postfix/ is read from the same name under DIR, so one
  *   directory of files runs unchanged on real Postfix (as /etc/postfix) and
- *   in the simulator.
+ *   in the simulator. withSqlScripts() lets `NAME.sql` stand for the
+ *   SQLite database NAME it builds (as the scenario library keeps them).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Host } from '../engine/index.ts';
 
@@ -53,4 +54,29 @@ function postfixEnvironment(base: Readonly<Record<string, string | undefined>>):
   env['LANG'] = 'C';
   env['MAIL_LOGTAG'] ??= 'postfix';
   return env;
+}
+
+/**
+ * withSqlScripts - `host` where /etc/postfix/NAME, when DIR has no NAME but
+ * has NAME.sql, is the SQLite database that script builds (with sql.js, as
+ * sqlite3 would). Scripts that fail to run are left as they are: the table
+ * then fails to open, as it would without the database.
+ */
+export async function withSqlScripts(host: Host, dir: string): Promise<Host> {
+  const scripts = readdirSync(dir).filter((f) => f.endsWith('.sql') && !existsSync(join(dir, f.slice(0, -'.sql'.length))));
+  if (scripts.length === 0 || !host.loadSqlJs) return host;
+  const SQL = await host.loadSqlJs();
+  const databases = new Map<string, Uint8Array>();
+  for (const f of scripts) {
+    const db = new SQL.Database();
+    try {
+      db.exec(readFileSync(join(dir, f), 'utf8'));
+      databases.set(`${DEFAULT_CONFIG_DIRECTORY}/${f.slice(0, -'.sql'.length)}`, db.export());
+    } catch {
+      // sqlite3 -bail would have stopped too: no database.
+    } finally {
+      db.close();
+    }
+  }
+  return { ...host, readFile: (path) => databases.get(path)?.slice() ?? host.readFile(path) };
 }

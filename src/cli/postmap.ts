@@ -262,7 +262,7 @@ async function runMapCommand(program: Program, argv: readonly string[], io: { ho
     const building = args.query === undefined && !args.sequence;
     const openOptions: OpenOptions = {
       host,
-      mainCf: (name) => mainCf.get(name),
+      mainCf: (name) => mainCf.dynamic.get(name),
       // DICT_FLAG_UTF8_REQUEST (unless -u) with smtputf8_enable = yes: UTF-8 mode.
       ...(utf8 && !args.noUtf8 && { utf8: true }),
       foldFixed: args.fold,

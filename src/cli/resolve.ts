@@ -23,10 +23,9 @@
  *   Exit status: 0 when every address was resolved, 1 on a fatal error
  *   (bad main.cf) or when cleanup would not accept an address, 2 on usage.
  */
-import { agentsFromMasterCf, commandLineAddress, createResolver, DEBIAN_AGENTS } from '../engine/resolve/index.ts';
-import type { DeliveryResult, FinalRecipient } from '../engine/resolve/index.ts';
-import { loadMainCf, parseMasterCf, printable } from '../engine/index.ts';
-import type { Diagnostic, Host } from '../engine/index.ts';
+import { openScenario, externalForm } from '../engine/index.ts';
+import { formatDiagnostic } from './report.ts';
+import type { DeliveryResult, Diagnostic, FinalRecipient, Host } from '../engine/index.ts';
 import { createNodeHost } from './node-host.ts';
 import type { CommandOutput } from './postmap.ts';
 
@@ -60,17 +59,9 @@ export async function runResolve(argv: readonly string[], io: { host?: Host } = 
   if (addresses.length === 0) return usage('no address given');
 
   const host = io.host ?? createNodeHost(configDirectory === undefined ? {} : { configDirectory });
-  const text = (path: string): string | undefined => {
-    const b = host.readFile(path);
-    return b && new TextDecoder().decode(b);
-  };
-  const main = loadMainCf(text('/etc/postfix/main.cf'));
-  if (main.error) return { stdout: '', stderr: `postfix-sim resolve: fatal: ${printable(main.error.message, true)}\n`, status: 1 };
-  const masterText = text('/etc/postfix/master.cf');
-  const resolver = await createResolver(main, {
-    host,
-    agents: masterText !== undefined ? agentsFromMasterCf(parseMasterCf(masterText)) : DEBIAN_AGENTS,
-  });
+  const scenario = await openScenario({ host });
+  if (scenario.fatal) return { stdout: '', stderr: formatDiagnostic(scenario.fatal, 'postfix-sim resolve', configDirectory), status: 1 };
+  const resolved = (await scenario.resolve(sender, addresses))!;
 
   let stdout = '';
   let stderr = '';
@@ -78,12 +69,15 @@ export async function runResolve(argv: readonly string[], io: { host?: Host } = 
   const log = (program: string, d: Diagnostic): void => {
     stderr += `postfix/${program}: ${d.severity === 'info' ? '' : `${d.severity}: `}${d.message}\n`;
   };
-  for (const [program, list] of Object.entries(resolver.startup)) for (const d of list) log(program, d);
-  const from = commandLineAddress(sender);
+  for (const { program, diagnostic } of resolved.startup) log(program, diagnostic);
+  const from = resolved.from;
   const results: object[] = [];
-  for (const input of addresses) {
-    const address = commandLineAddress(input);
-    const d = resolver.resolveDelivery(from, address);
+  for (const { input, result: d, error } of resolved.addresses) {
+    if (error) {
+      stderr += `postfix-sim: ${error.message}\n`;
+      status = 1;
+      continue;
+    }
     for (const l of d.logged) log(l.program, l.diagnostic);
     if (d.defer) status = 1;
     if (json) results.push(toJson(input, d));
@@ -95,12 +89,17 @@ export async function runResolve(argv: readonly string[], io: { host?: Host } = 
   return { stdout, stderr, status };
 }
 
+/** What smtpd would answer for a message cleanup does not accept for now. */
+const DEFER_REASON = { defer: '4.6.0 Alias expansion error', write: '4.3.0 queue file write error' } as const;
+
 /** The plain report of one address. */
 function plain(input: string, d: DeliveryResult): string {
   let out = `${input}:\n`;
-  if (d.rewritten !== d.address) out += `  rewritten to ${d.rewritten}\n`;
-  if (d.expanded.length !== 1 || d.expanded[0] !== d.rewritten) out += `  virtual aliases: ${d.expanded.join(', ')}\n`;
-  if (d.defer) return out + `  not accepted: ${d.defer.message}\n  4.6.0 Alias expansion error\n`;
+  // Addresses as Postfix writes them: quoted local parts stay quoted.
+  if (d.rewritten !== d.address) out += `  rewritten to ${externalForm(d.rewritten)}\n`;
+  if (d.expanded.length !== 1 || d.expanded[0] !== d.rewritten) out += `  virtual aliases: ${d.expanded.map(externalForm).join(', ')}\n`;
+  if (d.held) return out + '  held: cleanup puts the message in the hold queue\n';
+  if (d.defer) return out + `  not accepted, try again later: ${d.defer.message}\n${d.cleanupStatus ? `  ${DEFER_REASON[d.cleanupStatus]}\n` : ''}`;
   for (const f of d.final) out += `  ${reportLine(f)}\n    class ${f.class}, transport ${f.transport}, nexthop ${f.nexthop}${target(f)}\n`;
   return out;
 }
@@ -129,11 +128,12 @@ function target(f: FinalRecipient): string {
 function toJson(input: string, d: DeliveryResult): object {
   return {
     address: input,
-    sender: d.sender,
-    rewritten: d.rewritten,
-    expanded: d.expanded,
+    sender: externalForm(d.sender),
+    rewritten: externalForm(d.rewritten),
+    expanded: d.expanded.map(externalForm),
+    ...(d.held && { held: true }),
     final: d.final.map((f) => ({
-      recipient: f.recipient,
+      recipient: f.to,
       class: f.class,
       transport: f.transport,
       nexthop: f.nexthop,

@@ -15,16 +15,17 @@
  *   policy and verify answers from --facts. Nothing real is queried.
  *   --tls says the session is encrypted; --ccert gives the client
  *   certificate's fingerprint (and public-key fingerprint), --ccert-verified
- *   that its chain is trusted.
+ *   that its chain is trusted. When master.cf's service runs postscreen, or
+ *   the dialogue has `# connection` lines, the dialogue is a series of
+ *   connections: postscreen first, then the smtpd it hands clients to (see
+ *   render-connections.ts for the output). The wiring is the engine's
+ *   scenario (openScenario); this file parses arguments and prints.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadMainCf, parseMasterCf, postconfShow, serviceView } from '../engine/index.ts';
-import type { Host } from '../engine/index.ts';
-import { createTableCache } from '../engine/search/index.ts';
-import { createResolver } from '../engine/resolve/index.ts';
-import { NO_DNS, NO_FACTS, parseDialogue, parseDnsFacts, parseFacts, prepareSmtpd, runClient } from '../engine/smtpd/index.ts';
-import { createNodeHost, DEFAULT_CONFIG_DIRECTORY } from './node-host.ts';
+import { openScenario } from '../engine/index.ts';
+import type { ClientInput, Host } from '../engine/index.ts';
+import { formatDiagnostic } from './report.ts';
+import { renderConnections } from './render-connections.ts';
+import { createNodeHost } from './node-host.ts';
 import type { CommandOutput } from './postmap.ts';
 import { renderTrace } from './render-trace.ts';
 
@@ -34,17 +35,9 @@ const USAGE =
 export interface SmtpdIo {
   stdin: string;
   host?: Host;
-  /** Reads --dns and --facts files (default: the file system). */
+  /** Reads --dns and --facts files (default: the host, i.e. the file system). */
   readText?: (path: string) => string | undefined;
 }
-
-const readDisk = (path: string): string | undefined => {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-};
 
 /** runSmtpd - one `postfix-sim smtpd` command line; never throws for bad input. */
 export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<CommandOutput> {
@@ -80,74 +73,65 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
   }
   if (argv.some((a, i) => ['-c', '--service', '--client', '--dns', '--facts', '--ccert'].includes(a) && argv[i + 1] === undefined))
     return fail('an option is missing its value');
-  const readText = io.readText ?? readDisk;
-  const dir = configDirectory ?? DEFAULT_CONFIG_DIRECTORY;
-  const host = io.host ?? createNodeHost(configDirectory === undefined ? {} : { configDirectory });
-  const decoder = new TextDecoder();
-  const file = (name: string): string | undefined => {
-    const bytes = host.readFile(`${DEFAULT_CONFIG_DIRECTORY}/${name}`);
-    return bytes && decoder.decode(bytes);
-  };
-  const mainText = file('main.cf');
-  if (mainText === undefined) return { stdout: '', stderr: `postfix-sim smtpd: fatal: open ${dir}/main.cf: No such file or directory\n`, status: 1 };
-  const main = loadMainCf(mainText);
-  if (main.error) return { stdout: '', stderr: `postfix/smtpd: fatal: ${main.error.message}\n`, status: 1 };
-  const masterText = file('master.cf');
-  let params = main as import('../engine/index.ts').ParameterView;
-  if (masterText !== undefined) {
-    const master = parseMasterCf(masterText);
-    const entry = master.services.find((s) => s.type === 'inet' && (s.service === service || s.service.endsWith(`:${service}`)));
-    if (!entry && service !== 'smtp') return fail(`no service "${service}" in ${dir}/master.cf`);
-    if (entry) params = serviceView(main, master, entry.service, entry.type);
-  } else if (service !== 'smtp') return fail(`no master.cf in ${dir} to find service "${service}"`);
 
-  const dnsPath = dnsFile ?? (existsSync(join(dir, 'dns')) ? join(dir, 'dns') : undefined);
-  const dnsText = dnsPath === undefined ? undefined : readText(dnsPath);
-  if (dnsPath !== undefined && dnsText === undefined)
-    return { stdout: '', stderr: `postfix-sim smtpd: fatal: open ${dnsPath}: No such file or directory\n`, status: 1 };
-  const factsText = factsFile === undefined ? undefined : readText(factsFile);
-  if (factsFile !== undefined && factsText === undefined)
-    return { stdout: '', stderr: `postfix-sim smtpd: fatal: open ${factsFile}: No such file or directory\n`, status: 1 };
-  const dns = dnsText === undefined ? NO_DNS : parseDnsFacts(dnsText, dnsPath);
-  const facts = factsText === undefined ? NO_FACTS : parseFacts(factsText, factsFile);
-
-  const cache = createTableCache(host, params);
-  const resolver = await createResolver(params, { host, cache });
-  const cfg = await prepareSmtpd({ host, params, cache, resolver, dns, facts, service });
-  // smtpd itself says nothing about parameters it does not know; postconf does, so show its words.
-  const postconf = postconfShow({
-    nondefault: true,
-    names: [],
-    configDirectory: DEFAULT_CONFIG_DIRECTORY,
-    readFile: (path) => {
-      const bytes = host.readFile(path);
-      return bytes && decoder.decode(bytes);
-    },
+  const base = io.host ?? createNodeHost(configDirectory === undefined ? {} : { configDirectory });
+  const { readText } = io;
+  const factsFiles = new Set([dnsFile, factsFile]);
+  const host: Host = readText
+    ? {
+        ...base,
+        readFile: (path) => {
+          if (!factsFiles.has(path)) return base.readFile(path);
+          const text = readText(path);
+          return text === undefined ? undefined : new TextEncoder().encode(text);
+        },
+      }
+    : base;
+  const scenario = await openScenario({
+    host,
+    service,
+    ...(dnsFile !== undefined && { dnsPath: dnsFile }),
+    ...(factsFile !== undefined && { factsPath: factsFile }),
   });
-  const unused = postconf.messages
-    .filter((m) => m.includes(': unused parameter: '))
-    .map((m) => `postconf: ${m}\n`)
+  let stderr = scenario.diagnostics
+    .filter((d) => d.program === 'postconf' || d.program === 'postfix-sim')
+    .map((d) => formatDiagnostic(d, 'postfix/smtpd', configDirectory))
     .join('');
-  const dialogue = parseDialogue(io.stdin);
-  const [addr, name] = (client ?? dialogue.client ?? '127.0.0.1').split(',');
+  if (scenario.fatal) return { stdout: '', stderr: stderr + formatDiagnostic(scenario.fatal, 'postfix/smtpd', configDirectory), status: 1 };
+
   const [fingerprint, pkeyFingerprint] = (ccert ?? '').split(',');
   const tlsFacts =
     tls || ccert !== undefined || ccertVerified
       ? { ...(fingerprint && { ccert: { fingerprint, verified: ccertVerified, ...(pkeyFingerprint && { pkeyFingerprint }) } }) }
       : undefined;
-  const result = runClient(
-    cfg,
-    dialogue.text,
-    { addr: addr!, ...(name !== undefined && { name }), ...(tlsFacts && { tls: tlsFacts }) },
-    { trace: json || trace, pipelined: dialogue.pipelined },
-  );
-  let stderr = unused + [...dns.diagnostics, ...facts.diagnostics].map((d) => `postfix-sim smtpd: warning: ${d.message}\n`).join('');
+
+  // Several connections, or postscreen in front of smtpd: postscreen's cache spans the connections.
+  if (scenario.postscreen || /^#\s*connection\b/im.test(io.stdin)) {
+    const played = (await scenario.playConnections(io.stdin, {
+      ...(client !== undefined && { client }),
+      trace: json || trace,
+      ...(tlsFacts && { tls: tlsFacts }),
+    }))!;
+    const ps = played.postscreen;
+    const notices = (ps?.notices ?? []).map((n) => `postfix-sim smtpd: notice: ${n}\n`).join('');
+    const out = renderConnections(played.connections, { service: scenario.service, multi: played.multi, log, json, trace });
+    const daemon = ps?.fatal ? ps.program : 'postfix/smtpd';
+    const fatals = json ? '' : [...new Set(played.connections.flatMap((c) => (c.fatal ? [`${daemon}: fatal: ${c.fatal}\n`] : [])))].join('');
+    stderr += played.diagnostics.map((d) => formatDiagnostic(d, 'postfix-sim smtpd')).join('');
+    return { stdout: out.stdout, stderr: stderr + notices + fatals, status: out.status };
+  }
+
+  const [addr, name] = (client ?? '').split(',');
+  const who: ClientInput = { ...(addr && { addr }), ...(name !== undefined && { name }), ...(tlsFacts && { tls: tlsFacts }) };
+  const played = (await scenario.play(io.stdin, who, { trace: json || trace }))!;
+  if ('error' in played) return { stdout: '', stderr: stderr + formatDiagnostic(played.error, 'postfix/smtpd'), status: 1 };
+  const result = played.session;
   if (json)
     return {
       stdout:
         JSON.stringify(
           {
-            service,
+            service: scenario.service,
             exchanges: result.exchanges,
             log: result.log,
             accepted: result.accepted,

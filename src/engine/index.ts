@@ -10,22 +10,24 @@ export { decodeBytes, encodeBytes, byteLength } from './util/bytes.ts';
 export { fileContent, fileValue } from './tables/dict-file.ts';
 export { DEBIAN_POSTFIX_TYPES, DRIVERS, INDEXED_TYPES, openTable, splitSpec } from './tables/registry.ts';
 export { printable } from './trace/printable.ts';
+export { smtpdEventText, sourceText } from './trace/smtpd-text.ts';
+export type { SmtpdEventText } from './trace/smtpd-text.ts';
 export { loadMainCf, serviceView, getServiceParams } from './config/maincf.ts';
-export type { MainCf, ParameterView } from './config/maincf.ts';
+export type { MainCf, ParameterView, ParameterGetters } from './config/maincf.ts';
 export { macExpand, compatLevelFromString } from './config/expand.ts';
 export type { Expansion, MacLookup } from './config/expand.ts';
 export { splitList, stripBraces, LIST_SEPARATORS } from './util/lists.ts';
 export { parseMasterCf, findService, effectiveChroot } from './config/mastercf.ts';
 export type { MasterCf, MasterService } from './config/mastercf.ts';
 export { DEFAULT_FACTS, builtinDefault, compareCompatLevels, isBuiltinParameter, serviceParameters } from './config/names.ts';
-export type { MachineFacts, InterfaceAddress } from './config/names.ts';
+export type { MachineFacts, InterfaceAddress, ParamName } from './config/names.ts';
 export { postconfShow } from './config/postconf.ts';
 export { checkParameters, myoriginOf, CHECKED_PROGRAMS, PROGRAM_READS } from './config/checks.ts';
-export { daemonView, daemonViews, DAEMON_SERVICES } from './config/daemons.ts';
+export { daemonView, daemonViews, mailDaemonViews, DAEMON_SERVICES } from './config/daemons.ts';
 export { SIMULATED, coverageRows, isOperational, notSimulated, notSimulatedNotices } from './config/coverage.ts';
 export type { CoverageRow } from './config/coverage.ts';
-export type { Daemon, DaemonView } from './config/daemons.ts';
-export type { CheckResult, CheckOptions } from './config/checks.ts';
+export type { Daemon, DaemonView, MailDaemonViews } from './config/daemons.ts';
+export type { CheckResult as ParameterCheckResult, CheckOptions as ParameterCheckOptions } from './config/checks.ts';
 export type { PostconfRequest, PostconfOutput } from './config/postconf.ts';
 export {
   prepareSmtpd,
@@ -54,7 +56,18 @@ export type {
   SimulateSmtpdOptions,
   SmtpdConfig,
 } from './smtpd/index.ts';
-export type { TraceNode } from './trace/types.ts';
+export type {
+  SmtpdEvent,
+  SmtpdEventData,
+  SmtpdEventOf,
+  SourceLine,
+  CheckVerdict,
+  RestrictionStage,
+  AccessEffect,
+  DnsRecordType,
+  DnsQueryStatus,
+  VerifyFactStatus,
+} from './trace/types.ts';
 export {
   createResolver,
   RESOLVE,
@@ -82,7 +95,9 @@ export {
   aliasDatabaseHost,
   createSearchContext,
   createTableCache,
+  daemonOpenOptions,
   isFixedTable,
+  openAliasTable,
   openMatchList,
   matchParentStyle,
   openMaps,
@@ -94,6 +109,9 @@ export {
   stripExtension,
   quote822Local,
   unquote822Local,
+  CONSUMERS,
+  lookupAs,
+  externalForm,
 } from './search/index.ts';
 export type {
   SearchContext,
@@ -108,8 +126,91 @@ export type {
   AddrFindResult,
   QueryForm,
   QuoteOptions,
+  Consumer,
+  ConsumerLookup,
+  ConsumerOptions,
 } from './search/index.ts';
 export type { AddressEvent, AddressClass, AddrFindTrace, MapsTrace, MatchListTrace, ListItemTrace } from './trace/types.ts';
-export { mailOutcome } from './smtpd/delivery.ts';
-export type { Delivery, MailOutcome } from './smtpd/delivery.ts';
+export { mailOutcome } from './smtpd/index.ts';
+export type { Delivery, MailOutcome } from './smtpd/index.ts';
+export { parseConnections, prepareConnections, runConnections, unescapePregreet } from './connections/index.ts';
+export type {
+  ConnectionDialogue,
+  ConnectionResult,
+  ConnectionSpec,
+  ConnectionsOptions,
+  PreparedConnections,
+  RunConnectionsOptions,
+} from './connections/index.ts';
+export { preparePostscreen, Postscreen, TESTS as POSTSCREEN_TESTS } from './postscreen/index.ts';
+export type { PostscreenConfig, PostscreenOptions, ConnectionInput, ScreenResult } from './postscreen/index.ts';
+export type {
+  DnsblScore,
+  DnsblSiteScore,
+  PostscreenAction,
+  PostscreenCacheEntry,
+  PostscreenExpiry,
+  PostscreenTestName,
+  PostscreenTestResult,
+  PostscreenVerdict,
+  PostscreenStep,
+} from './trace/types.ts';
 export { DEBIAN_PASSWD, PASSWD_FACTS } from './tables/unix.ts';
+export { openScenario, CONFIG_DIRECTORY } from './scenario/scenario.ts';
+export type {
+  Scenario,
+  ScenarioOptions,
+  ClientInput,
+  PlayOptions,
+  PlayOutcome,
+  ConnectionsPlayOptions,
+  ConnectionsPlayResult,
+  PlayRefused,
+  PlayResult,
+  ResolvedAddress,
+  ResolveResult,
+  ScenarioLookup,
+} from './scenario/scenario.ts';
+export {
+  ADDRESS_KEYS,
+  askedBy,
+  DEFAULT_SENDER,
+  EXPECT_SUFFIX,
+  FACTS_FILE,
+  SCENARIO_README,
+  SCENARIO_RECORDING,
+  SOLUTION_DIRECTORY,
+  checkExpectations,
+  globMatch,
+  isConfigurationFile,
+  isExpectFile,
+  judge,
+  observe,
+  parseExpectations,
+  parseReply,
+  parseScenarioReadme,
+  replyMatches,
+  scenarioOpener,
+  sessionDialogue,
+  syntaxResults,
+  withSolution,
+} from './expect/index.ts';
+export type {
+  AddressExpectation,
+  Asked,
+  AddressKey,
+  AddressObservation,
+  CheckResult,
+  ExpectFile,
+  Expectation,
+  FinalObservation,
+  LookupExpectation,
+  LookupObservation,
+  Observation,
+  ReplyPattern,
+  ScenarioInfo,
+  ScenarioOpener,
+  SessionExpectation,
+  SessionLine,
+  SessionObservation,
+} from './expect/index.ts';

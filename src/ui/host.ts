@@ -1,13 +1,12 @@
 /*
  * NAME
- *   host - the engine's Host in the browser
+ *   host - what the engine's Host needs from the browser: SQLite on demand
  * DESCRIPTION
- *   Files are kept in memory (path -> bytes), the environment is whatever
- *   the page gives (a browser has none of its own), and SQLite (sql.js) is
- *   loaded on demand: its JS glue and its wasm are fetched only the first
- *   time a sqlite table is opened, then cached for the life of the worker.
+ *   SQLite (sql.js) is loaded on demand: its JS glue and its wasm are
+ *   fetched only the first time a sqlite table or database is opened, then
+ *   kept for the life of the worker. Files and the environment come from
+ *   the worker's store (worker/store.ts).
  */
-import type { Host } from '../engine/index.ts';
 import type { SqlJsStatic } from 'sql.js';
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
@@ -23,26 +22,4 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
   // A failed load (e.g. network) may be retried by the next request.
   sqlJs.catch(() => (sqlJs = undefined));
   return sqlJs;
-}
-
-/** createHost - a Host reading from an in-memory file set. */
-export function createHost(files: ReadonlyMap<string, Uint8Array>, environment: Readonly<Record<string, string>> = {}): Host {
-  return {
-    readFile: (path) => files.get(path),
-    environment,
-    loadSqlJs,
-  };
-}
-
-/** parseEnvironment - `NAME=value` lines (blank lines and `#` comments ignored). */
-export function parseEnvironment(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const l = line.replace(/\r$/, '');
-    if (l.trim() === '' || l.trimStart().startsWith('#')) continue;
-    const eq = l.indexOf('=');
-    if (eq <= 0) continue;
-    env[l.slice(0, eq)] = l.slice(eq + 1);
-  }
-  return env;
 }

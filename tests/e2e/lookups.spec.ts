@@ -5,7 +5,7 @@
  * types built with `postmap type:/path` first, `-f` where noted).
  */
 import initSqlJs from 'sql.js';
-import { expect, lookup, open, setFiles, test } from './fixtures.ts';
+import { expect, loadExample, lookup, open, setFiles, test } from './fixtures.ts';
 
 const ACCESS = `# access table
 example.com      REJECT spam domain
@@ -15,23 +15,24 @@ Mixed.Case       MIXED
 `;
 
 test.beforeEach(async ({ page }) => {
-  await open(page);
+  await open(page, 'lookup');
 });
 
-test('the page opens with an example that answers', async ({ page }) => {
-  await expect(page.getByLabel('Table (type:name)')).toHaveValue('hash:/etc/postfix/access');
-  await expect(page.getByLabel('Lookup key')).toHaveValue('Example.COM');
+test('the lookup example answers', async ({ page }) => {
+  await loadExample(page, 'hash: access table');
+  await expect(page.getByLabel('Table', { exact: true })).toHaveValue('hash:/etc/postfix/access');
+  await expect(page.getByLabel('Key', { exact: true })).toHaveValue('Example.COM');
   await expect(page.getByTestId('outcome')).toHaveAttribute('data-status', 'found');
   await expect(page.getByTestId('value')).toHaveText('REJECT spam domain');
   await expect(page.getByTestId('folded-key')).toHaveText('example.com');
 });
 
-test('choosing an example loads its files and looks it up', async ({ page }) => {
-  await page.getByLabel('Example').selectOption({ label: 'pipemap: one feeds the next' });
-  await expect(page.getByLabel('Table (type:name)')).toHaveValue('pipemap:{inline:{a=b}, inline:{b=c}}');
-  await expect(page.getByTestId('outcome')).not.toHaveAttribute('data-status', /^(running|idle)$/);
-  await page.getByLabel('Example').selectOption({ label: 'hash: access table' });
-  await expect(page.getByLabel('Path of file 1', { exact: true })).toHaveValue('/etc/postfix/access');
+test('choosing another example replaces the files and looks it up', async ({ page }) => {
+  await loadExample(page, 'pipemap: one feeds the next');
+  await expect(page.getByLabel('Table', { exact: true })).toHaveValue('pipemap:{inline:{a=b}, inline:{b=c}}');
+  await expect(page.getByTestId('value')).toHaveText('c');
+  await loadExample(page, 'hash: access table');
+  await expect(page.getByRole('navigation', { name: 'Files' }).getByRole('button', { name: 'access', exact: true })).toBeVisible();
   await expect(page.getByTestId('value')).toHaveText('REJECT spam domain');
 });
 
@@ -65,7 +66,7 @@ test('hash: first duplicate wins, postmap build warning', async ({ page }) => {
   await setFiles(page, [{ path: '/etc/postfix/dup', text: 'a 1\na 2\n' }]);
   // postmap hash:/tmp/t/hd -> postmap: warning: /tmp/t/hd.db: duplicate entry: "a"; postmap -q a -> 1
   expect(await lookup(page, 'hash:/etc/postfix/dup', 'a')).toEqual({ status: 'found', value: '1' });
-  await expect(page.getByLabel('Build warnings')).toContainText('/etc/postfix/dup.db: duplicate entry: "a"');
+  await expect(page.getByLabel('Table warnings')).toContainText('/etc/postfix/dup.db: duplicate entry: "a"');
 });
 
 test('texthash: read directly, key folded', async ({ page }) => {
@@ -105,8 +106,9 @@ test('fail: every lookup is an error', async ({ page }) => {
 
 test('environ: uses the environment the page gives, key folded unless -f', async ({ page }) => {
   await setFiles(page, []);
-  await page.getByText('Environment (for environ: tables)').click();
-  await page.getByLabel('Environment', { exact: true }).fill('GREETING=hello world\ngreeting=hello lower\n');
+  await page.getByRole('link', { name: 'Session' }).click();
+  await page.getByText('Facts: DNS, policy and verify').click();
+  await page.getByLabel(/^Environment/).fill('GREETING=hello world\ngreeting=hello lower\n');
   // env -i GREETING='hello world' greeting='hello lower' postmap -q GREETING environ:x -> hello lower
   expect(await lookup(page, 'environ:x', 'GREETING')).toEqual({ status: 'found', value: 'hello lower' });
   // ... postmap -f -q GREETING environ:x -> hello world
@@ -177,11 +179,11 @@ test('cidr: IPv4, IPv6, first match wins, host-bits warning', async ({ page }) =
     'cidr map /etc/postfix/client.cidr, line 6: non-null host address bits in "172.16.1.1/12", perhaps you should use "172.16.0.0/12" instead: skipping this rule',
   );
   // The location button selects the offending line in the file's editor.
-  await page.getByRole('button', { name: '/etc/postfix/client.cidr:6' }).click();
-  const selected = await page
-    .getByLabel('Contents of file 1', { exact: true })
-    .evaluate((t: HTMLTextAreaElement) => t.value.slice(t.selectionStart, t.selectionEnd));
-  expect(selected).toBe('172.16.1.1/12         BAD');
+  await page.getByLabel('Table warnings').getByRole('button', { name: '/etc/postfix/client.cidr:6' }).click();
+  await expect(page.getByTestId('editor')).toBeFocused();
+  expect(await page.evaluate(() => document.getSelection()?.toString())).toBe('172.16.1.1/12         BAD');
+  // The editor shows the warning at its line too.
+  await expect(page.locator('.cm-lint-marker-warning')).toHaveCount(1);
 });
 
 /** An SQLite database made with sql.js under Node, as a user would upload it. */
@@ -202,13 +204,17 @@ test('sqlite: uploaded .db file, key folded into the query', async ({ page }) =>
       text: "dbpath = /etc/postfix/aliases.db\nquery = SELECT dest FROM aliases WHERE src = '%s'\n",
     },
   ]);
-  await page.getByLabel('Upload file').setInputFiles({
+  await page.getByLabel('Open files or archives').setInputFiles({
     name: 'aliases.db',
     mimeType: 'application/vnd.sqlite3',
     buffer: await aliasesDb(),
   });
-  await expect(page.getByLabel('Path of file 2', { exact: true })).toHaveValue('/etc/postfix/aliases.db');
-  await expect(page.getByLabel('Contents of file 2', { exact: true })).toContainText('Binary file');
+  await page.getByRole('dialog', { name: 'Bring files in' }).getByRole('button', { name: 'Add to the files' }).click();
+  await page
+    .getByRole('navigation', { name: 'Files' })
+    .getByRole('button', { name: /^aliases\.db/ })
+    .click();
+  await expect(page.getByText('/etc/postfix/aliases.db: SQLite database')).toBeVisible();
   // postmap -q Info@Example.com sqlite:/tmp/t/sq.cf -> alice@example.com
   expect(await lookup(page, 'sqlite:/etc/postfix/sqlite-aliases.cf', 'Info@Example.com')).toEqual({
     status: 'found',
@@ -243,7 +249,7 @@ test('mysql: not simulated, said clearly', async ({ page }) => {
     status: 'error',
     error: 'unsupported dictionary type: mysql',
   });
-  await expect(page.getByLabel('Open error')).toContainText('unsupported dictionary type: mysql');
+  await expect(page.getByLabel('Table warnings')).toContainText('unsupported dictionary type: mysql');
   // ... and the page says why: the simulator does not model servers.
   await expect(page.getByTestId('trace')).toContainText('not simulated');
 });

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.ts';
+import { editorText, expect, fileEditor, loadExample, open, openFile, test, typeInto } from './fixtures.ts';
 
 const golden = (path: string): string => readFileSync(new URL(`../golden/${path}`, import.meta.url), 'utf8');
 
@@ -31,9 +31,9 @@ const cases = (group: string): Case[] => (JSON.parse(golden(`resolve/${group}/ex
 const REAL_AGENTS = new Set(['postfix/local', 'postfix/virtual', 'postfix/error']);
 
 async function openResolve(page: Page, example: string): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('tab', { name: 'Address resolution' }).click();
-  await page.getByLabel('Example').selectOption({ label: example });
+  await open(page, 'resolve');
+  await loadExample(page, example);
+  await expect(page.getByTestId('resolve-state')).toHaveAttribute('data-status', 'current');
   await expect(page.getByTestId('resolve-outcome')).toHaveAttribute('data-status', 'done');
 }
 
@@ -75,6 +75,8 @@ test('the address-class example: each address as recorded', async ({ page }) => 
   const relay = card(page, 'x@sub.aliasrelay.example');
   await relay.getByText(/^Trace/).click();
   await expect(relay.getByTestId('address-trace')).toContainText('relay_domains');
+  // ... and why, in words.
+  await expect(relay.getByTestId('address-trace')).toContainText('is listed in relay_domains');
 });
 
 test('virtual alias expansion: one address, several final recipients', async ({ page }) => {
@@ -85,7 +87,7 @@ test('virtual alias expansion: one address, several final recipients', async ({ 
 test('editing the addresses updates the answer', async ({ page }) => {
   await openResolve(page, CLASSES);
   const c = cases('classes-conflicts').find((x) => x.address === 'a@both3.example')!;
-  await page.getByLabel('Addresses').fill(`${c.address}\n`);
+  await page.getByRole('textbox', { name: 'Addresses' }).fill(`${c.address}\n`);
   await expect(page.getByTestId('address-result')).toHaveCount(1);
   const row = card(page, c.address).getByTestId('final');
   await expect(row.getByTestId('final-class')).toHaveText(c.recipients[0]!.resolve!.class);
@@ -94,22 +96,25 @@ test('editing the addresses updates the answer', async ({ page }) => {
 
 test('a main.cf syntax error is shown; the addresses are kept', async ({ page }) => {
   await openResolve(page, CLASSES);
-  await page.locator('textarea[data-path="/etc/postfix/main.cf"]').fill(golden('postconf/main-fatal/main.cf'));
+  await openFile(page, '/etc/postfix/main.cf');
+  await typeInto(fileEditor(page), golden('postconf/main-fatal/main.cf'));
   await expect(page.getByTestId('resolve-outcome')).toHaveAttribute('data-status', 'fatal');
   const stderr = (JSON.parse(golden('postconf/main-fatal/expected.json')) as { commands: { stderr: string }[] }).commands[0]!.stderr;
   await expect(page.getByTestId('fatal')).toContainText(stderr.replace(/^postconf: fatal: /, '').trim());
-  await expect(page.getByLabel('Addresses')).toHaveValue(new RegExp(cases('classes-conflicts')[0]!.address.replace(/[.]/g, '\\.')));
+  await expect(page.getByRole('textbox', { name: 'Addresses' })).toHaveValue(new RegExp(cases('classes-conflicts')[0]!.address.replace(/[.]/g, '\\.')));
 });
 
 test('switching views keeps the addresses and the files', async ({ page }) => {
   await openResolve(page, CLASSES);
-  await page.getByLabel('Addresses').fill('kept@both3.example\n');
+  await page.getByRole('textbox', { name: 'Addresses' }).fill('kept@both3.example\n');
   await page.getByLabel('Sender', { exact: true }).fill('someone@example.org');
-  await page.getByRole('tab', { name: 'SMTP session' }).click();
+  const views = page.getByRole('navigation', { name: 'Views' });
+  await views.getByRole('link', { name: 'Session' }).click();
   await expect(page.getByLabel('SMTP dialogue')).toBeVisible();
-  await page.getByRole('tab', { name: 'Address resolution' }).click();
-  await expect(page.getByLabel('Addresses')).toHaveValue('kept@both3.example\n');
+  await views.getByRole('link', { name: 'Addresses' }).click();
+  await expect(page.getByRole('textbox', { name: 'Addresses' })).toHaveValue('kept@both3.example\n');
   await expect(page.getByLabel('Sender', { exact: true })).toHaveValue('someone@example.org');
-  await expect(page.locator('textarea[data-path="/etc/postfix/vmailbox"]')).toHaveValue(golden('resolve/classes-conflicts/vmailbox'));
+  await openFile(page, '/etc/postfix/vmailbox');
+  expect(await editorText(fileEditor(page))).toBe(golden('resolve/classes-conflicts/vmailbox'));
   await expect(card(page, 'kept@both3.example')).toBeVisible();
 });

@@ -12,14 +12,14 @@ export async function valueOf(spec: string, key: string): Promise<string | undef
 }
 
 import { createResolver, createTableCache, loadMainCf, parseDnsFacts, prepareSmtpd, runClient } from 'postfix-sim';
-import type { DeliveryResult, SessionResult, TraceNode } from 'postfix-sim';
+import type { DeliveryResult, SessionResult, SmtpdEvent } from 'postfix-sim';
 
 /** The replies smtpd gives a dialogue, and the final recipients of one address. */
 export async function simulate(
   mainCf: string,
   dialogue: string,
   address: string,
-): Promise<{ replies: string[]; final: DeliveryResult['final']; trace: TraceNode[] }> {
+): Promise<{ replies: string[]; final: DeliveryResult['final']; trace: SmtpdEvent[] }> {
   const params = loadMainCf(mainCf);
   const cache = createTableCache(host, params);
   const resolver = await createResolver(params, { host, cache });

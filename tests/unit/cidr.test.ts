@@ -5,9 +5,10 @@ import { forEachLogicalLine } from '../../src/engine/util/readlline.ts';
 import { readLogicalLines } from '../../src/engine/util/readlline.ts';
 import type { Diagnostic } from '../../src/engine/trace/types.ts';
 import type { Table } from '../../src/engine/tables/types.ts';
+import { openTable } from '../../src/engine/tables/registry.ts';
 
 const open = (text: string): Table =>
-  cidrDriver.open('cidr', '/t', { host: { readFile: (p) => (p === '/t' ? new TextEncoder().encode(text) : undefined) } }) as Table;
+  cidrDriver.open('cidr', '/t', { host: { readFile: (p) => (p === '/t' ? new TextEncoder().encode(text) : undefined) } }, openTable) as Table;
 const value = (t: Table, k: string) => {
   const r = t.lookup(k);
   return r.status === 'found' ? r.value : r.status;
@@ -52,7 +53,7 @@ describe('cidr', () => {
     expect(value(t, '2001:db8:1::1')).toBe('d');
   });
   it('reports a missing file as postmap does', () => {
-    const t = cidrDriver.open('cidr', '/none', { host: { readFile: () => undefined } }) as Table;
+    const t = cidrDriver.open('cidr', '/none', { host: { readFile: () => undefined } }, openTable) as Table;
     expect(t.openError?.message).toBe('open /none: No such file or directory');
   });
 });

@@ -28,13 +28,16 @@ describe('coverage', () => {
   });
   it('derives the not-simulated list from what the programs read', () => {
     expect(notSimulated('smtpd')).toContain('smtpd_proxy_filter');
-    expect(notSimulated('smtpd')).toContain('smtpd_milters');
+    expect(notSimulated('smtpd')).toContain('smtpd_history_flush_threshold');
+    expect(notSimulated('cleanup')).toContain('header_size_limit');
+    expect(notSimulated('smtpd')).not.toContain('smtpd_milters');
     expect(notSimulated('cleanup')).toContain('header_checks');
     expect(notSimulated('smtpd')).not.toContain('smtpd_recipient_restrictions');
     expect(notSimulated('smtpd')).not.toContain('smtpd_timeout');
     expect(isOperational('smtpd_timeout')).toBe(true);
     expect(isOperational('smtpd_tls_cert_file')).toBe(true);
     expect(isOperational('smtpd_milters')).toBe(false);
+    expect(isOperational('smtpd_history_flush_threshold')).toBe(false);
     for (const name of notSimulated()) expect(SIMULATED.has(name) || isOperational(name), name).toBe(false);
   });
   it('gives a notice for a non-default value only', () => {
@@ -44,9 +47,12 @@ describe('coverage', () => {
     expect(notices('smtpd_proxy_filter =\n')).toEqual([]);
     expect(notices('smtpd_recipient_restrictions = reject\nsmtpd_timeout = 30s\n')).toEqual([]);
     expect(notices('disable_dns_lookups = NO\n')).toEqual([]);
-    expect(notices('header_checks = regexp:/etc/postfix/header_checks\nsmtpd_milters = inet:localhost:8891\n')).toEqual([
-      'header_checks is set: not simulated',
-      'smtpd_milters is set: not simulated',
+    expect(
+      notices('header_checks = regexp:/etc/postfix/header_checks\nsmtpd_proxy_filter = inet:localhost:10025\nsmtpd_milters = inet:localhost:8891\n'),
+    ).toEqual(['header_checks is set: not simulated', 'smtpd_proxy_filter is set: not simulated']);
+    expect(notices('header_size_limit = 1000\nsmtpd_history_flush_threshold = 10\n')).toEqual([
+      'header_size_limit is set: not simulated',
+      'smtpd_history_flush_threshold is set: not simulated',
     ]);
   });
   it('has a row per program with no name in two columns', () => {

@@ -22,10 +22,10 @@ describe('loadMainCf', () => {
   });
   it('keeps raw values, continuation lines and # inside values', () => {
     const m = loadMainCf('# c\nx = a # b\ny = one\n  two\n');
-    expect(m.raw('x')).toBe('a # b');
-    expect(m.get('y')).toBe('one  two');
-    expect(m.raw('nosuch')).toBeUndefined();
-    expect(m.get('nosuch')).toBeUndefined();
+    expect(m.dynamic.raw('x')).toBe('a # b');
+    expect(m.dynamic.get('y')).toBe('one  two');
+    expect(m.dynamic.raw('nosuch')).toBeUndefined();
+    expect(m.dynamic.get('nosuch')).toBeUndefined();
   });
   it('derives mydomain from the configured myhostname, and myhostname from a configured mydomain', () => {
     expect(loadMainCf('myhostname = mail.example.net\n').get('mydomain')).toBe('example.net');

@@ -12,15 +12,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createNodeHost } from '../../src/cli/node-host.ts';
-import { loadMainCf, parseMasterCf, serviceView } from '../../src/engine/index.ts';
-import { daemonViews } from '../../src/engine/config/daemons.ts';
-import { createTableCache } from '../../src/engine/search/index.ts';
-import { createResolver } from '../../src/engine/resolve/resolver.ts';
-import { parseDialogue, parseDnsFacts, parseFacts, prepareSmtpd, runClient, NO_DNS } from '../../src/engine/smtpd/index.ts';
-import type { SmtpdConfig } from '../../src/engine/smtpd/index.ts';
-import { mailOutcome } from '../../src/engine/smtpd/delivery.ts';
-import { DEBIAN_AGENTS, agentsFromMasterCf } from '../../src/engine/resolve/agents.ts';
-import { DEBIAN_PASSWD } from '../../src/engine/tables/unix.ts';
+import { DEBIAN_PASSWD, openScenario } from '../../src/engine/index.ts';
+import type { Scenario } from '../../src/engine/index.ts';
 import { parseBuildFile } from '../../scripts/golden/smtpd-format.mjs';
 
 const GOLDEN = join(import.meta.dirname, '..', 'golden', 'smtpd');
@@ -49,13 +42,7 @@ const groups = existsSync(GOLDEN)
       .sort()
   : [];
 
-interface Group {
-  cfg: SmtpdConfig;
-  resolver: Awaited<ReturnType<typeof createResolver>>;
-  agents: Record<string, { command: string }>;
-}
-
-async function loadGroup(dir: string): Promise<Group> {
+async function loadGroup(dir: string): Promise<Scenario> {
   // Indexed tables exist only where the group's `build` file had postmap build them.
   const buildPath = join(dir, 'build');
   const built = new Set(
@@ -64,29 +51,9 @@ async function loadGroup(dir: string): Promise<Group> {
     ),
   );
   const host = { ...createNodeHost({ configDirectory: dir }), isBuilt: (path: string) => built.has(path) };
-  const mainPath = join(dir, 'main.cf');
-  const main = loadMainCf(existsSync(mainPath) ? readFileSync(mainPath, 'utf8') : '');
-  const masterPath = join(dir, 'master.cf');
-  const master = existsSync(masterPath) ? parseMasterCf(readFileSync(masterPath, 'utf8')) : undefined;
-  const params = master ? serviceView(main, master, 'smtp', 'inet') : main;
-  const cache = createTableCache(host, params);
-  const agents = master ? agentsFromMasterCf(master) : { ...DEBIAN_AGENTS };
-  // The recorder's namespace has only these accounts.
+  // The recorder's namespace has only these accounts; policy and verify answers come from `facts`.
   const users = DEBIAN_PASSWD.map((l) => l.split(':')[0]!);
-  // trivial-rewrite and cleanup run with their own master.cf entries, not smtpd's -o (config/daemons.ts).
-  const daemons = daemonViews(main, master, params);
-  const views = { 'trivial-rewrite': daemons['trivial-rewrite'].view, cleanup: daemons.cleanup.view };
-  const resolver = await createResolver(params, { host, cache, agents, users, views });
-  const dnsPath = join(dir, 'dns');
-  const cfg = await prepareSmtpd({
-    host,
-    params,
-    cache,
-    resolver,
-    dns: existsSync(dnsPath) ? parseDnsFacts(readFileSync(dnsPath, 'utf8')) : NO_DNS,
-    ...(existsSync(join(dir, 'facts')) && { facts: parseFacts(readFileSync(join(dir, 'facts'), 'utf8')) }),
-  });
-  return { cfg, resolver, agents };
+  return openScenario({ host, users, ...(existsSync(join(dir, 'facts')) && { factsPath: '/etc/postfix/facts' }) });
 }
 
 /** Agents whose deliveries the recorder captures (everything else stays real and is not recorded). */
@@ -102,24 +69,21 @@ describe.each(groups)('smtpd golden group %s', (group) => {
   const names = Object.keys(expected.sessions);
   for (const [name, session] of Object.entries(expected.sessions)) {
     it(name, async () => {
-      const { cfg, resolver, agents } = await configP;
-      const dialogue = parseDialogue(readFileSync(join(dir, 'sessions', `${name}.smtp`), 'utf8'));
+      const scenario = await configP;
+      const dialogue = readFileSync(join(dir, 'sessions', `${name}.smtp`), 'utf8');
       // One smtpd process serves the group's sessions in order: start-up errors show in the first.
       // The recorder connects from port 20000 + the session's index.
       const port = String(20000 + names.indexOf(name));
-      const result = runClient(
-        cfg,
-        dialogue.text,
-        { addr: dialogue.client ?? '127.0.0.1', port },
-        { startupLog: name === names[0], pipelined: dialogue.pipelined },
-      );
+      const played = (await scenario.play(dialogue, { port }, { startupLog: name === names[0] }))!;
+      if ('error' in played) throw new Error(played.error.message);
+      const result = played.session;
       const replies = result.exchanges.map((e) => e.server);
       // A reply the recorder never received (the server closed first) is not compared.
       expect(replies.slice(0, session.replies.length)).toEqual(session.replies);
       expect(smtpdLines(result.log.map((l) => `${l.program}: ${l.text}`))).toEqual(smtpdLines(session.log));
       // What became of the mail smtpd accepted: hold queue, or deliveries per transport and nexthop.
       const ours = new Set(smtpdLines(session.log).flatMap((l) => /^(Q\d+): client=/.exec(l)?.[1] ?? []));
-      const simulated = result.accepted.map((m) => mailOutcome(m, resolver, (t) => agents[t]?.command));
+      const simulated = played.outcomes;
       const simIds = new Set(simulated.map((m) => m.queueId));
       // A queue file opened at RCPT but never finished (no DATA) leaves an empty record.
       const recordedMail = (session.mail ?? []).filter((m) => ours.has(m.id) && (simIds.has(m.id) || m.queue || m.deliveries.length));

@@ -7,11 +7,12 @@ import { splitResult } from '../../src/engine/tables/pattern-rules.ts';
 import { regexpDriver } from '../../src/engine/tables/regexp.ts';
 import { pcreDriver } from '../../src/engine/tables/pcre.ts';
 import type { OpenOptions, Table, TableDriver } from '../../src/engine/tables/types.ts';
+import { openTable } from '../../src/engine/tables/registry.ts';
 
 const PATH = '/etc/postfix/t';
 async function open(driver: TableDriver, type: string, text: string, extra: Partial<OpenOptions> = {}): Promise<Table> {
   const host = { readFile: (p: string) => (p === PATH ? new TextEncoder().encode(text) : undefined) };
-  return driver.open(type, PATH, { host, ...extra });
+  return driver.open(type, PATH, { host, ...extra }, openTable);
 }
 const value = (t: Table, key: string): string | undefined => {
   const r = t.lookup(key);
@@ -134,7 +135,7 @@ describe.each([
 
   it('reports a missing file as fatal', async () => {
     const host = { readFile: () => undefined };
-    const t = await driver.open(type, '/etc/postfix/none', { host });
+    const t = await driver.open(type, '/etc/postfix/none', { host }, openTable);
     expect(t.openError?.message).toBe('open /etc/postfix/none: No such file or directory');
     expect(t.lookup('x').status).toBe('error');
   });

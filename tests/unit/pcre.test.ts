@@ -5,11 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { compilePcre, pcreDriver } from '../../src/engine/tables/pcre.ts';
 import type { Table } from '../../src/engine/tables/types.ts';
+import { openTable } from '../../src/engine/tables/registry.ts';
 
 const PATH = '/etc/postfix/t.pcre';
 async function open(text: string): Promise<Table> {
   const host = { readFile: (p: string) => (p === PATH ? new TextEncoder().encode(text) : undefined) };
-  return pcreDriver.open('pcre', PATH, { host });
+  return pcreDriver.open('pcre', PATH, { host }, openTable);
 }
 const value = (t: Table, key: string): string | undefined => {
   const r = t.lookup(key);

@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { compilePosix, regexpDriver } from '../../src/engine/tables/regexp.ts';
 import { translatePosix } from '../../src/engine/tables/regex/posix.ts';
 import type { Table } from '../../src/engine/tables/types.ts';
+import { openTable } from '../../src/engine/tables/registry.ts';
 
 const PATH = '/etc/postfix/t.regexp';
 async function open(text: string): Promise<Table> {
   const host = { readFile: (p: string) => (p === PATH ? new TextEncoder().encode(text) : undefined) };
-  return regexpDriver.open('regexp', PATH, { host });
+  return regexpDriver.open('regexp', PATH, { host }, openTable);
 }
 const value = (t: Table, key: string): string | undefined => {
   const r = t.lookup(key);

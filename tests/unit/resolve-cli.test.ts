@@ -1,5 +1,8 @@
 // postfix-sim resolve: argument handling, plain and JSON output, and bad input that must not crash or hang.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createNodeHost } from '../../src/cli/node-host.ts';
 import { runResolve } from '../../src/cli/resolve.ts';
 import { memoryHost } from '../support/memory-host.ts';
 
@@ -82,5 +85,28 @@ describe('postfix-sim resolve', () => {
     const out = await run(['x'], { '/etc/postfix/main.cf': 'this is not a parameter\n' });
     expect(out.status).toBe(1);
     expect(out.stderr).toMatch(/fatal: .*main\.cf/);
+  });
+});
+
+describe('postfix-sim resolve shows addresses as Postfix writes them', () => {
+  // The recorded delivery reports of real Postfix say which form that is.
+  const dir = new URL('../golden/resolve/quoted-local-parts/', import.meta.url);
+  const recorded = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as {
+    cases: { address: string; recipients: { to: string }[] }[];
+  };
+  const host = createNodeHost({ configDirectory: fileURLToPath(dir) });
+  it('keeps quoted local parts quoted in every field of the JSON answer', async () => {
+    const address = '"dd ee"@valias.example';
+    const out = await runResolve(['--json', '-f', '"sp ace"@example.org', '--', address], { host });
+    const [answer] = out.stdout
+      .trim()
+      .split(/\n(?=\{)/)
+      .map((t) => JSON.parse(t) as { sender: string; rewritten: string; expanded: string[]; final: { recipient: string; to: string }[] });
+    const tos = recorded.cases.find((c) => c.address === address)!.recipients.map((r) => r.to);
+    expect(answer!.sender).toBe('"sp ace"@example.org');
+    expect(answer!.rewritten).toBe(address);
+    expect([...answer!.expanded].sort()).toEqual([...tos].sort());
+    expect(answer!.final.map((f) => f.recipient).sort()).toEqual([...tos].sort());
+    expect(tos).toContain('"hh ii"@remote.example');
   });
 });

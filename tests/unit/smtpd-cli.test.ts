@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSmtpd } from '../../src/cli/smtpd.ts';
 import { memoryHost } from '../support/memory-host.ts';
+import type { SmtpdEvent } from '../../src/engine/index.ts';
 
 const GOLDEN = join(import.meta.dirname, '..', 'golden', 'smtpd');
 const recorded = (group: string, session: string) =>
@@ -34,17 +35,37 @@ describe('postfix-sim smtpd', () => {
     const smtpdLog = recorded('relay-mynetworks', 'outside-deferred').log.filter((l) => l.startsWith('postfix/smtpd: '));
     expect(out.stdout.trimEnd().split('\n').slice(-smtpdLog.length)).toEqual(smtpdLog);
   });
-  it('prints the trace with --json: stages, restrictions and their verdicts', async () => {
+  it('prints the trace with --json: typed events for commands, stages, restrictions and their verdicts', async () => {
     const out = await runSmtpd(['-c', join(GOLDEN, 'relay-mynetworks'), '--json'], { stdin: dialogue('relay-mynetworks', 'outside-deferred') });
-    const j = JSON.parse(out.stdout) as {
-      trace: { title: string; children?: { kind: string; title: string; children?: { title: string; result?: string }[] }[] }[];
-    };
-    const rcpt = j.trace.find((n) => n.title.startsWith('RCPT'))!;
-    const relay = rcpt.children!.find((n) => n.kind === 'stage' && n.title.startsWith('smtpd_relay_restrictions'))!;
-    expect(relay.children!.map((r) => [r.title, r.result])).toEqual([
+    const j = JSON.parse(out.stdout) as { trace: SmtpdEvent[] };
+    const rcpt = j.trace.find((n) => n.kind === 'command' && n.verb === 'RCPT')!;
+    expect(rcpt).toMatchObject({
+      kind: 'command',
+      line: 'RCPT TO:<someone@example.net>',
+      reply: [recorded('relay-mynetworks', 'outside-deferred').replies[4]![0]],
+    });
+    const relay = rcpt.children!.find((n) => n.kind === 'stage' && n.stage === 'relay')!;
+    expect(relay).toMatchObject({ parameter: 'smtpd_relay_restrictions', replyClass: 'Recipient address', verdict: 'REJECT' });
+    expect(relay.children!.map((r) => (r.kind === 'restriction' ? [r.name, r.verdict] : r.kind))).toEqual([
       ['permit_mynetworks', 'DUNNO'],
       ['permit_sasl_authenticated', 'DUNNO'],
       ['defer_unauth_destination', 'REJECT'],
+    ]);
+    // The mynetworks match names the main.cf line that sets it.
+    expect(relay.children![0]!.children).toEqual([
+      expect.objectContaining({ kind: 'list', parameter: 'mynetworks', matched: false, source: { file: '/etc/postfix/main.cf', line: 8 } }),
+    ]);
+  });
+  it('prints the trace with --trace as indented text', async () => {
+    const out = await runSmtpd(['-c', join(GOLDEN, 'relay-mynetworks'), '--trace'], { stdin: dialogue('relay-mynetworks', 'outside-deferred') });
+    const reply = recorded('relay-mynetworks', 'outside-deferred').replies[4]![0]!;
+    const lines = out.stdout.split('\n');
+    const at = lines.indexOf(`> RCPT TO:<someone@example.net> -> ${reply.slice(0, 3)}`);
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1, at + 4)).toEqual([
+      '  smtpd_relay_restrictions (Recipient address: someone@example.net) -> REJECT',
+      `      ${reply}`,
+      '    permit_mynetworks -> DUNNO',
     ]);
   });
   it('takes the client from --client, with its name', async () => {
@@ -160,5 +181,12 @@ describe('postfix-sim smtpd: unknown parameters', () => {
     const out = await runSmtpd([], { host, stdin: 'QUIT\n' });
     expect(out.stderr).toBe('postconf: warning: /etc/postfix/main.cf: unused parameter: smtpd_recipent_restrictions=reject\n');
     expect(out.stdout).toBe('220 host.example.com ESMTP Postfix\n221 2.0.0 Bye\n');
+  });
+  it('refuses a client address that cannot exist, in plain words', async () => {
+    const host = memoryHost({ '/etc/postfix/main.cf': 'compatibility_level = 3.6\nmyhostname = host.example.com\n' });
+    const out = await runSmtpd(['--client', '999.1.1.1'], { host, stdin: 'QUIT\n' });
+    expect(out).toEqual({ stdout: '', stderr: 'postfix-sim smtpd: error: bad client address "999.1.1.1": not an IPv4 or IPv6 address\n', status: 1 });
+    const ok = await runSmtpd(['--client', '2001:db8::1'], { host, stdin: 'QUIT\n' });
+    expect(ok.status).toBe(0);
   });
 });

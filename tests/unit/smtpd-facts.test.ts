@@ -1,8 +1,8 @@
 // DNS, policy and verify facts: the outside world the simulator never queries.
 import { describe, expect, it } from 'vitest';
-import { parseDnsFacts } from '../../src/engine/smtpd/dns.ts';
-import { parseFacts } from '../../src/engine/smtpd/facts.ts';
-import { lookupPeer } from '../../src/engine/smtpd/peer.ts';
+import { parseDnsFacts } from '../../src/engine/dns/facts.ts';
+import { parseFacts } from '../../src/engine/smtpd/facts/outside.ts';
+import { lookupPeer } from '../../src/engine/smtpd/session/peer.ts';
 
 const ZONE = `; a comment
 example.org.        300 IN MX 20 backup.example.org.
@@ -73,7 +73,7 @@ policy nonsense
     expect(facts.policyAnswer('unix:private/other', attrs('x'))).toBeUndefined();
   });
   it('keeps verify results per address', () => {
-    expect(facts.verify.get('joe@example.com')).toEqual({ status: 'undeliverable', text: 'User unknown' });
+    expect(facts.verify.get('joe@example.com')).toEqual({ status: 'undeliverable', text: 'User unknown', line: 4 });
   });
   it('reports a malformed line', () => {
     expect(facts.diagnostics).toEqual([expect.objectContaining({ line: 6 })]);
@@ -81,7 +81,7 @@ policy nonsense
 });
 
 describe('ipMatch (the =ADDR filter of reject_rbl_client)', async () => {
-  const { ipMatch } = await import('../../src/engine/smtpd/dnsxl.ts');
+  const { ipMatch } = await import('../../src/engine/smtpd/restrictions/dnsxl.ts');
   it('matches octets, ranges and lists', () => {
     expect(ipMatch('127.0.0.[2..11]', '127.0.0.11')).toBe(true);
     expect(ipMatch('127.0.0.[2..11]', '127.0.0.12')).toBe(false);

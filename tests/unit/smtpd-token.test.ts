@@ -1,6 +1,6 @@
 // smtpd's command tokenizer and address extraction (smtpd_token.c, extract_addr in smtpd.c).
 import { describe, expect, it } from 'vitest';
-import { extractAddress, smtpdToken } from '../../src/engine/smtpd/token.ts';
+import { extractAddress, smtpdToken } from '../../src/engine/smtpd/session/token.ts';
 
 const words = (line: string): string[] => smtpdToken(line).map((t) => t.text);
 

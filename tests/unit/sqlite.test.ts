@@ -4,6 +4,7 @@ import initSqlJs from 'sql.js';
 import type { SqlJsStatic } from 'sql.js';
 import { bindableQuery, sqliteDriver } from '../../src/engine/tables/sqlite.ts';
 import type { Table } from '../../src/engine/tables/types.ts';
+import { openTable } from '../../src/engine/tables/registry.ts';
 
 let SQL: SqlJsStatic;
 beforeAll(async () => {
@@ -17,7 +18,7 @@ async function open(cf: string, foldFixed = true, files: Record<string, string> 
   db.close();
   const all: Record<string, Uint8Array> = { '/db': bytes, '/x.cf': new TextEncoder().encode(cf) };
   for (const [k, v] of Object.entries(files)) all[k] = new TextEncoder().encode(v);
-  return sqliteDriver.open('sqlite', '/x.cf', { foldFixed, host: { readFile: (p) => all[p], loadSqlJs: async () => SQL } });
+  return sqliteDriver.open('sqlite', '/x.cf', { foldFixed, host: { readFile: (p) => all[p], loadSqlJs: async () => SQL } }, openTable);
 }
 const Q = "dbpath = /db\nquery = SELECT v FROM u WHERE k = '%s'\n";
 

@@ -158,12 +158,12 @@ export function checkParameters(view: ParameterView, program: string, options: C
   const hostname = (name: string): void => {
     const gripe = hostnameGripe(toBinary(values.get(name) ?? ''));
     if (gripe === undefined) return;
-    warnings.push({ severity: 'warning', message: `valid_hostname: ${gripe}` });
+    warnings.push({ severity: 'warning', message: gripe });
     throw new Fatal(`file ${configDirectory}/main.cf: parameter ${name}: bad parameter value: ${values.get(name)}`);
   };
   try {
     for (const name of reads) {
-      const raw = view.rawOrDefault(name);
+      const raw = view.dynamic.rawOrDefault(name);
       if (raw === undefined) continue;
       const expanded = view.expand(raw);
       if (expanded.error) {

@@ -55,8 +55,8 @@ export const SIMULATED: ReadonlySet<string> = new Set([
   'canonical_classes',
   'canonical_maps',
   'compatibility_level',
-  'default_rbl_reply',
   'default_database_type',
+  'default_rbl_reply',
   'default_transport',
   'defer_code',
   'disable_vrfy_command',
@@ -68,9 +68,11 @@ export const SIMULATED: ReadonlySet<string> = new Set([
   'fast_flush_domains',
   'helpful_warnings',
   'home_mailbox',
+  'hopcount_limit',
   'inet_interfaces',
   'inet_protocols',
   'invalid_hostname_reject_code',
+  'line_length_limit',
   'local_recipient_maps',
   'local_transport',
   'luser_relay',
@@ -91,10 +93,38 @@ export const SIMULATED: ReadonlySet<string> = new Set([
   'mynetworks_style',
   'myorigin',
   'non_fqdn_reject_code',
+  'non_smtpd_milters',
   'owner_request_special',
   'parent_domain_matches_subdomains',
   'permit_mx_backup_networks',
   'plaintext_reject_code',
+  'postscreen_access_list',
+  'postscreen_allowlist_interfaces',
+  'postscreen_bare_newline_action',
+  'postscreen_bare_newline_enable',
+  'postscreen_cache_map',
+  'postscreen_client_connection_count_limit',
+  'postscreen_command_count_limit',
+  'postscreen_denylist_action',
+  'postscreen_disable_vrfy_command',
+  'postscreen_discard_ehlo_keywords',
+  'postscreen_dnsbl_action',
+  'postscreen_dnsbl_allowlist_threshold',
+  'postscreen_dnsbl_reply_map',
+  'postscreen_dnsbl_sites',
+  'postscreen_dnsbl_threshold',
+  'postscreen_enforce_tls',
+  'postscreen_forbidden_commands',
+  'postscreen_greet_action',
+  'postscreen_greet_banner',
+  'postscreen_greet_wait',
+  'postscreen_helo_required',
+  'postscreen_non_smtp_command_action',
+  'postscreen_non_smtp_command_enable',
+  'postscreen_pipelining_action',
+  'postscreen_pipelining_enable',
+  'postscreen_tls_security_level',
+  'postscreen_use_tls',
   'propagate_unmatched_extensions',
   'proxy_interfaces',
   'rbl_reply_maps',
@@ -119,24 +149,32 @@ export const SIMULATED: ReadonlySet<string> = new Set([
   'sender_dependent_default_transport_maps',
   'sender_dependent_relayhost_maps',
   'show_user_unknown_table_name',
+  'smtpd_authorized_verp_clients',
   'smtpd_authorized_xclient_hosts',
   'smtpd_banner',
   'smtpd_client_port_logging',
   'smtpd_client_restrictions',
+  'smtpd_command_filter',
   'smtpd_data_restrictions',
   'smtpd_delay_reject',
   'smtpd_discard_ehlo_keywords',
   'smtpd_end_of_data_restrictions',
+  'smtpd_enforce_tls',
   'smtpd_etrn_restrictions',
   'smtpd_forbid_unauth_pipelining',
   'smtpd_forbidden_commands',
   'smtpd_hard_error_limit',
   'smtpd_helo_required',
   'smtpd_helo_restrictions',
+  'smtpd_junk_command_limit',
   'smtpd_log_access_permit_actions',
+  'smtpd_milter_maps',
+  'smtpd_milters',
+  'smtpd_noop_commands',
   'smtpd_null_access_lookup_key',
   'smtpd_policy_service_default_action',
   'smtpd_recipient_limit',
+  'smtpd_recipient_overshoot_limit',
   'smtpd_recipient_restrictions',
   'smtpd_reject_footer',
   'smtpd_reject_unlisted_recipient',
@@ -145,17 +183,21 @@ export const SIMULATED: ReadonlySet<string> = new Set([
   'smtpd_relay_restrictions',
   'smtpd_restriction_classes',
   'smtpd_sasl_auth_enable',
+  'smtpd_sasl_exceptions_networks',
   'smtpd_sasl_path',
   'smtpd_sasl_type',
   'smtpd_sender_login_maps',
   'smtpd_sender_restrictions',
   'smtpd_tls_ask_ccert',
+  'smtpd_tls_auth_only',
   'smtpd_tls_fingerprint_digest',
   'smtpd_tls_security_level',
+  'smtpd_tls_wrappermode',
   'smtpd_use_tls',
   'smtputf8_enable',
   'soft_bounce',
   'strict_rfc821_envelopes',
+  'strict_smtputf8',
   'swap_bangpath',
   'transport_maps',
   'unknown_address_reject_code',
@@ -223,7 +265,6 @@ const OPERATIONAL_NAMES: ReadonlySet<string> = new Set([
   'respectful_logging',
   'setgid_group',
   'smtpd_client_port_logging',
-  'smtpd_history_flush_threshold',
   'stale_lock_time',
   'stress',
   'tcp_windowsize',
@@ -273,18 +314,22 @@ export function notSimulated(program?: string): readonly string[] {
 /**
  * notSimulatedNotices - a notice for each parameter that `program` reads
  * (all simulated programs when none is given), is not simulated, and
- * differs in `view` from its built-in default ("X is set: not simulated").
+ * differs in `view` from its built-in default ("X is set: not simulated"),
+ * located where it is set (main.cf line, master.cf entry).
  */
 export function notSimulatedNotices(view: ParameterView, program?: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const name of notSimulated(program)) {
-    const raw = view.raw(name);
+    const raw = view.dynamic.raw(name);
     if (raw === undefined) continue;
     // Booleans compare as Postfix reads them (yes and YES are the same value).
     const fold = CHECKS[name]?.kind === 'bool' ? (v: string) => v.toLowerCase() : (v: string) => v;
     const value = fold(view.expand(raw).value);
     const def = fold(view.expand(builtinDefault(name) ?? '').value);
-    if (value !== def) out.push({ severity: 'info', message: `${name} is set: not simulated` });
+    if (value === def) continue;
+    // Where it is set: the main.cf line, or the master.cf entry whose -o sets it.
+    const at = view.dynamic.source(name);
+    out.push({ severity: 'info', message: `${name} is set: not simulated`, ...(at && { file: at.file, ...(at.line !== undefined && { line: at.line }) }) });
   }
   return out;
 }

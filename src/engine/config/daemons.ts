@@ -27,7 +27,7 @@
  */
 import type { Diagnostic } from '../trace/types.ts';
 import { serviceView } from './maincf.ts';
-import type { MainCf, ParameterView } from './maincf.ts';
+import type { MainCf, ParameterGetters, ParameterView } from './maincf.ts';
 import { findService } from './mastercf.ts';
 import type { MasterCf, MasterService } from './mastercf.ts';
 
@@ -66,12 +66,13 @@ const commandOf = (entry: MasterService): string => entry.argv[7]!.replace(/^.*\
 /** withNames - master(8) gives every daemon -n service_name and its process_name. */
 function withNames(view: ParameterView, service: string, process: string): ParameterView {
   const own = (name: string): string | undefined => (name === 'service_name' ? service : name === 'process_name' ? process : undefined);
-  return {
-    get: (name) => own(name) ?? view.get(name),
-    raw: (name) => own(name) ?? view.raw(name),
-    rawOrDefault: (name) => own(name) ?? view.rawOrDefault(name),
-    expand: (value) => view.expand(value),
-  };
+  const wrap = <N extends string>(g: ParameterGetters<N>): ParameterGetters<N> => ({
+    get: (name) => own(name) ?? g.get(name),
+    raw: (name) => own(name) ?? g.raw(name),
+    rawOrDefault: (name) => own(name) ?? g.rawOrDefault(name),
+    source: (name) => (own(name) === undefined ? g.source(name) : undefined),
+  });
+  return { ...wrap(view), dynamic: wrap(view.dynamic), expand: (value) => view.expand(value) };
 }
 
 /**
@@ -105,4 +106,32 @@ export function daemonView(main: MainCf, master: MasterCf | undefined, daemon: D
 /** daemonViews - trivial-rewrite's and cleanup's views for a client (smtpd's service view, or main.cf for sendmail/pickup). */
 export function daemonViews(main: MainCf, master: MasterCf | undefined, client: ParameterView = main): { 'trivial-rewrite': DaemonView; cleanup: DaemonView } {
   return { 'trivial-rewrite': daemonView(main, master, 'trivial-rewrite', client), cleanup: daemonView(main, master, 'cleanup', client) };
+}
+
+/** The parameters of the daemons that handle a client's mail, by program. */
+export interface MailDaemonViews {
+  'trivial-rewrite': ParameterView;
+  cleanup: ParameterView;
+  local: ParameterView;
+  virtual: ParameterView;
+  /** daemonView()'s notices for trivial-rewrite and cleanup. */
+  notices: Diagnostic[];
+}
+
+/**
+ * mailDaemonViews - what createResolver() needs for a client (smtpd's
+ * service view, or main.cf for sendmail): trivial-rewrite and cleanup as
+ * the client names their services, local and virtual as their own
+ * master.cf entries (`local unix`, `virtual unix`) run them.
+ */
+export function mailDaemonViews(main: MainCf, master: MasterCf | undefined, client: ParameterView = main): MailDaemonViews {
+  const daemons = daemonViews(main, master, client);
+  const agent = (service: string): ParameterView => (master ? serviceView(main, master, service, 'unix') : main);
+  return {
+    'trivial-rewrite': daemons['trivial-rewrite'].view,
+    cleanup: daemons.cleanup.view,
+    local: agent('local'),
+    virtual: agent('virtual'),
+    notices: [...daemons['trivial-rewrite'].notices, ...daemons.cleanup.notices],
+  };
 }

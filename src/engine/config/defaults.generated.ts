@@ -12,8 +12,11 @@
 /** The Postfix version the table was generated from. */
 export const POSTFIX_VERSION = "3.7.11";
 
-/** Built-in parameters and their `postconf -d` defaults, sorted by name (machine facts left out). */
-export const DEFAULTS: Readonly<Record<string, string>> = {
+/**
+ * Built-in parameters and their `postconf -d` defaults, sorted by name (machine facts left out).
+ * `as const`: the names are a literal type, from which config/names.ts derives ParamName.
+ */
+export const DEFAULTS = {
   "2bounce_notice_recipient": "postmaster",
   "access_map_defer_code": "450",
   "access_map_reject_code": "554",
@@ -841,7 +844,7 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   "virtual_minimum_uid": "100",
   "virtual_transport": "virtual",
   "virtual_uid_maps": "",
-};
+} as const satisfies Readonly<Record<string, string>>;
 
 /** Parameters whose values are never $name-expanded (postconf -x shows them as written). */
 export const RAW_PARAMETERS: readonly string[] = ["command_execution_directory","default_rbl_reply","forward_path","luser_relay","mailbox_command","postscreen_expansion_filter","postscreen_reject_footer","smtpd_expansion_filter","smtpd_reject_footer"];

@@ -15,34 +15,60 @@
  *   compatibility_level. A service view applies that service's master.cf
  *   `-o name=value` overrides first, as master(8) passes them to the daemon
  *   before it reads its parameters (what smtpd on `submission` sees).
+ *   source() says where the value in effect is set: the main.cf line (of
+ *   its last definition), or the master.cf entry whose `-o` sets it.
+ *
+ *   The getters take a ParamName, so a misspelt parameter does not
+ *   compile; `dynamic` has the same getters for names known only at run
+ *   time (service-specific `service_...` parameters, restriction classes,
+ *   user-defined parameters).
  * SEE ALSO
  *   postconf(5), master(5)
  */
-import type { Diagnostic } from '../trace/types.ts';
+import type { Diagnostic, SourceLine } from '../trace/types.ts';
 import { parseParameterFile } from '../tables/cfg-parser.ts';
 import { macExpand } from './expand.ts';
 import type { Expansion } from './expand.ts';
 import type { MasterCf } from './mastercf.ts';
 import { findService } from './mastercf.ts';
 import { DEFAULT_FACTS, builtinDefault } from './names.ts';
-import type { MachineFacts } from './names.ts';
+import type { MachineFacts, ParamName } from './names.ts';
+
+/** The getters of a parameter view, by the type of name they take. */
+export interface ParameterGetters<Name extends string> {
+  /** The value with `$name` expanded; the default when not set; undefined for an unknown, unset name. */
+  get(name: Name): string | undefined;
+  /** The value as written (override or main.cf), unexpanded; undefined when not set. */
+  raw(name: Name): string | undefined;
+  /** The unexpanded value or default, as `postconf name` shows it. */
+  rawOrDefault(name: Name): string | undefined;
+  /** Where the value in effect is set (main.cf line, master.cf entry); undefined for a default. */
+  source(name: Name): SourceLine | undefined;
+}
 
 /** Parameter values as one program (or one master.cf service) sees them. */
-export interface ParameterView {
-  /** The value with `$name` expanded; the default when not set; undefined for an unknown, unset name. */
-  get(name: string): string | undefined;
-  /** The value as written (override or main.cf), unexpanded; undefined when not set. */
-  raw(name: string): string | undefined;
-  /** The unexpanded value or default, as `postconf name` shows it. */
-  rawOrDefault(name: string): string | undefined;
+export interface ParameterView extends ParameterGetters<ParamName> {
+  /** The same getters for a name known only at run time (`${service}_...`, restriction classes, user-defined). */
+  readonly dynamic: ParameterGetters<string>;
   /** Expand arbitrary text against these parameters (warnings included). */
   expand(value: string): Expansion;
+}
+
+/** One layer of settings: a file's `name = value` lines, or a master.cf entry's `-o` overrides. */
+interface Layer {
+  params: ReadonlyMap<string, string>;
+  file: string;
+  /** The line each name is set on; absent: every name is on `line`. */
+  lines?: ReadonlyMap<string, number>;
+  line?: number;
 }
 
 /** A loaded main.cf. */
 export interface MainCf extends ParameterView {
   /** The file's name = value settings, in file order (last definition kept). */
   readonly params: ReadonlyMap<string, string>;
+  /** The line of each setting's last definition. */
+  readonly lines: ReadonlyMap<string, number>;
   readonly path: string;
   readonly facts: MachineFacts;
   readonly diagnostics: readonly Diagnostic[];
@@ -51,13 +77,13 @@ export interface MainCf extends ParameterView {
 }
 
 /** makeView - parameters from `layers` (first wins), then built-in defaults. */
-function makeView(layers: readonly ReadonlyMap<string, string>[], facts: MachineFacts): ParameterView {
+function makeView(layers: readonly Layer[], facts: MachineFacts): ParameterView {
+  const layerOf = (name: string): Layer | undefined => layers.find((layer) => layer.params.has(name));
+  const raw = (name: string): string | undefined => layerOf(name)?.params.get(name);
   let derivingMydomain = false;
   function rawOrDefault(name: string): string | undefined {
-    for (const layer of layers) {
-      const v = layer.get(name);
-      if (v !== undefined) return v;
-    }
+    const v = raw(name);
+    if (v !== undefined) return v;
     switch (name) {
       case 'mynetworks':
         return builtinDefault(name, facts, view.get('mynetworks_style') ?? 'subnet');
@@ -78,21 +104,22 @@ function makeView(layers: readonly ReadonlyMap<string, string>[], facts: Machine
     return builtinDefault(name, facts);
   }
   const expand = (value: string): Expansion => macExpand(value, { recurse: true, lookup: (n) => rawOrDefault(n) });
-  const view: ParameterView = {
+  const getters: ParameterGetters<string> = {
     get(name) {
       const v = rawOrDefault(name);
       return v === undefined ? undefined : expand(v).value;
     },
-    raw(name) {
-      for (const layer of layers) {
-        const v = layer.get(name);
-        if (v !== undefined) return v;
-      }
-      return undefined;
-    },
+    raw,
     rawOrDefault,
-    expand,
+    source(name) {
+      const layer = layerOf(name);
+      if (!layer) return undefined;
+      const line = layer.lines?.get(name) ?? layer.line;
+      return { file: layer.file, ...(line !== undefined && { line }) };
+    },
   };
+  // A ParamName is a string: the dynamic getters are the same functions.
+  const view: ParameterView = { ...getters, dynamic: getters, expand };
   return view;
 }
 
@@ -106,10 +133,12 @@ function fatalAt(message: string, path: string): Diagnostic {
 export function loadMainCf(text: string | undefined, path = '/etc/postfix/main.cf', facts: MachineFacts = DEFAULT_FACTS): MainCf {
   const parsed = parseParameterFile(text ?? '', path);
   const params = 'error' in parsed ? new Map<string, string>() : parsed.params;
+  const lines = 'error' in parsed ? new Map<string, number>() : parsed.lines;
   const diagnostics = 'error' in parsed ? [] : parsed.diagnostics;
   return {
-    ...makeView([params], facts),
+    ...makeView([{ params, lines, file: path }], facts),
     params,
+    lines,
     path,
     facts,
     diagnostics,
@@ -125,7 +154,13 @@ export function loadMainCf(text: string | undefined, path = '/etc/postfix/main.c
 export function serviceView(main: MainCf, master: MasterCf, service: string, type: string): ParameterView {
   const entry = findService(master, service, type);
   if (!entry) return main;
-  return makeView([entry.overrides, main.params], main.facts);
+  return makeView(
+    [
+      { params: entry.overrides, file: master.path, line: entry.line },
+      { params: main.params, lines: main.lines, file: main.path },
+    ],
+    main.facts,
+  );
 }
 
 /** getServiceParams - alias of serviceView, by the name callers look for. */

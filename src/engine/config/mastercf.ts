@@ -43,6 +43,8 @@ export interface MasterService {
 
 /** A parsed master.cf. */
 export interface MasterCf {
+  /** The file, as named in messages. */
+  path: string;
   services: readonly MasterService[];
   /** Warnings postconf gives while reading the file. */
   diagnostics: readonly Diagnostic[];
@@ -133,13 +135,13 @@ export function parseMasterCf(text: string, path = '/etc/postfix/master.cf'): Ma
   for (const { text: raw, line } of readLogicalLines(text, path, diagnostics)) {
     const argv = splitList(raw, BLANKS);
     if (argv.length < 8)
-      return { services, diagnostics, error: { severity: 'fatal', message: `file ${path}: line ${line}: bad field count`, file: path, line } };
+      return { path, services, diagnostics, error: { severity: 'fatal', message: `file ${path}: line ${line}: bad field count`, file: path, line } };
     const bad = checkEntry(argv, raw);
-    if (bad) return { services, diagnostics, error: { severity: 'fatal', message: bad, file: path, line } };
+    if (bad) return { path, services, diagnostics, error: { severity: 'fatal', message: bad, file: path, line } };
     normalizeArgs(argv, diagnostics, path, line);
     services.push({ service: argv[0]!, type: argv[1]!, argv, overrides: overridesOf(argv), line });
   }
-  return { services, diagnostics };
+  return { path, services, diagnostics };
 }
 
 /** findService - the entry for `service/type` (the last one when defined twice, as master(8) keeps). */

@@ -24,13 +24,28 @@
  *   Legacy parameters (obsolete names that defaults still refer to, such as
  *   virtual_maps) are known with an empty default but are not listed by
  *   `postconf -d`, as in Postfix.
+ *
+ *   ParamName is the type of a built-in parameter's name, derived from the
+ *   generated defaults: code that reads a parameter by a literal name gets
+ *   a compile error for a misspelt one. Names known only at run time
+ *   (service-specific, restriction classes, user-defined) are plain
+ *   strings and go through the `dynamic` getters of a ParameterView.
  * SEE ALSO
  *   postconf(5), COMPATIBILITY_README
  */
-import { DEFAULTS, RAW_PARAMETERS, SERVICE_PARAMETERS } from './defaults.generated.ts';
+import { DEFAULTS as GENERATED_DEFAULTS, RAW_PARAMETERS, SERVICE_PARAMETERS } from './defaults.generated.ts';
 import { compatLevelFromString, macExpand } from './expand.ts';
 
 export { POSTFIX_VERSION, RAW_PARAMETERS } from './defaults.generated.ts';
+
+/** Parameters whose default is a machine fact (not in the generated table). */
+export const MACHINE_PARAMETERS = ['mydomain', 'myhostname', 'mynetworks', 'process_id'] as const;
+
+/** The name of a built-in parameter: what `postconf -d` lists. `cfg.str('mydomian')` does not compile. */
+export type ParamName = keyof typeof GENERATED_DEFAULTS | (typeof MACHINE_PARAMETERS)[number];
+
+/** The generated defaults, looked up by a name known only at run time. */
+const DEFAULTS: Readonly<Record<string, string>> = GENERATED_DEFAULTS;
 
 /** Parameters postconf refuses to take from main.cf ("read-only parameter assignment"), as observed on 3.7. */
 export const READONLY_PARAMETERS: readonly string[] = ['process_id', 'process_name', 'service_name'];
@@ -64,9 +79,6 @@ export const DEFAULT_FACTS: MachineFacts = {
   processId: 1234,
 };
 
-/** Parameters whose default is a machine fact. */
-export const MACHINE_PARAMETERS: readonly string[] = ['mydomain', 'myhostname', 'mynetworks', 'process_id'];
-
 /** compatibility_level as a comparable tuple ("3.6" -> [3, 6]); garbage is level 0. */
 export function parseCompatibilityLevel(value: string): number[] {
   return /^\d+(\.\d+){0,2}$/.test(value.trim()) ? value.trim().split('.').map(Number) : [0];
@@ -92,7 +104,7 @@ export function compareCompatLevels(a: string, b: string): number | undefined {
 
 /** isBuiltinParameter - listed by `postconf -d` (machine parameters included). */
 export function isBuiltinParameter(name: string): boolean {
-  return Object.hasOwn(DEFAULTS, name) || MACHINE_PARAMETERS.includes(name);
+  return Object.hasOwn(DEFAULTS, name) || (MACHINE_PARAMETERS as readonly string[]).includes(name);
 }
 
 let legacy: ReadonlySet<string> | undefined;

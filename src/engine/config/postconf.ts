@@ -35,6 +35,7 @@ import {
   serviceParameters,
 } from './names.ts';
 import type { MachineFacts } from './names.ts';
+import type { Diagnostic } from '../trace/types.ts';
 import { compatLevelFromString } from './expand.ts';
 
 /** What to show, as postconf's options say. */
@@ -63,6 +64,16 @@ export interface PostconfOutput {
   stdout: string;
   messages: string[];
   status: number;
+  /** The "unused parameter" warnings among `messages`, as data. */
+  unused: UnusedParameter[];
+}
+
+/** A parameter set in main.cf or master.cf that no Postfix program uses. */
+export interface UnusedParameter {
+  /** The file postconf names, e.g. /etc/postfix/main.cf. */
+  file: string;
+  name: string;
+  value: string;
 }
 
 type ParamClass = 'builtin' | 'legacy' | 'service' | 'user';
@@ -156,8 +167,13 @@ export function printMasterEntry(argv: readonly string[], fold: boolean, expand?
 /** postconfShow - run one postconf display request; never throws. */
 export function postconfShow(req: PostconfRequest): PostconfOutput {
   const messages: string[] = [];
+  const unused: UnusedParameter[] = [];
   let stdout = '';
   const warn = (m: string): void => void messages.push(`warning: ${m}`);
+  const warnUnused = (file: string, name: string, value: string): void => {
+    unused.push({ file, name, value });
+    warn(`${file}: unused parameter: ${name}=${value}`);
+  };
   const fatal = (m: string): never => {
     messages.push(`fatal: ${m}`);
     throw new Fatal(m);
@@ -167,7 +183,7 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
   const masterMode = req.masterEntries || req.masterParams;
   try {
     // master.cf: read first, and required, for -M and -P (pcf_read_master).
-    let master: MasterCf = { services: [], diagnostics: [] };
+    let master: MasterCf = { path: `${dir}/master.cf`, services: [], diagnostics: [] };
     const readMaster = (): void => {
       const masterText = req.readFile(`${dir}/master.cf`);
       if (masterText === undefined) {
@@ -293,16 +309,15 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
 
     // Unused parameters.
     if (!req.defaults || masterMode) {
-      if (!masterMode) for (const [name, value] of params) if (!table.has(name)) warn(`${dir}/main.cf: unused parameter: ${name}=${value}`);
-      for (const e of entries)
-        for (const [name, value] of e.params) if (!table.has(name) && !e.valid.has(name)) warn(`${dir}/master.cf: unused parameter: ${name}=${value}`);
+      if (!masterMode) for (const [name, value] of params) if (!table.has(name)) warnUnused(`${dir}/main.cf`, name, value);
+      for (const e of entries) for (const [name, value] of e.params) if (!table.has(name) && !e.valid.has(name)) warnUnused(`${dir}/master.cf`, name, value);
     }
-    return { stdout, messages, status: 0 };
+    return { stdout, messages, status: 0, unused };
   } catch (e) {
     if (!(e instanceof Fatal)) messages.push(`fatal: internal error: ${(e as Error).stack ?? e}`);
     // A fatal error loses what was still in the 4096-byte stdout buffer.
     const bytes = new TextEncoder().encode(stdout);
-    return { stdout: new TextDecoder().decode(bytes.slice(0, bytes.length - (bytes.length % 4096))), messages, status: 1 };
+    return { stdout: new TextDecoder().decode(bytes.slice(0, bytes.length - (bytes.length % 4096))), messages, status: 1, unused };
   }
 }
 
@@ -394,4 +409,18 @@ function matchParamPattern(pattern: string, e: Entry, name: string): boolean {
 }
 
 /** isKnownParameter - known to postconf without any main.cf or master.cf (built-in or legacy). */
+/**
+ * unusedParameters - what `postconf -n` warns about the configuration in
+ * `dir`: settings no program uses. The daemons say nothing about them, so
+ * simulations show postconf's words (program `postconf`).
+ */
+export function unusedParameters(readFile: (path: string) => string | undefined, dir: string): Diagnostic[] {
+  return postconfShow({ nondefault: true, names: [], configDirectory: dir, readFile }).unused.map((u) => ({
+    severity: 'warning',
+    program: 'postconf',
+    message: `${u.file}: unused parameter: ${u.name}=${u.value}`,
+    file: u.file,
+  }));
+}
+
 export const isKnownParameter = (name: string): boolean => isBuiltinParameter(name) || legacyParameters().has(name);

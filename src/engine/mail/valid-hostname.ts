@@ -45,36 +45,6 @@ export function validHostname(name: string, wildcard = false): boolean {
   return nonNumeric && name.length <= NAME_MAX;
 }
 
-/**
- * hostnameGripe - why valid_hostname() refuses `name`, in the words of
- * its DO_GRIPE warning (without "valid_hostname: "), or undefined when it
- * is valid. `name` is one character per byte (toBinary).
- */
-export function hostnameGripe(name: string): string | undefined {
-  const shown = name.slice(0, 100);
-  if (name === '') return 'empty hostname';
-  let labelLength = 0;
-  let nonNumeric = false;
-  for (let i = 0; i < name.length; i++) {
-    const c = name[i]!;
-    const next = name[i + 1];
-    if (isAlnum(c) || c === '_') {
-      if (++labelLength > LABEL_MAX) return `hostname label too long: ${shown}`;
-      if (!isDigit(c)) nonNumeric = true;
-    } else if (c === '.') {
-      if (labelLength === 0 || next === undefined) return `misplaced delimiter: ${shown}`;
-      labelLength = 0;
-    } else if (c === '-') {
-      nonNumeric = true;
-      labelLength++;
-      if (labelLength === 1 || next === undefined || next === '.') return `misplaced hyphen: ${shown}`;
-    } else return `invalid character ${c.charCodeAt(0)}(decimal): ${shown}`;
-  }
-  if (!nonNumeric) return `numeric hostname: ${shown}`;
-  if (name.length > NAME_MAX) return `bad length ${name.length} for ${shown}...`;
-  return undefined;
-}
-
 /** validIpv4Hostaddr - a dotted quad with octets 0..255. */
 export function validIpv4Hostaddr(addr: string): boolean {
   let inByte = false;
@@ -156,4 +126,42 @@ export function validMailhostAddr(addr: string): string | undefined {
 export function validMailhostLiteral(text: string): boolean {
   if (!text.startsWith('[') || !text.endsWith(']') || text.length < 3) return false;
   return validMailhostAddr(text.slice(1, -1)) !== undefined;
+}
+
+/**
+ * hostnameGripe - what valid_hostname(3) with DO_GRIPE warns about a bad
+ * host name (`valid_hostname: misplaced delimiter: NAME`), or undefined
+ * when the name is valid.
+ */
+export function hostnameGripe(name: string, wildcard = false): string | undefined {
+  const w = (what: string): string => `valid_hostname: ${what}`;
+  const shown = name.slice(0, 100);
+  if (name === '') return w('empty hostname');
+  let labelLength = 0;
+  let labelCount = 0;
+  let nonNumeric = false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i]!;
+    const next = name[i + 1];
+    if (isAlnum(c) || c === '_') {
+      if (labelLength === 0) labelCount++;
+      if (++labelLength > LABEL_MAX) return w(`hostname label too long: ${shown}`);
+      if (!isDigit(c)) nonNumeric = true;
+    } else if (wildcard && c === '*') {
+      if (labelLength || labelCount || (next !== undefined && next !== '.')) return w(`'*' can be the first label only: ${shown}`);
+      labelCount++;
+      labelLength++;
+      nonNumeric = true;
+    } else if (c === '.') {
+      if (labelLength === 0 || next === undefined) return w(`misplaced delimiter: ${shown}`);
+      labelLength = 0;
+    } else if (c === '-') {
+      nonNumeric = true;
+      labelLength++;
+      if (labelLength === 1 || next === undefined || next === '.') return w(`misplaced hyphen: ${shown}`);
+    } else return w(`invalid character ${c.charCodeAt(0)}(decimal): ${shown}`);
+  }
+  if (!nonNumeric) return w(`numeric hostname: ${shown}`);
+  if (name.length > NAME_MAX) return w(`bad length ${name.length} for ${shown}...`);
+  return undefined;
 }

@@ -5,7 +5,11 @@
  *   canonicalMap (cleanup_map11): one-to-one rewriting, repeated on the
  *   result (at most 10 times) until an address maps to itself or is not
  *   found; a multi-valued entry uses the first address, with a warning.
- *   Keys are asked in external form only.
+ *   Keys are asked in external form only. Past the tenth rewrite cleanup
+ *   warns ("unreasonable ... map nesting ... message not accepted, try
+ *   again later", its words) and keeps the address: the message is
+ *   accepted. A lookup error is a queue file write error
+ *   (CLEANUP_STAT_WRITE).
  *
  *   masquerade (cleanup_masquerade): unless the local part is in
  *   masquerade_exceptions, the first masquerade_domains entry that is a
@@ -16,9 +20,10 @@
  *   expanded again; an address that expanded into itself is not expanded
  *   again (the copy is kept); more than virtual_alias_expansion_limit
  *   addresses, more than virtual_alias_recursion_limit nested lookups, a
- *   result longer than virtual_alias_address_length_limit, or a lookup
- *   error defer the message ("4.6.0 Alias expansion error") and leave the
- *   original address.
+ *   result longer than virtual_alias_address_length_limit defer the message
+ *   ("4.6.0 Alias expansion error", CLEANUP_STAT_DEFER); a lookup error is
+ *   a queue file write error (CLEANUP_STAT_WRITE). Both leave the original
+ *   address.
  * SEE ALSO
  *   cleanup(8), canonical(5), virtual(5), ADDRESS_REWRITING_README
  */
@@ -40,11 +45,20 @@ export interface CleanupSettings {
   addressLengthLimit: number;
 }
 
+/**
+ * How cleanup refuses a message for now: CLEANUP_STAT_DEFER (a virtual
+ * alias limit: smtpd says "451 4.6.0 Alias expansion error") or
+ * CLEANUP_STAT_WRITE (a table lookup failed: "451 4.3.0 Error: queue file
+ * write error").
+ */
+export type CleanupStatus = 'defer' | 'write';
+
 /** The outcome of a cleanup step: the message is deferred when `defer` is set. */
 export interface CleanupOutcome {
   addresses: string[];
   /** Set when cleanup would not accept the message ("try again later"). */
   defer?: Diagnostic;
+  status?: CleanupStatus;
 }
 
 const warn = (events: AddressEvent[], message: string): Diagnostic => {
@@ -66,13 +80,16 @@ export function canonicalMap(maps: Maps, address: string, propagate: boolean, s:
       events.push({ kind: 'map', step: 'canonical', parameter: maps.title, before: saved, after: [addr] });
       if (foldKey(saved) === foldKey(addr)) return { addresses: [addr] };
     } else if (r.status === 'error') {
-      return { addresses: [addr], defer: warn(events, `${maps.title} map lookup problem for ${quote822Local(addr)} -- message not accepted, try again later`) };
+      return {
+        addresses: [addr],
+        defer: warn(events, `${maps.title} map lookup problem for ${quote822Local(addr)} -- message not accepted, try again later`),
+        status: 'write',
+      };
     } else return { addresses: [addr] };
   }
-  return {
-    addresses: [addr],
-    defer: warn(events, `unreasonable ${maps.title} map nesting for ${quote822Local(addr)} -- message not accepted, try again later`),
-  };
+  // Despite its words, this warning does not refuse the message.
+  warn(events, `unreasonable ${maps.title} map nesting for ${quote822Local(addr)} -- message not accepted, try again later`);
+  return { addresses: [addr] };
 }
 
 /** masquerade - cleanup_masquerade_internal(). */
@@ -106,20 +123,20 @@ export function masquerade(address: string, domains: readonly string[], exceptio
           const local = address.slice(0, address.lastIndexOf('@'));
           const out = `${local}@${masq}`;
           events.push({ kind: 'map', step: 'masquerade', parameter: 'masquerade_domains', before: address, after: [out], note: item });
-          return { addresses: [out], ...(defer && { defer }) };
+          return { addresses: [out], ...(defer && { defer, status: 'write' as const }) };
         }
         break;
       }
     }
   }
-  return { addresses: [address], ...(defer && { defer }) };
+  return { addresses: [address], ...(defer && { defer, status: 'write' as const }) };
 }
 
 /** virtualExpand - cleanup_map1n_internal(). */
 export function virtualExpand(maps: Maps, address: string, propagate: boolean, s: CleanupSettings, events: AddressEvent[]): CleanupOutcome {
   const argv = [address];
   const beenHere = new Set<string>();
-  const undo = (message: string): CleanupOutcome => ({ addresses: [address], defer: warn(events, message) });
+  const undo = (message: string, status: CleanupStatus = 'defer'): CleanupOutcome => ({ addresses: [address], defer: warn(events, message), status });
   for (let arg = 0; arg < argv.length; arg++) {
     if (argv.length > s.expansionLimit) return undo(`unreasonable ${maps.title} map expansion size for ${address} -- message not accepted, try again later`);
     for (let count = 0; ; count++) {
@@ -138,7 +155,7 @@ export function virtualExpand(maps: Maps, address: string, propagate: boolean, s
         }
         events.push({ kind: 'map', step: 'virtual', parameter: maps.title, before: lhs, after: list });
       } else if (r.status === 'error') {
-        return undo(`${maps.title} map lookup problem for ${address} -- message not accepted, try again later`);
+        return undo(`${maps.title} map lookup problem for ${address} -- message not accepted, try again later`, 'write');
       } else break;
     }
   }

@@ -10,7 +10,9 @@
  *   are rewritten and resolved again: those that resolve to this local
  *   transport are handled here recursively, the others are forwarded
  *   ("forwards to X"). An alias that lists its own name delivers to the
- *   user. Nesting deeper than 100 steps is "alias database loop". Without
+ *   user. Nesting deeper than 100 steps is "alias database loop"; an
+ *   :include: file is read once per delivery, so one that includes itself
+ *   ends there. Without
  *   an alias, a user in the password file gets "delivers to mailbox";
  *   otherwise luser_relay, fallback_transport or "unknown user".
  *   Duplicate deliveries are suppressed as local's duplicate filter does.
@@ -37,8 +39,8 @@ export interface AgentReport {
   origTo: string;
   relay: string;
   dsn: string;
-  /** Verify-mode status; `unknown` when the outcome needs the network (smtp, lmtp). */
-  status: 'deliverable' | 'undeliverable' | 'unknown';
+  /** Verify-mode status; `unknown` when the outcome needs the network (smtp, lmtp); `bounced` by cleanup itself. */
+  status: 'deliverable' | 'undeliverable' | 'unknown' | 'bounced';
   text: string;
   target?: DeliveryTarget;
 }
@@ -276,6 +278,10 @@ export function localDeliver(env: LocalEnvironment, address: string, origTo: str
 
   function include(s0: State, rcpt: string, path: string): void {
     const s = { ...s0, level: s0.level + 1 };
+    // Each :include: file is read once per delivery (been_here "include UID PATH"): one that
+    // includes itself, directly or through others, adds nothing the second time.
+    if (dups.has(`include ${path}`)) return;
+    dups.add(`include ${path}`);
     if (!path.startsWith('/')) {
       warn(`:include:${path} uses a relative path`);
       return report(s, rcpt, '5.3.5', 'mail system configuration error');

@@ -9,21 +9,22 @@
  */
 import type { ParameterView } from '../config/maincf.ts';
 import { compareCompatLevels, isRawParameter } from '../config/names.ts';
+import type { ParamName } from '../config/names.ts';
 
 /** A parameter's expanded value ('' when unknown); raw parameters (luser_relay, ...) unexpanded. */
-export const str = (p: ParameterView, name: string): string => (isRawParameter(name) ? p.rawOrDefault(name) : p.get(name)) ?? '';
+export const str = (p: ParameterView, name: ParamName): string => (isRawParameter(name) ? p.rawOrDefault(name) : p.get(name)) ?? '';
 
 /** get_mail_conf_bool(): yes/no. */
-export const bool = (p: ParameterView, name: string): boolean => str(p, name).trim().toLowerCase() === 'yes';
+export const bool = (p: ParameterView, name: ParamName): boolean => str(p, name).trim().toLowerCase() === 'yes';
 
 /** get_mail_conf_int(). */
-export const int = (p: ParameterView, name: string): number => {
+export const int = (p: ParameterView, name: ParamName): number => {
   const n = parseInt(str(p, name), 10);
   return Number.isFinite(n) ? n : 0;
 };
 
 /** warnCompatBreak - the backwards-compatible default of `name` is in force below `level`. */
-export function warnCompatBreak(p: ParameterView, name: string, level: string): boolean {
+export function warnCompatBreak(p: ParameterView, name: ParamName, level: string): boolean {
   if (p.raw(name) !== undefined) return false;
   const c = compareCompatLevels(p.get('compatibility_level') ?? '0', level);
   return c !== undefined && c < 0;

@@ -19,7 +19,9 @@ import { quote822Local } from '../search/quote.ts';
 import { foldKey } from '../util/casefold.ts';
 import type { AddressClass, AddressEvent, Diagnostic } from '../trace/types.ts';
 import type { Agent } from './agents.ts';
-import type { CleanupSettings } from './cleanup.ts';
+import type { CleanupOutcome, CleanupSettings, CleanupStatus } from './cleanup.ts';
+import { connectFailure, defaultReply } from '../mail/milter.ts';
+import type { MilterSpec } from '../mail/milter.ts';
 import { canonicalMap, masquerade, virtualExpand } from './cleanup.ts';
 import type { VirtualEnvironment } from './delivery.ts';
 import { otherAgent, virtualDeliver } from './delivery.ts';
@@ -64,9 +66,17 @@ export interface DeliveryResult {
   final: FinalRecipient[];
   /** cleanup would not accept the message (try again later). */
   defer?: Diagnostic;
+  /** How cleanup refuses it, as smtpd reports it at the end of DATA. */
+  cleanupStatus?: CleanupStatus;
+  /** cleanup put the message in the hold queue (a Milter's quarantine). */
+  held?: true;
   warnings: Diagnostic[];
-  /** The same, with the program that logs each (cleanup, trivial-rewrite, local, virtual, ...). */
-  logged: { program: string; diagnostic: Diagnostic }[];
+  /**
+   * The same, with the program that logs each (cleanup, trivial-rewrite,
+   * local, virtual, ...); `unattached` when it is not logged with the
+   * message's queue id (cleanup's warning about a Milter it cannot reach).
+   */
+  logged: { program: string; diagnostic: Diagnostic; unattached?: true }[];
   trace: AddressEvent[];
 }
 
@@ -91,10 +101,37 @@ export interface PipelineState {
   agents: Readonly<Record<string, Agent>>;
   local: Omit<LocalEnvironment, 'resolve' | 'pass'>;
   virtual: VirtualEnvironment;
+  /** non_smtpd_milters, which cleanup asks about locally submitted mail. */
+  nonSmtpdMilters: readonly MilterSpec[];
+  /** A Milter fact names this Milter (it runs). */
+  milterRuns?: (name: string) => boolean;
+}
+
+/** What non_smtpd_milters decide about a local submission at its connect event; the Milters that could not be reached log a warning. */
+function pickupMilters(st: PipelineState, logged: DeliveryResult['logged'], trace: AddressEvent[]): string | undefined {
+  for (const m of st.nonSmtpdMilters) {
+    if (st.milterRuns?.(m.name)) {
+      trace.push({ kind: 'note', text: `non_smtpd_milters: what ${m.name} decides about local submissions is not simulated; it lets the message through` });
+      continue;
+    }
+    logged.push({ program: 'cleanup', diagnostic: { severity: 'warning', message: connectFailure(m.name) }, unattached: true });
+    const d = defaultReply(m.defaultAction);
+    if (d.unrecognized)
+      logged.push({
+        program: 'cleanup',
+        diagnostic: { severity: 'warning', message: `milter ${m.name}: unrecognized default action: ${m.defaultAction}` },
+        unattached: true,
+      });
+    trace.push({ kind: 'note', text: `non_smtpd_milters: ${m.name} is not running (no milter fact): milter_default_action = ${m.defaultAction}` });
+    if (d.reply !== undefined) return d.reply;
+  }
+  return undefined;
 }
 
 const ENV_FROM = 'envelope_sender';
 const ENV_RCPT = 'envelope_recipient';
+const HDR_FROM = 'header_sender';
+const HDR_RCPT = 'header_recipient';
 
 /**
  * cleanMapped - cleanup's mapping of one envelope address of class `cls`:
@@ -104,10 +141,10 @@ const ENV_RCPT = 'envelope_recipient';
 function cleanMapped(
   st: PipelineState,
   address: string,
-  cls: typeof ENV_FROM | typeof ENV_RCPT,
+  cls: typeof ENV_FROM | typeof ENV_RCPT | typeof HDR_FROM | typeof HDR_RCPT,
   own: { maps?: Maps; classes: ReadonlySet<string> },
   events: AddressEvent[],
-  defer: (d?: Diagnostic) => void,
+  defer: (r: CleanupOutcome) => void,
 ): string {
   let a = address;
   const prop = st.propagate.has('canonical');
@@ -118,18 +155,18 @@ function cleanMapped(
     if (!maps || !classes.has(cls)) continue;
     const r = canonicalMap(maps, a, prop, st.cleanup, events);
     a = r.addresses[0]!;
-    defer(r.defer);
+    defer(r);
   }
   if (st.masqDomains.length && st.masqClasses.has(cls)) {
     const r = masquerade(a, st.masqDomains, st.masqExceptions, events);
     a = r.addresses[0]!;
-    defer(r.defer);
+    defer(r);
   }
   return a;
 }
 
 /** cleanSender - cleanup_addr_sender(). */
-function cleanSender(st: PipelineState, sender: string, events: AddressEvent[], defer: (d?: Diagnostic) => void): string {
+function cleanSender(st: PipelineState, sender: string, events: AddressEvent[], defer: (r: CleanupOutcome) => void): string {
   let a = rewriteInternal('local', sender, st.resolve.rewrite, events);
   if (foldKey(a).startsWith('mailer-daemon@')) {
     const md = rewriteInternal('local', 'MAILER-DAEMON', st.resolve.rewrite, []);
@@ -138,8 +175,67 @@ function cleanSender(st: PipelineState, sender: string, events: AddressEvent[], 
   return cleanMapped(st, a, ENV_FROM, { maps: st.senderCanonical, classes: st.senderCanonClasses }, events, defer);
 }
 
-/** resolveDelivery - the pipeline for one (sender, recipient), both in internal form. */
-export function resolveDelivery(st: PipelineState, sender: string, address: string): DeliveryResult {
+/** What cleanup makes of one (sender, recipient) before qmgr sees it. */
+export interface CleanupResult {
+  /** The envelope sender after cleanup. */
+  sender: string;
+  /** The recipient after cleanup's rewriting, before virtual alias expansion. */
+  rewritten: string;
+  /** After virtual alias expansion and cleanup's duplicate filter. */
+  expanded: string[];
+  /** cleanup would not accept the message (try again later), and how. */
+  defer?: Diagnostic;
+  status?: CleanupStatus;
+}
+
+/**
+ * cleanupAddresses - cleanup(8)'s envelope processing of (sender, recipient),
+ * both in internal form; `trace` gets its events. With `probe`, the message
+ * is sendmail -bv's probe, whose From: and To: headers carry the sender and
+ * the recipient: cleanup rewrites them too (header_sender, header_recipient
+ * classes), which shows only in what it logs.
+ */
+export function cleanupAddresses(st: PipelineState, sender: string, address: string, trace: AddressEvent[], probe = false): CleanupResult {
+  let deferred: CleanupOutcome | undefined;
+  const defer = (r: CleanupOutcome): void => void (r.defer && (deferred ??= r));
+  const from = cleanSender(st, sender, trace, defer);
+  const internal = rewriteInternal('local', address === '' ? st.emptyAddressRecipient : address, st.resolve.rewrite, trace);
+  const rcpt = cleanMapped(st, internal, ENV_RCPT, { maps: st.recipientCanonical, classes: st.recipientCanonClasses }, trace, defer);
+  let expanded = [rcpt];
+  if (st.virtualAlias) {
+    const r = virtualExpand(st.virtualAlias, rcpt, st.propagate.has('virtual'), st.cleanup, trace);
+    expanded = r.addresses;
+    defer(r);
+  }
+  // cleanup's duplicate filter (case-insensitive).
+  const seen = new Set<string>();
+  expanded = expanded.filter((a) => !seen.has(foldKey(a)) && seen.add(foldKey(a)));
+  if (probe) {
+    if (sender !== '')
+      cleanMapped(
+        st,
+        rewriteInternal('local', sender, st.resolve.rewrite, []),
+        HDR_FROM,
+        { maps: st.senderCanonical, classes: st.senderCanonClasses },
+        trace,
+        defer,
+      );
+    if (address !== '')
+      cleanMapped(
+        st,
+        rewriteInternal('local', address, st.resolve.rewrite, []),
+        HDR_RCPT,
+        { maps: st.recipientCanonical, classes: st.recipientCanonClasses },
+        trace,
+        defer,
+      );
+  }
+  const d = deferred as CleanupOutcome | undefined;
+  return { sender: from, rewritten: rcpt, expanded, ...(d?.defer && { defer: d.defer, status: d.status ?? 'write' }) };
+}
+
+/** resolveDelivery - the pipeline for one (sender, recipient), both in internal form; `probe`: as sendmail -bv submits it. */
+export function resolveDelivery(st: PipelineState, sender: string, address: string, probe = true): DeliveryResult {
   const trace: AddressEvent[] = [];
   const logged: { program: string; diagnostic: Diagnostic }[] = [];
   let mark = 0;
@@ -149,24 +245,47 @@ export function resolveDelivery(st: PipelineState, sender: string, address: stri
       for (const diagnostic of warningsOf([e])) logged.push({ program: e.kind === 'diagnostic' ? (e.program ?? 'trivial-rewrite') : program, diagnostic });
     mark = trace.length;
   };
-  let deferred: Diagnostic | undefined;
-  const defer = (d?: Diagnostic): void => void (d && (deferred ??= d));
-  const from = cleanSender(st, sender, trace, defer);
-  const internal = rewriteInternal('local', address === '' ? st.emptyAddressRecipient : address, st.resolve.rewrite, trace);
-  const rcpt = cleanMapped(st, internal, ENV_RCPT, { maps: st.recipientCanonical, classes: st.recipientCanonClasses }, trace, defer);
-  let expanded = [rcpt];
-  if (st.virtualAlias) {
-    const r = virtualExpand(st.virtualAlias, rcpt, st.propagate.has('virtual'), st.cleanup, trace);
-    expanded = r.addresses;
-    defer(r.defer);
-  }
-  // cleanup's duplicate filter (case-insensitive).
-  const seen = new Set<string>();
-  expanded = expanded.filter((a) => !seen.has(foldKey(a)) && seen.add(foldKey(a)));
+  // A local submission meets non_smtpd_milters first (their connect event).
+  const milter = probe ? pickupMilters(st, logged, trace) : undefined;
+  const cleaned = cleanupAddresses(st, sender, address, trace, probe);
+  const { sender: from, rewritten: rcpt, expanded } = cleaned;
   const final: FinalRecipient[] = [];
   const base = { address, sender: from, rewritten: rcpt, expanded, final, trace, logged };
   stage('cleanup');
-  if (deferred) return { ...base, defer: deferred, warnings: warningsOf(trace) };
+  if (milter !== undefined) {
+    const logFrom = `from=<${quote822Local(from)}>`;
+    const info = (text: string): void => void logged.push({ program: 'cleanup', diagnostic: { severity: 'info', message: text } });
+    if (milter === 'H') {
+      info(`milter-hold: CONNECT from localhost[127.0.0.1]: milter triggers HOLD action; ${logFrom}`);
+      return { ...base, held: true, warnings: warningsOf(trace) };
+    }
+    info(`milter-reject: CONNECT from localhost[127.0.0.1]: ${milter.slice(4)}; ${logFrom}`);
+    if (milter[0] === '4') {
+      const defer: Diagnostic = { severity: 'info', message: `milter-reject: ${milter}` };
+      return { ...base, defer, warnings: warningsOf(trace) };
+    }
+    // cleanup bounces a local submission that a Milter rejects, recipient by recipient.
+    const [dsn, ...text] = milter.slice(4).split(' ');
+    for (const a of expanded) {
+      const r = resolveAddr(st.resolve, from, a);
+      final.push({
+        recipient: a,
+        to: quote822Local(a),
+        ...(foldKey(address) !== foldKey(a) && { origTo: quote822Local(address) }),
+        class: r.class,
+        transport: r.transport,
+        nexthop: r.nexthop,
+        flags: r.flags,
+        agent: 'postfix/cleanup',
+        relay: 'none',
+        dsn: dsn!,
+        status: 'bounced',
+        text: text.join(' '),
+      });
+    }
+    return { ...base, warnings: warningsOf(trace) };
+  }
+  if (cleaned.defer) return { ...base, defer: cleaned.defer, cleanupStatus: cleaned.status!, warnings: warningsOf(trace) };
 
   const resolveOf = (a: string): ResolveReply => resolveAddr(st.resolve, from, a);
   for (const a of expanded) {

@@ -14,9 +14,10 @@
  * SEE ALSO
  *   trivial-rewrite(8), cleanup(8), local(8), virtual(8)
  */
+import { parseMilterList } from '../mail/milter.ts';
 import { splitList } from '../util/lists.ts';
 import type { ParameterView } from '../config/maincf.ts';
-import type { MachineFacts } from '../config/names.ts';
+import type { MachineFacts, ParamName } from '../config/names.ts';
 import { DEFAULT_FACTS } from '../config/names.ts';
 import type { SearchContext, TableCache, TableFlags } from '../search/context.ts';
 import { createTableCache } from '../search/context.ts';
@@ -33,7 +34,8 @@ import { expansionTypes } from './local-agent.ts';
 import { bool, int, str, warnCompatBreak } from './params.ts';
 import { checkParameters, myoriginOf } from '../config/checks.ts';
 import type { DeliveryResult, PipelineState } from './pipeline.ts';
-import { resolveDelivery } from './pipeline.ts';
+import { cleanupAddresses, resolveDelivery } from './pipeline.ts';
+import type { CleanupResult } from './pipeline.ts';
 import type { ResolveReply, ResolveState } from './resolve.ts';
 import { RESOLVE, resolveAddr, resolveClassOf } from './resolve.ts';
 import type { RewriteRule, RewriteSettings } from './rewrite.ts';
@@ -61,6 +63,8 @@ export interface ResolverOptions {
    * virtual aliases, local's and virtual's for delivery. Default: `params`.
    */
   views?: Partial<Record<Program, ParameterView>>;
+  /** A Milter fact names this Milter (non_smtpd_milters); without it every Milter is unreachable. */
+  milterRuns?: (name: string) => boolean;
 }
 
 /** A configured resolver. */
@@ -77,8 +81,14 @@ export interface Resolver {
   resolve(sender: string, address: string): ResolveReply;
   /** resolve_class(): the class flag of a domain, or -1 on a lookup error. */
   resolveClass(domain: string): number;
-  /** cleanup, qmgr and the delivery agents: the final recipients of one address. */
-  resolveDelivery(sender: string, address: string): DeliveryResult;
+  /**
+   * cleanup, qmgr and the delivery agents: the final recipients of one
+   * address, as for sendmail -bv's probe (`probe` false: a message that
+   * does not name sender and recipient in its headers, as from smtpd).
+   */
+  resolveDelivery(sender: string, address: string, probe?: boolean): DeliveryResult;
+  /** cleanup alone: what becomes of the envelope before qmgr, and whether cleanup refuses it. */
+  cleanupAddresses(sender: string, address: string): CleanupResult;
 }
 
 /** The programs whose start-up opens tables. */
@@ -112,14 +122,14 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     startup[p].push(...checked.warnings, ...(checked.fatal ? [checked.fatal] : []));
     diagnostics.push(...checked.warnings, ...(checked.fatal ? [checked.fatal] : []));
   }
-  const list = async (name: string, kind: MatchListKind): Promise<MatchList | undefined> => {
+  const list = async (name: ParamName, kind: MatchListKind): Promise<MatchList | undefined> => {
     const value = str(views[program], name);
     if (value.trim() === '') return undefined;
     const l = await openMatchList(contexts[program], name, value, kind);
     log(l.diagnostics);
     return l;
   };
-  const maps = async (name: string, flags: TableFlags = {}): Promise<Maps | undefined> => {
+  const maps = async (name: ParamName, flags: TableFlags = {}): Promise<Maps | undefined> => {
     const value = str(views[program], name);
     if (splitList(value).length === 0) return undefined;
     const m = await openMaps(contexts[program], name, value, flags);
@@ -212,7 +222,7 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     ...opt('gidMaps', await maps('virtual_gid_maps')),
   };
   const cl = views.cleanup;
-  const classes = (name: string): Set<string> => new Set(splitList(str(cl, name)).map((c) => c.toLowerCase()));
+  const classes = (name: ParamName): Set<string> => new Set(splitList(str(cl, name)).map((c) => c.toLowerCase()));
   const decoder = new TextDecoder();
   const pipeline: PipelineState = {
     resolve: state,
@@ -233,6 +243,8 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     emptyAddressRecipient: str(cl, 'empty_address_recipient'),
     myorigin: rewrite.myorigin,
     agents: options.agents ?? DEBIAN_AGENTS,
+    nonSmtpdMilters: parseMilterList(str(cl, 'non_smtpd_milters'), str(cl, 'milter_default_action')),
+    ...(options.milterRuns && { milterRuns: options.milterRuns }),
     local: {
       ...opt('aliasMaps', localAliases),
       // getpwnam(), through the same table local_recipient_maps uses.
@@ -274,7 +286,8 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     },
     resolve: (sender, address) => resolveAddr(state, sender, address),
     resolveClass: (domain) => resolveClassOf(state, domain),
-    resolveDelivery: (sender, address) => resolveDelivery(pipeline, sender, address),
+    resolveDelivery: (sender, address, probe) => resolveDelivery(pipeline, sender, address, probe),
+    cleanupAddresses: (sender, address) => cleanupAddresses(pipeline, sender, address, []),
   };
 }
 

@@ -89,3 +89,10 @@ export function unquote822Local(address: string): string {
   // Text after the last unquoted '@' is kept exactly as written.
   return atOut >= 0 ? out.slice(0, atOut) + address.slice(atIn) : out;
 }
+
+/**
+ * externalForm - an address as Postfix writes it in logs and reports: the
+ * local part quoted when it needs to be (`"dd ee"@example.com`), UTF-8 kept,
+ * the null address empty. For showing internal-form addresses to people.
+ */
+export const externalForm = (address: string): string => (address === '' ? '' : quote822Local(address, { eightBitClean: true }));

@@ -9,9 +9,11 @@
  *   and the delivery agents (the shared resolver's pipeline); deliveries
  *   are grouped per transport and nexthop with their recipients sorted, as
  *   qmgr hands them to an agent.
+ * SEE ALSO
+ *   cleanup(8), qmgr(8), access(5)
  */
 import type { DeliveryResult, FinalRecipient } from '../resolve/pipeline.ts';
-import type { AcceptedMessage } from './session.ts';
+import type { AcceptedMessage } from './session/context.ts';
 
 export interface Delivery {
   transport: string;
@@ -32,7 +34,7 @@ export interface MailOutcome {
 }
 
 export interface DeliveryResolver {
-  resolveDelivery(sender: string, address: string): DeliveryResult;
+  resolveDelivery(sender: string, address: string, probe?: boolean): DeliveryResult;
 }
 
 /** mailOutcome - the fate of one accepted message. */
@@ -49,7 +51,7 @@ export function mailOutcome(msg: AcceptedMessage, resolver: DeliveryResolver, ag
     groups.set(key, g);
   };
   for (const rcpt of recipients) {
-    const r = resolver.resolveDelivery(msg.sender, rcpt);
+    const r = resolver.resolveDelivery(msg.sender, rcpt, false);
     if (msg.filter !== undefined) {
       // The content filter gets every recipient, after cleanup's rewriting and expansion.
       const colon = msg.filter.indexOf(':');

@@ -4,34 +4,38 @@
  * DESCRIPTION
  *   simulateSmtpd(): load a service's configuration (main.cf, master.cf,
  *   tables, DNS and other facts) and play one SMTP dialogue against it.
+ * SEE ALSO
+ *   smtpd(8)
  */
 import type { ParameterView } from '../config/maincf.ts';
 import type { Host } from '../tables/types.ts';
 import type { TableCache } from '../search/index.ts';
 import { createTableCache } from '../search/index.ts';
-import { loadSmtpdConfig } from './config.ts';
-import type { RewriteResolve } from './config.ts';
-import type { SmtpdConfig } from './checker.ts';
-import type { DnsFacts } from './dns.ts';
-import type { OutsideFacts } from './facts.ts';
-import { runSession } from './session.ts';
-import type { ClientFacts, SessionOptions, SessionResult } from './session.ts';
-import { lookupPeer } from './peer.ts';
+import { loadSmtpdConfig } from './restrictions/init.ts';
+import type { RewriteResolve } from './restrictions/init.ts';
+import type { SmtpdConfig } from './restrictions/checker.ts';
+import type { DnsFacts } from '../dns/facts.ts';
+import type { OutsideFacts } from './facts/outside.ts';
+import { runSession } from './session/session.ts';
+import type { ClientFacts, SessionOptions, SessionResult } from './session/context.ts';
+import { lookupPeer } from './session/peer.ts';
 
-export { loadSmtpdConfig } from './config.ts';
-export type { RewriteResolve, SmtpdConfigOptions } from './config.ts';
-export { runSession } from './session.ts';
-export type { AcceptedMessage, ClientFacts, Exchange, SessionOptions, SessionResult } from './session.ts';
-export { parseDnsFacts, NO_DNS } from './dns.ts';
-export type { DnsFacts, DnsRecord, DnsAnswer, RecordType } from './dns.ts';
-export { parseFacts, NO_FACTS } from './facts.ts';
-export type { OutsideFacts, PolicyFact } from './facts.ts';
-export { parseDialogue } from './dialogue.ts';
-export type { Dialogue } from './dialogue.ts';
-export { RESTRICTION_NAMES } from './generic.ts';
-export { lookupPeer } from './peer.ts';
-export type { SmtpdConfig } from './checker.ts';
+export { loadSmtpdConfig } from './restrictions/init.ts';
+export type { RewriteResolve, SmtpdConfigOptions } from './restrictions/init.ts';
+export { runSession } from './session/session.ts';
+export type { AcceptedMessage, ClientFacts, Exchange, SessionOptions, SessionResult } from './session/context.ts';
+export { parseDnsFacts, NO_DNS } from '../dns/facts.ts';
+export type { DnsFacts, DnsRecord, DnsAnswer, RecordType } from '../dns/facts.ts';
+export { parseFacts, NO_FACTS } from './facts/outside.ts';
+export type { OutsideFacts, PolicyFact, VerifyFact } from './facts/outside.ts';
+export { parseDialogue } from './session/dialogue.ts';
+export type { Dialogue } from './session/dialogue.ts';
+export { RESTRICTION_NAMES } from './restrictions/index.ts';
+export { lookupPeer } from './session/peer.ts';
+export type { SmtpdConfig } from './restrictions/checker.ts';
 export type { LogLine } from './state.ts';
+export { mailOutcome } from './delivery.ts';
+export type { Delivery, MailOutcome } from './delivery.ts';
 
 export interface SimulateSmtpdOptions {
   host: Host;

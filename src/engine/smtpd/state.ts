@@ -6,8 +6,11 @@
  *   facts (possibly replaced by XCLIENT), HELO, envelope, the deferred-
  *   decision flags, the actions delegated to cleanup (FILTER, HOLD, ...),
  *   and the log lines and trace of the session so far.
+ * SEE ALSO
+ *   smtpd(8)
  */
-import type { TraceNode } from '../trace/types.ts';
+import type { SmtpdEvent } from '../trace/types.ts';
+import type { Milters } from './milter.ts';
 
 /** What TLS tells smtpd about the client: facts the user supplies. */
 export interface TlsFacts {
@@ -67,6 +70,10 @@ export interface SessionState {
   saslUsername?: string;
   saslMethod?: string;
   sender?: string;
+  /** MAIL FROM asked for SMTPUTF8. */
+  smtputf8?: boolean;
+  /** MAIL FROM's AUTH= sender. */
+  saslSender?: string;
   recipient?: string;
   rcptCount: number;
   etrnName?: string;
@@ -81,8 +88,16 @@ export interface SessionState {
   deferIfPermitSender: boolean;
   warnIfReject: number;
   recursion: number;
+  /** The restriction classes being evaluated, outermost first, each with the number of table answers being evaluated when it was entered. */
+  classPath: { name: string; tables: number }[];
+  /** Restriction lists that access tables answered with, being evaluated. */
+  tableLists: number;
   senderRcptmapChecked: boolean;
   recipientRcptmapChecked: boolean;
+  /** The Milters of the connection (smtpd_milters), with what each has decided so far. */
+  milters?: Milters;
+  /** A Milter discards the message (the Milters hear nothing more of it). */
+  milterDiscard: boolean;
   /** Actions delegated to cleanup. */
   discard: boolean;
   hold: boolean;
@@ -93,13 +108,17 @@ export interface SessionState {
   /** The text of the last rejection (smtpd's error_text). */
   errorText: string;
   errorCount: number;
+  /** Commands counted towards smtpd_junk_command_limit since the last message. */
+  junkCmds: number;
+  /** RCPT commands beyond smtpd_recipient_limit in this transaction. */
+  rcptOvershoot: number;
   accessDenied?: string;
   illegalPipelining: boolean;
   /** XCLIENT is allowed for the current client. */
   xclientAllowed: boolean;
   log: LogLine[];
   /** Where trace nodes of the current step go. */
-  trace: TraceNode[];
+  trace: SmtpdEvent[];
 }
 
 export const emptyDeferred = (): DeferredReply => ({ active: false, errorClass: 'policy', code: 0, dsn: '', reason: '' });

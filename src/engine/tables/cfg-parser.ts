@@ -33,11 +33,16 @@ export interface CfgParser {
 
 /**
  * parseParameterFile - dict_load_fp(): the parameters of a main.cf-syntax
- * file; a line that is not `name = value` is fatal, as in Postfix.
+ * file, with the line of each one's last definition; a line that is not
+ * `name = value` is fatal, as in Postfix.
  */
-export function parseParameterFile(text: string, path: string): { params: Map<string, string>; diagnostics: Diagnostic[] } | { error: string } {
+export function parseParameterFile(
+  text: string,
+  path: string,
+): { params: Map<string, string>; lines: Map<string, number>; diagnostics: Diagnostic[] } | { error: string } {
   const diagnostics: Diagnostic[] = [];
   const params = new Map<string, string>();
+  const lines = new Map<string, number>();
   for (const { text: line, line: n } of readLogicalLines(text, path, diagnostics)) {
     const nv = splitNameval(line);
     if (typeof nv === 'string') return { error: `${path}, line ${n}: ${nv}: "${line}"` };
@@ -45,8 +50,9 @@ export function parseParameterFile(text: string, path: string): { params: Map<st
     const old = params.get(name);
     if (old !== undefined && old !== value) diagnostics.push(warning(`${path}, line ${n}: overriding earlier entry: ${name}=${old}`, path, n));
     params.set(name, value);
+    lines.set(name, n);
   }
-  return { params, diagnostics };
+  return { params, lines, diagnostics };
 }
 
 function checkLength(prefix: string, param: string, value: string, min: number, max: number): void {

@@ -12,16 +12,15 @@
  *   DATABASE_README ("unionmap", "pipemap")
  */
 import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
-import { openTable } from './registry.ts';
 import { balancedLength } from '../util/braces.ts';
 import { splitList } from '../util/lists.ts';
 import { fatal, surrogateTable } from './driver.ts';
-import type { OpenOptions, Table, TableDriver } from './types.ts';
+import type { OpenMember, OpenOptions, Table, TableDriver } from './types.ts';
 
 type Combine = (members: Table[], spec: string, key: string) => LookupResult;
 
 /** Opens the members of `type:{a, b, ...}`; a table named twice is opened once, as dict_handle() does. */
-async function openComposite(type: string, name: string, options: OpenOptions, combine: Combine): Promise<Table> {
+async function openComposite(type: string, name: string, options: OpenOptions, openMember: OpenMember, combine: Combine): Promise<Table> {
   const spec = `${type}:${name}`;
   const badSyntax = (): Table => surrogateTable(type, name, fatal(`bad syntax: "${spec}"; need "${type}:{type:name...}"`), false);
   const len = balancedLength(name);
@@ -35,7 +34,7 @@ async function openComposite(type: string, name: string, options: OpenOptions, c
   for (const memberSpec of memberSpecs) {
     let member = opened.get(memberSpec);
     if (!member) {
-      member = await openTable(memberSpec, options);
+      member = await openMember(memberSpec, options);
       opened.set(memberSpec, member);
       // What postmap logged when it built a member is not logged again when the table is opened.
       diagnostics.push(...member.diagnostics);
@@ -90,10 +89,10 @@ const pipe: Combine = (members, spec, key) => {
 
 /** unionmap: tables. */
 export const unionmapDriver: TableDriver = {
-  open: (type, name, options) => openComposite(type, name, options, union),
+  open: (type, name, options, openMember) => openComposite(type, name, options, openMember, union),
 };
 
 /** pipemap: tables. */
 export const pipemapDriver: TableDriver = {
-  open: (type, name, options) => openComposite(type, name, options, pipe),
+  open: (type, name, options, openMember) => openComposite(type, name, options, openMember, pipe),
 };

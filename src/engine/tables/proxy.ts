@@ -8,14 +8,13 @@
  * SEE ALSO
  *   proxymap(8)
  */
-import { openTable } from './registry.ts';
 import { surrogateTable } from './driver.ts';
 import type { Table, TableDriver } from './types.ts';
 
 /** proxy: tables. */
 export const proxyDriver: TableDriver = {
-  async open(type, name, options): Promise<Table> {
-    const inner = await openTable(name, options);
+  async open(type, name, options, openMember): Promise<Table> {
+    const inner = await openMember(name, options);
     const spec = `${type}:${name}`;
     if (inner.openError) return surrogateTable(type, name, inner.openError, inner.fixed, inner.diagnostics);
     return {

@@ -131,7 +131,7 @@ export async function openTable(spec: string, options: OpenOptions): Promise<Tab
   const driver = DRIVERS[type];
   if (!driver) return surrogateTable(type, name, fatal(`unsupported dictionary type: ${type}`));
   try {
-    const table = await driver.open(type, name, options);
+    const table = await driver.open(type, name, options, openTable);
     return options.utf8 && !table.openError ? utf8Table(table) : table;
   } catch (e) {
     // A driver bug must not take the page down; say so instead.

@@ -172,7 +172,7 @@ function readConfig(name: string, options: Parameters<TableDriver['open']>[2]): 
 
 /** The sqlite: table driver. */
 export const sqliteDriver: TableDriver = {
-  async open(type, name, options) {
+  async open(type, name, options, openMember) {
     const spec = `${type}:${name}`;
     const parser = readConfig(name, options);
     if (!('getStr' in parser)) return surrogateTable(type, name, parser, true);
@@ -186,8 +186,7 @@ export const sqliteDriver: TableDriver = {
       limit = parser.getInt('expansion_limit', 0, 0, 0);
       parseTemplate(ctx, query, true);
       parseTemplate(ctx, resultFormat, false);
-      const { openTable } = await import('./registry.ts');
-      await parseDomainList(ctx, parser, options.host.readFile, (s) => openTable(s, options), diagnostics);
+      await parseDomainList(ctx, parser, options.host.readFile, (s) => openMember(s, options), diagnostics);
     } catch (e) {
       if (e instanceof CfgFatal) return surrogateTable(type, name, fatal(e.message, name), true, diagnostics);
       throw e;

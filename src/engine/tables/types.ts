@@ -91,6 +91,9 @@ export interface OpenOptions {
   mainCf?: (name: string) => string | undefined;
 }
 
+/** Opens a table by `type:name` as the registry does (dict_open(3)). */
+export type OpenMember = (spec: string, options: OpenOptions) => Promise<Table>;
+
 /** One opened lookup table. */
 export interface Table {
   /** The table as configured: `type:name`. */
@@ -141,7 +144,8 @@ export interface Table {
 /** A table driver: how one type is opened. Registered in registry.ts. */
 export interface TableDriver {
   /** Opens `type:name`. Must not throw for bad user input: report diagnostics instead. */
-  open(type: string, name: string, options: OpenOptions): Table | Promise<Table>;
+  /** `openMember` is the registry's openTable, for tables made of tables (unionmap, pipemap, proxy). */
+  open(type: string, name: string, options: OpenOptions, openMember: OpenMember): Table | Promise<Table>;
   /** True when the type needs a server or system database the simulator does not model. */
   readonly unsupported?: string;
 }

@@ -21,6 +21,8 @@ export interface Diagnostic {
   file?: string;
   /** 1-based line number in `file`, when there is one. */
   line?: number;
+  /** The program that logs it (`postconf`, `postfix/master`, ...) when it is not the one being simulated. */
+  program?: string;
 }
 
 /** What one table lookup did: the input to every renderer. */
@@ -163,13 +165,178 @@ export type AddressEvent =
 /** The address classes of ADDRESS_CLASS_README. */
 export type AddressClass = 'local' | 'virtual_alias' | 'virtual_mailbox' | 'relay' | 'default';
 
+/* smtpd: one session, as the decisions smtpd(8) made. */
+
+/** A line of a file a decision came from: a table rule, a main.cf parameter, a facts line. */
+export interface SourceLine {
+  /** The file as Postfix names it, e.g. `/etc/postfix/access`, `/etc/postfix/main.cf`. */
+  file: string;
+  /** 1-based line; absent when the file as a whole decided. */
+  line?: number;
+}
+
+/** SMTPD_CHECK_*: what a restriction, a restriction class or a stage answers. */
+export type CheckVerdict = 'OK' | 'DUNNO' | 'REJECT';
+
+/** The restriction lists, by the smtpd_check_* stage that evaluates them. */
+export type RestrictionStage = 'client' | 'helo' | 'sender' | 'relay' | 'recipient' | 'etrn' | 'data' | 'end-of-data';
+
+/** What an access table action does (check_table_result): its effect on the request or the message. */
+export type AccessEffect =
+  'permit' | 'reject' | 'dunno' | 'log' | 'filter' | 'hold' | 'discard' | 'redirect' | 'bcc' | 'prepend' | 'defer_if_permit' | 'defer_if_reject';
+
+/** DNS record types the DNS facts know. */
+export type DnsRecordType = 'A' | 'AAAA' | 'MX' | 'NS' | 'PTR' | 'TXT' | 'CNAME';
+
+/** dns_lookup()'s outcomes: records, none (NXDOMAIN or NODATA), a temporary failure, a null MX. */
+export type DnsQueryStatus = 'ok' | 'notfound' | 'retry' | 'nullmx';
+
+/** What an address verification fact says (`pending`: no fact, a probe is in progress). */
+export type VerifyFactStatus = 'deliverable' | 'undeliverable' | 'deferred' | 'pending';
+
 /**
- * One step of a simulation (an smtpd stage, a restriction, a key tried, an
- * action taken), nested as the program nested them. `kind` says what the
- * step is; renderers switch on it and show `title`, `result` and `detail`.
+ * One decision of an smtpd session; renderers switch on `kind`. What the
+ * decision led to is nested under it in `children` (a command's stages,
+ * a stage's restrictions, a restriction's lookups and actions).
  */
-export interface TraceNode {
-  kind: 'session' | 'command' | 'stage' | 'restriction' | 'class' | 'lookup' | 'action' | 'resolve' | 'dns' | 'fact' | 'note';
+export type SmtpdEvent = SmtpdEventData & { children?: SmtpdEvent[] };
+
+/** The variants of SmtpdEvent, without their children. */
+export type SmtpdEventData =
+  /** smtpd_delay_reject = no: the client restrictions run when the client connects. */
+  | { kind: 'session'; event: 'connect'; client: string }
+  /** smtpd does not start, dies at start-up, or exits right after the connection. */
+  | { kind: 'session'; event: 'no-start' | 'crash' | 'exit'; reason: string }
+  /** One line the client sent, and the server's reply lines to it (DATA: the 354). */
+  | {
+      kind: 'command';
+      line: string;
+      /** The command name as smtpd's command table has it (`MAIL`); absent for an empty line. */
+      verb?: string;
+      reply: string[];
+      /** smtpd died while handling the command: why. */
+      crash?: string;
+    }
+  /** A restriction list evaluated by a stage, or a check smtpd makes on its own (`implicit`). */
+  | {
+      kind: 'stage';
+      stage: RestrictionStage;
+      /** The parameter that holds the list (or that asks for the implicit check), e.g. `smtpd_relay_restrictions`. */
+      parameter: string;
+      /** A check smtpd makes because `parameter = yes` (smtpd_reject_unlisted_sender, _recipient). */
+      implicit?: true;
+      /** The legacy default list that only warns ran instead (compatibility_level below 1). */
+      legacy?: true;
+      /** Reply name and class as smtpd writes them into a rejection (`<x@y>`, `Recipient address`). */
+      replyName?: string;
+      replyClass?: string;
+      verdict?: CheckVerdict;
+      /** The rejection reply, when the verdict is REJECT. */
+      reply?: string;
+      source?: SourceLine;
+    }
+  /** One restriction of a list, with its argument. */
+  | {
+      kind: 'restriction';
+      /** Postfix's name as written, e.g. `check_recipient_access`, or a restriction class name. */
+      name: string;
+      /** Its argument: a `type:table`, an RBL domain, a policy server, a number. */
+      arg?: string;
+      /** Written as a bare `type:table`: the stage's own access restriction ran. */
+      bare?: true;
+      /** A preceding warn_if_reject turns a rejection into a warning. */
+      warnIfReject?: true;
+      verdict?: CheckVerdict;
+      reply?: string;
+    }
+  /** A restriction class, or the restrictions an access table answered with, evaluated in turn. */
+  | {
+      kind: 'class';
+      /** The class name (smtpd_restriction_classes); absent for a table's answer. */
+      name?: string;
+      restrictions: string[];
+      source?: SourceLine;
+    }
+  /** One table lookup: the key sent and what came back. */
+  | {
+      kind: 'lookup';
+      table: string;
+      key: string;
+      status: 'found' | 'notfound' | 'error';
+      value?: string;
+      trace: LookupTrace;
+      /** The rule that matched. */
+      source?: SourceLine;
+    }
+  /** What an access table (or policy server) answer does. */
+  | {
+      kind: 'action';
+      /** The action word as written (`REJECT`, `OK`, `450`, `PREPEND`, ...). */
+      action: string;
+      /** The text after the word. */
+      text?: string;
+      effect: AccessEffect;
+      /** The table or policy server that answered. */
+      table: string;
+    }
+  /** One DNS query, answered from the DNS facts. */
+  | { kind: 'dns'; name: string; type: DnsRecordType; status: DnsQueryStatus; answer: string[]; source?: SourceLine }
+  /** trivial-rewrite's answer for an address (smtpd_resolve_addr). */
+  | { kind: 'resolve'; address: string; class: AddressClass; transport: string; nexthop: string; recipient: string }
+  /** A match list of main.cf (mynetworks, ...): does the client match? */
+  | { kind: 'list'; parameter: string; subject: string[]; matched: boolean; source?: SourceLine; trace?: MatchListTrace }
+  /** A fact the user supplied: an address verification answer. */
+  | { kind: 'fact'; fact: 'verify'; address: string; status: VerifyFactStatus; text?: string; source?: SourceLine }
+  /** A fact the user supplied: a policy server's answer (or that it gives none). */
+  | {
+      kind: 'fact';
+      fact: 'policy';
+      server: string;
+      /** `action`: a matching policy fact; `no-answer`: facts for this server, none matching; `refused`: none at all. */
+      answer: 'action' | 'no-answer' | 'refused';
+      action?: string;
+      source?: SourceLine;
+    }
+  /**
+   * A Milter application's decision for one event: a milter fact
+   * (`verdict`, the fact's `verdict` or continue), or, when no fact names
+   * the Milter, milter_default_action (`default`, with smtpd's `reply`).
+   */
+  | {
+      kind: 'fact';
+      fact: 'milter';
+      milter: string;
+      /** connect, helo, mail, rcpt, data, header, eoh, body, eom, unknown. */
+      stage: string;
+      answer: 'verdict' | 'default';
+      verdict?: string;
+      /** What smtpd makes of it (a reply, or H / D for hold and discard); absent: go on. */
+      reply?: string;
+      source?: SourceLine;
+    }
+  /** A fact the user supplied: the session's TLS state and client certificate. */
+  | { kind: 'fact'; fact: 'tls'; encrypted: boolean; fingerprint?: string; pkeyFingerprint?: string; verified?: boolean }
+  /** A permit turns into the deferral a DEFER_IF_PERMIT remembered. */
+  | { kind: 'note'; note: 'defer_if_permit'; reply: string }
+  /** RCPT TO:<postmaster> is accepted without restrictions (RFC 5321). */
+  | { kind: 'note'; note: 'postmaster' }
+  /** XCLIENT replaced the client: who it is now. */
+  | { kind: 'note'; note: 'xclient'; client: string; helo?: string; login?: string }
+  /** The client sent more before smtpd answered: reject_unauth_pipelining rejects from now on. */
+  | { kind: 'note'; note: 'pipelining'; after: string }
+  /** Something the simulator does not model, and what it does instead. */
+  | { kind: 'notice'; text: string };
+
+/** The SmtpdEvent variants of one kind, e.g. `SmtpdEventOf<'restriction'>`. */
+export type SmtpdEventOf<K extends SmtpdEvent['kind']> = Extract<SmtpdEventData, { kind: K }> & { children?: SmtpdEvent[] };
+
+/**
+ * One step of postscreen's decision (a stage, the access list, a test, a
+ * cache update), nested as postscreen nested them; renderers show `title`,
+ * `result` and `detail`.
+ */
+export interface PostscreenStep {
+  kind: 'session' | 'command' | 'stage' | 'restriction' | 'class' | 'lookup' | 'action' | 'resolve' | 'dns' | 'fact' | 'note' | 'test' | 'cache';
   /** What was done, e.g. `check_recipient_access hash:/etc/postfix/access`. */
   title: string;
   /** The outcome, e.g. `OK`, `DUNNO`, `REJECT`, `found`, `not found`. */
@@ -178,5 +345,89 @@ export interface TraceNode {
   detail?: string;
   /** The table lookup this step made, when it is one. */
   lookup?: LookupTrace;
-  children?: TraceNode[];
+  children?: PostscreenStep[];
+}
+
+/* postscreen(8): what it decided for one connection. */
+
+/** postscreen's tests, in the order of a cache entry's fields. */
+export type PostscreenTestName = 'pregreet' | 'dnsbl' | 'pipelining' | 'non-smtp command' | 'bare newline';
+
+/** What postscreen does when a test fails (`continue` is read as ignore). */
+export type PostscreenAction = 'ignore' | 'enforce' | 'drop';
+
+/**
+ * When a passed test expires, in seconds since the dialogue's first
+ * connection; `new`: never passed; `disabled`: never passed and the test
+ * was off when the entry was written.
+ */
+export type PostscreenExpiry = number | 'new' | 'disabled';
+
+/** One entry of the temporary allowlist (postscreen_cache_map). */
+export interface PostscreenCacheEntry {
+  client: string;
+  expires: Record<PostscreenTestName, PostscreenExpiry>;
+}
+
+/** One (domain, filter, weight) of postscreen_dnsbl_sites and what it added to the score. */
+export interface DnsblSiteScore {
+  /** The entry as written, e.g. `bl.example.net=127.0.0.[2..11]*2`. */
+  site: string;
+  domain: string;
+  filter?: string;
+  weight: number;
+  /** The name asked (reversed client address + domain) and the A records answered. */
+  query: string;
+  status: 'listed' | 'not listed' | 'error';
+  replies: string[];
+  /** The reply TTL dnsblog reported (-1: none). */
+  ttl: number;
+  /** The filter accepted a reply (or there is no filter and there was one): the weight counts. */
+  matched: boolean;
+}
+
+/** The combined DNSBL score of a client. */
+export interface DnsblScore {
+  total: number;
+  threshold: number;
+  allowlistThreshold: number;
+  sites: DnsblSiteScore[];
+  /** The TTL postscreen keeps the result for, after postscreen_dnsbl_min_ttl/max_ttl. */
+  ttl: number;
+  /** The list named in the reject reply (the matching site with the largest weight, after postscreen_dnsbl_reply_map). */
+  name?: string;
+  /** How the score was used: blocked (>= threshold), allowlisted (<= allowlist threshold), or neither. */
+  verdict: 'blocked' | 'allowlisted' | 'passed';
+}
+
+/** What became of one test in one connection. */
+export interface PostscreenTestResult {
+  test: PostscreenTestName;
+  /** off: disabled; cached: still valid from an earlier connection; passed/failed in this connection; not done: to do but the session ended first. */
+  state: 'off' | 'cached' | 'passed' | 'failed' | 'not done';
+  action?: PostscreenAction;
+  detail?: string;
+}
+
+/** postscreen's part of one connection: the verdict the page and the CLI show. */
+export interface PostscreenVerdict {
+  client: string;
+  port: string;
+  server: string;
+  /** Seconds since the dialogue's first connection. */
+  start: number;
+  end: number;
+  /** handed-off: passed to smtpd; the others end in postscreen. */
+  outcome: 'handed-off' | 'disconnected' | 'dropped' | 'hung up' | 'no server';
+  /** What decided the outcome. */
+  decidedBy: 'access list' | 'cache' | 'connection count limit' | 'command count limit' | 'tests' | 'no tests' | 'client' | PostscreenTestName;
+  /** The postscreen_access_list result. */
+  access?: { result: 'permit' | 'reject' | 'dunno' | 'error'; item?: string };
+  tests: PostscreenTestResult[];
+  dnsbl?: DnsblScore;
+  /** The client's cache entry before the connection and after it (absent: none). */
+  cacheBefore?: PostscreenCacheEntry;
+  cacheAfter?: PostscreenCacheEntry;
+  /** PASS NEW / PASS OLD when logged. */
+  pass?: 'NEW' | 'OLD';
 }

@@ -77,8 +77,10 @@ export function forEachLogicalLine(
 export function readLogicalLines(text: string, path: string, diagnostics: Diagnostic[]): LogicalLine[] {
   const out: LogicalLine[] = [];
   forEachLogicalLine(text, path, diagnostics, (src, s, e, line) => {
-    const nul = src.indexOf('\0', s);
-    out.push({ text: src.slice(s, nul >= 0 && nul < e ? nul : e), line });
+    // Search this line only: searching on to the end of the text made a file of n lines cost n².
+    const l = src.slice(s, e);
+    const nul = l.indexOf('\0');
+    out.push({ text: nul >= 0 ? l.slice(0, nul) : l, line });
   });
   return out;
 }

@@ -37,8 +37,9 @@ export function scanTokens(text: string): Token[] {
     let s = '';
     while (i < text.length) {
       let c = text[i]!;
-      if (c === '\\' && i + 1 < text.length) {
-        c = text[++i]!;
+      if (c === '\\') {
+        // The escaped character is kept as itself; a backslash that ends the text, as a backslash.
+        if (i + 1 < text.length) c = text[++i]!;
         s += c;
         i++;
         continue;
@@ -174,4 +175,182 @@ export function lastIndexOfType(tokens: readonly Token[], type: string): number 
 export function commandLineAddress(text: string): string {
   const list = parseAddressList(text);
   return list.length ? internalize(list[0]!) : '';
+}
+
+/** A node of tok822_parse()'s tree: a token, or an address (`addr`) or group start (`startgrp`) with its members. */
+export interface TreeNode {
+  type: string;
+  text: string;
+  /** The members of an `addr` node. */
+  children?: TreeNode[];
+}
+
+/** A token in tok822's doubly linked lists. */
+interface Link {
+  type: string;
+  text: string;
+  prev?: Link;
+  next?: Link;
+  owner?: Link;
+  head?: Link;
+  tail?: Link;
+}
+
+/** Set the owner of `t` and of everything after it. */
+function own(t: Link, owner: Link | undefined): Link {
+  let last = t;
+  t.owner = owner;
+  while (last.next) (last = last.next).owner = owner;
+  return last;
+}
+
+/** append - put the list `t2` after `t1` (tok822_append); its last member. */
+function append(t1: Link, t2: Link): Link {
+  const next = t1.next;
+  t1.next = t2;
+  t2.prev = t1;
+  const last = own(t2, t1.owner);
+  last.next = next;
+  if (next) next.prev = last;
+  return last;
+}
+
+/** prepend - put the list `t2` before `t1` (tok822_prepend); its first member. */
+function prepend(t1: Link, t2: Link): Link {
+  const prev = t1.prev;
+  if (prev) prev.next = t2;
+  t2.prev = prev;
+  const last = own(t2, t1.owner);
+  last.next = t1;
+  t1.prev = last;
+  return t2;
+}
+
+function cutBefore(tp: Link): void {
+  const prev = tp.prev;
+  if (prev) {
+    prev.next = undefined;
+    tp.prev = undefined;
+  }
+}
+
+function unlink(tp: Link): Link | undefined {
+  const { prev, next } = tp;
+  if (prev) prev.next = next;
+  if (next) next.prev = prev;
+  tp.prev = tp.next = undefined;
+  return prev;
+}
+
+/** group - make the tokens strictly between `left` and `right` one address node (tok822_group), with a `,` after it when asked. */
+function group(left: Link, right: Link, comma: boolean): Link {
+  const first = left.next;
+  if (left !== right && first && first !== right) {
+    cutBefore(right);
+    cutBefore(first);
+    const node: Link = { type: 'addr', text: '' };
+    node.head = first;
+    node.tail = own(first, node);
+    append(left, node);
+    append(node, right);
+    if (comma) append(left, { type: ',', text: ',' });
+  }
+  return left;
+}
+
+const isWordType = (type: string): boolean => type === 'atom' || type === 'qstring' || type === 'domlit';
+
+/**
+ * parseTree - tok822_parse(): the tokens of `text` grouped into addresses
+ * the way Postfix does it, from right to left: `<...>` and `;`-ended
+ * groups are addresses, two words without an operator between them get a
+ * comma between them, and comments move to the right of what they follow.
+ */
+export function parseTree(text: string): TreeNode[] {
+  const tokens = scanTokens(text);
+  const head: Link = { type: '', text: '' };
+  const tail: Link = { type: '', text: '' };
+  let last = head;
+  for (const t of tokens) {
+    const l: Link = { type: t.type, text: t.text, prev: last };
+    last.next = l;
+    last = l;
+  }
+  last.next = tail;
+  tail.prev = last;
+  const DO_WORD = 1;
+  const DO_GROUP = 2;
+  let state = DO_WORD;
+  let right: Link = tail;
+  let tp: Link = tail.prev!;
+  const moveComment = (): void => {
+    const prev = unlink(tp)!;
+    right = prepend(right, tp);
+    tp = prev;
+  };
+  while (tp.type) {
+    if (tp.type === 'comment') {
+      moveComment();
+      continue;
+    } else if (tp.type === ';') {
+      right = group(tp, right, true);
+      state = DO_GROUP | DO_WORD;
+    } else if (tp.type === ':' && state & DO_GROUP) {
+      tp.type = 'startgrp';
+      group(tp, right, false);
+      while (tp.type && tp.type !== ',') tp = tp.prev!;
+      right = tp;
+      continue;
+    } else if (tp.type === '>') {
+      right = group(tp, right, true);
+      while (tp.type && tp.type !== '<') {
+        if (tp.type === 'comment') {
+          moveComment();
+          continue;
+        }
+        tp = tp.prev!;
+      }
+      group(tp, right, false);
+      while (tp.type && !'>;,:'.includes(tp.type)) tp = tp.prev!;
+      right = tp;
+      state |= DO_WORD;
+      continue;
+    } else if (isWordType(tp.type)) {
+      if ((state & DO_WORD) === 0) right = group(tp, right, true).next!;
+      state &= ~DO_WORD;
+    } else if (tp.type === ',') {
+      right = group(tp, right, false);
+      state |= DO_WORD;
+    } else {
+      state |= DO_WORD;
+    }
+    tp = tp.prev!;
+  }
+  group(tp, right, false);
+  const tree = (l: Link | undefined, stop?: Link): TreeNode[] => {
+    const out: TreeNode[] = [];
+    for (let n = l; n && n !== stop; n = n.next) {
+      if (!n.type) continue;
+      out.push({ type: n.type, text: n.text, ...(n.head && { children: tree(n.head) }) });
+    }
+    return out;
+  };
+  return tree(head.next, tail);
+}
+
+/** internalizeTree - tok822_internalize() of a parse tree: members of an address are joined without spaces. */
+export function internalizeTree(nodes: readonly TreeNode[], owned = false): string {
+  let s = '';
+  nodes.forEach((n, i) => {
+    if (n.type === 'addr') s += internalizeTree(n.children ?? [], true);
+    else if (n.type === 'domlit') s += `[${n.text}]`;
+    else if (n.type === 'startgrp') s += ':';
+    else s += n.text;
+    const next = nodes[i + 1];
+    if (!owned && next) {
+      const word = (t: TreeNode): boolean => isWordType(t.type) || t.type === 'comment' || t.type === 'addr';
+      if (n.type === ',' || n.type === 'startgrp' || next.type === '<' || (word(n) && word(next))) s += ' ';
+    }
+  });
+  return s;
 }

@@ -4,17 +4,36 @@
  * DESCRIPTION
  *   Everything crosses postMessage as plain data (structured clone): file
  *   bytes, the environment, and the engine's results (LookupResult,
- *   SessionResult, DeliveryResult, Diagnostic). Three kinds of request:
- *   one table lookup, one SMTP session, and address resolution.
+ *   SessionResult, DeliveryResult, Diagnostic). Requests: one table
+ *   lookup, one SMTP session, address resolution, and for the workbench a
+ *   check of every file, a lookup as a program searches, and SQLite. Files
+ *   come either whole (`files`) or as the changes since the last request
+ *   (`sync`), so a big table crosses to the worker once, not per keystroke.
  */
 import type { Diagnostic, LookupResult, SessionResult } from '../../engine/index.ts';
-import type { DeliveryResult, ResolveReply } from '../../engine/index.ts';
+import type { ResolvedAddress } from '../../engine/index.ts';
 import type { MailOutcome } from '../../engine/index.ts';
+import type { Consumer, ConsumerLookup } from '../../engine/index.ts';
 
 /** The workspace: every file by path, and the environment. */
 interface Workspace {
-  files: [path: string, bytes: Uint8Array][];
+  /** The whole file set; it replaces what the worker holds. Omitted when `sync` says what changed. */
+  files?: [path: string, bytes: Uint8Array][];
+  /** Changes since the previous request to this worker (see FileSync); the worker keeps the rest. */
+  sync?: FileSync;
   environment: Record<string, string>;
+}
+
+/**
+ * What changed in the workspace since the worker's last request: files put
+ * (new or edited, with the page's version number) and removed. `reset`
+ * first forgets every file (a new worker, or a new workspace). Tables the
+ * worker opened stay cached while the files they read keep their versions.
+ */
+export interface FileSync {
+  reset?: boolean;
+  put: { path: string; version: number; bytes: Uint8Array }[];
+  remove: string[];
 }
 
 /** One lookup: open `spec` over `files`, look up `key`, close. */
@@ -56,7 +75,7 @@ export interface ResolveRequest extends Workspace {
   addresses: string[];
 }
 
-export type EngineRequest = LookupRequest | SmtpdRequest | ResolveRequest;
+export type EngineRequest = LookupRequest | SmtpdRequest | ResolveRequest | CheckRequest | QueryRequest | SqliteRequest;
 
 /** The engine could not run at all (a bug, or a result that could not be cloned). */
 interface Failure {
@@ -104,18 +123,11 @@ export interface SmtpdAnswer {
   session?: SessionResult;
   /** What became of each accepted message (parallel to session.accepted). */
   outcomes?: MailOutcome[];
+  /** Parameters set but not simulated (from the engine, when it reports them). */
+  notices?: Notice[];
 }
 
 export type SmtpdResponse = ({ id: number; ok: true; elapsed: number } & SmtpdAnswer) | Failure;
-
-export interface ResolvedAddress {
-  /** As the user typed it. */
-  input: string;
-  /** trivial-rewrite's answer to a `resolve` request for the address as typed. */
-  resolve: Omit<ResolveReply, 'trace'>;
-  /** cleanup, qmgr and the delivery agents (sendmail -bv). */
-  result: DeliveryResult;
-}
 
 /** What one address resolution request produced. */
 export interface ResolveAnswer {
@@ -125,11 +137,143 @@ export interface ResolveAnswer {
   startup: { program: string; diagnostic: Diagnostic }[];
   sender: string;
   addresses: ResolvedAddress[];
+  /** Parameters set but not simulated (from the engine, when it reports them). */
+  notices?: Notice[];
 }
 
 export type ResolveResponse = ({ id: number; ok: true; elapsed: number } & ResolveAnswer) | Failure;
 
 /** The response type that answers a request type. */
-export type ResponseFor<R extends EngineRequest> = R extends SmtpdRequest ? SmtpdResponse : R extends ResolveRequest ? ResolveResponse : LookupResponse;
+export type ResponseFor<R extends EngineRequest> = R extends SmtpdRequest
+  ? SmtpdResponse
+  : R extends ResolveRequest
+    ? ResolveResponse
+    : R extends CheckRequest
+      ? CheckResponse
+      : R extends QueryRequest
+        ? QueryResponse
+        : R extends SqliteRequest
+          ? SqliteResponse
+          : LookupResponse;
 
-export type EngineResponse = LookupResponse | SmtpdResponse | ResolveResponse;
+export type EngineResponse = LookupResponse | SmtpdResponse | ResolveResponse | CheckResponse | QueryResponse | SqliteResponse;
+
+/* The workbench's requests: a check of the whole workspace, a lookup as a program would do it, SQLite. */
+
+/** Read every file as Postfix would: main.cf, master.cf, the tables they name, DNS and other facts. */
+export interface CheckRequest extends Workspace {
+  id: number;
+  kind: 'check';
+  /** Paths of the DNS and policy/verify facts files. */
+  dnsPath: string;
+  factsPath: string;
+}
+
+/** A `type:name` named in main.cf or master.cf, where it is named. */
+export interface Reference {
+  /** As written after expansion, e.g. `hash:/etc/postfix/access`. */
+  spec: string;
+  type: string;
+  /** The file the table reads (absolute), when it reads one. */
+  path?: string;
+  /** The parameter that names it. */
+  parameter: string;
+  /** Where it is named: main.cf, or master.cf for a `-o` override. */
+  file: string;
+  line?: number;
+}
+
+/** A parameter set in main.cf: its line and values, for hover and completion. */
+export interface ParameterInfo {
+  line: number;
+  raw: string;
+  expanded: string;
+}
+
+/**
+ * A parameter set (or a feature used) that the simulator does not model.
+ * The engine decides what goes here; the page shows every one.
+ */
+export interface Notice {
+  message: string;
+  parameter?: string;
+  file?: string;
+  line?: number;
+}
+
+export type CheckResponse =
+  | {
+      id: number;
+      ok: true;
+      /** Every diagnostic about the workspace's files, each at its file and line when it has one. */
+      diagnostics: Diagnostic[];
+      references: Reference[];
+      /** Parameters set in main.cf. */
+      parameters: Record<string, ParameterInfo>;
+      /** `$name`s used in main.cf and master.cf but not set there: their default, expanded. */
+      defaults: Record<string, string>;
+      notices: Notice[];
+      elapsed: number;
+    }
+  | Failure;
+
+/** One key looked up in a table (or a parameter's list of tables) as postmap or a program does. */
+export interface QueryRequest extends Workspace {
+  id: number;
+  kind: 'query';
+  /** `type:name`, several separated by commas or spaces, or a parameter name whose tables to use. */
+  spec: string;
+  key: string;
+  /** postmap -f (postmap only). */
+  noFold: boolean;
+  /** Whose search order: undefined for postmap -q (this key only). */
+  consumer?: Consumer;
+}
+
+export type QueryResponse =
+  | {
+      id: number;
+      ok: true;
+      /** The tables as opened, with what Postfix logs. */
+      tables: { spec: string; type: string; fixed: boolean; diagnostics: Diagnostic[]; buildDiagnostics: Diagnostic[]; openError?: Diagnostic }[];
+      /** postmap -q: the one lookup (first table of the list). */
+      result?: LookupResult;
+      /** A program's search. */
+      consumer?: ConsumerLookup;
+      elapsed: number;
+    }
+  | Failure;
+
+/** SQLite in the page: list tables, read rows, run a statement, build a database from SQL. */
+export type SqliteOp =
+  | { op: 'schema'; path: string }
+  | { op: 'rows'; path: string; table: string; offset: number; limit: number }
+  | { op: 'query'; path: string; sql: string }
+  | { op: 'build'; sql: string };
+
+export type SqliteRequest = Workspace & { id: number; kind: 'sqlite' } & SqliteOp;
+
+/** A result set, at most `limit` rows (values as text, null as null, blobs as a note). */
+export interface Rows {
+  columns: string[];
+  rows: (string | null)[][];
+  /** Rows in the table (rows op) or rows returned before the cut (query op). */
+  total: number;
+}
+
+export type SqliteResponse =
+  | {
+      id: number;
+      ok: true;
+      /** schema: the tables with their row counts and CREATE statements. */
+      tables?: { name: string; rows: number; sql: string }[];
+      /** rows and query: the rows. */
+      rows?: Rows;
+      /** query: rows changed by the statement; `bytes` then holds the changed database. build: the new database. */
+      changed?: number;
+      bytes?: Uint8Array;
+      /** SQLite's error message, e.g. `no such table: x`. */
+      error?: string;
+      elapsed: number;
+    }
+  | Failure;

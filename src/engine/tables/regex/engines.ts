@@ -10,23 +10,8 @@
  */
 import { RE2JS } from 're2js';
 import type { RegexEngineName } from '../../trace/types.ts';
-import type { CompiledRegex } from './types.ts';
-
-/** Literals every match must contain; `fold` when compared case-insensitively. */
-export interface Prefilter {
-  texts: string[];
-  fold: boolean;
-}
-
-/** A pattern that is one literal, optionally anchored: matched with string operations. */
-export interface LiteralPattern {
-  text: string;
-  fold: boolean;
-  start: boolean;
-  end: boolean;
-  /** PCRE `$`: also before a final newline. */
-  endBeforeNewline: boolean;
-}
+import type { CompiledRegex, LiteralPattern, Prefilter } from './types.ts';
+export type { LiteralPattern, Prefilter } from './types.ts';
 
 /** lowerKey - the key as prefilters compare it (long s folds to s in RE2 and glibc alike). */
 export function lowerKey(key: string): string {

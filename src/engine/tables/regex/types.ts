@@ -6,7 +6,22 @@
  *   table never sees which library runs it, only the name for the trace.
  */
 import type { RegexEngineName } from '../../trace/types.ts';
-import type { LiteralPattern, Prefilter } from './engines.ts';
+
+/** Literals every match must contain; `fold` when compared case-insensitively. */
+export interface Prefilter {
+  texts: string[];
+  fold: boolean;
+}
+
+/** A pattern that is one literal, optionally anchored: matched with string operations. */
+export interface LiteralPattern {
+  text: string;
+  fold: boolean;
+  start: boolean;
+  end: boolean;
+  /** PCRE `$`: also before a final newline. */
+  endBeforeNewline: boolean;
+}
 
 /** One compiled pattern, ready to match whole lookup keys (unanchored). */
 export interface CompiledRegex {

@@ -1,0 +1,621 @@
+#!/usr/bin/env node
+/*
+ * NAME
+ *   record-postscreen - record golden postscreen dialogues from real Postfix
+ * SYNOPSIS
+ *   node scripts/golden/record-postscreen.mjs [group...]
+ *   npm run golden:record:postscreen [-- group...]
+ * DESCRIPTION
+ *   For each group under tests/golden/postscreen/ (see the README there):
+ *   copy its configuration to a temporary directory, add Debian's package
+ *   files and the recorder's maillog_file, then, inside a private mount,
+ *   network, UTS and PID namespace (as record-smtpd does): bind-mount it
+ *   over /etc/postfix, build the group's tables, start a private DNS
+ *   responder on 127.0.0.1:53 (the chroot's resolv.conf points dnsblog and
+ *   smtpd at it), start the whole Postfix with postscreen on port 25, and
+ *   play every dialogue of the group. Dialogues run at the same time (each
+ *   uses its own client addresses); the connections of one dialogue run in
+ *   order, each from its client address (127.x.y.z: postscreen has no
+ *   XCLIENT) and a fixed port, at its `at=` time or right after the
+ *   previous one ended. Every reply line is recorded, and the log lines of
+ *   postscreen, dnsblog and smtpd are attributed to the connection they
+ *   are about.
+ *
+ *   Writes tests/golden/postscreen/<group>/expected.json. Needs root,
+ *   util-linux unshare, iproute2 or perl, and Postfix 3.7 (Debian packages).
+ *   `at=` is real time: groups use short TTLs (postscreen_greet_ttl = 3s...)
+ *   so that a whole re-record takes a minute or two.
+ *
+ *   Internally the same file runs inside the namespace with --inner WORK.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDnsResponder } from './dns-responder.mjs';
+import { isDataCommand, nextUnit, normaliseLogText, parseBuildFile, parseDnsFile, replyCode } from './smtpd-format.mjs';
+import { CLIENT_PORT_BASE, NON_CONFIG_FILES, checkRecordable, normalisePostscreenText, parseConnections } from './postscreen-format.mjs';
+import { CAPTURE_DIR, CAPTURE_SCRIPT, DEBIAN_MASTER_CF, GROUPS, MAILLOG, PACKAGE_FILES, USERS, accountLines, recorderMasterCf } from './record-smtpd.mjs';
+import { DAEMON_UNSHARE, askPostconf, daemonNamespaceScript, dieWith, innerJson, pool, runCollected, which as whichOn } from './namespace.mjs';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = resolve(dirname(SELF), '../..');
+const GOLDEN = join(ROOT, 'tests/golden/postscreen');
+const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', LC_ALL: 'C', TZ: 'UTC' };
+const HOSTNAME = 'host.example.com';
+const MARKER = '@@record-postscreen: namespace ready@@';
+/** Groups recorded at the same time: they mostly wait (greet waits, at= times). */
+const CONCURRENCY = 5;
+const REPLY_TIMEOUT_MS = 20000;
+/** After a reply to a pregreeting client: more replies (to the pregreet's lines) come at once. */
+const QUIET_MS = 300;
+/** How long after a postscreen fatal error a missing banner counts as "no server". */
+const DIED_GRACE_MS = 1500;
+const CONCLUDE_TIMEOUT_MS = 8000;
+const CLOSE_WAIT_MS = 5000;
+/** Reply codes after which the server hangs up. */
+const CLOSING_CODES = [221, 421, 521];
+
+const die = dieWith('record-postscreen');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const which = (program) => whichOn(program, ENV.PATH);
+
+/* ------------------------------------------------------------------ */
+/* Outside the namespace.                                              */
+/* ------------------------------------------------------------------ */
+
+export function checkEnvironment() {
+  if (process.getuid?.() !== 0) die('must run as root (it needs unshare and bind mounts)');
+  for (const p of ['postfix', 'postconf', 'postmap', 'unshare', 'mount', 'hostname'])
+    if (!which(p)) die(`${p} not found: install postfix postfix-pcre postfix-lmdb postfix-cdb postfix-sqlite (and util-linux)`);
+  if (!which('ip') && !which('perl')) die('neither ip (iproute2) nor perl found: cannot bring up lo');
+  const version = askPostconf(['-d', '-h', 'mail_version'], ENV);
+  if (version.status !== 0 || !/^\d+\.\d+/.test(version.stdout)) die(`postconf -d mail_version failed: ${version.stderr}`);
+  for (const f of [DEBIAN_MASTER_CF, '/usr/lib/postfix/sbin/postscreen', '/usr/lib/postfix/sbin/dnsblog'])
+    if (!existsSync(f)) die(`${f} missing: Postfix is not installed properly`);
+  const probe = spawnSync('unshare', ['-m', '-n', '-u', '-p', '-f', '--mount-proc', 'true'], { env: ENV, encoding: 'utf8' });
+  if (probe.status !== 0) die(`unshare -m -n -u -p -f does not work here: ${probe.stderr.trim()}`);
+  return version.stdout.trim();
+}
+
+/** loadGroup - parse every file of a group up front; throws on any format error. */
+function loadGroup(name) {
+  const dir = join(GOLDEN, name);
+  const mainCf = join(dir, 'main.cf');
+  if (!existsSync(mainCf)) throw new Error('no main.cf (it must always be explicit)');
+  const main = readFileSync(mainCf, 'utf8');
+  for (const p of ['compatibility_level', 'myhostname', 'mydomain', 'smtpd_banner', 'inet_interfaces', 'alias_maps', 'mynetworks'])
+    if (!new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must set ${p} explicitly (see README)`);
+  for (const p of ['maillog_file', 'queue_directory', 'config_directory', 'data_directory'])
+    if (new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must not set ${p} (the recorder owns it)`);
+  if (!existsSync(join(dir, 'master.cf'))) throw new Error('no master.cf (a postscreen group must turn postscreen on)');
+  const master = readFileSync(join(dir, 'master.cf'), 'utf8');
+  if (!/^smtp\s+inet\s+(\S+\s+){5}postscreen\b/m.test(master)) throw new Error('master.cf must run postscreen on the smtp inet service');
+  const build = existsSync(join(dir, 'build')) ? parseBuildFile(readFileSync(join(dir, 'build'), 'utf8'), `${name}/build`) : [];
+  const dns = existsSync(join(dir, 'dns')) ? parseDnsFile(readFileSync(join(dir, 'dns'), 'utf8'), `${name}/dns`) : [];
+  const dialogueDir = join(dir, 'dialogues');
+  const names = existsSync(dialogueDir)
+    ? readdirSync(dialogueDir)
+        .filter((f) => f.endsWith('.smtp'))
+        .map((f) => f.slice(0, -'.smtp'.length))
+        .sort()
+    : [];
+  if (names.length === 0) throw new Error('no dialogues/*.smtp');
+  let port = CLIENT_PORT_BASE;
+  const owner = new Map();
+  const dialogues = names.map((d) => {
+    const where = `${name}/dialogues/${d}.smtp`;
+    const connections = parseConnections(readFileSync(join(dialogueDir, `${d}.smtp`), 'utf8'), where);
+    checkRecordable(connections, where);
+    for (const c of connections) {
+      if (owner.has(c.client) && owner.get(c.client) !== d)
+        throw new Error(`${where}: client ${c.client} is also used by dialogue ${owner.get(c.client)} (dialogues of a group run at the same time)`);
+      owner.set(c.client, d);
+      c.port = port++;
+    }
+    return { name: d, connections };
+  });
+  return { name, dir, main, master, build, dns, dialogues };
+}
+
+export function prepareWork(group, base) {
+  const work = join(base, group.name);
+  const etc = join(work, 'etc');
+  mkdirSync(etc, { recursive: true });
+  for (const f of readdirSync(group.dir)) if (!NON_CONFIG_FILES.includes(f)) cpSync(join(group.dir, f), join(etc, f), { recursive: true });
+  for (const f of PACKAGE_FILES) if (existsSync(join('/etc/postfix', f))) cpSync(join('/etc/postfix', f), join(etc, f), { recursive: true });
+  writeFileSync(
+    join(etc, 'main.cf'),
+    group.main.replace(/\n?$/, '\n') + `\n# --- added by record-postscreen; not part of the group ---\nmaillog_file = ${MAILLOG}\n`,
+  );
+  writeFileSync(join(etc, 'master.cf'), recorderMasterCf(group.master));
+  const touch = spawnSync('find', [etc, '-exec', 'touch', '-h', '-d', '2000-01-01T00:00:00Z', '{}', '+'], { env: ENV, encoding: 'utf8' });
+  if (touch.status !== 0) throw new Error(`touch failed: ${touch.stderr}`);
+  for (const d of ['spool', 'lib', 'mail', 'sys']) mkdirSync(join(work, d), { recursive: true });
+  chmodSync(join(work, 'spool'), 0o755);
+  chmodSync(join(work, 'lib'), 0o755);
+  const [, , postfixUid, postfixGid] = accountLines('/etc/passwd', ['postfix']).split(':').map(Number);
+  chownSync(join(work, 'lib'), postfixUid, postfixGid);
+  const mailGid = Number(accountLines('/etc/group', ['mail']).split(':')[2]);
+  chownSync(join(work, 'mail'), 0, mailGid);
+  chmodSync(join(work, 'mail'), 0o2775);
+  const sys = join(work, 'sys');
+  writeFileSync(join(sys, 'passwd'), accountLines('/etc/passwd', USERS));
+  writeFileSync(join(sys, 'group'), accountLines('/etc/group', GROUPS));
+  writeFileSync(join(sys, 'hosts'), `127.0.0.1\tlocalhost\n::1\tlocalhost\n`);
+  writeFileSync(join(sys, 'nsswitch.conf'), 'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nservices: files\n');
+  writeFileSync(join(sys, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
+  writeFileSync(join(sys, 'aliases'), '# record-postscreen: groups set alias_maps explicitly\n');
+  writeFileSync(join(sys, 'mailname'), `${HOSTNAME}\n`);
+  writeFileSync(join(sys, 'group.json'), JSON.stringify({ build: group.build, dns: group.dns, dialogues: group.dialogues }));
+  return work;
+}
+
+const NAMESPACE_SCRIPT = daemonNamespaceScript(HOSTNAME, MARKER);
+
+async function runGroup(group, base) {
+  const work = prepareWork(group, base);
+  return innerJson(await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', NAMESPACE_SCRIPT, 'sh', work, process.execPath, SELF], { env: ENV }), MARKER);
+}
+
+async function main() {
+  const started = Date.now();
+  const version = checkEnvironment();
+  const all = existsSync(GOLDEN)
+    ? readdirSync(GOLDEN)
+        .filter((g) => statSync(join(GOLDEN, g)).isDirectory())
+        .sort()
+    : [];
+  const wanted = process.argv.slice(2);
+  for (const g of wanted) if (!all.includes(g)) die(`no group ${g} under ${GOLDEN}`);
+  const groups = [];
+  const failures = [];
+  for (const g of wanted.length ? wanted : all) {
+    try {
+      groups.push(loadGroup(g));
+    } catch (e) {
+      failures.push(`${g}: ${e.message}`);
+    }
+  }
+  if (failures.length) die(`bad groups:\n  ${failures.join('\n  ')}`);
+  const base = mkdtempSync(join(tmpdir(), 'golden-postscreen-'));
+  let connections = 0;
+  // Longest groups first: the pool then finishes sooner.
+  const cost = (g) => Math.max(...g.dialogues.map((d) => d.connections.reduce((t, c) => Math.max(t + 1, c.at ?? 0), 0)));
+  const order = [...groups].sort((a, b) => cost(b) - cost(a));
+  try {
+    await pool(
+      order.map((group) => async () => {
+        try {
+          const t = Date.now();
+          const result = await runGroup(group, base);
+          writeFileSync(join(group.dir, 'expected.json'), JSON.stringify({ postfix: version, ...result }, null, 2) + '\n');
+          const n = group.dialogues.reduce((s, d) => s + d.connections.length, 0);
+          connections += n;
+          process.stderr.write(
+            `record-postscreen: ${group.name}: ${group.dialogues.length} dialogues, ${n} connections, ${((Date.now() - t) / 1000).toFixed(1)} s\n`,
+          );
+        } catch (e) {
+          failures.push(`${group.name}: ${e.message}`);
+        }
+      }),
+      CONCURRENCY,
+    );
+  } finally {
+    // RECORD_POSTSCREEN_KEEP=1 keeps the temporary tree (raw maillog in <group>/lib/maillog).
+    if (process.env.RECORD_POSTSCREEN_KEEP) process.stderr.write(`record-postscreen: kept ${base}\n`);
+    else rmSync(base, { recursive: true, force: true });
+  }
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  process.stderr.write(`record-postscreen: Postfix ${version}: ${groups.length - failures.length} groups, ${connections} connections, ${secs} s\n`);
+  if (failures.length) die(`failed:\n  ${failures.join('\n  ')}`);
+}
+
+/* ------------------------------------------------------------------ */
+/* Inside the namespace.                                               */
+/* ------------------------------------------------------------------ */
+
+function run(argv) {
+  const r = spawnSync(argv[0], argv.slice(1), { env: ENV, encoding: 'utf8', cwd: '/' });
+  if (r.error) throw r.error;
+  return r;
+}
+
+/** parseRaw - { process, pid, text } of a maillog_file line, or null. */
+function parseRaw(raw) {
+  const m = /^\w{3} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ ([^\s[\]:]+)(?:\[(\d+)\])?: (.*)$/.exec(raw);
+  return m ? { process: m[1], pid: m[2] ?? '', text: m[3] } : null;
+}
+
+function readLog() {
+  if (!existsSync(MAILLOG)) return [];
+  const lines = readFileSync(MAILLOG, 'latin1').split('\n');
+  lines.pop();
+  return lines.map((raw) => {
+    const p = parseRaw(raw);
+    if (!p) throw new Error(`unexpected maillog line: ${raw}`);
+    return p;
+  });
+}
+
+const isPostscreen = (l) => /\/postscreen$/.test(l.process);
+const isSmtpd = (l) => /\/smtpd$/.test(l.process);
+const isDnsblog = (l) => /\/dnsblog$/.test(l.process);
+/** postscreen lines that come after the pre-greeting tests. */
+const VERDICT = /^(PASS (NEW|OLD)|DNSBL rank|DISCONNECT|NOQUEUE|HANGUP|DATA without|BDAT without|COMMAND|NON-SMTP|BARE NEWLINE)/;
+/** The [addr]:port a postscreen line is about (its first one). */
+const endpoint = (text) => /\[([0-9A-Fa-f.:]+)\]:(\d+)/.exec(text);
+/** dict_cache's periodic statistics: when they appear depends on the clock, not on the dialogue. */
+const cacheStatistics = (l) => isPostscreen(l) && /^cache \S+ full cleanup: /.test(l.text);
+const postscreenDied = (l) =>
+  (isPostscreen(l) && /^(fatal|panic): /.test(l.text)) ||
+  (/\/master$/.test(l.process) && /^warning: process \S*\/postscreen pid \d+ (exit status|killed by signal) /.test(l.text));
+
+/**
+ * converse - one connection: the pregreet text at once, then the lines
+ * one unit at a time (or all at once when pipelined). Resolves
+ * { commands, replies, unsent?, noServer? }.
+ */
+function converse(c, died) {
+  return new Promise((resolvePromise, reject) => {
+    const socket = connect({ host: c.server, port: 25, localAddress: c.client, localPort: c.port });
+    const eol = c.bareNewline ? '\n' : '\r\n';
+    let received = []; // lines not yet part of a reply
+    const replies = [];
+    const commands = [];
+    let closed = false;
+    let lastData = Date.now();
+    let wake = null;
+    const poke = () => {
+      if (wake) {
+        const w = wake;
+        wake = null;
+        w();
+      }
+    };
+    let buffer = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk) => {
+      lastData = Date.now();
+      buffer += chunk;
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        received.push(buffer.slice(0, nl).replace(/\r$/, ''));
+        buffer = buffer.slice(nl + 1);
+      }
+      poke();
+    });
+    socket.on('close', () => {
+      closed = true;
+      poke();
+    });
+    socket.on('error', (e) => {
+      if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return;
+      reject(e);
+    });
+    socket.on('connect', () => {
+      if (c.pregreet !== undefined) socket.write(Buffer.from(c.pregreet, 'latin1'));
+    });
+    const isFinal = (l) => /^\d{3}(?: |$)/.test(l);
+    /** Waits until `ready()` or the connection closed; throws after REPLY_TIMEOUT_MS unless the server died. */
+    const until = (ready, what) =>
+      new Promise((r, fail) => {
+        if (ready() || closed) return r(false);
+        let diedAt = null;
+        let poll = null;
+        let timer = null;
+        const done = (gaveUp) => {
+          clearTimeout(timer);
+          clearInterval(poll);
+          wake = null;
+          r(gaveUp);
+        };
+        poll = setInterval(() => {
+          if (ready() || closed) return done(false);
+          if (diedAt === null && died()) diedAt = Date.now();
+          if (diedAt !== null && Date.now() - diedAt > DIED_GRACE_MS) done(true);
+        }, 50);
+        timer = setTimeout(() => {
+          clearInterval(poll);
+          wake = null;
+          fail(new Error(`port ${c.port}: no ${what} within ${REPLY_TIMEOUT_MS} ms`));
+        }, REPLY_TIMEOUT_MS);
+        const again = () => {
+          if (ready() || closed) done(false);
+          else wake = again;
+        };
+        wake = again;
+      });
+    /** takeReply - the lines up to and including the first final line (all when `all`). */
+    const takeReply = (all = false) => {
+      const end = all ? received.length : received.findIndex(isFinal) + 1;
+      const r = received.slice(0, end);
+      received = received.slice(end);
+      return r;
+    };
+    const waitClose = (ms) => (closed ? Promise.resolve() : Promise.race([new Promise((r) => socket.once('close', r)), sleep(ms)]));
+    (async () => {
+      // The greeting: teaser and banner, or whatever answers a pregreeting client.
+      const gaveUp = await until(() => received.some(isFinal), 'greeting');
+      if (gaveUp) {
+        socket.destroy();
+        await waitClose(CLOSE_WAIT_MS);
+        return resolvePromise({ commands, replies: [takeReply(true)], noServer: true, unsent: c.lines.length });
+      }
+      if (c.pregreet !== undefined && c.pregreet.includes('\n'))
+        while (!closed && Date.now() - lastData < QUIET_MS) await sleep(QUIET_MS - (Date.now() - lastData) + 5);
+      replies.push(takeReply(c.pregreet !== undefined));
+      // A greeting that says goodbye (421 too many connections, 521 drop): the server hangs up.
+      if (CLOSING_CODES.includes(replyCode(replies[0]))) await waitClose(CLOSE_WAIT_MS);
+      const lines = c.lines;
+      let i = 0;
+      if (c.pipelined && !closed) {
+        commands.push(...lines.map((l) => [l]));
+        socket.write(Buffer.from(lines.map((l) => l + eol).join(''), 'latin1'));
+        i = lines.length;
+        await until(() => false, 'close after QUIT');
+        while (received.some(isFinal)) replies.push(takeReply());
+        if (received.length) replies.push(takeReply(true));
+      }
+      let data354 = false;
+      while (i < lines.length && !closed) {
+        const unit = nextUnit(lines, i, data354);
+        const wasData = !data354 && (isDataCommand(lines[i]) || /^\s*bdat\b/i.test(lines[i]));
+        i = unit.next;
+        commands.push(unit.send);
+        socket.write(Buffer.from(unit.send.map((l) => l + eol).join(''), 'latin1'));
+        await until(() => received.some(isFinal), 'reply');
+        replies.push(received.some(isFinal) ? takeReply() : takeReply(true));
+        const code = replyCode(replies[replies.length - 1]);
+        data354 = wasData && code === 354;
+        if (CLOSING_CODES.includes(code)) await waitClose(CLOSE_WAIT_MS);
+        // postscreen's dummy engine hangs up after DATA and BDAT; smtpd does not.
+        else if (wasData && code !== 354) await waitClose(QUIET_MS);
+      }
+      const unsent = lines.length - i;
+      const closedByServer = closed;
+      if (!closed) {
+        socket.end();
+        await waitClose(CLOSE_WAIT_MS);
+        if (!closed) socket.destroy();
+      }
+      resolvePromise({ commands, replies, closedByServer, ...(unsent ? { unsent } : {}) });
+    })().catch(reject);
+  });
+}
+
+/**
+ * concluded - the connection's last log line is there: postscreen's
+ * DISCONNECT, or (handed off) smtpd's "disconnect from" after its CONNECT.
+ */
+function concluded(log, c) {
+  const connectAt = log.findIndex((l) => isPostscreen(l) && l.text.startsWith(`CONNECT from [${c.client}]:${c.port} `));
+  if (connectAt < 0) return false;
+  for (let k = connectAt + 1; k < log.length; k++) {
+    const l = log[k];
+    if (isPostscreen(l) && l.text === `DISCONNECT [${c.client}]:${c.port}`) return true;
+    if (isSmtpd(l) && new RegExp(`^disconnect from \\S*\\[${c.client.replace(/\./g, '\\.')}\\]`).test(l.text)) return true;
+  }
+  return false;
+}
+
+/** reversedIpv6 - the 32 nibbles of an IPv6 address, lowest first, each followed by a dot (as dnsblog and PTR names have them). */
+function reversedIpv6(addr) {
+  const [head, tail] = addr.split('::');
+  const groups = (x) => (x ? x.split(':') : []);
+  const h = groups(head);
+  const t = tail === undefined ? [] : groups(tail);
+  const all = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  return [...all.map((g) => g.padStart(4, '0')).join('')].reverse().join('.') + '.';
+}
+
+async function playDialogue(d, dnsServer) {
+  const t0 = Date.now();
+  const results = [];
+  let previous = Promise.resolve();
+  const died = () => readLog().some(postscreenDied);
+  const tasks = d.connections.map((c, n) => {
+    const start = c.at !== undefined ? sleep(Math.max(0, t0 + c.at * 1000 - Date.now())) : previous;
+    const task = start.then(async () => {
+      const dnsFrom = dnsServer.queries.length;
+      const talk = await converse(c, died);
+      if (!talk.noServer) {
+        // A server that hung up without a last log line (postscreen could not hand the client over:
+        // "421 4.3.2 All server ports are busy") has said all it will after a short while.
+        const deadline = Date.now() + (talk.closedByServer ? QUIET_MS * 2 : CONCLUDE_TIMEOUT_MS);
+        while (!concluded(readLog(), c) && Date.now() < deadline) await sleep(25);
+        if (!concluded(readLog(), c) && !talk.closedByServer) throw new Error(`${d.name}: connection ${n + 1} (port ${c.port}) did not conclude in the log`);
+      }
+      delete talk.closedByServer;
+      const prefix = c.client.includes(':') ? reversedIpv6(c.client) : c.client.split('.').reverse().join('.') + '.';
+      const dns = [
+        ...new Set(
+          dnsServer.queries
+            .slice(dnsFrom)
+            .filter((q) => q.name.startsWith(prefix))
+            .map((q) => `${q.name} ${q.type}`),
+        ),
+      ].sort();
+      results[n] = { ...talk, dns };
+    });
+    previous = task;
+    return task;
+  });
+  await Promise.all(tasks);
+  return results;
+}
+
+/**
+ * attribute - the log lines of each connection: postscreen's (by client
+ * port; portless ones go to the connection last seen connecting), the
+ * smtpd session it was handed to (by smtpd process and client address),
+ * and dnsblog's (by address, sorted: dnsblog processes run in parallel).
+ */
+function attribute(log, dialogues) {
+  const conns = dialogues.flatMap((d) => d.connections);
+  const connectIndex = new Map();
+  log.forEach((l, k) => {
+    const m = isPostscreen(l) && /^CONNECT from \[([^\]]+)\]:(\d+) /.exec(l.text);
+    if (m) connectIndex.set(Number(m[2]), k);
+  });
+  const byPort = new Map(conns.map((c) => [c.port, c]));
+  const out = new Map(conns.map((c) => [c.port, { log: [], dnsblog: [] }]));
+  /** The connection of `addr` whose window (its CONNECT up to the next CONNECT of that address) holds log index k. */
+  const windowOf = (addr, k) => {
+    let best = null;
+    for (const c of conns) {
+      if (c.client !== addr || !connectIndex.has(c.port)) continue;
+      const at = connectIndex.get(c.port);
+      if (at <= k && (best === null || at > connectIndex.get(best.port))) best = c;
+    }
+    return best;
+  };
+  const firstConnect = Math.min(...connectIndex.values(), log.length);
+  const postscreenStartup = [];
+  const other = [];
+  // Queue ids (smtpd opens a queue file at the first accepted RCPT) become Q1, Q2... per connection.
+  const labels = new Map();
+  let current = null;
+  const label = (id) => {
+    const mine = labels.get(current) ?? new Map();
+    labels.set(current, mine);
+    if (!mine.has(id)) mine.set(id, `Q${mine.size + 1}`);
+    return mine.get(id);
+  };
+  const fmt = (l, owner = null) => {
+    current = owner;
+    return `${l.process}: ${normaliseLogText(isPostscreen(l) ? normalisePostscreenText(l.text) : l.text, owner === null ? undefined : label)}`;
+  };
+  // smtpd sessions per process: lines from "connect from" to "disconnect from"; earlier lines of that process lead in.
+  const smtpdChains = new Map();
+  const pending = new Map();
+  log.forEach((l, k) => {
+    if (cacheStatistics(l)) return;
+    if (isPostscreen(l)) {
+      const ep = endpoint(l.text);
+      if (ep && byPort.has(Number(ep[2]))) return void out.get(Number(ep[2])).log.push(fmt(l));
+      if (k < firstConnect) return void postscreenStartup.push(fmt(l));
+      if (dialogues.length > 1)
+        throw new Error(`postscreen logged "${l.text}" about no client port while several dialogues ran: give such a dialogue a group of its own`);
+      let last = null;
+      for (const [port, at] of connectIndex) if (at < k && (last === null || at > connectIndex.get(last))) last = port;
+      return void out.get(last).log.push(fmt(l));
+    }
+    if (isSmtpd(l)) {
+      const m = /^connect from \S*\[([^\]]+)\]/.exec(l.text);
+      if (m) {
+        const c = windowOf(m[1], k);
+        if (!c) throw new Error(`smtpd session from ${m[1]} belongs to no connection`);
+        const lead = pending.get(l.pid) ?? [];
+        pending.delete(l.pid);
+        smtpdChains.set(l.pid, c);
+        out.get(c.port).log.push(...lead.map((x) => fmt(x, c.port)), fmt(l, c.port));
+        return;
+      }
+      const c = smtpdChains.get(l.pid);
+      if (c) {
+        out.get(c.port).log.push(fmt(l, c.port));
+        if (/^disconnect from /.test(l.text)) smtpdChains.delete(l.pid);
+      } else pending.set(l.pid, [...(pending.get(l.pid) ?? []), l]);
+      return;
+    }
+    if (isDnsblog(l)) {
+      const m = /^addr (\S+) listed by domain /.exec(l.text) ?? /lookup error for DNS query (\d+)\.(\d+)\.(\d+)\.(\d+)\./.exec(l.text);
+      const addr = m ? (m.length === 2 ? m[1] : [m[4], m[3], m[2], m[1]].join('.')) : null;
+      const c = addr && windowOf(addr, k);
+      if (c) {
+        // A reply that comes after the greet wait does not count: the recording would depend on load.
+        const verdict = log.findIndex(
+          (x, j) =>
+            j > connectIndex.get(c.port) &&
+            ((isPostscreen(x) && endpoint(x.text)?.[2] === String(c.port) && VERDICT.test(x.text)) ||
+              (isSmtpd(x) && x.text.startsWith(`connect from `) && x.text.includes(`[${c.client}]`))),
+        );
+        if (verdict >= 0 && verdict < k) throw new Error(`port ${c.port}: dnsblog answered after postscreen decided (raise postscreen_greet_wait): ${l.text}`);
+        return void out.get(c.port).dnsblog.push(fmt(l));
+      }
+    }
+    if (k < firstConnect && !/^(warning|error|fatal|panic): /.test(l.text)) return;
+    other.push(fmt(l));
+  });
+  for (const [, lead] of pending) other.push(...lead.map((x) => fmt(x)));
+  for (const o of out.values()) o.dnsblog.sort();
+  return { out, postscreenStartup, other: other.sort() };
+}
+
+async function inner(work) {
+  const { build, dns, dialogues } = JSON.parse(readFileSync(join(work, 'sys', 'group.json'), 'utf8'));
+  mkdirSync('/var/spool/postfix/etc', { recursive: true });
+  for (const f of ['hosts', 'nsswitch.conf', 'resolv.conf']) cpSync(join(work, 'sys', f), join('/var/spool/postfix/etc', f));
+  for (const f of ['services', 'host.conf', 'localtime'])
+    if (existsSync(`/etc/${f}`)) cpSync(`/etc/${f}`, join('/var/spool/postfix/etc', f), { dereference: true });
+  mkdirSync(CAPTURE_DIR, { recursive: true });
+  chmodSync(CAPTURE_DIR, 0o1777);
+  writeFileSync(join(CAPTURE_DIR, 'capture.sh'), CAPTURE_SCRIPT, { mode: 0o755 });
+  // Extra loopback addresses are all on lo already (127.0.0.0/8); nothing to add.
+  const builds = build.map((b) => {
+    const r = run([b.command, ...b.argv]);
+    return { argv: [b.command, ...b.argv], stdout: r.stdout, stderr: r.stderr, status: r.status };
+  });
+  const dnsServer = await startDnsResponder(dns, { address: '127.0.0.1', port: 53 });
+  const start = run(['postfix', 'start']);
+  for (let t = 0; t < 50 && start.status === 0; t++) {
+    if (readLog().some((l) => /\/master$/.test(l.process) && /daemon started/.test(l.text))) break;
+    await sleep(50);
+  }
+  await sleep(100);
+  const startLog = readLog();
+  const results = start.status === 0 ? await Promise.all(dialogues.map((d) => playDialogue(d, dnsServer))) : null;
+  await sleep(300);
+  const log = readLog();
+  const { out, postscreenStartup, other } = attribute(log.slice(startLog.length), dialogues);
+  const dialoguesOut = {};
+  dialogues.forEach((d, i) => {
+    if (!results) return void (dialoguesOut[d.name] = { skipped: 'Postfix did not start' });
+    dialoguesOut[d.name] = {
+      connections: d.connections.map((c, n) => {
+        const r = results[i][n];
+        const o = out.get(c.port);
+        return {
+          client: c.client,
+          server: c.server,
+          port: c.port,
+          commands: r.commands,
+          replies: r.replies,
+          ...(r.noServer ? { noServer: true } : {}),
+          ...(r.unsent ? { unsent: r.unsent } : {}),
+          log: o.log,
+          dnsblog: o.dnsblog,
+          dns: r.dns,
+        };
+      }),
+    };
+  });
+  const output = {
+    builds,
+    startup: {
+      status: start.status,
+      stderr: start.stderr.split('\n').filter(Boolean),
+      log: startLog
+        .filter((l) => /^(warning|error|fatal|panic): /.test(l.text) || /\/(master|postfix-script|postfix)$/.test(l.process))
+        .map((l) => `${l.process}: ${normaliseLogText(l.text)}`),
+    },
+    postscreenStartup,
+    dialogues: dialoguesOut,
+    other,
+  };
+  process.stdout.write(JSON.stringify(output));
+  await dnsServer.close();
+  process.exit(0);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === SELF) {
+  if (process.argv[2] === '--inner')
+    inner(process.argv[3]).catch((e) => {
+      process.stderr.write(`record-postscreen (inner): ${e.stack ?? e}\n`);
+      process.exit(1);
+    });
+  else main().catch((e) => die(e.stack ?? String(e)));
+}

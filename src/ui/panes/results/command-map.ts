@@ -1,0 +1,25 @@
+/*
+ * NAME
+ *   command-map - which trace command answers which transcript exchange
+ * DESCRIPTION
+ *   The trace has one `command` event per line the client sent, with
+ *   that line, in order; the transcript has one exchange per line
+ *   sent (after the greeting). They are paired in order by their text, so
+ *   a click on a reply can open the trace of its command.
+ */
+import type { Exchange, SmtpdEvent } from '../../../engine/index.ts';
+
+/** For each exchange, the index of its command among the trace's command nodes (or -1). */
+export function commandIndexes(exchanges: readonly Exchange[], trace: readonly SmtpdEvent[]): number[] {
+  const commands = trace.filter((e) => e.kind === 'command');
+  let j = 0;
+  return exchanges.map((ex) => {
+    if (ex.client === undefined) return -1;
+    for (let k = j; k < commands.length; k++)
+      if (commands[k]!.line === ex.client) {
+        j = k + 1;
+        return k;
+      }
+    return -1;
+  });
+}
