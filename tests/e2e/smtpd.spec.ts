@@ -124,6 +124,20 @@ test('a main.cf syntax error is shown at its file and line', async ({ page }) =>
   expect(await page.evaluate(() => document.getSelection()?.toString())).toBe('this line has no equals sign');
 });
 
+test('a parameter the simulator does not model is listed under Not simulated, at its line', async ({ page }) => {
+  await openSmtpd(page, RELAY);
+  await expect(page.getByTestId('notices')).toHaveCount(0);
+  await openFile(page, '/etc/postfix/main.cf');
+  const before = await editorText(fileEditor(page));
+  await typeInto(fileEditor(page), `${before}\nsmtpd_proxy_filter = 127.0.0.1:10025\n`);
+  const line = before.split('\n').length + 1;
+  const notices = page.getByTestId('notices');
+  await expect(notices).toContainText('smtpd_proxy_filter: not simulated (smtpd)');
+  await expect(notices.getByRole('button', { name: `/etc/postfix/main.cf:${line}` })).toBeVisible();
+  // The session itself still runs.
+  await expect(page.getByTestId('smtpd-outcome')).toHaveAttribute('data-status', 'done');
+});
+
 test('an unknown restriction: the recorded 451 and warning', async ({ page }) => {
   await openSmtpd(page, RELAY);
   await editFile(page, '/etc/postfix/main.cf', golden('smtpd/config-unknown-restriction/main.cf'));

@@ -5,14 +5,30 @@
  *   Both run on the engine's scenario (openScenario), as `postfix-sim smtpd`
  *   and `postfix-sim resolve` do. A configuration Postfix would refuse comes
  *   back as `configFatal`, in the words Postfix logs it; nothing here throws
- *   for bad input.
+ *   for bad input. What the simulator does not model comes back as
+ *   `notices` (the Notices pane).
  */
 import { openScenario } from '../../engine/index.ts';
 import type { Diagnostic, Host, ParameterView, TableCache } from '../../engine/index.ts';
-import type { ConfigFatal, ResolveAnswer, ResolveRequest, SmtpdAnswer, SmtpdRequest } from './protocol.ts';
+import type { ConfigFatal, Notice, ResolveAnswer, ResolveRequest, SmtpdAnswer, SmtpdRequest } from './protocol.ts';
 
 /** A fatal error as `program` logs it (the diagnostic's own program, when it names one). */
 const configFatal = (program: string, d: Diagnostic): ConfigFatal => ({ text: `${d.program ?? program}: fatal: ${d.message}`, diagnostic: d });
+
+/**
+ * notices - the scenario's notices as the Notices pane lists them: the
+ * parameter, what is not simulated and for which program, where it is set.
+ */
+function notices(list: readonly Diagnostic[]): Notice[] {
+  return list.map((d) => {
+    const set = /^(\S+) is set: not simulated$/.exec(d.message);
+    return {
+      ...(set ? { parameter: set[1]!, message: `not simulated${d.program ? ` (${d.program})` : ''}` } : { message: d.message }),
+      ...(d.file !== undefined && { file: d.file }),
+      ...(d.line !== undefined && { line: d.line }),
+    };
+  });
+}
 
 /** Tables kept between requests (worker/table-cache.ts), for the parameters a program sees. */
 export type CacheFor = (params: ParameterView) => TableCache;
@@ -39,7 +55,7 @@ export async function runSmtpdRequest(host: Host, req: SmtpdRequest, cacheFor?: 
     : undefined;
   const played = (await scenario.play(req.dialogue, { addr: req.clientAddr, name: req.clientName, ...(tls && { tls }) }))!;
   if ('error' in played) return { configFatal: { text: `postfix-sim: ${played.error.message}`, diagnostic: played.error }, diagnostics };
-  return { diagnostics, client: played.client, session: played.session, outcomes: played.outcomes };
+  return { diagnostics, client: played.client, session: played.session, outcomes: played.outcomes, notices: notices(scenario.notices.play) };
 }
 
 /** runResolveRequest - `sendmail -bv` for each address: cleanup, trivial-rewrite, the delivery agents. */
@@ -50,5 +66,5 @@ export async function runResolveRequest(host: Host, req: ResolveRequest, cacheFo
   if (scenario.fatal) return { configFatal: configFatal('postfix/sendmail', scenario.fatal), diagnostics, startup: [], sender, addresses: [] };
   const addresses = req.addresses.map((a) => a.trim()).filter((a) => a !== '');
   const resolved = (await scenario.resolve(sender, addresses))!;
-  return { diagnostics, startup: resolved.startup, sender, addresses: resolved.addresses };
+  return { diagnostics, startup: resolved.startup, sender, addresses: resolved.addresses, notices: notices(scenario.notices.resolve) };
 }
