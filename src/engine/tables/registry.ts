@@ -41,10 +41,6 @@ const notSimulated = (fixed: boolean): TableDriver => ({
     const table = surrogateTable(type, name, fatal(`unsupported dictionary type: ${type}`), fixed);
     return {
       ...table,
-      lookup: (key) => {
-        const r = table.lookup(key);
-        return r;
-      },
       notices: [{ severity: 'info', message: `${type}: tables are not simulated: they need a server or a system database` }],
     };
   },

@@ -26,6 +26,7 @@ const describe = (t: Table): Answer['tables'][number] => ({
   diagnostics: [...t.diagnostics],
   buildDiagnostics: [...(t.buildDiagnostics ?? [])],
   ...(t.openError && { openError: t.openError }),
+  ...(t.notices?.length && { notices: [...t.notices] }),
 });
 
 /** runQuery - one key in one list of tables. */
