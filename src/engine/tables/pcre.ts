@@ -30,7 +30,12 @@ export function compilePcre(source: string, toggled: ReadonlySet<string>): Compi
     ungreedy: toggled.has('U'),
   };
   const t = translatePcre(source, o);
-  if (!t.ok && !('unsupported' in t)) return { ok: false, message: `error in regex at offset ${t.offset}: ${t.error}` };
+  if (!t.ok && !('unsupported' in t)) {
+    // The translator stops at the first error it meets; PCRE2 reports every syntax error before the
+    // ones it finds compiling (lookbehind lengths, references): the parser orders them as PCRE2 does.
+    const b = backtracking(source, o, '');
+    return !b.ok && !b.simulator ? b : { ok: false, message: `error in regex at offset ${t.offset}: ${t.error}` };
+  }
   // What RE2 cannot run goes to the backtracking matcher, with PCRE2's match limit.
   if (!t.ok || t.needsJs) return backtracking(source, o, 'unsupported' in t ? t.unsupported : 'lookaround, a backreference or an atomic group');
   if (t.literal) return { ok: true, regex: compileLiteral(t.literal, 're2js') };

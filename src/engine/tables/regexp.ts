@@ -23,9 +23,9 @@ export function compilePosix(source: string, toggled: ReadonlySet<string>): Comp
   const o = { icase: !toggled.has('i'), newline: toggled.has('m'), extended: !toggled.has('x') };
   const t = translatePosix(source, o);
   if (!t.ok) return { ok: false, message: t.error };
-  if (t.backrefs || t.maxCount > 1000) {
-    // RE2 has no backreferences and caps counts at 1000; RegExp has both but is leftmost-first.
-    const why = t.backrefs ? 'a backreference' : 'a repeat count above 1000';
+  if (t.backrefs || t.wordEdges || t.maxCount > 1000) {
+    // RE2 has no backreferences or lookbehind and caps counts at 1000; the backtracking matcher has all but is leftmost-first.
+    const why = t.backrefs ? 'a backreference' : t.wordEdges ? 'a word edge \\< or \\>' : 'a repeat count above 1000';
     // The translation is plain RegExp syntax, which the backtracking matcher reads; case is spelled
     // out by the translator, but a backreference must compare case-insensitively too.
     try {

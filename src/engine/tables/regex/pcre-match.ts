@@ -217,6 +217,7 @@ export function compileBacktrack(pattern: string, flags: PcreFlags, anchored: bo
         if (c.kind === 'group') yes = c.refs.some((g) => (r.caps[2 * g] ?? -1) >= 0);
         else if (c.kind === 'recursion') yes = c.n === null ? r.inRecursion.length > 0 : r.inRecursion.at(-1) === c.n;
         else if (c.kind === 'define') yes = false;
+        else if (c.kind === 'version') yes = c.yes;
         else yes = m(r, c.node, pos, () => true);
         if (yes) return m(r, n.yes, pos, k);
         return n.no ? m(r, n.no, pos, k) : c.kind === 'define' ? k(pos) : k(pos);

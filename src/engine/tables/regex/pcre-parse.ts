@@ -16,24 +16,32 @@
  * SEE ALSO
  *   pcre2pattern(3), pcre-match.ts
  */
-import { PcreError } from './pcre-escape.ts';
+import { PcreError, posixSyntax } from './pcre-escape.ts';
 
-/** A set of code units: a bitmap for 0-255, ranges above, optionally negated. */
+/** A set of code units: a bitmap for 0-255, ranges and tests (Unicode properties) above, optionally negated. */
 export class UnitSet {
   readonly low = new Uint8Array(256);
   readonly high: [number, number][] = [];
+  readonly tests: ((c: number) => boolean)[] = [];
   negated = false;
   add(lo: number, hi = lo): void {
     for (let c = lo; c <= Math.min(hi, 255); c++) this.low[c] = 1;
     if (hi > 255) this.high.push([Math.max(lo, 256), hi]);
   }
+  /** addTest - every code point `test` accepts. */
+  addTest(test: (c: number) => boolean): void {
+    for (let c = 0; c < 256; c++) if (test(c)) this.low[c] = 1;
+    this.tests.push(test);
+  }
   addSet(other: UnitSet): void {
     for (let c = 0; c < 256; c++) if (other.has(c)) this.low[c] = 1;
-    if (!other.negated) this.high.push(...other.high);
-    else this.high.push([256, 0x10ffff]); // an approximation above Latin-1
+    if (!other.negated) {
+      this.high.push(...other.high);
+      this.tests.push(...other.tests);
+    } else this.tests.push((c) => other.has(c));
   }
   has(c: number): boolean {
-    const inside = c < 256 ? this.low[c] === 1 : this.high.some(([a, b]) => c >= a && c <= b);
+    const inside = c < 256 ? this.low[c] === 1 : this.high.some(([a, b]) => c >= a && c <= b) || this.tests.some((t) => t(c));
     return inside !== this.negated;
   }
 }
@@ -56,7 +64,12 @@ export type Node =
   | { t: 'cluster' } // \X
   | { t: 'empty' };
 
-export type Cond = { kind: 'group'; refs: number[] } | { kind: 'recursion'; n: number | null } | { kind: 'define' } | { kind: 'assert'; node: Node };
+export type Cond =
+  | { kind: 'group'; refs: number[] }
+  | { kind: 'recursion'; n: number | null }
+  | { kind: 'define' }
+  | { kind: 'version'; yes: boolean }
+  | { kind: 'assert'; node: Node };
 
 export interface ParsedPattern {
   root: Node;
@@ -95,23 +108,92 @@ const isWord = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 
 
 /** The Unicode properties PCRE2 gives the 256 byte values (Latin-1), computed once per name with RegExp. */
 const PROPERTY_CACHE = new Map<string, UnitSet | null>();
+const BIDI_CLASSES = [
+  'al',
+  'an',
+  'b',
+  'bn',
+  'cs',
+  'en',
+  'es',
+  'et',
+  'fsi',
+  'l',
+  'lre',
+  'lri',
+  'lro',
+  'nsm',
+  'on',
+  'pdf',
+  'pdi',
+  'r',
+  'rle',
+  'rli',
+  'rlo',
+  's',
+  'ws',
+];
+
+/** bidiClass - the Unicode Bidi_Class of a Latin-1 character (lowercased); undefined above U+00FF (not modelled). */
+function bidiClass(c: number): string | undefined {
+  if (c > 0xff) return undefined;
+  if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0xaa || c === 0xb5 || c === 0xba || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7)) return 'l';
+  if ((c >= 0x30 && c <= 0x39) || c === 0xb2 || c === 0xb3 || c === 0xb9) return 'en';
+  if (c === 0x2b || c === 0x2d) return 'es';
+  if ((c >= 0x23 && c <= 0x25) || (c >= 0xa2 && c <= 0xa5) || c === 0xb0 || c === 0xb1) return 'et';
+  if (c === 0x2c || c === 0x2e || c === 0x2f || c === 0x3a || c === 0xa0) return 'cs';
+  if (c === 0x0a || c === 0x0d || (c >= 0x1c && c <= 0x1e) || c === 0x85) return 'b';
+  if (c === 0x09 || c === 0x0b || c === 0x1f) return 's';
+  if (c === 0x0c || c === 0x20) return 'ws';
+  if (c <= 0x08 || (c >= 0x0e && c <= 0x1b) || (c >= 0x7f && c <= 0x9f) || c === 0xad) return 'bn';
+  return 'on';
+}
+
 function propertySet(name: string): UnitSet | null {
   const key = name;
   if (PROPERTY_CACHE.has(key)) return PROPERTY_CACHE.get(key)!;
   const set = new UnitSet();
   const test = (re: RegExp | ((c: number) => boolean)): void => {
-    for (let c = 0; c < 256; c++) if (typeof re === 'function' ? re(c) : re.test(String.fromCharCode(c))) set.add(c);
+    set.addTest(typeof re === 'function' ? re : (c) => re.test(String.fromCodePoint(c)));
   };
-  const bare = name.replace(/[ _-]/g, '');
+  // PCRE2 10.40+ matches names loosely: any case, spaces, hyphens and underscores ignored.
+  const bare = name.replace(/[ _-]/g, '').toLowerCase();
+  const script = /^(sc|script|scx|scriptextensions)[:=](.*)$/.exec(bare);
+  const scriptName = script ? name.slice(name.search(/[:=]/) + 1) : name;
+  const kind = script?.[1]?.startsWith('scx') || script?.[1] === 'scriptextensions' ? 'Script_Extensions' : 'Script';
+  // JS knows scripts by their exact spelling: try the name as written, then Capitalised words.
+  const spellings = [
+    scriptName.trim().replace(/[ -]/g, '_'),
+    scriptName
+      .trim()
+      .toLowerCase()
+      .replace(/(^|[ _-])([a-z])/g, (_m, _s: string, c: string) => '_' + c.toUpperCase())
+      .slice(1),
+  ];
+  const tryScript = (): boolean => {
+    for (const s of spellings) {
+      try {
+        test(new RegExp(`^\\p{${kind}=${s}}$`, 'u'));
+        return true;
+      } catch {
+        // not this spelling
+      }
+    }
+    return false;
+  };
+  const bidi = /^(bc|bidiclass)[:=](.*)$/.exec(bare);
   try {
-    if (bare === 'Any') test(() => true);
-    else if (bare === 'L&' || bare === 'LC') test(/^[\p{Lu}\p{Ll}\p{Lt}]$/u);
-    else if (bare === 'Xan') test(/^[\p{L}\p{N}]$/u);
-    else if (bare === 'Xsp' || bare === 'Xps') test(/^[\p{Z}\t\n\v\f\r]$/u);
-    else if (bare === 'Xwd') test(/^[\p{L}\p{N}_]$/u);
-    else if (bare === 'Xuc') test((c) => c === 0x24 || c === 0x40 || c === 0x60 || c >= 0xa0);
-    else if (/^[A-Z][a-z]?$/.test(bare)) test(new RegExp(`^\\p{${bare}}$`, 'u'));
-    else test(new RegExp(`^\\p{Script=${bare}}$`, 'u'));
+    if (bidi) {
+      if (!BIDI_CLASSES.includes(bidi[2]!)) throw new Error('unknown bidi class');
+      test((c) => bidiClass(c) === bidi[2]);
+    } else if (bare === 'any') test(() => true);
+    else if (bare === 'l&' || bare === 'lc') test(/^[\p{Lu}\p{Ll}\p{Lt}]$/u);
+    else if (bare === 'xan') test(/^[\p{L}\p{N}]$/u);
+    else if (bare === 'xsp' || bare === 'xps') test(/^[\p{Z}\t\n\v\f\r]$/u);
+    else if (bare === 'xwd') test(/^[\p{L}\p{N}_]$/u);
+    else if (bare === 'xuc') test((c) => c === 0x24 || c === 0x40 || c === 0x60 || c >= 0xa0);
+    else if (!script && /^[a-z]{1,2}$/.test(bare)) test(new RegExp(`^\\p{${bare[0]!.toUpperCase()}${bare.slice(1)}}$`, 'u'));
+    else if (!tryScript()) throw new Error('unknown script');
   } catch {
     PROPERTY_CACHE.set(key, null);
     return null;
@@ -173,6 +255,11 @@ function otherCases(c: number, utf: boolean): number[] {
   return [...out];
 }
 
+/** The PCRE2 of the Postfix the goldens come from (Debian bookworm: 10.42), for (?(VERSION...). */
+const PCRE2_VERSION = { major: 10, minor: 42 };
+
+const UNSUPPORTED_PERL_ESCAPE = 'PCRE2 does not support \\F, \\L, \\l, \\N{name}, \\U, or \\u';
+
 /** parsePcre - the tree of `pattern` (one character per unit: bytes, or code points with (*UTF)). */
 export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
   let p = pattern;
@@ -208,7 +295,14 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
   let groupCount = 0;
   const groups: Node[] = [];
   const names = new Map<string, number[]>();
-  const pendingNames: { name: string; node: { refs: number[] }; at: number }[] = [];
+  // What PCRE2 checks once the pattern is read, after every syntax error: lookbehind lengths
+  // (check_lookbehinds), then references in pattern order (compile_regex).
+  const lookbehindErrors: number[] = [];
+  // atomFn's side results: items read before the one it returns (\Q...\E), and whether a null
+  // it returns was a comment or \E, after which a quantifier repeats the item before.
+  const leading: Node[] = [];
+  let transparent = false;
+  const lateRefs: ({ name: string; node: { refs: number[] }; at: number } | { n: number; at: number })[] = [];
   const fail = (at: number, message: string): never => {
     throw new PcreError(at + offset, message);
   };
@@ -250,10 +344,29 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
     return name;
   }
 
-  function refByName(name: string, at: number): { refs: number[] } {
+  /** refByName - the groups called `name`, just read with one terminator (PCRE2 points an unknown name's error at it). */
+  function refByName(name: string, at = i - 1 - name.length): { refs: number[] } {
     const node = { refs: names.get(name) ?? [] };
-    if (!names.has(name)) pendingNames.push({ name, node, at });
+    if (!names.has(name)) lateRefs.push({ name, node, at });
     return node;
+  }
+
+  /** braced - the code in \x{...}, \o{...} or \N{U+...}, read from the unit before its digits. */
+  function braced(base: 8 | 16): number {
+    i++;
+    const digit = base === 8 ? /[0-7]/ : /[0-9a-fA-F]/;
+    const start = i;
+    while (i < p.length && digit.test(p[i]!)) i++;
+    if (p[i] !== '}') {
+      if (i === start && p[i] === '}') fail(i, 'digits missing in \\x{} or \\o{} or \\N{U+}');
+      const what = base === 8 ? 'non-octal character in \\o{}' : 'non-hex character in \\x{}';
+      fail(i >= p.length ? p.length - 1 : i, `${what} (closing brace missing?)`);
+    }
+    if (i === start) fail(i, 'digits missing in \\x{} or \\o{} or \\N{U+}');
+    const code = parseInt(p.slice(start, i), base);
+    if (code > (utf ? 0x10ffff : 0xff)) fail(i, 'character code point value in \\x{} or \\o{} is too large');
+    i++;
+    return code;
   }
 
   /** escape - a backslash escape at p[i] === '\\'; in a class `inClass` (then a UnitSet or a code). */
@@ -285,33 +398,36 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
         return VSPACE;
       case 'V':
         return negate(VSPACE);
-      case 'N':
+      case 'N': {
+        if (p.startsWith('{U+', i)) {
+          if (!utf) fail(i, '\\N{U+dddd} is supported only in Unicode (UTF) mode');
+          i += 2;
+          return braced(16);
+        }
+        // \N{name} (a \N{2,3} is \N repeated)
+        if (p[i] === '{' && !/^\{\d*,?\d*\}/.test(p.slice(i))) fail(i, UNSUPPORTED_PERL_ESCAPE);
         if (inClass) fail(i - 1, 'escape sequence is invalid in character class');
         return negate(setOf(10));
+      }
+      case 'F':
+      case 'L':
+      case 'l':
+      case 'U':
+      case 'u':
+        return fail(i, UNSUPPORTED_PERL_ESCAPE);
       case 'x': {
-        if (p[i] === '{') {
-          const end = p.indexOf('}', i);
-          const body = end < 0 ? '' : p.slice(i + 1, end);
-          if (!/^[0-9a-fA-F]+$/.test(body)) fail(i, 'non-hex character in \\x{} (closing brace missing?)');
-          const code = parseInt(body, 16);
-          if (!utf && code > 0xff) fail(end, 'character code point value in \\x{} or \\o{} is too large');
-          i = end + 1;
-          return code;
-        }
+        if (p[i] === '{') return braced(16);
         const m = /^[0-9a-fA-F]{0,2}/.exec(p.slice(i))![0];
         i += m.length;
         return m === '' ? 0 : parseInt(m, 16);
       }
-      case 'o': {
-        const end = p.indexOf('}', i);
-        if (p[i] !== '{' || end < 0) fail(i, 'missing opening brace after \\o');
-        const code = parseInt(p.slice(i + 1, end), 8);
-        i = end + 1;
-        return code;
-      }
+      case 'o':
+        if (p[i] !== '{') fail(i - 1, 'missing opening brace after \\o');
+        return braced(8);
       case 'c': {
         const c = p[i++];
-        if (c === undefined) fail(i, '\\c at end of pattern');
+        if (c === undefined) fail(p.length, '\\c at end of pattern');
+        if (c! < ' ' || c! > '~') fail(i - 1, '\\c must be followed by a printable ASCII character');
         return c!.toUpperCase().charCodeAt(0) ^ 0x40;
       }
       case '0': {
@@ -334,7 +450,7 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
           name = name.slice(1);
         }
         const set = propertySet(name);
-        if (!set) fail(i, 'unknown property name after \\P or \\p');
+        if (!set) fail(i, 'unknown property after \\P or \\p');
         return neg ? negate(set!) : set!;
       }
       case 'Q':
@@ -382,10 +498,12 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
           while (i < p.length && p[i] !== close) i++;
           const body = p.slice(start, i);
           i++;
-          return callNode(body, at);
+          return callNode(body, at, start - 1);
         }
+        const afterG = i;
+        const brace = p[i] === '{';
         let body: string;
-        if (p[i] === '{') {
+        if (brace) {
           const end = p.indexOf('}', i);
           body = p.slice(i + 1, end);
           i = end + 1;
@@ -395,22 +513,34 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
           body = m![0];
           i += body.length;
         }
-        if (/^[+-]?\d+$/.test(body)) return backref(Number(body) < 0 ? groupCount + 1 + Number(body) : Number(body), o);
-        return { t: 'backref', refs: refByName(body, at).refs, caseless: o.i };
+        // Where PCRE2 points at a reference it checks once the pattern is read.
+        const refAt = brace ? i - 1 : i;
+        if (/^[+-]\d+$/.test(body)) {
+          // \g{-n}, \g{+n}: relative to the groups opened so far.
+          if (Number(body) === 0) fail(afterG, 'a relative value of zero is not allowed');
+          const n = groupCount + Number(body) + (body.startsWith('-') ? 1 : 0);
+          if (n <= 0) fail(brace ? afterG : i, 'reference to non-existent subpattern');
+          return backref(n, o, refAt);
+        }
+        if (/^\d+$/.test(body)) {
+          if (Number(body) === 0) fail(i, 'reference to non-existent subpattern');
+          return backref(Number(body), o, brace ? i - 1 : afterG);
+        }
+        return { t: 'backref', refs: refByName(body).refs, caseless: o.i };
       }
       case 'k': {
         const close = p[i] === '<' ? '>' : p[i] === "'" ? "'" : p[i] === '{' ? '}' : '';
         if (close === '') fail(i, '\\k is not followed by a braced, angle-bracketed, or quoted name');
         i++;
         const name = groupName(close);
-        const ref = refByName(name, at);
+        const ref = refByName(name);
         return { t: 'backref', refs: ref.refs, caseless: o.i } as Node & { refs: number[] };
       }
     }
     if (/[1-9]/.test(e)) {
       i--;
       const n = number()!;
-      if (n < 10 || n <= groupCount) return backref(n, o);
+      if (n < 10 || n <= groupCount) return backref(n, o, at + 1);
       // \ddd that is no group: an octal escape (only the octal digits).
       i = at + 1;
       const m = /^[0-7]{1,3}/.exec(p.slice(i));
@@ -422,19 +552,23 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
     return e.codePointAt(0)!;
   }
 
-  function backref(n: number, o: Opts): Node {
-    if (n <= 0) fail(i, 'a numbered reference must not be zero');
+  function backref(n: number, o: Opts, at: number): Node {
+    if (n <= 0) fail(i, 'reference to non-existent subpattern');
+    lateRefs.push({ n, at });
     return { t: 'backref', refs: [n], caseless: o.i };
   }
 
-  function callNode(body: string, at: number): Node {
+  /** callNode - a subroutine call; `before` is where PCRE2 points at a relative call before the first group (\g<-1>). */
+  function callNode(body: string, at: number, before = i - 1): Node {
     if (body === 'R' || body === '0') return { t: 'call', n: 0 };
     if (/^[+-]?\d+$/.test(body)) {
       const n = body.startsWith('+') ? groupCount + Number(body) : body.startsWith('-') ? groupCount + 1 + Number(body) : Number(body);
+      if (n <= 0) fail(before, 'reference to non-existent subpattern');
+      lateRefs.push({ n, at: i - 1 });
       return { t: 'call', n };
     }
     const node: Node & { t: 'call' } = { t: 'call', n: -1 };
-    const ref = refByName(body, at);
+    const ref = refByName(body);
     // Resolved at the end: the first group of that name.
     calls.push({ node, ref });
     return node;
@@ -443,6 +577,7 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
 
   function charClass(o: Opts): Node {
     const start = i;
+    if (posixSyntax(p, i)) fail(i, p[i + 1] === ':' ? 'POSIX named classes are supported only within a class' : 'POSIX collating elements are not supported');
     i++;
     const set = new UnitSet();
     if (p[i] === '^') {
@@ -454,6 +589,10 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
       set.add(c);
       if (o.i) for (const x of otherCases(c, utf)) set.add(x);
     };
+    // [\d-z], [[:digit:]-z]: a hyphen after a class may only end the class.
+    const forbidRange = (): void => {
+      if (p[i] === '-' && p[i + 1] !== ']' && i + 1 < p.length) fail(i, 'invalid range in character class');
+    };
     for (;;) {
       if (i >= p.length) fail(i, 'missing terminating ] for character class');
       const c = p[i]!;
@@ -462,12 +601,14 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
         break;
       }
       first = false;
-      if (c === '[' && /^\[:(\^?)([a-z]+):\]/.test(p.slice(i))) {
-        const m = /^\[:(\^?)([a-z]+):\]/.exec(p.slice(i))!;
-        const test = POSIX[m[2]!];
-        if (!test) fail(i, 'unknown POSIX class name');
+      if (c === '[' && p[i + 1] !== ':' && posixSyntax(p, i)) fail(i, 'POSIX collating elements are not supported');
+      if (c === '[' && p[i + 1] === ':' && posixSyntax(p, i)) {
+        const m = /^\[:(\^?)(.*?):\]/.exec(p.slice(i))!;
+        const test = Object.hasOwn(POSIX, m[2]!) ? POSIX[m[2]!] : undefined;
+        if (!test) fail(i + 2 + m[1]!.length, 'unknown POSIX class name');
         for (let x = 0; x < 256; x++) if (test!(x) !== (m[1] === '^')) set.add(x);
         i += m[0].length;
+        forbidRange();
         continue;
       }
       let lo: number;
@@ -486,6 +627,7 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
         const r = escape(o, true);
         if (r instanceof UnitSet) {
           set.addSet(r);
+          forbidRange();
           continue;
         }
         lo = r as number;
@@ -494,23 +636,15 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
         i += c.length;
       }
       if (p[i] === '-' && p[i + 1] !== ']' && p[i + 1] !== undefined) {
-        const save = i;
         i++;
         let hi: number;
         if (p[i] === '\\') {
           const r = escape(o, true);
-          if (r instanceof UnitSet) {
-            // [a-\d]: the hyphen is literal.
-            addCode(lo);
-            addCode(45);
-            set.addSet(r);
-            continue;
-          }
+          // [a-\d]: PCRE2 refuses a range ending in a class.
+          if (r instanceof UnitSet) fail(i, 'invalid range in character class');
           hi = r as number;
-        } else if (p[i] === '[' && /^\[:\^?[a-z]+:\]/.test(p.slice(i))) {
-          i = save;
-          addCode(lo);
-          continue;
+        } else if (p[i] === '[' && p[i + 1] === ':' && posixSyntax(p, i)) {
+          return fail(i + 1, 'invalid range in character class');
         } else {
           hi = p.codePointAt(i)!;
           i += String.fromCodePoint(hi).length;
@@ -539,9 +673,10 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
     else if (c === '+') [min, max] = [1, Infinity];
     else if (c === '?') [min, max] = [0, 1];
     else if (c === '{') {
-      const m = /^\{(\d*)(?:(,)(\d*))?\}/.exec(p.slice(i));
-      if (!m || (m[1] === '' && (m[2] === undefined || m[3] === ''))) return null;
-      min = m[1] === '' ? 0 : Number(m[1]);
+      // PCRE2 10.42 (Debian's): {,n} is no quantifier but text (10.43 reads it as {0,n}).
+      const m = /^\{(\d+)(?:(,)(\d*))?\}/.exec(p.slice(i));
+      if (!m) return null;
+      min = Number(m[1]);
       max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
       if (min > 65535 || (max !== Infinity && max > 65535)) fail(i + m[0].length - 1, 'number too big in {} quantifier');
       if (max < min) fail(i + m[0].length - 1, 'numbers out of order in {} quantifier');
@@ -575,13 +710,19 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
       for (;;) {
         skipExtended(o);
         if (i >= p.length || p[i] === '|' || p[i] === ')') break;
+        transparent = false;
         let atom = atomFn(o, (no) => (o = no));
-        if (atom === null) continue;
+        items.push(...leading.splice(0));
+        if (atom === null) {
+          // A quantifier after (?#...) or \E repeats the item before it.
+          skipExtended(o);
+          if (!transparent || !quantifierFollows() || items.length === 0 || items.at(-1)!.t === 'rep') continue;
+          atom = items.pop()!;
+        }
         skipExtended(o);
-        if (atom.t === 'assert' || atom.t === 'keep' || atom.t === 'verb') {
-          // Assertions take no quantifier in PCRE2 (it repeats them, to no effect); keep them as they are.
-          const q = quantifier(o);
-          if (q && q.min === 0) atom = { t: 'empty' };
+        if (atom.t === 'assert' || atom.t === 'keep' || (atom.t === 'verb' && atom.verb !== 'ACCEPT')) {
+          // \b, ^, \K, (*COMMIT)...: PCRE2 repeats no such item.
+          if (quantifierFollows()) fail(p[i] === '{' ? p.indexOf('}', i) : i, 'quantifier does not follow a repeatable item');
         } else {
           const q = quantifier(o);
           if (q) atom = { t: 'rep', ...q, body: atom };
@@ -599,19 +740,37 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
   }
 
   function closeParen(at: number): void {
-    if (p[i] !== ')') fail(at, 'missing closing parenthesis');
+    // alternation() stops at ')' or at the end: PCRE2 points at the end.
+    if (p[i] !== ')') fail(Math.max(at, p.length), 'missing closing parenthesis');
     i++;
   }
 
+  function quantifierFollows(): boolean {
+    return '*+?'.includes(p[i] ?? '\u0000') || (p[i] === '{' && /^\{\d+(,\d*)?\}/.test(p.slice(i)));
+  }
+
   function parseOptions(o: Opts): Opts | null {
-    // (?imnsxU-imnsxU) or (?^...)
-    const m = /^([imnsxUJ]*)(?:-([imnsxUJ]*))?(?=[:)])/.exec(p.slice(i));
-    if (!m) return null;
+    // (?imnsxU-imnsxU) or (?^...); null when p[i] starts no option setting.
+    if (!/^[\^imnsxUJ)-]/.test(p[i] ?? '')) return null;
     const no = { ...o };
-    for (const f of m[1]!) if (f !== 'J') (no as Record<string, boolean>)[f] = true;
-    if (m[1]!.includes('xx')) no.xx = true;
-    for (const f of m[2] ?? '') if (f !== 'J') (no as Record<string, boolean>)[f] = false;
-    i += m[0].length;
+    if (p[i] === '^') {
+      // (?^...) first unsets i, m, n, s and x.
+      Object.assign(no, { i: false, m: false, n: false, s: false, x: false, xx: false });
+      i++;
+      if (p[i] === '-') fail(i, 'invalid hyphen in option setting');
+    }
+    let on = true;
+    for (; p[i] !== ':' && p[i] !== ')'; i++) {
+      const f = p[i];
+      if (f === '-' && on) on = false;
+      else if (f === 'x' && p[i + 1] === 'x') {
+        no.x = no.xx = on;
+        i++;
+      } else if (f !== undefined && 'imnsxU'.includes(f)) {
+        (no as unknown as Record<string, boolean>)[f] = on;
+        if (f === 'x' && !on) no.xx = false;
+      } else if (f !== 'J') fail(f === undefined ? p.length : i, f === undefined ? 'missing closing parenthesis' : 'unrecognized character after (? or (?-');
+    }
     return no;
   }
 
@@ -621,7 +780,8 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
     const c = p[i]!;
     if (c === '(') {
       i++;
-      if (p[i] === '*') {
+      if (p[i] === '*' && /^[\w:]/.test(p[i + 1] ?? '')) {
+        const name = /^\w*/.exec(p.slice(i + 1))![0];
         const m = /^\*([A-Z]*)(?::[^)]*)?\)/.exec(p.slice(i));
         const verbs: Record<string, Node['t'] extends never ? never : 'FAIL' | 'ACCEPT' | 'COMMIT' | 'PRUNE' | 'SKIP' | 'THEN' | 'MARK'> = {
           FAIL: 'FAIL',
@@ -634,7 +794,7 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
           MARK: 'MARK',
           '': 'MARK',
         };
-        if (!m || verbs[m[1]!] === undefined) fail(i + (m ? m[1]!.length + 1 : 1), '(*VERB) not recognized or malformed');
+        if (!m || verbs[m[1]!] === undefined) fail(i + 1 + name.length, '(*VERB) not recognized or malformed');
         i += m![0].length;
         return { t: 'verb', verb: verbs[m![1]!]! };
       }
@@ -653,10 +813,12 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
       }
       i++;
       const d = p[i];
+      if (d === undefined) fail(p.length, 'missing closing parenthesis');
       if (d === '#') {
         const end = p.indexOf(')', i);
         if (end < 0) fail(p.length, 'missing ) at end of (?# comment');
         i = end + 1;
+        transparent = true;
         return null;
       }
       if (d === ':' || d === '>' || d === '|') {
@@ -673,7 +835,7 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
         closeParen(at);
         const alts = body.t === 'alt' ? body.alts : [body];
         const widths = behind ? alts.map((a) => fixedWidth(a)) : [];
-        if (behind && widths.some((w) => w < 0)) fail(at - offset >= 0 ? 0 : 0, 'lookbehind assertion is not fixed length');
+        if (behind && widths.some((w) => w < 0)) lookbehindErrors.push(at);
         return { t: 'look', behind, neg, alts, widths };
       }
       if (d === '<' || d === "'" || (d === 'P' && p[i + 1] === '<')) {
@@ -691,7 +853,7 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
         const kind = p[i + 1];
         i += 2;
         const name = groupName(')');
-        return kind === '=' ? { t: 'backref', refs: refByName(name, at).refs, caseless: o.i } : callNode(name, at);
+        return kind === '=' ? { t: 'backref', refs: refByName(name).refs, caseless: o.i } : callNode(name, at);
       }
       if (d === '&') {
         i++;
@@ -705,8 +867,7 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
       }
       if (d === '(') return conditional(o, at);
       if (d === 'C') {
-        const end = p.indexOf(')', i);
-        i = end + 1;
+        callout();
         return null;
       }
       const no = parseOptions(o);
@@ -742,10 +903,14 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
         const text = p.slice(i + 2, end < 0 ? p.length : end);
         i = end < 0 ? p.length : end + 2;
         const items = [...text].map((ch) => literal(ch.codePointAt(0)!, o));
-        return items.length === 0 ? null : items.length === 1 ? items[0]! : { t: 'seq', items };
+        // Each character is an item of its own: a quantifier repeats the last one.
+        leading.push(...items.slice(0, -1));
+        transparent = items.length === 0;
+        return items.at(-1) ?? null;
       }
       if (p[i + 1] === 'E') {
         i += 2;
+        transparent = true;
         return null;
       }
       const r = escape(o, false);
@@ -754,10 +919,36 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
       return r;
     }
     if (c === ')') fail(i, 'unmatched closing parenthesis');
-    if ('*+?'.includes(c) || (c === '{' && /^\{\d+(,\d*)?\}/.test(p.slice(i)))) fail(i, 'quantifier does not follow a repeatable item');
+    if ('*+?'.includes(c) || (c === '{' && /^\{\d+(,\d*)?\}/.test(p.slice(i))))
+      fail(c === '{' ? p.indexOf('}', i) : i, 'quantifier does not follow a repeatable item');
     const code = p.codePointAt(i)!;
     i += String.fromCodePoint(code).length;
     return literal(code, o);
+  }
+
+  /** callout - (?C), (?Cn) or (?C"text") at p[i] === 'C': read and ignored (Postfix sets no callout function). */
+  function callout(): void {
+    i++;
+    if (isDigit(p[i])) {
+      const digits = /^\d+/.exec(p.slice(i))![0];
+      i += digits.length;
+      if (Number(digits) > 255) fail(i, 'number after (?C is greater than 255');
+    } else if (p[i] !== ')' && i < p.length) {
+      const open = p[i]!;
+      const close = open === '{' ? '}' : open;
+      if (!'`\'"^%#${'.includes(open)) fail(i, 'unrecognized string delimiter follows (?C');
+      const start = i;
+      for (i++; ; i++) {
+        if (i >= p.length) fail(start, 'missing terminating delimiter for callout with string argument');
+        if (p[i] === close) {
+          if (p[i + 1] !== close) break;
+          i++; // a doubled delimiter stands for itself
+        }
+      }
+      i++;
+    }
+    if (p[i] !== ')') fail(i, 'closing parenthesis for (?C expected');
+    i++;
   }
 
   function conditional(o: Opts, at: number): Node {
@@ -768,18 +959,33 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
     if ((m = /^([+-]?\d+)\)/.exec(rest))) {
       const v = m[1]!;
       const n = v.startsWith('+') ? groupCount + Number(v) : v.startsWith('-') ? groupCount + 1 + Number(v) : Number(v);
+      if (n <= 0) fail(i + v.length, 'reference to non-existent subpattern');
+      lateRefs.push({ n, at: i + (/^[+-]/.test(v) ? 0 : -1) });
       cond = { kind: 'group', refs: [n] };
       i += m[0].length;
     } else if ((m = /^(?:<(\w+)>|'(\w+)')\)/.exec(rest))) {
-      cond = { kind: 'group', refs: refByName(m[1] ?? m[2]!, at).refs };
+      cond = { kind: 'group', refs: refByName(m[1] ?? m[2]!, i + 1).refs };
       i += m[0].length;
     } else if ((m = /^R(\d*)\)/.exec(rest))) {
+      if (m[1] !== '') lateRefs.push({ n: Number(m[1]), at: i });
       cond = { kind: 'recursion', n: m[1] === '' ? null : Number(m[1]) };
       i += m[0].length;
     } else if ((m = /^R&(\w+)\)/.exec(rest))) {
-      const ref = refByName(m[1]!, at);
+      const ref = refByName(m[1]!, i + 2);
       cond = { kind: 'recursion', n: ref.refs[0] ?? -1 };
       i += m[0].length;
+    } else if (/^VERSION[>=]/.test(rest)) {
+      // (?(VERSION>=10.4)...): compared with the PCRE2 Debian's Postfix uses.
+      i += 7;
+      const ge = p[i] === '>';
+      if (ge && p[i + 1] !== '=') fail(i + 1, 'syntax error or number too big in (?(VERSION condition');
+      i += ge ? 2 : 1;
+      const v = /^(\d+)(?:\.(\d\d?))?\)/.exec(p.slice(i));
+      if (!v || Number(v[1]) > 1000) fail(i + /^\d*(?:\.\d*)?/.exec(p.slice(i))![0].length, 'syntax error or number too big in (?(VERSION condition');
+      const asked = Number(v![1]) * 100 + (v![2] === undefined ? 0 : Number(v![2].padEnd(2, '0')));
+      const have = PCRE2_VERSION.major * 100 + PCRE2_VERSION.minor;
+      cond = { kind: 'version', yes: ge ? have >= asked : have === asked };
+      i += v![0].length;
     } else if ((m = /^DEFINE\)/.exec(rest))) {
       cond = { kind: 'define' };
       i += m[0].length;
@@ -788,7 +994,7 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
       const node = atomFn(o, () => undefined)!;
       cond = { kind: 'assert', node };
     } else if ((m = /^(\w+)\)/.exec(rest))) {
-      cond = { kind: 'group', refs: refByName(m[1]!, at).refs };
+      cond = { kind: 'group', refs: refByName(m[1]!, i).refs };
       i += m[0].length;
     } else fail(i, 'assertion expected after (?( or (?(?C)');
     const body = alternation(o);
@@ -835,10 +1041,15 @@ export function parsePcre(pattern: string, flags: PcreFlags): ParsedPattern {
   const opts: Opts = { i: flags.caseless, m: flags.multiline, s: flags.dotall, x: flags.extended, xx: false, n: false, U: flags.ungreedy };
   const root = alternation(opts);
   if (i < p.length) fail(i, 'unmatched closing parenthesis');
-  for (const { name, node, at } of pendingNames) {
-    const refs = names.get(name);
-    if (!refs) fail(at, 'reference to non-existent subpattern');
-    node.refs.push(...refs!);
+  for (const at of lookbehindErrors) fail(at, 'lookbehind assertion is not fixed length');
+  for (const ref of lateRefs) {
+    if ('n' in ref) {
+      if (ref.n > groupCount) fail(ref.at, 'reference to non-existent subpattern');
+      continue;
+    }
+    const refs = names.get(ref.name);
+    if (!refs) fail(ref.at, 'reference to non-existent subpattern');
+    ref.node.refs.push(...refs!);
   }
   for (const { node, ref } of calls) node.n = ref.refs[0] ?? -1;
   groups[0] = root;
