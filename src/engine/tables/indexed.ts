@@ -1,6 +1,6 @@
 /*
  * NAME
- *   indexed - hash, btree, lmdb, cdb, dbm, sdbm and texthash tables
+ *   indexed - hash, btree, lmdb, cdb and texthash tables
  * DESCRIPTION
  *   The simulator cannot read Berkeley DB, LMDB or CDB files; it reads the
  *   postmap source text that `postmap type:file` would build them from,
@@ -163,7 +163,7 @@ function storeTable(
   };
 }
 
-/** hash:, btree:, lmdb:, cdb:, dbm:, sdbm: simulated from the postmap source file `name`. */
+/** hash:, btree:, lmdb:, cdb: simulated from the postmap source file `name`. */
 export const indexedDriver: TableDriver = {
   open(type, name, options) {
     const source = readTableFile(options.host.readFile, name);

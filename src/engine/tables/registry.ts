@@ -50,10 +50,8 @@ const notSimulated = (fixed: boolean): TableDriver => ({
 export const DRIVERS: Readonly<Record<string, TableDriver>> = {
   btree: indexedDriver,
   cdb: indexedDriver,
-  dbm: indexedDriver,
   hash: indexedDriver,
   lmdb: indexedDriver,
-  sdbm: indexedDriver,
   texthash: texthashDriver,
   inline: inlineDriver,
   static: staticDriver,
@@ -103,8 +101,8 @@ export const DEBIAN_POSTFIX_TYPES: readonly string[] = [
   'unix',
 ];
 
-/** The type names of indexed (postmap-built) tables. */
-export const INDEXED_TYPES: readonly string[] = ['btree', 'cdb', 'dbm', 'hash', 'lmdb', 'sdbm'];
+/** The type names of indexed (postmap-built) tables (Debian builds no dbm or sdbm: "unsupported dictionary type"). */
+export const INDEXED_TYPES: readonly string[] = ['btree', 'cdb', 'hash', 'lmdb'];
 
 /** splitSpec - `type:name` split at the first colon, or the fatal error dict_open(3) gives. */
 export function splitSpec(spec: string): { type: string; name: string } | { error: string } {
