@@ -171,6 +171,7 @@ export type {
   ResolveResult,
   ScenarioLookup,
 } from './scenario/scenario.ts';
+export type { ScenarioNotices } from './scenario/notices.ts';
 export {
   ADDRESS_KEYS,
   askedBy,

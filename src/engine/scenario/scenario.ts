@@ -41,15 +41,14 @@ import { parseMasterCf } from '../config/mastercf.ts';
 import type { MasterCf } from '../config/mastercf.ts';
 import { unusedParameters } from '../config/postconf.ts';
 import { mailDaemonViews } from '../config/daemons.ts';
-import type { MailDaemonViews } from '../config/daemons.ts';
-import { notSimulatedNotices } from '../config/coverage.ts';
+import { scenarioNotices } from './notices.ts';
+import type { ScenarioNotices } from './notices.ts';
 import { createTableCache, openAliasTable } from '../search/index.ts';
 import type { TableCache } from '../search/index.ts';
 import { agentsFromMasterCf, commandLineAddress, createResolver, DEBIAN_AGENTS } from '../resolve/index.ts';
 import type { Agent, DeliveryResult, ResolveReply, Resolver } from '../resolve/index.ts';
 import { parseConnections, prepareConnections, runConnections } from '../connections/index.ts';
 import type { ConnectionResult, PreparedConnections } from '../connections/index.ts';
-import { POSTSCREEN_NOT_SIMULATED } from '../postscreen/index.ts';
 import type { PostscreenConfig } from '../postscreen/index.ts';
 import { mailOutcome, NO_DNS, NO_FACTS, parseDialogue, parseDnsFacts, parseFacts, prepareSmtpd, runClient } from '../smtpd/index.ts';
 import type { ClientFacts, DnsFacts, MailOutcome, OutsideFacts, SessionResult, SmtpdConfig } from '../smtpd/index.ts';
@@ -153,12 +152,6 @@ export interface ResolveResult {
   /** The envelope sender as sendmail takes it from the command line. */
   from: string;
   addresses: ResolvedAddress[];
-}
-
-/** Scenario.notices. */
-export interface ScenarioNotices {
-  readonly play: readonly Diagnostic[];
-  readonly resolve: readonly Diagnostic[];
 }
 
 /** A table opened in a scenario and one lookup in it. */
@@ -297,53 +290,6 @@ async function scenarioLookup(host: Host, spec: string, key: string, noFold: boo
     return { table, result: { status: 'error', error: internalError(`looking up "${key}" in ${spec}`, e), trace: { table: spec, key } } };
   }
 }
-
-/**
- * scenarioNotices - what is not simulated, for the programs a play and a
- * resolve involve, each notice once (the first program that reads the
- * parameter names it). Behind postscreen, smtpd is the pass service it
- * hands clients to; postscreen's own notices (PostscreenConfig) are not repeated.
- */
-function scenarioNotices(
-  main: MainCf,
-  master: MasterCf | undefined,
-  params: ParameterView,
-  postscreen: boolean,
-  smtpdDaemons: MailDaemonViews,
-  mailDaemons: MailDaemonViews,
-): ScenarioNotices {
-  const collect = (runs: [string, ParameterView][], daemonNotices: readonly Diagnostic[]): Diagnostic[] => {
-    const seen = new Set<string>();
-    const out: Diagnostic[] = [];
-    for (const [program, view] of runs)
-      for (const d of notSimulatedNotices(view, program)) {
-        const name = d.message.split(' ')[0]!;
-        if (seen.has(name) || (program === 'postscreen' && POSTSCREEN_NOTICED.has(name))) continue;
-        seen.add(name);
-        out.push({ ...d, program });
-      }
-    return [...out, ...daemonNotices.map((d): Diagnostic => ({ ...d, severity: 'info' }))];
-  };
-  const daemons = (v: MailDaemonViews): [string, ParameterView][] => [
-    ['trivial-rewrite', v['trivial-rewrite']],
-    ['cleanup', v.cleanup],
-    ['local', v.local],
-    ['virtual', v.virtual],
-  ];
-  const front: [string, ParameterView][] = [];
-  if (postscreen) {
-    front.push(['postscreen', params]);
-    const pass = master?.services.find((s) => s.type === 'pass' && s.service === params.get('smtpd_service_name'));
-    if (master && pass) front.push(['smtpd', serviceView(main, master, pass.service, 'pass')]);
-  } else front.push(['smtpd', params]);
-  return {
-    play: collect([...front, ...daemons(smtpdDaemons)], smtpdDaemons.notices),
-    resolve: collect(daemons(mailDaemons), mailDaemons.notices),
-  };
-}
-
-/** The parameters postscreen gives its own notices for. */
-const POSTSCREEN_NOTICED: ReadonlySet<string> = new Set(POSTSCREEN_NOT_SIMULATED.map(([name]) => name));
 
 /** prepareScenario - the work of openScenario(). */
 async function prepareScenario(options: ScenarioOptions): Promise<Scenario> {
