@@ -29,7 +29,7 @@ export const ENGINE_LAYERS = {
   util: ['trace'],
   mail: ['trace', 'util'],
   tables: ['trace', 'util', 'mail'],
-  config: ['trace', 'util', 'tables'],
+  config: ['trace', 'util', 'mail', 'tables'],
   search: ['trace', 'util', 'tables', 'config', 'mail'],
   dns: ['trace', 'util', 'mail'],
   resolve: ['trace', 'util', 'tables', 'config', 'search', 'mail'],

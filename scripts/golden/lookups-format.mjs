@@ -13,7 +13,12 @@
  *     build <TAB> FLAGS <TAB> MAP...              postmap FLAGS MAP...   (build step)
  *     argv  <TAB> ARG [<TAB> ARG ...]             postmap ARG...         (read-only)
  *   FLAGS is empty or whitespace-separated options starting with `-`.
+ *   Any of these lines may start with `postalias` <TAB>: then the command is
+ *   postalias(1) instead of postmap, with the same arguments.
  */
+
+/** The programs a line can run. */
+export const PROGRAMS = ['postmap', 'postalias'];
 
 /** The types real postmap builds into a file (postconf -m, Debian 12). */
 export const BUILT_TYPES = ['hash', 'btree', 'lmdb', 'cdb'];
@@ -44,9 +49,11 @@ export function parseQueries(text, where = 'queries') {
   const builds = [];
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  lines.forEach((line, index) => {
+  lines.forEach((whole, index) => {
     const at = `${where}:${index + 1}`;
-    if (line.trim() === '' || line.startsWith('#')) return;
+    if (whole.trim() === '' || whole.startsWith('#')) return;
+    const program = whole.startsWith('postalias\t') ? 'postalias' : 'postmap';
+    const line = program === 'postmap' ? whole : whole.slice('postalias\t'.length);
     const fields = line.split('\t');
     const head = fields[0];
     const bad = (why) => {
@@ -55,7 +62,7 @@ export function parseQueries(text, where = 'queries') {
     if (head === 'build') {
       if (fields.length < 3) bad('expected build<TAB>FLAGS<TAB>MAP...');
       const maps = fields.slice(2);
-      builds.push({ argv: [...splitFlags(fields[1]), ...maps], maps, line: index + 1 });
+      builds.push({ program, argv: [...splitFlags(fields[1]), ...maps], maps, line: index + 1 });
       return;
     }
     if (head === 'batch') {
@@ -64,19 +71,20 @@ export function parseQueries(text, where = 'queries') {
       const stdinFile = fields[fields.length - 1];
       if (stdinFile.includes('/') || stdinFile === '') bad('the keys FILE must be a file name in the group');
       queries.push({
+        program,
         kind: 'batch',
         argv: [...splitFlags(fields[1]), '-q', '-', ...maps],
         stdinFile,
         maps,
         key: null,
-        label: `${fields[1] ? fields[1] + ' ' : ''}-q - ${maps.join(' ')} < ${stdinFile}`,
+        label: `${program === 'postalias' ? 'postalias ' : ''}${fields[1] ? fields[1] + ' ' : ''}-q - ${maps.join(' ')} < ${stdinFile}`,
         line: index + 1,
       });
       return;
     }
     if (head === 'argv') {
       const argv = fields.slice(1);
-      queries.push({ kind: 'argv', argv, stdinFile: null, maps: [], key: null, label: `postmap ${argv.join(' ')}`.trim(), line: index + 1 });
+      queries.push({ program, kind: 'argv', argv, stdinFile: null, maps: [], key: null, label: `${program} ${argv.join(' ')}`.trim(), line: index + 1 });
       return;
     }
     if (head !== '' && !head.startsWith('-')) bad('the first field must be FLAGS (empty or -...), build, batch or argv');
@@ -84,12 +92,13 @@ export function parseQueries(text, where = 'queries') {
     const maps = fields.slice(1, -1);
     const key = fields[fields.length - 1];
     queries.push({
+      program,
       kind: 'query',
       argv: [...splitFlags(head), '-q', key, ...maps],
       stdinFile: null,
       maps,
       key,
-      label: `${head ? head + ' ' : ''}${maps.join(' ')} ${JSON.stringify(key)}`,
+      label: `${program === 'postalias' ? 'postalias ' : ''}${head ? head + ' ' : ''}${maps.join(' ')} ${JSON.stringify(key)}`,
       line: index + 1,
     });
   });
@@ -161,20 +170,30 @@ export function defaultDatabaseType(mainCf) {
 /**
  * planGroup - the build steps and commands of one group, in the order the
  * recorder runs them: explicit `build` lines, then an automatic
- * `postmap MAP` for every built map that a query names, whose source exists
- * and that no `build` line covers.
+ * `postmap MAP` (or `postalias MAP` for maps that postalias queries name)
+ * for every built map that a query names, whose source exists and that no
+ * `build` line covers; the first line that names a map decides which program
+ * builds it (postmap can then query what postalias built). `build` lines
+ * of both programs for one map are refused (both would write the file).
  */
 export function planGroup(text, fileExists, where, defaultType = 'hash') {
   const { queries, builds } = parseQueries(text, where);
   const typed = (m) => (m.includes(':') ? m : `${defaultType}:${m}`);
+  const builder = new Map();
+  const claim = (program, m) => {
+    const t = typed(m);
+    if (builder.has(t) && builder.get(t) !== program) throw new Error(`${where}: ${t} is built by both postmap and postalias; use separate source files`);
+    builder.set(t, program);
+  };
+  for (const b of builds) b.maps.forEach((m) => claim(b.program, m));
   const covered = new Set(builds.flatMap((b) => b.maps.map(typed)));
-  const steps = builds.map((b) => ({ argv: b.argv, maps: b.maps, auto: false }));
+  const steps = builds.map((b) => ({ program: b.program, argv: b.argv, maps: b.maps, auto: false }));
   for (const q of queries) {
     for (const m of q.maps.flatMap(builtMaps)) {
       if (covered.has(typed(m))) continue;
       covered.add(typed(m));
       const src = sourceFile(m);
-      if (src !== null && fileExists(src)) steps.push({ argv: [m], maps: [m], auto: true });
+      if (src !== null && fileExists(src)) steps.push({ program: q.program, argv: [m], maps: [m], auto: true });
     }
   }
   return { builds: steps, queries };

@@ -14,3 +14,15 @@ export function parseCommands(text) {
     .filter((l) => l !== '' && !l.startsWith('#'))
     .map((l) => l.split(/\s+/));
 }
+
+/**
+ * groupHostname - the machine's host name a group asks for: the first line
+ * of its `hostname` file (text, or undefined without one); undefined for
+ * the default (host.example.com).
+ */
+export function groupHostname(text) {
+  if (text === undefined) return undefined;
+  const name = text.split('\n')[0].trim();
+  if (!/^[A-Za-z0-9.-]+$/.test(name)) throw new Error(`bad hostname file: ${JSON.stringify(text)}`);
+  return name;
+}

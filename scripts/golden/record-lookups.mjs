@@ -10,8 +10,8 @@
  *   directory, see the README there): copy it to a temporary directory, add
  *   main.cf when missing and Debian's dynamicmaps.cf(.d), build SQLite
  *   databases from NAME.sql with sqlite3(1), build indexed maps with real
- *   postmap(1), then run every command of `queries` with real postmap. Each
- *   postmap runs in its own private mount and network namespace
+ *   postmap(1) (postalias(1) for maps postalias lines name), then run every
+ *   command of `queries` with real postmap or postalias. Each command runs in its own private mount and network namespace
  *   (unshare -m -n) with the group's copy bind-mounted over /etc/postfix
  *   (read-only for queries) and empty directories over the queue and data
  *   directories, so configurations use the ordinary /etc/postfix paths and
@@ -47,7 +47,7 @@ const which = (program) => whichOn(program, PATH);
 /* --- Preconditions: fail loudly rather than record something else. --- */
 function checkEnvironment() {
   if (process.getuid?.() !== 0) die('must run as root (it needs unshare -m -n and bind mounts)');
-  for (const p of ['postmap', 'postconf', 'unshare', 'mount', 'sqlite3'])
+  for (const p of ['postmap', 'postalias', 'postconf', 'unshare', 'mount', 'sqlite3'])
     if (!which(p)) die(`${p} not found: install postfix postfix-pcre postfix-sqlite postfix-lmdb postfix-cdb sqlite3`);
   const version = askPostconf(['-d', '-h', 'mail_version'], ENV);
   if (version.status !== 0 || !/^\d+\.\d+/.test(version.stdout)) die(`postconf -d mail_version failed: ${version.stderr}`);
@@ -137,8 +137,8 @@ async function recordGroup(name, work, empty, version) {
   const config = prepareGroup(name, work);
   const builds = [];
   for (const b of plan.builds) {
-    const r = await runIsolated(config, 'rw', empty, ['postmap', ...b.argv], null);
-    builds.push({ argv: b.argv, stdout: r.stdout, stderr: r.stderr, status: r.status });
+    const r = await runIsolated(config, 'rw', empty, [b.program, ...b.argv], null);
+    builds.push({ ...(b.program !== 'postmap' && { command: b.program }), argv: b.argv, stdout: r.stdout, stderr: r.stderr, status: r.status });
   }
   return {
     name,
@@ -146,8 +146,15 @@ async function recordGroup(name, work, empty, version) {
     queries: plan.queries,
     run: () =>
       plan.queries.map((q) => async () => {
-        const r = await runIsolated(config, 'ro', empty, ['postmap', ...q.argv], q.stdinFile ? join(config, q.stdinFile) : null);
-        return { argv: q.argv, stdin: q.stdinFile, stdout: r.stdout, stderr: r.stderr, status: r.status };
+        const r = await runIsolated(config, 'ro', empty, [q.program, ...q.argv], q.stdinFile ? join(config, q.stdinFile) : null);
+        return {
+          ...(q.program !== 'postmap' && { command: q.program }),
+          argv: q.argv,
+          stdin: q.stdinFile,
+          stdout: r.stdout,
+          stderr: r.stderr,
+          status: r.status,
+        };
       }),
     write: (results) => {
       const json = { postfix: version, builds, queries: results };

@@ -12,9 +12,10 @@
  *   command, real postconf runs in a private mount, UTS and network
  *   namespace (unshare -m -u -n) with a copy of the group bind-mounted
  *   read-only over /etc/postfix (plus Debian's dynamicmaps.cf), the host
- *   name set to host.example.com and only the loopback interface up. So
- *   myhostname, mydomain and mynetworks are those of the simulator's
- *   default MachineFacts, and nothing of this machine leaks.
+ *   name set to host.example.com (or to the first line of the group's
+ *   `hostname` file) and only the loopback interface up. So myhostname,
+ *   mydomain and mynetworks are those of the simulator's MachineFacts
+ *   (default, or with that host name), and nothing of this machine leaks.
  *
  *   NORANDOMIZE=1 fixes Postfix's hash-table order, so re-recording is
  *   deterministic. One normalisation: the stdout line `process_id = N`
@@ -29,7 +30,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommands } from './postconf-format.mjs';
+import { groupHostname, parseCommands } from './postconf-format.mjs';
 import { dieWith, LO_UP, askPostconf } from './namespace.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -37,6 +38,8 @@ const GOLDEN = join(ROOT, 'tests/golden/postconf');
 const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', NORANDOMIZE: '1' };
 const MARKER = '@@record-postconf: namespace ready@@';
 const HOSTNAME = 'host.example.com';
+/** A group's host name: its `hostname` file, else HOSTNAME (see postconf-format.mjs). */
+const hostnameOf = (dir) => groupHostname(existsSync(join(dir, 'hostname')) ? readFileSync(join(dir, 'hostname'), 'utf8') : undefined) ?? HOSTNAME;
 /** Files of a group that real postconf sees as /etc/postfix. */
 const CONFIG_FILES = ['main.cf', 'master.cf'];
 
@@ -44,9 +47,8 @@ const die = dieWith('record-postconf');
 
 const NAMESPACE_SCRIPT = `
 set -e
-hostname ${HOSTNAME}
+config=$1; hostname "$2"; shift 2
 ${LO_UP}
-config=$1; shift
 mount --bind "$config" /etc/postfix
 mount -o remount,bind,ro /etc/postfix
 printf '%s\\n' '${MARKER}' >&2
@@ -63,11 +65,15 @@ function record(group) {
       if (existsSync(join('/etc/postfix', f))) cpSync(join('/etc/postfix', f), join(config, f), { recursive: true });
     const results = [];
     for (const argv of commands) {
-      const r = spawnSync('unshare', ['-m', '-u', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', config, 'postconf', ...argv], {
-        env: ENV,
-        cwd: '/',
-        encoding: 'utf8',
-      });
+      const r = spawnSync(
+        'unshare',
+        ['-m', '-u', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', config, hostnameOf(dir), 'postconf', ...argv],
+        {
+          env: ENV,
+          cwd: '/',
+          encoding: 'utf8',
+        },
+      );
       if (!r.stderr.startsWith(MARKER + '\n')) die(`namespace setup failed for ${argv.join(' ')}: ${r.stderr}`);
       results.push({
         argv,

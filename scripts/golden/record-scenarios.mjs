@@ -45,7 +45,7 @@ import { runIsolated } from './record-lookups.mjs';
 import { checkEnvironment as checkPostscreenEnvironment, prepareWork as preparePostscreenWork } from './record-postscreen.mjs';
 import { RECORD_ENVIRONMENT, parsePasswd } from './resolve-format.mjs';
 import { configurationSources, digest, filesOf } from './scenarios-format.mjs';
-import { parseDnsFile, parsePolicyFacts } from './smtpd-format.mjs';
+import { parseDnsFile, parseMilterFacts, parsePolicyFacts } from './smtpd-format.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
@@ -236,6 +236,8 @@ async function recordSessions(label, conf, files, ask, base) {
     build: builds(files, []).map((b) => ({ command: b.command, argv: [b.map] })),
     dns,
     policy: files.facts ? parsePolicyFacts(readFileSync(files.facts, 'utf8'), 'facts') : [],
+    // Milter facts answer as record-smtpd's responders do (its inner recorder serves them).
+    milters: files.facts ? parseMilterFacts(readFileSync(files.facts, 'utf8'), 'facts') : [],
     sessions: ask.sessions.map((s) => ({ name: s.key, client: s.client, pipelined: s.pipelined, comments: [], lines: s.lines, port: servicePort(s.service) })),
   };
   const work = prepareWork(group, base);

@@ -20,8 +20,11 @@ export const CONFIG_DIRECTORY = '/etc/postfix';
 /** The environment real Postfix is started with (TZ: the Received: header; LANG: messages). */
 export const RECORD_ENVIRONMENT = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', LC_ALL: 'C', TZ: 'UTC' };
 
-/** main.cf parameters every group must set itself (the machine's values must not leak in). */
-export const REQUIRED_PARAMETERS = ['myhostname', 'mydomain', 'inet_interfaces', 'alias_maps'];
+/**
+ * main.cf parameters every group must set itself (the machine's values must
+ * not leak in). mydomain may be left out: it then derives from myhostname.
+ */
+export const REQUIRED_PARAMETERS = ['myhostname', 'inet_interfaces', 'alias_maps'];
 
 /** main.cf parameters the recorder appends; a group must not set them. */
 export const RECORDER_PARAMETERS = { maillog_file: '/var/log/maillog', max_idle: '3600s', max_use: '100000' };

@@ -10,8 +10,8 @@
  *   options (engine/config/postconf.ts). Editing options (-e, -#, -X) and
  *   the other displays (-a, -A, -l, -m, -t, -T, -F) are not simulated.
  */
-import { postconfShow, printable } from '../engine/index.ts';
-import type { Host } from '../engine/index.ts';
+import { CHECKED_PROGRAMS, loadMainCf, notSimulatedNotices, parseMasterCf, postconfShow, printable, serviceView } from '../engine/index.ts';
+import type { Host, MachineFacts } from '../engine/index.ts';
 import { createNodeHost } from './node-host.ts';
 import type { CommandOutput } from './postmap.ts';
 
@@ -19,8 +19,45 @@ const USAGE = 'usage: postconf [-c config_dir] [-dfhHnx] [-M|-P] [name...]';
 const SIMULATED = new Set(['d', 'f', 'h', 'H', 'n', 'x', 'M', 'P']);
 const NOT_SIMULATED = new Set(['a', 'A', 'b', 'e', 'F', 'l', 'm', 'p', 't', 'T', 'X', '#', 'o', 'v']);
 
+/**
+ * notices - `postfix-sim postconf [-c DIR] --notices`: the parameters that
+ * main.cf (and each master.cf service's -o) sets to a non-default value
+ * and that the simulator does not model (engine/config/coverage.ts).
+ */
+function notices(host: Host): CommandOutput {
+  const read = (path: string): string | undefined => {
+    const b = host.readFile(path);
+    return b && new TextDecoder().decode(b);
+  };
+  const main = loadMainCf(read('/etc/postfix/main.cf'));
+  const lines = notSimulatedNotices(main).map((d) => `postfix-sim: notice: main.cf: ${d.message}`);
+  const masterText = read('/etc/postfix/master.cf');
+  if (masterText !== undefined) {
+    const master = parseMasterCf(masterText);
+    for (const s of master.services) {
+      if (s.overrides.size === 0) continue;
+      const program = s.argv[7]!.replace(/^.*\//, '');
+      if (!CHECKED_PROGRAMS.includes(program)) continue;
+      const seen = new Set(lines);
+      for (const d of notSimulatedNotices(serviceView(main, master, s.service, s.type), program)) {
+        const name = d.message.replace(/ is set:.*$/, '');
+        if (!s.overrides.has(name)) continue;
+        const line = `postfix-sim: notice: master.cf: ${s.service}/${s.type}: ${d.message}`;
+        if (!seen.has(line)) lines.push(line);
+      }
+    }
+  }
+  return { stdout: '', stderr: lines.map((l) => l + '\n').join(''), status: 0 };
+}
+
 /** runPostconf - runs one postconf command line; never throws. */
-export async function runPostconf(argv: readonly string[], io: { host?: Host } = {}): Promise<CommandOutput> {
+export async function runPostconf(argv: readonly string[], io: { host?: Host; facts?: MachineFacts } = {}): Promise<CommandOutput> {
+  const at = argv.indexOf('--notices');
+  if (at >= 0) {
+    const c = argv.indexOf('-c');
+    const dir = c >= 0 ? argv[c + 1] : undefined;
+    return notices(io.host ?? createNodeHost(dir === undefined ? {} : { configDirectory: dir }));
+  }
   const flags = new Set<string>();
   let configDirectory: string | undefined;
   let i = 0;
@@ -68,6 +105,7 @@ export async function runPostconf(argv: readonly string[], io: { host?: Host } =
     names,
     configDirectory: configDirectory ?? '/etc/postfix',
     configDirectoryFromOption: configDirectory !== undefined,
+    ...(io.facts && { facts: io.facts }),
     // With -c DIR the node host maps /etc/postfix/X to DIR/X; ask for the /etc/postfix name.
     readFile: (path) => {
       const p = configDirectory !== undefined && path.startsWith(configDirectory + '/') ? '/etc/postfix/' + path.slice(configDirectory.length + 1) : path;

@@ -1,17 +1,31 @@
 /*
  * NAME
- *   postmap - the simulator's postmap(1): query and check lookup tables
+ *   postmap - the simulator's postmap(1) and postalias(1): query, list and check lookup tables
  * SYNOPSIS
- *   postfix-sim postmap [-f] [-c config_dir] -q key [type:]name...
- *   postfix-sim postmap [-f] [-c config_dir] -q - [type:]name... < keys
- *   postfix-sim postmap [-c config_dir] [type:]name...
+ *   postfix-sim postmap [-fFnNrw] [-c config_dir] -q key [type:]name...
+ *   postfix-sim postmap [-fFnNrw] [-c config_dir] -q - [type:]name... < keys
+ *   postfix-sim postmap [-fF] [-c config_dir] -s [type:]name
+ *   postfix-sim postmap [-fFnNrw] [-c config_dir] [type:]name...
  * DESCRIPTION
  *   Output, diagnostics and exit status are those of real postmap. Without
- *   -q, nothing is written: the source is checked and postmap's build-time
- *   warnings are printed.
+ *   -q or -s, nothing is written: the source is checked and postmap's
+ *   build-time warnings are printed. Options as postmap.c parses them:
+ *   -f no key folding; -F values name files (built tables hold their
+ *   content base64-encoded, -q and -s decode it); -N / -n only keys stored
+ *   with / without their terminating null; -r / -w duplicates replace /
+ *   are ignored; -o, -p, -u, -U, -v are accepted and change no answer.
+ *   -s lists btree, lmdb, hash, texthash and inline tables sorted by key
+ *   (Postfix lists hash, texthash and inline in its hash order).
+ *
+ *   postalias is the same program for aliases(5) files (runPostalias): its
+ *   indexed tables are built from `name: value` lines, it prints `key:`
+ *   before a value in -q - and -s output, and has no -F, -b, -h, -m, -U.
+ *   postmap reads the indexed tables that main.cf names in alias_database
+ *   and alias_maps as postalias built them.
  */
 import { DEBIAN_POSTFIX_TYPES, INDEXED_TYPES, loadMainCf, openTable, printable, splitSpec } from '../engine/index.ts';
-import type { Diagnostic, Host, LookupResult, Table } from '../engine/index.ts';
+import type { BuildFlags, Diagnostic, Host, LookupResult, OpenOptions, Table } from '../engine/index.ts';
+import { aliasDatabaseHost, checkParameters, decodeBytes, encodeBytes, fileContent } from '../engine/index.ts';
 import { createNodeHost } from './node-host.ts';
 
 /** What a command run produces: exactly what the real program would print. */
@@ -21,25 +35,70 @@ export interface CommandOutput {
   status: number;
 }
 
-const USAGE = 'usage: postmap [-bfFhimnNoprsuUvw] [-c config_dir] [-d key] [-q key] [map_type:]file...';
+/** What differs between postmap and postalias. */
+interface Program {
+  name: 'postmap' | 'postalias';
+  usage: string;
+  /** The getopt() string: letters followed by `:` take an argument. */
+  options: string;
+  /** Between the key and the TAB in -q - and -s output. */
+  keySuffix: string;
+}
+
+const POSTMAP: Program = {
+  name: 'postmap',
+  usage: 'usage: postmap [-bfFhimnNoprsuUvw] [-c config_dir] [-d key] [-q key] [map_type:]file...',
+  options: 'bc:d:fFhimnNopq:rsuUvw',
+  keySuffix: '',
+};
+const POSTALIAS: Program = {
+  name: 'postalias',
+  usage: 'usage: postalias [-Nfinoprsuvw] [-c config_dir] [-d key] [-q key] [map_type:]file...',
+  options: 'Nc:d:finopq:rsuvw',
+  keySuffix: ':',
+};
 /** Postfix's stdout buffer (VSTREAM_BUFSIZE): output not yet flushed is lost on a fatal error. */
 const STDOUT_BUFFER = 4096;
 
 class Fatal extends Error {}
 
-/** The part of postmap's getopt() string the simulator honours or accepts. */
-const FLAGS_WITHOUT_ARG = new Set(['f', 'N', 'n', 'o', 'p', 'r', 'u', 'U', 'v', 'w', 'i']);
-const FLAGS_NOT_SIMULATED = new Set(['b', 'h', 'm', 's', 'F', 'd']);
-
 interface PostmapArgs {
   configDirectory?: string;
   fold: boolean;
   query?: string;
+  sequence: boolean;
+  delete?: string;
+  rhsIsFile: boolean;
+  /** -N / -n: the last one given. */
+  nul?: 'with' | 'without';
+  /** -r / -w: the last one given. */
+  duplicates?: 'replace' | 'ignore';
+  /** -u: no UTF-8 mode even with smtputf8_enable = yes. */
+  noUtf8: boolean;
+  /** -b, -h, -m (message query modes), -i (incremental build). */
+  body: boolean;
+  header: boolean;
+  mime: boolean;
+  incremental: boolean;
   maps: string[];
 }
 
-function parseArgs(argv: readonly string[], fail: (msg: string) => never, stderr: (line: string) => void): PostmapArgs {
-  const args: PostmapArgs = { fold: true, maps: [] };
+/** parseArgs - getopt(3) as Postfix calls it: options stop at the first non-option; checks in postmap.c's order. */
+function parseArgs(program: Program, argv: readonly string[], fail: (msg: string) => never, stderr: (line: string) => void): PostmapArgs {
+  const OPTIONS = program.options;
+  const USAGE = program.usage;
+  const args: PostmapArgs = {
+    fold: true,
+    sequence: false,
+    rhsIsFile: false,
+    noUtf8: false,
+    body: false,
+    header: false,
+    mime: false,
+    incremental: false,
+    maps: [],
+  };
+  const onlyOne = (): never => fail('specify only one of -s -q or -d');
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -50,29 +109,68 @@ function parseArgs(argv: readonly string[], fail: (msg: string) => never, stderr
     if (!arg.startsWith('-') || arg === '-') break;
     for (let j = 1; j < arg.length; j++) {
       const c = arg[j]!;
-      if (c === 'c' || c === 'q' || c === 'd') {
+      const at = OPTIONS.indexOf(c);
+      if (at < 0 || c === ':') {
+        stderr(`${program.name}: invalid option -- '${c}'`);
+        fail(USAGE);
+      }
+      if (OPTIONS[at + 1] === ':') {
         const value = j + 1 < arg.length ? arg.slice(j + 1) : argv[++i];
         if (value === undefined) {
-          stderr(`postmap: option requires an argument -- '${c}'`);
+          stderr(`${program.name}: option requires an argument -- '${c}'`);
           fail(USAGE);
         }
         if (c === 'c') args.configDirectory = value;
-        else if (c === 'q') {
-          if (args.query !== undefined) fail('specify only one of -s -q or -d');
-          args.query = value;
-        } else fail(`-d (delete) is not simulated: the simulator never changes tables`);
+        else {
+          if (args.sequence || args.query !== undefined || args.delete !== undefined) onlyOne();
+          if (c === 'q') args.query = value;
+          else args.delete = value;
+        }
         break;
       }
-      if (c === 'f') args.fold = false;
-      else if (FLAGS_NOT_SIMULATED.has(c)) fail(`-${c} is not simulated yet`);
-      else if (!FLAGS_WITHOUT_ARG.has(c)) {
-        stderr(`postmap: invalid option -- '${c}'`);
-        fail(USAGE);
+      switch (c) {
+        case 'f':
+          args.fold = false;
+          break;
+        case 'F':
+          args.rhsIsFile = true;
+          break;
+        case 'N':
+          args.nul = 'with';
+          break;
+        case 'n':
+          args.nul = 'without';
+          break;
+        case 'r':
+          args.duplicates = 'replace';
+          break;
+        case 'w':
+          args.duplicates = 'ignore';
+          break;
+        case 's':
+          if (args.query !== undefined || args.delete !== undefined) fail('specify only one of -s or -q or -d');
+          args.sequence = true;
+          break;
+        case 'b':
+          args.body = true;
+          break;
+        case 'h':
+          args.header = true;
+          break;
+        case 'm':
+          args.mime = true;
+          break;
+        case 'i':
+          args.incremental = true;
+          break;
+        case 'u':
+          args.noUtf8 = true;
+          break;
+        // -o, -p (privileges and permissions of a built file), -U (UTF-8 checks with -b, -h), -v: no answer changes.
       }
     }
   }
   args.maps = argv.slice(i) as string[];
-  if (args.maps.length === 0) fail(USAGE);
   return args;
 }
 
@@ -83,29 +181,49 @@ function withDefaultType(map: string, defaultType: string): string {
 
 /** flushed - what of `stdout` Postfix had written out when it died: whole buffers only. */
 function flushed(stdout: string): string {
-  const bytes = new TextEncoder().encode(stdout);
-  return new TextDecoder().decode(bytes.slice(0, bytes.length - (bytes.length % STDOUT_BUFFER)));
+  const bytes = encodeBytes(stdout);
+  return decodeBytes(bytes.slice(0, bytes.length - (bytes.length % STDOUT_BUFFER)));
 }
+
+/** postaliasHost - every indexed file was built by postalias (unless the host knows better). */
+function postaliasHost(host: Host): Host {
+  return { ...host, buildFlags: (path) => host.buildFlags?.(path) ?? { postalias: true } };
+}
+
+/** dictLabel - `type:name` as Postfix's dictionary names itself (hash: NAME.db). */
+const dictLabel = (t: Table): string => `${t.type}:${t.dictName ?? t.name}`;
 
 /**
  * runPostmap - runs one postmap command line; never throws.
  * `host` defaults to the file system (rooted at -c DIR for /etc/postfix paths).
+ * Strings carry bytes as the engine does (see util/bytes.ts): stdin and
+ * stdout may hold bytes that are not UTF-8.
  */
-export async function runPostmap(argv: readonly string[], io: { host?: Host; stdin?: string } = {}): Promise<CommandOutput> {
+export function runPostmap(argv: readonly string[], io: { host?: Host; stdin?: string } = {}): Promise<CommandOutput> {
+  return runMapCommand(POSTMAP, argv, io);
+}
+
+/** runPostalias - runs one postalias command line; never throws. */
+export function runPostalias(argv: readonly string[], io: { host?: Host; stdin?: string } = {}): Promise<CommandOutput> {
+  return runMapCommand(POSTALIAS, argv, io);
+}
+
+async function runMapCommand(program: Program, argv: readonly string[], io: { host?: Host; stdin?: string }): Promise<CommandOutput> {
+  const USAGE = program.usage;
   let stdout = '';
   let stderr = '';
   let utf8 = false;
   const log = (d: Diagnostic): void => {
-    stderr += `postmap: ${d.severity}: ${printable(d.message, utf8)}\n`;
+    stderr += `${program.name}: ${d.severity}: ${printable(d.message, utf8)}\n`;
   };
   const fail = (message: string): never => {
     log({ severity: 'fatal', message });
     throw new Fatal(message);
   };
   try {
-    const args = parseArgs(argv, fail, (line) => (stderr += line + '\n'));
+    const args = parseArgs(program, argv, fail, (line) => (stderr += line + '\n'));
     // `postmap -c DIR` exports MAIL_CONFIG=DIR to what it runs; environ: tables see it.
-    const host =
+    const fileHost =
       io.host ??
       createNodeHost(
         args.configDirectory === undefined
@@ -113,42 +231,110 @@ export async function runPostmap(argv: readonly string[], io: { host?: Host; std
           : { configDirectory: args.configDirectory, environment: { ...process.env, MAIL_CONFIG: args.configDirectory } as Record<string, string> },
       );
     // A missing main.cf reads as empty: the simulator must work where no Postfix is installed.
-    const mainCfBytes = host.readFile('/etc/postfix/main.cf');
-    const mainCf = loadMainCf(mainCfBytes && new TextDecoder().decode(mainCfBytes));
+    const mainCfBytes = fileHost.readFile('/etc/postfix/main.cf');
+    const mainCf = loadMainCf(mainCfBytes && decodeBytes(mainCfBytes));
     mainCf.diagnostics.forEach(log);
     if (mainCf.error) fail(mainCf.error.message);
+    // mail_conf_read(): the parameters every Postfix program reads and checks at start-up.
+    const checked = checkParameters(mainCf, 'postmap', {
+      configDirectory: args.configDirectory ?? '/etc/postfix',
+      readFile: (path) => fileHost.readFile(path),
+    });
+    checked.warnings.forEach(log);
+    if (checked.fatal) fail(checked.fatal.message);
     utf8 = mainCf.get('smtputf8_enable') === 'yes';
     const defaultType = mainCf.get('default_database_type') ?? 'hash';
+    // The indexed files postalias builds: every one for postalias, those main.cf names as alias databases for postmap.
+    const host = program === POSTALIAS ? postaliasHost(fileHost) : aliasDatabaseHost(fileHost, mainCf);
+    const messageModes = args.body || args.header || args.mime;
+    if (messageModes && args.query !== '-') fail('specify -b -h or -m only with "-q -"');
+    if (args.mime && !args.body && !args.header) log({ severity: 'warning', message: 'ignoring -m option without -b or -h' });
+    if (args.delete !== undefined) fail('-d (delete) is not simulated: the simulator never changes tables');
+    if (messageModes) fail('-b and -h (message header and body keys) are not simulated yet');
+
+    const build: BuildFlags = {
+      ...(program === POSTALIAS && { postalias: true }),
+      noFold: !args.fold,
+      ...(args.duplicates && { duplicates: args.duplicates }),
+      ...(args.nul && { nul: args.nul === 'with' }),
+      ...(args.rhsIsFile && { rhsIsFile: true }),
+    };
+    const building = args.query === undefined && !args.sequence;
+    const openOptions: OpenOptions = {
+      host,
+      mainCf: (name) => mainCf.dynamic.get(name),
+      // DICT_FLAG_UTF8_REQUEST (unless -u) with smtputf8_enable = yes: UTF-8 mode.
+      ...(utf8 && !args.noUtf8 && { utf8: true }),
+      foldFixed: args.fold,
+      ...(args.rhsIsFile && { rhsIsFile: true }),
+      ...(args.duplicates && { duplicates: args.duplicates }),
+      ...(!building && args.nul && { nul: args.nul }),
+      ...(building && { build, builtWithoutFolding: !args.fold }),
+    };
     const open = async (map: string): Promise<Table> => {
-      const table = await openTable(withDefaultType(map, defaultType), {
-        host,
-        foldFixed: args.fold,
-        ...(args.query === undefined && { builtWithoutFolding: !args.fold }),
-      });
-      if (args.query === undefined) table.buildDiagnostics?.forEach(log);
+      const table = await openTable(withDefaultType(map, defaultType), openOptions);
+      if (building) table.buildDiagnostics?.forEach(log);
       table.diagnostics.forEach(log);
       if (table.openError) fail(table.openError.message);
       return table;
     };
+    // -F: dict_file_lookup() decodes what the table holds.
+    const decoded = (table: Table, key: string, value: string): string => {
+      const r = fileContent(value);
+      if ('text' in r) return r.text;
+      log({ severity: 'warning', message: `table ${dictLabel(table)}: key ${key}: ${r.error}` });
+      return fail(`table ${dictLabel(table)}: query error`);
+    };
+    const emptyWarning = (label: string, key: string): void => {
+      log({ severity: 'warning', message: `table ${label}: key ${key}: empty string result is not allowed` });
+      log({ severity: 'warning', message: `table ${label} should return NO RESULT in case of NOT FOUND` });
+    };
     // report - what postmap prints for one answer; true when found.
-    const report = (table: Table, key: string, result: LookupResult, batch: boolean): boolean => {
+    const report = (map: string, table: Table, key: string, result: LookupResult, batch: boolean): boolean => {
       result.warnings?.forEach(log);
       if (result.status === 'found') {
-        if (result.value === '') {
-          log({ severity: 'warning', message: `table ${table.spec}: key ${key}: empty string result is not allowed` });
-          log({ severity: 'warning', message: `table ${table.spec} should return NO RESULT in case of NOT FOUND` });
-        }
-        stdout += batch ? `${key}\t${result.value}\n` : `${result.value}\n`;
+        const value = args.rhsIsFile ? decoded(table, key, result.value) : result.value;
+        // postmap names the table as given on the command line here, and by its dictionary below.
+        if (value === '') emptyWarning(batch ? dictLabel(table) : withDefaultType(map, defaultType), key);
+        stdout += batch ? `${key}${program.keySuffix}\t${value}\n` : `${value}\n`;
         return true;
       }
       if (result.status === 'error') {
         if (result.error.severity === 'fatal') fail(result.error.message);
-        fail(`table ${table.spec}: query error${result.error.message ? `: ${result.error.message}` : ''}`);
+        fail(`table ${dictLabel(table)}: query error${result.error.message ? `: ${result.error.message}` : ''}`);
       }
       return false;
     };
 
-    if (args.query === undefined) {
+    if (args.sequence) {
+      // postmap -s lists the first map only; without a map it just exits 1.
+      const map = args.maps[0];
+      if (map === undefined) return { stdout, stderr, status: 1 };
+      const spec = withDefaultType(map, defaultType);
+      if (spec.startsWith('proxy:')) fail("can't sequence maps via the proxy service");
+      const table = await open(map);
+      const listed = table.sequence?.() ?? { error: { severity: 'fatal', message: `table ${dictLabel(table)}: sequence operation is not supported` } };
+      if ('error' in listed) fail(listed.error.message);
+      for (const { key, value: stored } of (listed as { entries: { key: string; value: string }[] }).entries) {
+        if (key === '') log({ severity: 'warning', message: `table ${spec}: empty lookup key value is not allowed` });
+        else if (stored === '') emptyWarning(spec, key);
+        let value = stored;
+        if (args.rhsIsFile) {
+          const r = fileContent(stored);
+          if ('error' in r) {
+            log({ severity: 'warning', message: `table ${dictLabel(table)}: key ${key}: ${r.error}` });
+            continue;
+          }
+          value = r.text;
+        }
+        stdout += `${key}${program.keySuffix}\t${value}\n`;
+      }
+      return { stdout, stderr, status: 0 };
+    }
+    if (args.maps.length === 0) fail(USAGE);
+
+    if (building) {
+      if (args.incremental) fail('-i (incremental update from standard input) is not simulated: the simulator never changes tables');
       // Build mode: postmap opens the source first, then asks for a writable table of the type.
       for (const map of args.maps) {
         const split = splitSpec(withDefaultType(map, defaultType));
@@ -168,7 +354,7 @@ export async function runPostmap(argv: readonly string[], io: { host?: Host; std
     if (args.query !== '-') {
       for (const map of args.maps) {
         const table = await open(map);
-        if (report(table, args.query, table.lookup(args.query), false)) return { stdout, stderr, status: 0 };
+        if (report(map, table, args.query!, table.lookup(args.query!), false)) return { stdout, stderr, status: 0 };
       }
       return { stdout, stderr, status: 1 };
     }
@@ -178,10 +364,12 @@ export async function runPostmap(argv: readonly string[], io: { host?: Host; std
     const text = io.stdin ?? '';
     const keys = text.split('\n');
     if (keys[keys.length - 1] === '') keys.pop();
-    for (const key of keys) {
+    for (const line of keys) {
+      // A key is a C string: it ends at a NUL byte.
+      const key = line.split('\0')[0]!;
       for (let n = 0; n < args.maps.length; n++) {
         const table = (tables[n] ??= await open(args.maps[n]!));
-        if (report(table, key, table.lookup(key), true)) {
+        if (report(args.maps[n]!, table, key, table.lookup(key), true)) {
           found = true;
           break;
         }

@@ -26,3 +26,11 @@ export function lastResort(argv: readonly string[], e: unknown): string {
   const stdin = argv[0] === 'smtpd' ? ', dialogue on stdin' : argv.includes('-') ? ', keys on stdin' : '';
   return `postfix-sim: internal error while running "postfix-sim ${argv.join(' ')}"${stdin}: ${what.replace(/\s*\n\s*/g, ' ')} (a bug in the simulator, not in your input)\n`;
 }
+
+/**
+ * formatNotices - what the simulator does not model (Scenario.notices), as
+ * `postfix-sim COMMAND: notice: PROGRAM: message` lines on stderr.
+ */
+export function formatNotices(notices: readonly Diagnostic[], command: string): string {
+  return notices.map((d) => `postfix-sim ${command}: notice: ${d.program ? `${d.program}: ` : ''}${printable(d.message, true)}\n`).join('');
+}

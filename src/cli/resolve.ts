@@ -13,7 +13,8 @@
  *   final recipient, worded like that delivery status report, followed by its class,
  *   transport and nexthop; --json prints one object per ADDRESS with the
  *   final recipients and the whole trace. What Postfix would log
- *   (warnings) goes to stderr as `postfix/PROGRAM: warning: ...`.
+ *   (warnings) goes to stderr as `postfix/PROGRAM: warning: ...`; settings
+ *   the simulator does not model as `postfix-sim resolve: notice: ...`.
  *
  *   With -c DIR, /etc/postfix/X is read from DIR/X. master.cf (when
  *   present) tells which delivery agent runs each transport; DIR/passwd
@@ -24,7 +25,7 @@
  *   (bad main.cf) or when cleanup would not accept an address, 2 on usage.
  */
 import { openScenario, externalForm } from '../engine/index.ts';
-import { formatDiagnostic } from './report.ts';
+import { formatDiagnostic, formatNotices } from './report.ts';
 import type { DeliveryResult, Diagnostic, FinalRecipient, Host } from '../engine/index.ts';
 import { createNodeHost } from './node-host.ts';
 import type { CommandOutput } from './postmap.ts';
@@ -64,7 +65,8 @@ export async function runResolve(argv: readonly string[], io: { host?: Host } = 
   const resolved = (await scenario.resolve(sender, addresses))!;
 
   let stdout = '';
-  let stderr = '';
+  // Settings the simulator does not model, for trivial-rewrite, cleanup, local and virtual.
+  let stderr = formatNotices(scenario.notices.resolve, 'resolve');
   let status = 0;
   const log = (program: string, d: Diagnostic): void => {
     stderr += `postfix/${program}: ${d.severity === 'info' ? '' : `${d.severity}: `}${d.message}\n`;

@@ -18,12 +18,14 @@
  *   that its chain is trusted. When master.cf's service runs postscreen, or
  *   the dialogue has `# connection` lines, the dialogue is a series of
  *   connections: postscreen first, then the smtpd it hands clients to (see
- *   render-connections.ts for the output). The wiring is the engine's
- *   scenario (openScenario); this file parses arguments and prints.
+ *   render-connections.ts for the output). Settings the simulator does not
+ *   model go to stderr as `postfix-sim smtpd: notice: PROGRAM: ...`. The
+ *   wiring is the engine's scenario (openScenario); this file parses
+ *   arguments and prints.
  */
 import { openScenario } from '../engine/index.ts';
 import type { ClientInput, Host } from '../engine/index.ts';
-import { formatDiagnostic } from './report.ts';
+import { formatDiagnostic, formatNotices } from './report.ts';
 import { renderConnections } from './render-connections.ts';
 import { createNodeHost } from './node-host.ts';
 import type { CommandOutput } from './postmap.ts';
@@ -98,6 +100,8 @@ export async function runSmtpd(argv: readonly string[], io: SmtpdIo): Promise<Co
     .map((d) => formatDiagnostic(d, 'postfix/smtpd', configDirectory))
     .join('');
   if (scenario.fatal) return { stdout: '', stderr: stderr + formatDiagnostic(scenario.fatal, 'postfix/smtpd', configDirectory), status: 1 };
+  // Settings the simulator does not model, for smtpd and the daemons its mail meets.
+  stderr += formatNotices(scenario.notices.play, 'smtpd');
 
   const [fingerprint, pkeyFingerprint] = (ccert ?? '').split(',');
   const tlsFacts =

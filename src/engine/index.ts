@@ -5,7 +5,9 @@
  *   The UI, the CLI and library users import from here and nowhere else.
  */
 export type { Diagnostic, LookupResult, LookupTrace, RuleMatch, Severity, RegexEngineName } from './trace/types.ts';
-export type { Host, OpenOptions, Table, TableDriver } from './tables/types.ts';
+export type { BuildFlags, DuplicateMode, Host, OpenOptions, Table, TableDriver } from './tables/types.ts';
+export { decodeBytes, encodeBytes, byteLength } from './util/bytes.ts';
+export { fileContent, fileValue } from './tables/dict-file.ts';
 export { DEBIAN_POSTFIX_TYPES, DRIVERS, INDEXED_TYPES, openTable, splitSpec } from './tables/registry.ts';
 export { printable } from './trace/printable.ts';
 export { smtpdEventText, sourceText } from './trace/smtpd-text.ts';
@@ -22,6 +24,12 @@ export type { MasterCf, MasterService } from './config/mastercf.ts';
 export { DEFAULT_FACTS, builtinDefault, compareCompatLevels, isBuiltinParameter, serviceParameters } from './config/names.ts';
 export type { MachineFacts, InterfaceAddress, ParamName } from './config/names.ts';
 export { postconfShow } from './config/postconf.ts';
+export { checkParameters, myoriginOf, CHECKED_PROGRAMS, PROGRAM_READS } from './config/checks.ts';
+export { daemonView, daemonViews, mailDaemonViews, DAEMON_SERVICES } from './config/daemons.ts';
+export { SIMULATED, coverageRows, isOperational, notSimulated, notSimulatedNotices } from './config/coverage.ts';
+export type { CoverageRow } from './config/coverage.ts';
+export type { Daemon, DaemonView, MailDaemonViews } from './config/daemons.ts';
+export type { CheckResult as ParameterCheckResult, CheckOptions as ParameterCheckOptions } from './config/checks.ts';
 export type { PostconfRequest, PostconfOutput } from './config/postconf.ts';
 export {
   prepareSmtpd,
@@ -86,9 +94,12 @@ export type {
   RewriteRule,
 } from './resolve/index.ts';
 export {
+  aliasDatabaseHost,
   createSearchContext,
   createTableCache,
+  daemonOpenOptions,
   isFixedTable,
+  openAliasTable,
   openMatchList,
   matchParentStyle,
   openMaps,
@@ -167,6 +178,7 @@ export type {
   ResolveResult,
   ScenarioLookup,
 } from './scenario/scenario.ts';
+export type { ScenarioNotices } from './scenario/notices.ts';
 export {
   ADDRESS_KEYS,
   askedBy,
@@ -210,4 +222,3 @@ export type {
   SessionLine,
   SessionObservation,
 } from './expect/index.ts';
-export { openAliasTable } from './resolve/alias-table.ts';

@@ -5,7 +5,7 @@ import { builtinDefault, compareCompatLevels, mynetworksOf, serviceParameters, D
 describe('loadMainCf', () => {
   it('gives legacy defaults without compatibility_level', () => {
     const m = loadMainCf('myhostname = mx.example.org\n');
-    expect(m.get('relay_domains')).toBe('mx.example.org, localhost.example.com, localhost');
+    expect(m.get('relay_domains')).toBe('mx.example.org, localhost.example.org, localhost');
     expect(m.get('smtputf8_enable')).toBe('no');
     expect(m.get('smtpd_relay_restrictions')).toBe('');
     expect(m.get('append_dot_mydomain')).toBe('yes');
@@ -27,6 +27,17 @@ describe('loadMainCf', () => {
     expect(m.dynamic.raw('nosuch')).toBeUndefined();
     expect(m.dynamic.get('nosuch')).toBeUndefined();
   });
+  it('derives mydomain from the configured myhostname, and myhostname from a configured mydomain', () => {
+    expect(loadMainCf('myhostname = mail.example.net\n').get('mydomain')).toBe('example.net');
+    expect(loadMainCf('myhostname = mail.example\n').get('mydomain')).toBe('example');
+    expect(loadMainCf('myhostname = mail\n').get('mydomain')).toBe('localdomain');
+    expect(loadMainCf('myhostname = $h.example.org\nh = mx1\n').get('mydestination')).toBe('mx1.example.org, localhost.example.org, localhost');
+    const box = { ...DEFAULT_FACTS, hostname: 'box' };
+    expect(loadMainCf('mydomain = example.org\n', undefined, box).get('myhostname')).toBe('box.example.org');
+    expect(loadMainCf('', undefined, box).get('myhostname')).toBe('box.localdomain');
+    // A myhostname that refers back to $mydomain sees it undefined, as Postfix does, instead of looping.
+    expect(loadMainCf('myhostname = mail.$mydomain\n').get('mydomain')).toBe('');
+  });
   it('reports a malformed line as fatal', () => {
     expect(loadMainCf('a b\n', '/etc/postfix/main.cf').error?.message).toBe(`/etc/postfix/main.cf, line 1: missing '=' after attribute name: "a b"`);
   });
@@ -42,6 +53,7 @@ describe('names', () => {
     expect(builtinDefault('myhostname', { ...DEFAULT_FACTS, hostname: 'box' })).toBe('box.localdomain');
     expect(builtinDefault('mydomain', { ...DEFAULT_FACTS, hostname: 'a.b.example' })).toBe('b.example');
     expect(builtinDefault('mydomain', { ...DEFAULT_FACTS, hostname: 'box' })).toBe('localdomain');
+    expect(builtinDefault('mydomain', { ...DEFAULT_FACTS, hostname: 'a.b' })).toBe('b');
     const facts = {
       ...DEFAULT_FACTS,
       interfaces: [

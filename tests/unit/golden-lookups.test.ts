@@ -14,14 +14,17 @@ import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import type { SqlJsStatic } from 'sql.js';
 import { describe, expect, it } from 'vitest';
-import { runPostmap } from '../../src/cli/postmap.ts';
+import { runPostalias, runPostmap } from '../../src/cli/postmap.ts';
 import { createNodeHost } from '../../src/cli/node-host.ts';
-import type { Host } from '../../src/engine/index.ts';
+import type { BuildFlags, Host } from '../../src/engine/index.ts';
+import { decodeBytes, encodeBytes } from '../../src/engine/index.ts';
 import { CONFIG_DIRECTORY, RECORD_ENVIRONMENT, defaultDatabaseType, planGroup } from '../../scripts/golden/lookups-format.mjs';
 
 const GOLDEN = join(import.meta.dirname, '..', 'golden', 'lookups');
 
 interface Recorded {
+  /** The program, when not postmap. */
+  command?: 'postalias';
   argv: string[];
   stdin?: string | null;
   stdout: string;
@@ -45,7 +48,7 @@ const NOT_CONFIG = new Set(['queries', 'expected.json']);
  * group has none (as the recorder adds), and `NAME` served as the SQLite
  * database that `NAME.sql` builds (what sqlite3 made for the recording).
  */
-async function groupHost(dir: string, unfoldedBuilds: ReadonlySet<string>): Promise<Host> {
+async function groupHost(dir: string, builds: ReadonlyMap<string, BuildFlags>): Promise<Host> {
   const base = createNodeHost({
     configDirectory: dir,
     // What real postmap was started with; LANG=C is import_environment's (node-host adds it too).
@@ -77,14 +80,35 @@ async function groupHost(dir: string, unfoldedBuilds: ReadonlySet<string>): Prom
       return base.readFile(path);
     },
     loadSqlJs,
-    // Tables the group builds with `postmap -f` keep their keys' case.
-    builtWithoutFolding: (path: string) => unfoldedBuilds.has(path),
+    // How the group's `build` lines built each table (postmap -f, -r, -w, -N, -n, -F).
+    buildFlags: (path: string) => builds.get(path),
   };
 }
 
+/** buildFlagsOf - the options of a `postmap [options] MAP...` build line, as the table it built keeps them. */
+function buildFlagsOf(argv: readonly string[]): BuildFlags {
+  const flags: BuildFlags = {};
+  for (const a of argv) {
+    if (!a.startsWith('-')) break;
+    for (const c of a.slice(1)) {
+      if (c === 'f') flags.noFold = true;
+      else if (c === 'r') flags.duplicates = 'replace';
+      else if (c === 'w') flags.duplicates = 'ignore';
+      else if (c === 'N') flags.nul = true;
+      else if (c === 'n') flags.nul = false;
+      else if (c === 'F') flags.rhsIsFile = true;
+    }
+  }
+  return flags;
+}
+
+/** asRecorded - the simulator's output (bytes as the engine keeps them) as the recorder stored postmap's: UTF-8 text. */
+const asRecorded = (text: string): string => Buffer.from(encodeBytes(text)).toString('utf8');
+
 /** shellWord - an argument as a reader would type it, for test names. */
 const shellWord = (a: string): string => (a === '' || /[\s"'\\$]/.test(a) ? JSON.stringify(a) : a);
-const commandLine = (argv: readonly string[], stdin?: string | null): string => ['postmap', ...argv.map(shellWord)].join(' ') + (stdin ? ` < ${stdin}` : '');
+const commandLine = (argv: readonly string[], stdin?: string | null, command = 'postmap'): string =>
+  [command, ...argv.map(shellWord)].join(' ') + (stdin ? ` < ${stdin}` : '');
 
 const groups = existsSync(GOLDEN)
   ? readdirSync(GOLDEN)
@@ -127,32 +151,45 @@ for (const group of groups) {
     it('is recorded for the current queries file', () => {
       expect(expected, `${group}: no expected.json; run npm run golden:record ${group}`).toBeDefined();
       expect(
-        expected!.builds.map((b) => b.argv),
+        expected!.builds.map((b) => [b.command ?? 'postmap', b.argv]),
         'builds',
-      ).toEqual(plan.builds.map((b) => b.argv));
+      ).toEqual(plan.builds.map((b) => [b.program, b.argv]));
       expect(
-        expected!.queries.map((q) => [q.argv, q.stdin ?? null]),
+        expected!.queries.map((q) => [q.command ?? 'postmap', q.argv, q.stdin ?? null]),
         'queries',
-      ).toEqual(plan.queries.map((q) => [q.argv, q.stdinFile]));
+      ).toEqual(plan.queries.map((q) => [q.program, q.argv, q.stdinFile]));
     });
     if (!expected) return;
 
     let host: Promise<Host> | undefined;
-    const unfoldedBuilds = new Set(plan.builds.filter((b) => b.argv.includes('-f')).flatMap((b) => b.maps.map((m) => m.slice(m.indexOf(':') + 1))));
-    const getHost = () => (host ??= groupHost(dir, unfoldedBuilds));
+    const builds = new Map(
+      plan.builds.flatMap((b) =>
+        b.maps.map((m) => [m.slice(m.indexOf(':') + 1), { ...buildFlagsOf(b.argv), ...(b.program === 'postalias' && { postalias: true }) }] as const),
+      ),
+    );
+    const getHost = () => (host ??= groupHost(dir, builds));
 
     expected.builds.forEach((rec, i) => {
-      it(`build ${i + 1}: ${commandLine(rec.argv)}`, async () => {
-        const got = await runPostmap(rec.argv, { host: await getHost() });
-        expect(got).toEqual({ stdout: rec.stdout, stderr: rec.stderr, status: rec.status });
+      it(`build ${i + 1}: ${commandLine(rec.argv, null, rec.command)}`, async () => {
+        const got = await (rec.command === 'postalias' ? runPostalias : runPostmap)(rec.argv, { host: await getHost() });
+        expect({ ...got, stdout: asRecorded(got.stdout), stderr: asRecorded(got.stderr) }).toEqual({
+          stdout: rec.stdout,
+          stderr: rec.stderr,
+          status: rec.status,
+        });
       });
     });
     expected.queries.forEach((rec, i) => {
       const line = plan.queries[i]?.line;
-      it(`q${i + 1}${line ? ` (line ${line})` : ''}: ${commandLine(rec.argv, rec.stdin)}`, async () => {
-        const stdin = rec.stdin ? readFileSync(join(dir, rec.stdin), 'utf8') : undefined;
-        const got = await runPostmap(rec.argv, { host: await getHost(), ...(stdin !== undefined && { stdin }) });
-        expect(got).toEqual({ stdout: rec.stdout, stderr: rec.stderr, status: rec.status });
+      it(`q${i + 1}${line ? ` (line ${line})` : ''}: ${commandLine(rec.argv, rec.stdin, rec.command)}`, async () => {
+        // Keys are bytes; the recorder stored real postmap's output as UTF-8 text, and so is the simulator's compared.
+        const stdin = rec.stdin ? decodeBytes(readFileSync(join(dir, rec.stdin))) : undefined;
+        const got = await (rec.command === 'postalias' ? runPostalias : runPostmap)(rec.argv, { host: await getHost(), ...(stdin !== undefined && { stdin }) });
+        expect({ ...got, stdout: asRecorded(got.stdout), stderr: asRecorded(got.stderr) }).toEqual({
+          stdout: rec.stdout,
+          stderr: rec.stderr,
+          status: rec.status,
+        });
       });
     });
   });

@@ -18,13 +18,13 @@ const value = (t: Table, key: string): string | undefined => {
 };
 
 describe('pcre matching', () => {
-  it('runs the lookahead examples of pcre_table(5) on RegExp', async () => {
+  it('runs the lookahead examples of pcre_table(5) on the backtracking matcher', async () => {
     const t = await open('/^(?!owner-)(.*)-outgoing@(.*)/ 550 Use ${1}@${2} instead\n/^(friend@(?!my\\.domain$).*)$/ DUNNO\n');
     expect(value(t, 'list-outgoing@example.com')).toBe('550 Use list@example.com instead');
     expect(value(t, 'owner-list-outgoing@example.com')).toBeUndefined();
     expect(value(t, 'friend@my.domain')).toBeUndefined();
     expect(value(t, 'friend@my.domain.org')).toBe('DUNNO');
-    expect(t.lookup('friend@your.domain').trace.match?.engine).toBe('js-regexp');
+    expect(t.lookup('friend@your.domain').trace.match?.engine).toBe('backtrack');
   });
 
   it('backtracks leftmost-first and runs plain patterns on re2js', async () => {
@@ -115,12 +115,32 @@ describe('pcre compile errors (PCRE2 message and offset)', () => {
     expect(value(t, 'qaaa')).toBeUndefined();
   });
 
-  it('says so when a PCRE feature cannot be simulated', async () => {
-    const t = await open('/^a(*COMMIT)b/ verb\n/^(*NOPE)/ bad\n/^ok/ fine\n');
-    expect(t.diagnostics.map((d) => d.message)).toEqual([
-      `pcre map ${PATH}, line 1: postfix-sim cannot reproduce this pattern (pattern uses a backtracking control verb): skipping this rule`,
-      `pcre map ${PATH}, line 2: error in regex at offset 7: (*VERB) not recognized or malformed`,
-    ]);
+  it('runs what RE2 cannot: verbs, recursion, conditions, \\K, branch reset', async () => {
+    const t = await open(
+      [
+        '/^a(*COMMIT)b/ verb',
+        '/^(*NOPE)/ bad',
+        '/^(\\((?:[^()]|(?1))*\\))$/ balanced',
+        '/^(<)?x(?(1)>|)$/ cond',
+        '/^foo\\Kbar/ keep',
+        '/^(?|(a)|(b))c$/ reset-$1',
+        '/^ok/ fine',
+      ].join('\n') + '\n',
+    );
+    expect(t.diagnostics.map((d) => d.message)).toEqual([`pcre map ${PATH}, line 2: error in regex at offset 7: (*VERB) not recognized or malformed`]);
+    expect(value(t, 'ab')).toBe('verb');
+    expect(value(t, '(a(b)c)')).toBe('balanced');
+    expect(value(t, '(a(b)c')).toBeUndefined();
+    expect(value(t, '<x>')).toBe('cond');
+    expect(value(t, '<x')).toBeUndefined();
+    expect(value(t, 'bc')).toBe('reset-b');
+    expect(t.lookup('foobar').trace.match?.groups?.[0]).toBe('bar');
     expect(value(t, 'ok')).toBe('fine');
+  });
+  it("gives up on a catastrophic pattern with PCRE2's match limit, deterministically", async () => {
+    const t = await open('/^(?=a)(a+)+$/ catastrophic\n/^a/ fine\n');
+    const r = t.lookup('a'.repeat(40) + 'b');
+    expect(r.warnings?.map((w) => w.message)).toEqual([`pcre map ${PATH}, line 1: match limit exceeded`]);
+    expect(r.status === 'found' && r.value).toBe('fine');
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runPostconf } from '../../src/cli/postconf.ts';
 import { printLine, printMasterEntry } from '../../src/engine/config/postconf.ts';
 import type { Host } from '../../src/engine/index.ts';
+import { memoryHost } from '../support/memory-host.ts';
 
 const host = (files: Record<string, string>): Host => ({
   readFile: (p: string) => (p in files ? new TextEncoder().encode(files[p]) : undefined),
@@ -41,5 +42,21 @@ describe('printing', () => {
     expect(printMasterEntry(['smtp', 'inet', 'n', '-', 'y', '-', '-', 'smtpd', '-o', 'a=b c'], false)).toBe(
       'smtp       inet  n       -       y       -       -       smtpd -o {a=b c}\n',
     );
+  });
+});
+
+describe('postfix-sim postconf --notices', () => {
+  it('lists what main.cf and master.cf -o set that the simulator does not model', async () => {
+    const host = memoryHost({
+      '/etc/postfix/main.cf': 'smtpd_proxy_filter = 127.0.0.1:10025\nsmtpd_timeout = 60s\nrelay_domains = x.example\n',
+      '/etc/postfix/master.cf': 'submission inet n - y - - smtpd\n  -o smtpd_history_flush_threshold=10\n  -o smtpd_tls_security_level=encrypt\n',
+    });
+    const out = await runPostconf(['--notices'], { host });
+    expect(out).toEqual({
+      stdout: '',
+      stderr:
+        'postfix-sim: notice: main.cf: smtpd_proxy_filter is set: not simulated\npostfix-sim: notice: master.cf: submission/inet: smtpd_history_flush_threshold is set: not simulated\n',
+      status: 0,
+    });
   });
 });

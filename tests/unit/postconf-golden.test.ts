@@ -13,12 +13,13 @@
  * hash-table order, which Postfix randomises per run (the recorder pins it
  * with NORANDOMIZE=1 only to make re-recording deterministic).
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPostconf } from '../../src/cli/postconf.ts';
 import { createNodeHost } from '../../src/cli/node-host.ts';
-import { parseCommands } from '../../scripts/golden/postconf-format.mjs';
+import { groupHostname, parseCommands } from '../../scripts/golden/postconf-format.mjs';
+import { DEFAULT_FACTS } from '../../src/engine/index.ts';
 
 const GOLDEN = join(import.meta.dirname, '..', 'golden', 'postconf');
 
@@ -41,8 +42,11 @@ describe.each(groups)('postconf golden %s', (group) => {
   it('records every command of the commands file', () => {
     expect(expected.commands.map((c) => c.argv)).toEqual(parseCommands(readFileSync(join(dir, 'commands'), 'utf8')));
   });
+  // The machine's host name the group was recorded with (its `hostname` file).
+  const hostname = groupHostname(existsSync(join(dir, 'hostname')) ? readFileSync(join(dir, 'hostname'), 'utf8') : undefined);
+  const facts = hostname === undefined ? DEFAULT_FACTS : { ...DEFAULT_FACTS, hostname };
   it.each(expected.commands.map((c) => [c.argv.join(' '), c] as const))('postconf %s', async (_, rec) => {
-    const out = await runPostconf(rec.argv, { host: createNodeHost({ configDirectory: dir }) });
+    const out = await runPostconf(rec.argv, { host: createNodeHost({ configDirectory: dir }), facts });
     expect(out.stdout).toBe(rec.stdout);
     expect(out.status).toBe(rec.status);
     const last = lines(rec.stderr).at(-1);

@@ -70,11 +70,11 @@ describe('regexp matching (glibc semantics)', () => {
     expect(value(t, 'x\nf')).toBe('fm');
   });
 
-  it('runs backreferences on RegExp and says so', async () => {
+  it('runs backreferences on the backtracking matcher and says so', async () => {
     const t = await open('/^(foo)\\1$/ back\n');
     const r = t.lookup('foofoo');
     expect(r.status === 'found' && r.value).toBe('back');
-    expect(r.trace.match?.engine).toBe('js-regexp');
+    expect(r.trace.match?.engine).toBe('backtrack');
     expect(r.trace.notes?.[0]).toMatch(/backreference/);
   });
 });

@@ -49,7 +49,7 @@ describe('RFC 822 local-part quoting', () => {
 
 describe('tok822 scanning', () => {
   it('ends at a backslash that ends the text (it used to loop forever)', async () => {
-    const { scanTokens } = await import('../../src/engine/resolve/tok822.ts');
+    const { scanTokens } = await import('../../src/engine/util/tok822.ts');
     expect(scanTokens('\\').map((t) => t.text)).toEqual(['\\']);
     expect(scanTokens('a\\').map((t) => t.text)).toEqual(['a\\']);
   });

@@ -48,6 +48,27 @@ describe('string lists (mydestination)', () => {
   });
 });
 
+describe('/file/name entries as Postfix reads them', () => {
+  it('warn about a comment after patterns with the rest of the line, newline included', async () => {
+    const l = await openMatchList(ctx({ '/n': 'a.example # trailing\n' }), 'relay_domains', '/n', 'domain');
+    expect(l.diagnostics.map((d) => d.message)).toEqual(['relay_domains: comment at end of line is not supported: # trailing\n']);
+    expect(l.match('a.example').matched).toBe(true);
+  });
+  it('report a missing file once per program, and name its surrogate non-existent:', async () => {
+    const c = ctx();
+    const a = await openMatchList(c, 'relay_domains', 'x.example, /etc/postfix/nosuch', 'domain');
+    const b = await openMatchList(c, 'fast_flush_domains', '/etc/postfix/nosuch', 'domain');
+    expect(a.diagnostics.map((d) => d.message)).toEqual(['open file /etc/postfix/nosuch: No such file or directory']);
+    expect(b.diagnostics).toEqual([]);
+    expect(a.match('x.example').matched).toBe(true);
+    const r = a.match('y.example');
+    expect(r.error?.message).toBe('relay_domains: non-existent:/etc/postfix/nosuch: table lookup problem');
+    expect(r.trace.warnings?.map((w) => w.message)).toEqual([
+      'non-existent:/etc/postfix/nosuch is unavailable. open file /etc/postfix/nosuch: No such file or directory',
+    ]);
+  });
+});
+
 describe('domain lists (relay_domains)', () => {
   it('match subdomains of a plain entry when the parameter is in parent_domain_matches_subdomains', async () => {
     const l = await openMatchList(ctx(), 'relay_domains', 'example.com', 'domain');

@@ -73,16 +73,23 @@ describe('registry', () => {
     expect((await open('nosuch:x')).openError?.message).toBe('unsupported dictionary type: nosuch');
     const my = await open('mysql:/etc/postfix/my.cf');
     expect(my.openError?.message).toBe('unsupported dictionary type: mysql');
-    expect(my.lookup('k').trace.notes?.[0]).toMatch(/not simulated/);
+    expect(my.notices?.[0]?.message).toMatch(/not simulated/);
     expect((await open('noname')).openError?.message).toBe('open dictionary: expecting "type:name" form instead of "noname"');
   });
-  it('server-backed types fail every lookup with a note, never "not found"', async () => {
-    for (const spec of ['memcache:/etc/postfix/m.cf', 'socketmap:inet:127.0.0.1:9:name', 'tcp:127.0.0.1:9', 'nis:mail.aliases']) {
-      const t = await open(spec);
+  it('server-backed types answer as Postfix does when nothing listens, and say so once', async () => {
+    const host = memoryHost({ '/etc/postfix/m.cf': 'memcache = inet:127.0.0.1:11211\n' });
+    for (const spec of ['memcache:/etc/postfix/m.cf', 'socketmap:inet:127.0.0.1:9:name', 'tcp:127.0.0.1:9']) {
+      const t = await openTable(spec, { host });
       const r = t.lookup('k');
       expect(r.status, spec).toBe('error');
-      expect(r.trace.notes?.[0], spec).toMatch(/not simulated/);
+      expect(r.warnings?.[0]?.message, spec).toMatch(/^connect to .*Connection refused$/);
+      expect(t.notices?.map((n) => n.message).join(), spec).toMatch(/not simulated/);
     }
+    const nis = await openTable('nis:mail.aliases', { host });
+    expect(nis.diagnostics.map((d) => d.message)).toEqual(['dict_nis_init: NIS domain name not set - NIS lookups disabled']);
+    expect(nis.lookup('root').status).toBe('notfound');
+    // dict_nis_init runs once per program.
+    expect((await openTable('nis:other', { host })).diagnostics).toEqual([]);
     expect((await open('unix:nosuch.byname')).openError?.message).toBe('unknown table: unix:nosuch.byname');
   });
   it('unix:passwd.byname answers from the system accounts plus /etc/postfix/passwd', async () => {

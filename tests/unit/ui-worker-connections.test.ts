@@ -8,7 +8,8 @@ import type { SmtpdRequest } from '../../src/ui/worker/protocol.ts';
 import { memoryHost } from '../support/memory-host.ts';
 
 const MAIN = 'compatibility_level = 3.6\nmyhostname = host.example.com\nmydestination = host.example.com\nalias_maps =\nmynetworks = 127.0.0.1/32\n';
-const POSTSCREEN = 'smtp inet n - y - 1 postscreen\nsmtpd pass - - y - - smtpd\n';
+// With the services smtpd's clients connect to, so only postscreen's own notices show.
+const POSTSCREEN = 'smtp inet n - y - 1 postscreen\nsmtpd pass - - y - - smtpd\ncleanup unix n - y - 0 cleanup\nrewrite unix - - y - - trivial-rewrite\n';
 const request = (dialogue: string, extra: Partial<SmtpdRequest> = {}): SmtpdRequest => ({
   id: 1,
   kind: 'smtpd',

@@ -80,10 +80,27 @@ export interface MainCf extends ParameterView {
 function makeView(layers: readonly Layer[], facts: MachineFacts): ParameterView {
   const layerOf = (name: string): Layer | undefined => layers.find((layer) => layer.params.has(name));
   const raw = (name: string): string | undefined => layerOf(name)?.params.get(name);
+  let derivingMydomain = false;
   function rawOrDefault(name: string): string | undefined {
     const v = raw(name);
     if (v !== undefined) return v;
-    if (name === 'mynetworks') return builtinDefault(name, facts, view.get('mynetworks_style') ?? 'subnet');
+    switch (name) {
+      case 'mynetworks':
+        return builtinDefault(name, facts, view.get('mynetworks_style') ?? 'subnet');
+      case 'myhostname':
+        // check_myhostname() consults mydomain only when main.cf sets it.
+        return builtinDefault(name, facts, undefined, { mydomain: () => (view.raw('mydomain') === undefined ? undefined : view.get('mydomain')) });
+      case 'mydomain': {
+        // check_mydomainname() reads myhostname; a myhostname that refers back to $mydomain sees it undefined.
+        if (derivingMydomain) return undefined;
+        derivingMydomain = true;
+        try {
+          return builtinDefault(name, facts, undefined, { myhostname: () => view.get('myhostname') ?? '' });
+        } finally {
+          derivingMydomain = false;
+        }
+      }
+    }
     return builtinDefault(name, facts);
   }
   const expand = (value: string): Expansion => macExpand(value, { recurse: true, lookup: (n) => rawOrDefault(n) });

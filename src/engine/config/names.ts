@@ -10,10 +10,16 @@
  *   Postfix does (a main.cf without the line gets the level-0 defaults).
  *
  *   Machine-dependent defaults are facts of the scenario (MachineFacts):
- *   myhostname (default "host.example.com"), mydomain (myhostname minus its
- *   first label when that still has a dot, else "localdomain"), the interface addresses
+ *   the host name (default "host.example.com"), the interface addresses
  *   that mynetworks is computed from (default loopback only:
- *   127.0.0.1/8 and ::1/128), and process_id (default 1234).
+ *   127.0.0.1/8 and ::1/128), and process_id (default 1234). Two of them
+ *   follow the configuration, as check_myhostname() and
+ *   check_mydomainname() compute them: myhostname is the host name, with
+ *   `.$mydomain` (when main.cf sets mydomain, else `.localdomain`)
+ *   appended to a name without a dot; mydomain is what follows the first
+ *   dot of myhostname as configured (`myhostname = mail.example.net` gives
+ *   example.net, `mail.example` gives example), "localdomain" when it has
+ *   no dot.
  *
  *   Legacy parameters (obsolete names that defaults still refer to, such as
  *   virtual_maps) are known with an empty default but are not listed by
@@ -127,9 +133,26 @@ export function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** myhostnameOf - Postfix's default myhostname for a gethostname() result. */
-function myhostnameOf(facts: MachineFacts): string {
-  return facts.hostname.includes('.') ? facts.hostname : `${facts.hostname}.localdomain`;
+/**
+ * What the computed defaults of myhostname and mydomain depend on besides
+ * the machine: the configured (expanded) mydomain, undefined when main.cf
+ * does not set it, and the myhostname in effect.
+ */
+export interface DerivedFrom {
+  mydomain?: () => string | undefined;
+  myhostname?: () => string;
+}
+
+/** myhostnameOf - check_myhostname(): gethostname(), with `.$mydomain` appended when it has no dot. */
+function myhostnameOf(facts: MachineFacts, from?: DerivedFrom): string {
+  if (facts.hostname.includes('.')) return facts.hostname;
+  return `${facts.hostname}.${from?.mydomain?.() ?? 'localdomain'}`;
+}
+
+/** mydomainOf - check_mydomainname(): what follows the first dot of myhostname, else "localdomain". */
+function mydomainOf(myhostname: string): string {
+  const dot = myhostname.indexOf('.');
+  return dot < 0 ? 'localdomain' : myhostname.slice(dot + 1);
 }
 
 /** mynetworksOf - the default mynetworks for a mynetworks_style (mynetworks.c). */
@@ -185,19 +208,17 @@ function maskAddress(address: string, len: number, v6: boolean): string {
 /**
  * builtinDefault - a parameter's default as `postconf -d` prints it, or
  * undefined for a name Postfix does not know. `style` is the
- * mynetworks_style in effect (mynetworks is computed, not an expression).
+ * mynetworks_style in effect (mynetworks is computed, not an expression);
+ * `from` gives what myhostname and mydomain are computed from when a
+ * main.cf is in effect (without it: the machine alone, as `postconf -d`).
  */
-export function builtinDefault(name: string, facts: MachineFacts = DEFAULT_FACTS, style = 'subnet'): string | undefined {
+export function builtinDefault(name: string, facts: MachineFacts = DEFAULT_FACTS, style = 'subnet', from?: DerivedFrom): string | undefined {
   if (Object.hasOwn(DEFAULTS, name)) return DEFAULTS[name];
   switch (name) {
     case 'myhostname':
-      return myhostnameOf(facts);
-    case 'mydomain': {
-      const h = myhostnameOf(facts);
-      const dot = h.indexOf('.');
-      // check_mydomainname(): the parent of myhostname when that has a dot, else "localdomain".
-      return dot >= 0 && h.slice(dot + 1).includes('.') ? h.slice(dot + 1) : 'localdomain';
-    }
+      return myhostnameOf(facts, from);
+    case 'mydomain':
+      return mydomainOf(from?.myhostname?.() ?? myhostnameOf(facts));
     case 'mynetworks':
       return mynetworksOf(facts, style);
     case 'process_id':

@@ -218,6 +218,7 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
         if (table.has(name)) table.get(name)!.cls = 'service';
         else table.set(name, { cls: 'service', def });
 
+    let derivingMydomain = false;
     // lookupValue - pcf_lookup_parameter_value().
     const lookupValue = (name: string, defaults: boolean, nondef: boolean, local?: Entry): string | undefined => {
       let value: string | undefined;
@@ -234,6 +235,19 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
       if (!node) return undefined;
       if (name === 'mynetworks')
         return builtinDefault(name, facts, expandValue(lookupValue('mynetworks_style', defaults, false, local) ?? '', defaults, local));
+      // myhostname and mydomain follow main.cf (check_myhostname, check_mydomainname); -d shows the machine's.
+      if (!defaults && name === 'myhostname') {
+        const domain = params.get('mydomain');
+        return builtinDefault(name, facts, undefined, { mydomain: () => (domain === undefined ? undefined : expandValue(domain, false)) });
+      }
+      if (!defaults && name === 'mydomain' && !derivingMydomain) {
+        derivingMydomain = true;
+        try {
+          return builtinDefault(name, facts, undefined, { myhostname: () => expandValue(lookupValue('myhostname', false, false) ?? '', false) });
+        } finally {
+          derivingMydomain = false;
+        }
+      }
       return node.def;
     };
     // expandValue - pcf_expand_parameter_value(): fatal on a syntax error.
@@ -256,7 +270,7 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
           fatal('macro processing error');
         }
       }
-      registerUserParameters(params, entries, table, dir, warn);
+      registerUserParameters(params, entries, table, dir, warn, (value, local) => void expandValue(value, false, local));
     }
 
     // Output.
@@ -307,8 +321,20 @@ export function postconfShow(req: PostconfRequest): PostconfOutput {
   }
 }
 
-/** registerUserParameters - pcf_register_user_parameters(): validate user-defined names, warn about undefined ones. */
-function registerUserParameters(params: Map<string, string>, entries: Entry[], table: Map<string, Node>, dir: string, warn: (m: string) => void): void {
+/**
+ * registerUserParameters - pcf_register_user_parameters(): validate
+ * user-defined names, warn about undefined ones. The value of a built-in
+ * or per-service parameter is also expanded (`expand`, fatal on bad `$`
+ * syntax), as postconf does when it looks for legacy database names in it.
+ */
+function registerUserParameters(
+  params: Map<string, string>,
+  entries: Entry[],
+  table: Map<string, Node>,
+  dir: string,
+  warn: (m: string) => void,
+  expand: (value: string, local?: Entry) => void,
+): void {
   const restClasses = new Set<string>();
   const flag = (name: string, local?: Entry): void => {
     let supplied = false;
@@ -353,6 +379,7 @@ function registerUserParameters(params: Map<string, string>, entries: Entry[], t
         if (isRawParameter(name)) continue;
       }
       scan(value, local);
+      if (node && (node.cls === 'builtin' || node.cls === 'service')) expand(value, local);
     }
   };
   for (const e of entries) if (e.params.size > 0) scanNamespace(e.params, e);

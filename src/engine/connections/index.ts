@@ -23,6 +23,7 @@
  */
 import type { MainCf, ParameterView } from '../config/maincf.ts';
 import { serviceView } from '../config/maincf.ts';
+import { mailDaemonViews } from '../config/daemons.ts';
 import type { MasterCf, MasterService } from '../config/mastercf.ts';
 import type { DnsFacts } from '../dns/facts.ts';
 import { NO_DNS } from '../dns/facts.ts';
@@ -102,7 +103,9 @@ export async function prepareConnections(o: ConnectionsOptions): Promise<Prepare
   const cache = o.cache ?? createTableCache(o.host, inetParams);
   const dns = o.dns ?? NO_DNS;
   const smtpdFor = async (params: ParameterView, name: string): Promise<SmtpdConfig> => {
-    const resolver = await createResolver(params, { host: o.host, cache, ...(o.users && { users: o.users }), ...(o.agents && { agents: o.agents }) });
+    // trivial-rewrite, cleanup, local and virtual run with their own master.cf entries, not smtpd's -o.
+    const views = mailDaemonViews(o.main, o.master, params);
+    const resolver = await createResolver(params, { host: o.host, cache, views, ...(o.users && { users: o.users }), ...(o.agents && { agents: o.agents }) });
     return prepareSmtpd({ host: o.host, params, cache, resolver, dns, service: name, ...(o.facts && { facts: o.facts }) });
   };
   if (!runsPostscreen) return { service, smtpd: await smtpdFor(inetParams, service), smtpdService: entry?.service ?? service };

@@ -29,6 +29,7 @@ import type { AccessList } from './access.ts';
 import { parseDnsblSites } from './dnsbl.ts';
 import type { DnsblLimits, DnsblSites } from './dnsbl.ts';
 import { ParamReader } from './params.ts';
+import { checkParameters } from '../config/checks.ts';
 import { ACTION_NAMES, TESTS, TEST_PARAMS } from './tests.ts';
 
 export interface PostscreenOptions {
@@ -92,7 +93,8 @@ export interface PostscreenConfig {
   notices: string[];
 }
 
-const NOT_SIMULATED: readonly [ParamName, string][] = [
+/** What postscreen does not model, and why: its own notices (coverage.ts's generic notice is not repeated for these). */
+export const NOT_SIMULATED: readonly [ParamName, string][] = [
   ['postscreen_upstream_proxy_protocol', 'the haproxy protocol is not simulated: clients connect directly'],
   ['postscreen_reject_footer', 'reply footers are not simulated'],
   ['postscreen_reject_footer_maps', 'reply footers are not simulated'],
@@ -118,46 +120,34 @@ export async function preparePostscreen(options: PostscreenOptions): Promise<Pos
   const startup: string[] = [];
   const notices: string[] = [];
 
-  // The parameter tables, in postscreen's order: strings, integers, nints, times, booleans, raw, nbools.
-  const smtpdService = p.str('smtpd_service_name', 1);
-  const banner = p.str('smtpd_banner', 1);
+  // The values postscreen uses (checkParameters() below refuses bad ones before anything is opened).
+  const smtpdService = p.str('smtpd_service_name');
+  const banner = p.str('smtpd_banner');
   const cacheMap = p.str('postscreen_cache_map');
   const teaser = p.str('postscreen_greet_banner');
-  const actionText = Object.fromEntries(TESTS.map((t) => [t, p.str(TEST_PARAMS[t].action, 1)])) as Record<PostscreenTestName, string>;
+  const actionText = Object.fromEntries(TESTS.map((t) => [t, p.str(TEST_PARAMS[t].action)])) as Record<PostscreenTestName, string>;
   const sitesText = p.str('postscreen_dnsbl_sites');
   const aclText = p.str('postscreen_access_list');
-  const denylistText = p.str('postscreen_denylist_action', 1);
+  const denylistText = p.str('postscreen_denylist_action');
   const forbiddenText = p.str('postscreen_forbidden_commands');
   const discardWords = p.str('postscreen_discard_ehlo_keywords');
   const replyMap = p.str('postscreen_dnsbl_reply_map');
   const tlsLevel = p.str('postscreen_tls_security_level');
   const allowlistIf = p.str('postscreen_allowlist_interfaces');
-  p.str('dnsblog_service_name', 1);
-  p.str('tlsproxy_service_name', 1);
-  const threshold = p.int('postscreen_dnsbl_threshold', 1);
-  const commandLimit = p.int('postscreen_command_count_limit', 1);
-  p.int('smtpd_client_connection_count_limit');
-  p.int('postscreen_post_queue_limit', 5);
-  p.int('postscreen_pre_queue_limit', 10);
+  const threshold = p.int('postscreen_dnsbl_threshold');
+  const commandLimit = p.int('postscreen_command_count_limit');
   const connectionLimit = p.int('postscreen_client_connection_count_limit');
   const allowlistThreshold = p.int('postscreen_dnsbl_allowlist_threshold');
-  p.time('postscreen_command_time_limit', 1);
-  const greetWait = p.time('postscreen_greet_wait', 1);
+  const greetWait = p.time('postscreen_greet_wait');
   const ttl = {} as Record<PostscreenTestName, number>;
-  ttl.pregreet = p.time('postscreen_greet_ttl', 1);
-  const minTtl = p.time('postscreen_dnsbl_min_ttl', 1);
-  const maxTtl = p.time('postscreen_dnsbl_max_ttl', 1);
+  ttl.pregreet = p.time('postscreen_greet_ttl');
+  const minTtl = p.time('postscreen_dnsbl_min_ttl');
+  const maxTtl = p.time('postscreen_dnsbl_max_ttl');
   ttl.dnsbl = minTtl;
-  for (const t of ['pipelining', 'non-smtp command', 'bare newline'] as const) ttl[t] = p.time(TEST_PARAMS[t].ttl, 1);
-  const cacheRetention = p.time('postscreen_cache_retention_time', 1);
+  for (const t of ['pipelining', 'non-smtp command', 'bare newline'] as const) ttl[t] = p.time(TEST_PARAMS[t].ttl);
+  const cacheRetention = p.time('postscreen_cache_retention_time');
   const cacheCleanup = p.time('postscreen_cache_cleanup_interval');
-  p.time('postscreen_watchdog_timeout', 10);
-  p.time('postscreen_upstream_proxy_timeout', 1);
-  p.time('postscreen_dnsbl_timeout', 1);
-  p.bool('smtpd_helo_required');
   const ehloNoVrfy = p.bool('disable_vrfy_command');
-  p.bool('smtpd_use_tls');
-  p.bool('smtpd_enforce_tls');
   const enabled: Record<PostscreenTestName, boolean> = {
     pregreet: teaser !== '',
     dnsbl: sitesText.trim() !== '',
@@ -209,7 +199,10 @@ export async function preparePostscreen(options: PostscreenOptions): Promise<Pos
     enforceTls: false,
     fatal,
   });
-  if (p.fatal) return dead(p.fatal);
+  // What postscreen refuses among the parameters it reads at start-up, in its order (config/checks.ts).
+  const checked = checkParameters(params, 'postscreen', { readFile: (path) => options.host.readFile(path) });
+  startup.push(...checked.warnings.map((w) => `warning: ${w.message}`));
+  if (checked.fatal) return dead(checked.fatal.message);
 
   // Before the chroot: the access list's tables, the forbidden commands, the DNSBL reply map.
   const mynetworks = await openMatchList(ctx, 'mynetworks', params.get('mynetworks') ?? '', 'addr');

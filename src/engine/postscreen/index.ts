@@ -12,7 +12,7 @@
  * SEE ALSO
  *   postscreen(8), POSTSCREEN_README
  */
-export { preparePostscreen } from './config.ts';
+export { preparePostscreen, NOT_SIMULATED as POSTSCREEN_NOT_SIMULATED } from './config.ts';
 export type { PostscreenConfig, PostscreenOptions } from './config.ts';
 export { Postscreen } from './screen.ts';
 export type { ConnectionInput, ScreenResult } from './screen.ts';

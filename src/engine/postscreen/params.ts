@@ -4,12 +4,10 @@
  * DESCRIPTION
  *   postscreen(8) reads its parameters in tables (strings, integers,
  *   "nint"s, times, booleans, raw strings, "nbool"s) before it opens any
- *   table, each with Postfix's conversion and its fatal message for a bad
- *   value: `bad numerical configuration: NAME = VALUE`, `invalid NAME
- *   parameter value N < MIN`, `parameter NAME: bad time value or unit:
- *   VALUE`, `invalid NAME: N (min MIN)`, `bad boolean configuration: NAME =
- *   VALUE`, `bad string length N < MIN: NAME = VALUE`. The first fatal
- *   error is what postscreen dies with.
+ *   table. What it refuses there (a bad number, time, boolean or length,
+ *   with Postfix's fatal message) is checked first, for every program
+ *   alike, by config/checks.ts; this reader converts values already
+ *   checked, as Postfix does.
  *
  *   Time values are a number with an optional unit (s, m, h, d, w); without
  *   one, the unit of the parameter's default applies (postscreen_greet_ttl
@@ -44,25 +42,17 @@ function defaultUnit(name: string): string {
   return /[a-z]/i.exec(plain)?.[0] ?? 's';
 }
 
-/** A parameter reader that remembers the first fatal error, as postscreen would die with it. */
+/** A parameter reader converting values as postscreen does (config/checks.ts has refused bad ones). */
 export class ParamReader {
-  fatal: string | undefined;
-
   constructor(private readonly params: ParameterView) {}
 
   private value(name: ParamName): string {
     return this.params.get(name) ?? '';
   }
 
-  private die(message: string): void {
-    this.fatal ??= message;
-  }
-
-  /** get_mail_conf_str with a minimum length. */
-  str(name: ParamName, min = 0): string {
-    const v = this.value(name);
-    if (min && v.length < min) this.die(`bad string length ${v.length} < ${min}: ${name} = ${v}`);
-    return v;
+  /** get_mail_conf_str. */
+  str(name: ParamName): string {
+    return this.value(name);
   }
 
   /** get_mail_conf_raw: the value without $name expansion. */
@@ -70,37 +60,20 @@ export class ParamReader {
     return this.params.rawOrDefault(name) ?? '';
   }
 
-  /** get_mail_conf_int / _nint: strtol of the whole value, then the minimum. */
-  int(name: ParamName, min = 0): number {
+  /** get_mail_conf_int / _nint: strtol of the whole value. */
+  int(name: ParamName): number {
     const v = this.value(name);
-    if (!/^\s*[+-]?\d+$/.test(v) || Math.abs(Number(v)) > INT_MAX) {
-      this.die(`bad numerical configuration: ${name} = ${v}`);
-      return 0;
-    }
-    const n = Number(v);
-    if (min && n < min) this.die(`invalid ${name} parameter value ${n} < ${min}`);
-    return n;
+    return /^\s*[+-]?\d+$/.test(v) ? Number(v) : 0;
   }
 
-  /** get_mail_conf_time: seconds, then the minimum. */
-  time(name: ParamName, min = 0): number {
-    const v = this.value(name);
-    const n = convTime(v, defaultUnit(name));
-    if (n === undefined) {
-      this.die(`parameter ${name}: bad time value or unit: ${v}`);
-      return 0;
-    }
-    if (min && n < min) this.die(`invalid ${name}: ${n} (min ${min})`);
-    return n;
+  /** get_mail_conf_time: seconds. */
+  time(name: ParamName): number {
+    return convTime(this.value(name), defaultUnit(name)) ?? 0;
   }
 
   /** get_mail_conf_bool / _nbool: yes or no, in any case. */
   bool(name: ParamName): boolean {
-    const v = this.value(name);
-    if (/^yes$/i.test(v)) return true;
-    if (/^no$/i.test(v)) return false;
-    this.die(`bad boolean configuration: ${name} = ${v}`);
-    return false;
+    return /^yes$/i.test(this.value(name));
   }
 
   /** The value is what it would be with no main.cf setting (for notices about what is not simulated). */

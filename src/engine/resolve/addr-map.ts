@@ -19,7 +19,7 @@ import { quote822Local, unquote822Local } from '../search/quote.ts';
 import type { AddrFindTrace, AddressEvent, Diagnostic } from '../trace/types.ts';
 import type { RewriteSettings } from './rewrite.ts';
 import { rewriteExternal } from './rewrite.ts';
-import { externalize, parseAddressList } from './tok822.ts';
+import { externalize, parseAddressList } from '../util/tok822.ts';
 
 /** The answer of mailAddrMap: internal-form addresses. */
 export interface AddrMapResult {

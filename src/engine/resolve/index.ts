@@ -16,5 +16,4 @@ export { DEBIAN_AGENTS, agentsFromMasterCf } from './agents.ts';
 export type { Agent } from './agents.ts';
 export type { RewriteRule } from './rewrite.ts';
 export { parseTransportEntry, updateEntry } from './transport.ts';
-export { commandLineAddress } from './tok822.ts';
-export { openAliasTable } from './alias-table.ts';
+export { commandLineAddress } from '../util/tok822.ts';

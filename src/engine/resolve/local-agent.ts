@@ -26,8 +26,8 @@ import type { Maps } from '../search/maps.ts';
 import type { Table } from '../tables/types.ts';
 import { foldKey } from '../util/casefold.ts';
 import type { AddressEvent, Diagnostic } from '../trace/types.ts';
-import type { Token } from './tok822.ts';
-import { internalize, parseAddressList } from './tok822.ts';
+import type { Token } from '../util/tok822.ts';
+import { internalize, parseAddressList } from '../util/tok822.ts';
 
 /** One delivery agent report: one record in the mail log. */
 export interface AgentReport {

@@ -41,8 +41,8 @@ import type { AddressClass, AddressEvent, Diagnostic } from '../trace/types.ts';
 import type { LocalDomains } from './local.ts';
 import type { RewriteSettings } from './rewrite.ts';
 import { rewriteTokens } from './rewrite.ts';
-import type { Token } from './tok822.ts';
-import { internalize, lastIndexOfType, scanTokens } from './tok822.ts';
+import type { Token } from '../util/tok822.ts';
+import { internalize, lastIndexOfType, scanTokens } from '../util/tok822.ts';
 import type { Route } from './transport.ts';
 import { splitAt, transportLookup } from './transport.ts';
 
@@ -361,7 +361,7 @@ export function warningsOf(trace: readonly AddressEvent[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const e of trace) {
     if (e.kind === 'diagnostic') out.push(e.diagnostic);
-    else if (e.kind === 'list' && e.trace.error) out.push(e.trace.error);
+    else if (e.kind === 'list' && e.trace.error) out.push(...(e.trace.warnings ?? []), e.trace.error);
     else if (e.kind === 'maps') out.push(...(e.trace.warnings ?? []));
     else if (e.kind === 'find') for (const k of e.trace.keys) out.push(...(k.warnings ?? []));
   }

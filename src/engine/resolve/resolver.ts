@@ -27,12 +27,12 @@ import type { Maps } from '../search/maps.ts';
 import { makeMaps, openMaps } from '../search/maps.ts';
 import type { Host, Table } from '../tables/types.ts';
 import type { AddressEvent, Diagnostic } from '../trace/types.ts';
-import { openAliasTable } from './alias-table.ts';
 import type { Agent } from './agents.ts';
 import { DEBIAN_AGENTS } from './agents.ts';
 import { createLocalDomains, ownAddresses } from './local.ts';
 import { expansionTypes } from './local-agent.ts';
 import { bool, int, str, warnCompatBreak } from './params.ts';
+import { checkParameters, myoriginOf } from '../config/checks.ts';
 import type { DeliveryResult, PipelineState } from './pipeline.ts';
 import { cleanupAddresses, resolveDelivery } from './pipeline.ts';
 import type { CleanupResult } from './pipeline.ts';
@@ -56,6 +56,13 @@ export interface ResolverOptions {
   users?: Iterable<string>;
   /** Transport name to delivery agent (master.cf); default Debian's master.cf. */
   agents?: Readonly<Record<string, Agent>>;
+  /**
+   * The parameters each daemon runs with, when master.cf gives it -o
+   * overrides (config/daemons.ts daemonView): trivial-rewrite's for address
+   * classes and rewriting, cleanup's for canonical, masquerading and
+   * virtual aliases, local's and virtual's for delivery. Default: `params`.
+   */
+  views?: Partial<Record<Program, ParameterView>>;
   /** A Milter fact names this Milter (non_smtpd_milters); without it every Milter is unreachable. */
   milterRuns?: (name: string) => boolean;
 }
@@ -89,7 +96,16 @@ export type Program = 'trivial-rewrite' | 'cleanup' | 'local' | 'virtual';
 
 /** createResolver - open everything the parameters name and return the resolver. */
 export async function createResolver(params: ParameterView, options: ResolverOptions): Promise<Resolver> {
-  const ctx: SearchContext = { host: options.host, params, cache: options.cache ?? createTableCache(options.host, params) };
+  const cache = options.cache ?? createTableCache(options.host, params);
+  const views: Record<Program, ParameterView> = {
+    'trivial-rewrite': options.views?.['trivial-rewrite'] ?? params,
+    cleanup: options.views?.cleanup ?? params,
+    local: options.views?.local ?? params,
+    virtual: options.views?.virtual ?? params,
+  };
+  // One search context per daemon: its own parameters (parent_domain_matches_subdomains...), one shared table cache.
+  const contexts = Object.fromEntries(Object.entries(views).map(([p, v]) => [p, { host: options.host, params: v, cache }])) as Record<Program, SearchContext>;
+  const tr = views['trivial-rewrite'];
   const facts = options.facts ?? DEFAULT_FACTS;
   const diagnostics: Diagnostic[] = [];
   const startup: Record<Program, Diagnostic[]> = { 'trivial-rewrite': [], cleanup: [], local: [], virtual: [] };
@@ -98,53 +114,62 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     diagnostics.push(...d);
     startup[program].push(...d);
   };
+  // What trivial-rewrite and cleanup refuse in their parameters when they start (they then die: the fatal
+  // error is logged). local and virtual start only when mail goes to them (virtual without a
+  // virtual_mailbox_base, the default, would die), so their checks are left to whoever delivers.
+  for (const p of ['trivial-rewrite', 'cleanup'] as const) {
+    const checked = checkParameters(views[p], p, { readFile: (path) => options.host.readFile(path) });
+    startup[p].push(...checked.warnings, ...(checked.fatal ? [checked.fatal] : []));
+    diagnostics.push(...checked.warnings, ...(checked.fatal ? [checked.fatal] : []));
+  }
   const list = async (name: ParamName, kind: MatchListKind): Promise<MatchList | undefined> => {
-    const value = str(params, name);
+    const value = str(views[program], name);
     if (value.trim() === '') return undefined;
-    const l = await openMatchList(ctx, name, value, kind);
+    const l = await openMatchList(contexts[program], name, value, kind);
     log(l.diagnostics);
     return l;
   };
   const maps = async (name: ParamName, flags: TableFlags = {}): Promise<Maps | undefined> => {
-    const value = str(params, name);
+    const value = str(views[program], name);
     if (splitList(value).length === 0) return undefined;
-    const m = await openMaps(ctx, name, value, flags);
+    const m = await openMaps(contexts[program], name, value, flags);
     log(m.diagnostics);
     return m;
   };
   const noRegsub = { noRegsub: true };
-  /** alias_maps: indexed tables are postalias-built alias databases. */
+  /** alias_maps: indexed tables are postalias-built alias databases (the table cache knows, see aliasDatabaseHost). */
   const aliasMaps = async (): Promise<Maps | undefined> => {
-    const specs = splitList(str(params, 'alias_maps'));
+    const specs = splitList(str(views.local, 'alias_maps'));
     if (specs.length === 0) return undefined;
-    const tables = await Promise.all(specs.map((s) => openAliasTable(s, options.host) ?? ctx.cache.open(s)));
+    const tables = await Promise.all(specs.map((s) => cache.open(s)));
     const m = makeMaps('alias_maps', tables);
     log(m.diagnostics);
     return m;
   };
   const mydestination = await list('mydestination', 'string');
-  const local = createLocalDomains(mydestination, ownAddresses(params, facts));
+  const local = createLocalDomains(mydestination, ownAddresses(tr, facts));
 
   // Assigned below; the rewrite settings close over it before it exists.
   // eslint-disable-next-line prefer-const
   let state: ResolveState;
   const rewrite: RewriteSettings = {
-    myorigin: str(params, 'myorigin'),
-    mydomain: str(params, 'mydomain'),
-    remoteRewriteDomain: str(params, 'remote_header_rewrite_domain'),
-    swapBangpath: bool(params, 'swap_bangpath'),
-    percentHack: bool(params, 'allow_percent_hack'),
-    appendAtMyorigin: bool(params, 'append_at_myorigin'),
-    appendDotMydomain: bool(params, 'append_dot_mydomain'),
-    warnAppendDotMydomain: warnCompatBreak(params, 'append_dot_mydomain', '1'),
+    // Debian's Postfix reads a myorigin that starts with `/` from that file.
+    myorigin: myoriginOf(tr, (path) => options.host.readFile(path)),
+    mydomain: str(tr, 'mydomain'),
+    remoteRewriteDomain: str(tr, 'remote_header_rewrite_domain'),
+    swapBangpath: bool(tr, 'swap_bangpath'),
+    percentHack: bool(tr, 'allow_percent_hack'),
+    appendAtMyorigin: bool(tr, 'append_at_myorigin'),
+    appendDotMydomain: bool(tr, 'append_dot_mydomain'),
+    warnAppendDotMydomain: warnCompatBreak(tr, 'append_dot_mydomain', '1'),
     localhostIsDefaultClass: () => resolveClassOf(state, 'localhost') === RESOLVE.CLASS_DEFAULT,
   };
   const find = {
-    recipientDelimiter: str(params, 'recipient_delimiter'),
+    recipientDelimiter: str(tr, 'recipient_delimiter'),
     myorigin: rewrite.myorigin,
     isLocal: (d: string) => local.resolveLocal(d),
-    ownerRequestSpecial: bool(params, 'owner_request_special'),
-    doubleBounceSender: str(params, 'double_bounce_sender'),
+    ownerRequestSpecial: bool(tr, 'owner_request_special'),
+    doubleBounceSender: str(tr, 'double_bounce_sender'),
   };
   state = {
     rewrite,
@@ -153,31 +178,31 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     ...opt('virtMailboxDoms', await list('virtual_mailbox_domains', 'string')),
     ...opt('relayDomains', await list('relay_domains', 'domain')),
     ...opt('transportMaps', await maps('transport_maps', noRegsub)),
-    transportParentStyle: matchParentStyle(ctx, 'transport_maps'),
+    transportParentStyle: matchParentStyle(contexts['trivial-rewrite'], 'transport_maps'),
     ...opt('relocatedMaps', await maps('relocated_maps')),
     ...opt('sndRelayMaps', await maps('sender_dependent_relayhost_maps', noRegsub)),
     ...opt('sndDefXportMaps', await maps('sender_dependent_default_transport_maps', noRegsub)),
     find,
     p: {
-      myhostname: str(params, 'myhostname'),
-      emptyAddressRecipient: str(params, 'empty_address_recipient'),
-      localTransport: str(params, 'local_transport'),
-      virtualTransport: str(params, 'virtual_transport'),
-      relayTransport: str(params, 'relay_transport'),
-      defaultTransport: str(params, 'default_transport'),
-      relayhost: str(params, 'relayhost'),
-      nullRelayKey: str(params, 'empty_address_relayhost_maps_lookup_key'),
-      nullDefXportKey: str(params, 'empty_address_default_transport_maps_lookup_key'),
+      myhostname: str(tr, 'myhostname'),
+      emptyAddressRecipient: str(tr, 'empty_address_recipient'),
+      localTransport: str(tr, 'local_transport'),
+      virtualTransport: str(tr, 'virtual_transport'),
+      relayTransport: str(tr, 'relay_transport'),
+      defaultTransport: str(tr, 'default_transport'),
+      relayhost: str(tr, 'relayhost'),
+      nullRelayKey: str(tr, 'empty_address_relayhost_maps_lookup_key'),
+      nullDefXportKey: str(tr, 'empty_address_default_transport_maps_lookup_key'),
       swapBangpath: rewrite.swapBangpath,
       percentHack: rewrite.percentHack,
-      resolveDequoted: bool(params, 'resolve_dequoted_address'),
-      resolveNullDomain: bool(params, 'resolve_null_domain'),
-      resolveNumericDomain: bool(params, 'resolve_numeric_domain'),
-      helpfulWarnings: bool(params, 'helpful_warnings'),
-      showUnknownRcptTable: bool(params, 'show_user_unknown_table_name'),
-      allowMinUser: bool(params, 'allow_min_user'),
-      smtputf8: bool(params, 'smtputf8_enable'),
-      configDirectory: str(params, 'config_directory') || '/etc/postfix',
+      resolveDequoted: bool(tr, 'resolve_dequoted_address'),
+      resolveNullDomain: bool(tr, 'resolve_null_domain'),
+      resolveNumericDomain: bool(tr, 'resolve_numeric_domain'),
+      helpfulWarnings: bool(tr, 'helpful_warnings'),
+      showUnknownRcptTable: bool(tr, 'show_user_unknown_table_name'),
+      allowMinUser: bool(tr, 'allow_min_user'),
+      smtputf8: bool(tr, 'smtputf8_enable'),
+      configDirectory: str(tr, 'config_directory') || '/etc/postfix',
     },
   };
   program = 'cleanup';
@@ -196,44 +221,45 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     ...opt('uidMaps', await maps('virtual_uid_maps')),
     ...opt('gidMaps', await maps('virtual_gid_maps')),
   };
-  const classes = (name: ParamName): Set<string> => new Set(splitList(str(params, name)).map((c) => c.toLowerCase()));
+  const cl = views.cleanup;
+  const classes = (name: ParamName): Set<string> => new Set(splitList(str(cl, name)).map((c) => c.toLowerCase()));
   const decoder = new TextDecoder();
   const pipeline: PipelineState = {
     resolve: state,
     cleanup: {
-      find,
+      find: { ...find, recipientDelimiter: str(cl, 'recipient_delimiter'), ownerRequestSpecial: bool(cl, 'owner_request_special') },
       rewrite,
-      expansionLimit: int(params, 'virtual_alias_expansion_limit'),
-      recursionLimit: int(params, 'virtual_alias_recursion_limit'),
-      addressLengthLimit: int(params, 'virtual_alias_address_length_limit'),
+      expansionLimit: int(cl, 'virtual_alias_expansion_limit'),
+      recursionLimit: int(cl, 'virtual_alias_recursion_limit'),
+      addressLengthLimit: int(cl, 'virtual_alias_address_length_limit'),
     },
     ...cleanupMaps,
     canonClasses: classes('canonical_classes'),
     senderCanonClasses: classes('sender_canonical_classes'),
     recipientCanonClasses: classes('recipient_canonical_classes'),
-    masqDomains: splitList(str(params, 'masquerade_domains')),
+    masqDomains: splitList(str(cl, 'masquerade_domains')),
     masqClasses: classes('masquerade_classes'),
     propagate: classes('propagate_unmatched_extensions'),
-    emptyAddressRecipient: str(params, 'empty_address_recipient'),
+    emptyAddressRecipient: str(cl, 'empty_address_recipient'),
     myorigin: rewrite.myorigin,
     agents: options.agents ?? DEBIAN_AGENTS,
-    nonSmtpdMilters: parseMilterList(str(params, 'non_smtpd_milters'), str(params, 'milter_default_action')),
+    nonSmtpdMilters: parseMilterList(str(cl, 'non_smtpd_milters'), str(cl, 'milter_default_action')),
     ...(options.milterRuns && { milterRuns: options.milterRuns }),
     local: {
       ...opt('aliasMaps', localAliases),
       // getpwnam(), through the same table local_recipient_maps uses.
-      passwd: options.users ? usersTable(options.users) : await ctx.cache.open('unix:passwd.byname'),
+      passwd: options.users ? usersTable(options.users) : await cache.open('unix:passwd.byname'),
       recipientDelimiter: find.recipientDelimiter,
       ownerRequestSpecial: find.ownerRequestSpecial,
       doubleBounceSender: find.doubleBounceSender,
-      commandsFrom: expansionTypes(str(params, 'allow_mail_to_commands')),
-      filesFrom: expansionTypes(str(params, 'allow_mail_to_files')),
-      luserRelay: str(params, 'luser_relay'),
-      fallbackTransport: str(params, 'fallback_transport'),
-      mailboxTransport: str(params, 'mailbox_transport'),
-      mailboxCommand: str(params, 'mailbox_command'),
-      homeMailbox: str(params, 'home_mailbox'),
-      mailSpoolDirectory: str(params, 'mail_spool_directory'),
+      commandsFrom: expansionTypes(str(views.local, 'allow_mail_to_commands')),
+      filesFrom: expansionTypes(str(views.local, 'allow_mail_to_files')),
+      luserRelay: str(views.local, 'luser_relay'),
+      fallbackTransport: str(views.local, 'fallback_transport'),
+      mailboxTransport: str(views.local, 'mailbox_transport'),
+      mailboxCommand: str(views.local, 'mailbox_command'),
+      homeMailbox: str(views.local, 'home_mailbox'),
+      mailSpoolDirectory: str(views.local, 'mail_spool_directory'),
       readFile: (path) => {
         const b = options.host.readFile(path);
         return b && decoder.decode(b);
@@ -241,8 +267,8 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     },
     virtual: {
       ...virtualMaps,
-      mailboxBase: str(params, 'virtual_mailbox_base'),
-      minimumUid: int(params, 'virtual_minimum_uid'),
+      mailboxBase: str(views.virtual, 'virtual_mailbox_base'),
+      minimumUid: int(views.virtual, 'virtual_minimum_uid'),
       find,
     },
   };

@@ -25,8 +25,8 @@
  */
 import type { AddressEvent } from '../trace/types.ts';
 import { quote822Local, unquote822Local } from '../search/quote.ts';
-import type { Token } from './tok822.ts';
-import { externalize, internalize, lastIndexOfType, scanTokens } from './tok822.ts';
+import type { Token } from '../util/tok822.ts';
+import { externalize, internalize, lastIndexOfType, scanTokens } from '../util/tok822.ts';
 
 /** What rewriting depends on. */
 export interface RewriteSettings {

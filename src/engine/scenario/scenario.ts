@@ -40,9 +40,12 @@ import type { MainCf, ParameterView } from '../config/maincf.ts';
 import { parseMasterCf } from '../config/mastercf.ts';
 import type { MasterCf } from '../config/mastercf.ts';
 import { unusedParameters } from '../config/postconf.ts';
-import { createTableCache } from '../search/index.ts';
+import { mailDaemonViews } from '../config/daemons.ts';
+import { scenarioNotices } from './notices.ts';
+import type { ScenarioNotices } from './notices.ts';
+import { createTableCache, openAliasTable } from '../search/index.ts';
 import type { TableCache } from '../search/index.ts';
-import { agentsFromMasterCf, commandLineAddress, createResolver, DEBIAN_AGENTS, openAliasTable } from '../resolve/index.ts';
+import { agentsFromMasterCf, commandLineAddress, createResolver, DEBIAN_AGENTS } from '../resolve/index.ts';
 import type { Agent, DeliveryResult, ResolveReply, Resolver } from '../resolve/index.ts';
 import { parseConnections, prepareConnections, runConnections } from '../connections/index.ts';
 import type { ConnectionResult, PreparedConnections } from '../connections/index.ts';
@@ -170,6 +173,16 @@ export interface Scenario {
   /** Warnings about the input files: main.cf, master.cf, unused parameters, DNS and other facts. */
   readonly diagnostics: readonly Diagnostic[];
   /**
+   * What the simulator does not model in this configuration, by what is
+   * run: parameters set to a value it does not simulate ("X is set: not
+   * simulated", config/coverage.ts) for each program involved, which is
+   * `program`, and master.cf services a daemon's clients cannot reach.
+   * `play`: smtpd sessions (postscreen when the service runs it, smtpd,
+   * and trivial-rewrite, cleanup, local and virtual as its mail meets
+   * them); `resolve`: sendmail -bv (trivial-rewrite, cleanup, local, virtual).
+   */
+  readonly notices: ScenarioNotices;
+  /**
    * Postfix would not start with this configuration (severity `fatal`);
    * play() and resolve() then do nothing. Its `program` is set when the
    * program that says so is not the one simulated (`postfix/master` for
@@ -253,6 +266,7 @@ export async function openScenario(options: ScenarioOptions): Promise<Scenario> 
       service: options.service?.trim() || 'smtp',
       params: main,
       diagnostics: [],
+      notices: { play: [], resolve: [] },
       fatal,
       dns: NO_DNS,
       facts: NO_FACTS,
@@ -317,22 +331,26 @@ async function prepareScenario(options: ScenarioOptions): Promise<Scenario> {
 
   const agents: Readonly<Record<string, Agent>> = options.agents ?? (master ? agentsFromMasterCf(master) : { ...DEBIAN_AGENTS });
   const users = options.users && [...options.users];
-  // newaliases and postalias build the tables alias_maps and alias_database name: every
-  // daemon that opens one (smtpd through local_recipient_maps' $alias_maps) reads an alias database.
-  const aliasSpecs = new Set((['alias_maps', 'alias_database'] as const).flatMap((name) => splitList(params.get(name) ?? '')));
-  const aliasTable = (spec: string): Table | undefined => (aliasSpecs.has(spec) ? openAliasTable(spec, host) : undefined);
-  // A cache the caller keeps (the page, between requests) still opens alias databases as postalias built them.
-  const withAliases = (c: TableCache): TableCache => ({ open: (spec, flags) => Promise.resolve(aliasTable(spec) ?? c.open(spec, flags)) });
-  const cacheFor = (view: ParameterView): TableCache => (options.tableCache ? withAliases(options.tableCache(view)) : createTableCache(host, view, aliasTable));
+  const cacheFor = (view: ParameterView): TableCache => options.tableCache?.(view) ?? createTableCache(host, view);
   const cache: TableCache = cacheFor(params);
   const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
     let p: Promise<T> | undefined;
     return () => (p ??= make());
   };
-  const smtpdResolver = once(() => createResolver(params, { host, cache, agents, ...(users && { users }) }));
-  // sendmail and the daemons it feeds read main.cf only (no master.cf -o overrides of the smtpd service).
+  // trivial-rewrite, cleanup, local and virtual run with their own master.cf entries, not smtpd's -o (config/daemons.ts).
+  const smtpdDaemons = mailDaemonViews(main, master, params);
+  const smtpdResolver = once(() => createResolver(params, { host, cache, agents, views: smtpdDaemons, ...(users && { users }) }));
+  // sendmail and the daemons it feeds read main.cf and their own entries only (no -o overrides of the smtpd service).
+  const mailDaemons = mailDaemonViews(main, master);
   const resolver = once(() =>
-    createResolver(main, { host, agents, cache: cacheFor(main), ...(users && { users }), milterRuns: (name) => facts.milterRuns(name) }),
+    createResolver(main, {
+      host,
+      agents,
+      cache: cacheFor(main),
+      views: mailDaemons,
+      ...(users && { users }),
+      milterRuns: (name) => facts.milterRuns(name),
+    }),
   );
   const smtpd = once(async () => prepareSmtpd({ host, params, cache, resolver: await smtpdResolver(), dns, facts, service }));
   const entry = master && connectionService(master, service);
@@ -346,6 +364,7 @@ async function prepareScenario(options: ScenarioOptions): Promise<Scenario> {
     service,
     params,
     diagnostics,
+    notices: fatal ? { play: [], resolve: [] } : scenarioNotices(main, master, params, entry?.argv[7] === 'postscreen', smtpdDaemons, mailDaemons),
     ...(fatal && { fatal }),
     dns,
     facts,
@@ -367,8 +386,11 @@ async function prepareScenario(options: ScenarioOptions): Promise<Scenario> {
     },
 
     lookup: async (spec, key, { noFold = false } = {}) => {
-      const alias = aliasTable(spec);
-      return alias ? { table: alias, result: alias.lookup(key) } : scenarioLookup(host, spec, key, noFold);
+      // newaliases and postalias build the tables alias_maps and alias_database name (postmap -q sees that database).
+      const aliases = new Set((['alias_maps', 'alias_database'] as const).flatMap((name) => splitList(params.get(name) ?? '')));
+      if (!aliases.has(spec)) return scenarioLookup(host, spec, key, noFold);
+      const table = await openAliasTable(spec, host, main);
+      return { table, result: table.lookup(key) };
     },
 
     async play(text, client = {}, options = {}) {

@@ -5,7 +5,7 @@
  *   Match lists (match_list(3)), maps (maps(3)), address search orders
  *   (mail_addr_find(3)) and RFC 822 local-part quoting, over a shared table cache.
  */
-export { createSearchContext, createTableCache, isFixedTable } from './context.ts';
+export { aliasDatabaseHost, createSearchContext, createTableCache, daemonOpenOptions, isFixedTable, openAliasTable } from './context.ts';
 export type { SearchContext, TableCache, TableFlags } from './context.ts';
 export { openMatchList, matchParentStyle } from './match-list.ts';
 export type { MatchList, MatchListKind, MatchListResult } from './match-list.ts';

@@ -43,6 +43,8 @@ export interface Maps {
   readonly tables: readonly Table[];
   /** What Postfix logs when it opens these tables. */
   readonly diagnostics: readonly Diagnostic[];
+  /** What the simulator assumes about these tables (servers it does not run), once per table, named by the parameter. */
+  readonly notices: readonly Diagnostic[];
   /** maps_find(): `partial` keys skip pattern tables. */
   find(key: string, partial?: boolean): MapsResult;
 }
@@ -63,11 +65,13 @@ export function makeMaps(title: string, tables: readonly Table[]): Maps {
     if (t.openError) diagnostics.push({ ...t.openError, severity: 'error' });
   }
   const fixed = tables.map(isFixedTable);
+  const notices = tables.flatMap((t) => (t.notices ?? []).map((n) => ({ ...n, message: `${title}: ${t.spec}: ${n.message}` })));
   return {
     title,
     spec: tables.map((t) => t.spec).join(' '),
     tables,
     diagnostics,
+    notices,
     find(key, partial = false) {
       const lookups: LookupTrace[] = [];
       let skipped: string[] | undefined;

@@ -35,6 +35,7 @@ import type { Table } from '../tables/types.ts';
 import type { Diagnostic, ListItemTrace, LookupTrace, MatchListTrace } from '../trace/types.ts';
 import type { SearchContext } from './context.ts';
 import { isFixedTable } from './context.ts';
+import { decodeBytes } from '../util/bytes.ts';
 
 export { openMaps, makeMaps } from './maps.ts';
 export type { Maps, MapsResult } from './maps.ts';
@@ -78,6 +79,9 @@ export function matchParentStyle(ctx: SearchContext, param: string): boolean {
   return splitList(list).some((p) => foldKey(p) === foldKey(param));
 }
 
+/** The missing /file/name entries already reported, per search context (one context stands for one program). */
+const REPORTED = new WeakMap<object, Set<string>>();
+
 /** isTableItem - MATCH_DICTIONARY(): not `[...` and contains a colon. */
 const isTableItem = (item: string): boolean => item[0] !== '[' && item.includes(':');
 
@@ -85,15 +89,18 @@ const isTableItem = (item: string): boolean => item[0] !== '[' && item.includes(
 export async function openMatchList(ctx: SearchContext, param: string, value: string, kind: MatchListKind): Promise<MatchList> {
   const diagnostics: Diagnostic[] = [];
   const items: Item[] = [];
-  const decoder = new TextDecoder();
   let fatalError: Diagnostic | undefined;
 
   async function parse(text: string, initial: boolean, file?: string): Promise<void> {
     const tokens = splitList(text, LIST_SEPARATORS);
+    let cursor = 0;
     for (let t = 0; t < tokens.length; t++) {
       const start = tokens[t]!;
+      const at = text.indexOf(start, cursor);
+      cursor = at + start.length;
       if (start.startsWith('#')) {
-        diagnostics.push({ severity: 'warning', message: `${param}: comment at end of line is not supported: ${tokens.slice(t).join(' ')}` });
+        // Postfix prints the token and the rest of the text as it stands (a file line keeps its newline).
+        diagnostics.push({ severity: 'warning', message: `${param}: comment at end of line is not supported: ${start} ${text.slice(cursor + 1)}` });
         break;
       }
       let match = initial;
@@ -111,11 +118,16 @@ export async function openMatchList(ctx: SearchContext, param: string, value: st
         const bytes = ctx.host.readFile(item);
         if (bytes === undefined) {
           const reason = `open file ${item}: No such file or directory`;
-          diagnostics.push({ severity: 'error', message: reason, file: item });
+          // The surrogate is registered once per process (dict_handle): the error is logged once.
+          let reported = REPORTED.get(ctx);
+          if (!reported) REPORTED.set(ctx, (reported = new Set()));
+          if (!reported.has(item)) diagnostics.push({ severity: 'error', message: reason, file: item });
+          reported.add(item);
           items.push({ text: item, negated: !match, ...(file && { file }), table: unreadable(item, reason) });
           continue;
         }
-        for (const line of decoder.decode(bytes).split('\n')) if (!line.startsWith('#')) await parse(line, match, item);
+        // vstring_fgets(): each line with its newline; a line that starts with `#` is skipped.
+        for (const line of decodeBytes(bytes).split(/(?<=\n)/)) if (!line.startsWith('#')) await parse(line, match, item);
       } else if (isTableItem(item)) {
         const table = await ctx.cache.open(item);
         diagnostics.push(...table.diagnostics);
@@ -146,11 +158,13 @@ export async function openMatchList(ctx: SearchContext, param: string, value: st
         return out;
       };
       if (fatalError) return { matched: false, error: fatalError, lookups: [], trace: { ...trace, error: fatalError } };
+      const warnings: Diagnostic[] = [];
       for (const item of items) {
         const fns = matchers(kind);
         for (let a = 0; a < fns.length && a < subject.length; a++) {
           const lookups: LookupTrace[] = [];
-          const r = fns[a]!(item, subject[a]!, lookups, param, parentStyle);
+          const r = fns[a]!(item, subject[a]!, lookups, param, parentStyle, warnings);
+          if (warnings.length > 0) trace.warnings = warnings;
           const step: ListItemTrace = { item: item.text, negated: item.negated, matched: r === true };
           if (item.file) step.file = item.file;
           if (lookups.length) step.lookups = lookups;
@@ -170,22 +184,23 @@ export async function openMatchList(ctx: SearchContext, param: string, value: st
   };
 }
 
-/** A surrogate for an unreadable /file/name: every lookup fails with the reason. */
+/** A surrogate for an unreadable /file/name (DICT_TYPE_NOFILE): every lookup fails with the reason. */
 function unreadable(name: string, reason: string): Table {
   const error: Diagnostic = { severity: 'warning', message: reason };
+  const spec = `non-existent:${name}`;
   return {
-    spec: `NOFILE:${name}`,
-    type: 'NOFILE',
+    spec,
+    type: 'non-existent',
     name,
     fixed: false,
     diagnostics: [],
     openError: error,
-    lookup: (key) => ({ status: 'error', error, trace: { table: `NOFILE:${name}`, key } }),
+    lookup: (key) => ({ status: 'error', error, trace: { table: spec, key } }),
   };
 }
 
-/** One match function: true, false, or the error that stops the list. */
-type Matcher = (item: Item, subject: string, lookups: LookupTrace[], param: string, parent: boolean) => boolean | Diagnostic;
+/** One match function: true, false, or the error that stops the list (lookup warnings go to `warnings`). */
+type Matcher = (item: Item, subject: string, lookups: LookupTrace[], param: string, parent: boolean, warnings: Diagnostic[]) => boolean | Diagnostic;
 
 function tableError(item: Item, param: string): Diagnostic {
   const t = item.table!;
@@ -193,24 +208,30 @@ function tableError(item: Item, param: string): Diagnostic {
 }
 
 /** Ask a table whether `key` exists: true, false or the list error. */
-function exists(item: Item, key: string, lookups: LookupTrace[], param: string): boolean | Diagnostic {
-  const r = item.table!.lookup(key);
+function exists(item: Item, key: string, lookups: LookupTrace[], param: string, warnings: Diagnostic[]): boolean | Diagnostic {
+  const t = item.table!;
+  const r = t.lookup(key);
   lookups.push(r.trace);
+  if (r.warnings) warnings.push(...r.warnings);
   if (r.status === 'found') return true;
-  if (r.status === 'error') return tableError(item, param);
+  if (r.status === 'error') {
+    // A table that could not be opened is a surrogate: each lookup logs why (dict_surrogate).
+    if (t.openError) warnings.push({ severity: 'warning', message: `${t.spec} is unavailable. ${t.openError.message}` });
+    return tableError(item, param);
+  }
   return false;
 }
 
 /** match_string */
-const matchString: Matcher = (item, s, lookups, param) => (item.table ? exists(item, s, lookups, param) : s === item.text);
+const matchString: Matcher = (item, s, lookups, param, _parent, warnings) => (item.table ? exists(item, s, lookups, param, warnings) : s === item.text);
 
 /** match_hostname */
-const matchHostname: Matcher = (item, name, lookups, param, parent) => {
+const matchHostname: Matcher = (item, name, lookups, param, parent, warnings) => {
   if (item.table) {
     const fixed = isFixedTable(item.table);
     for (let entry = 0; entry < name.length;) {
       if (entry === 0 || fixed) {
-        const r = exists(item, name.slice(entry), lookups, param);
+        const r = exists(item, name.slice(entry), lookups, param, warnings);
         if (r !== false) return r;
       }
       const next = name.indexOf('.', entry + 1);
@@ -230,9 +251,9 @@ const V4_CHARS = /^[0-9.]*$/;
 const V6_CHARS = /^[0-9.a-fA-F:]*$/;
 
 /** match_hostaddr */
-const matchHostaddr: Matcher = (item, addr, lookups, param) => {
+const matchHostaddr: Matcher = (item, addr, lookups, param, _parent, warnings) => {
   if (!V6_CHARS.test(addr)) return false;
-  if (item.table) return exists(item, addr, lookups, param);
+  if (item.table) return exists(item, addr, lookups, param, warnings);
   const pattern = item.text;
   if (pattern[0] !== '[') {
     if (addr === pattern) return true;

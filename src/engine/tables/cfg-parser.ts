@@ -15,6 +15,7 @@ import type { Diagnostic } from '../trace/types.ts';
 import { readLogicalLines } from '../util/readlline.ts';
 import { warning } from './driver.ts';
 import { splitNameval } from '../util/split-nameval.ts';
+import { byteLength } from '../util/bytes.ts';
 
 /** A fatal configuration error; `message` is Postfix's text. */
 export class CfgFatal extends Error {}
@@ -56,7 +57,7 @@ export function parseParameterFile(
 }
 
 function checkLength(prefix: string, param: string, value: string, min: number, max: number): void {
-  const len = new TextEncoder().encode(value).length;
+  const len = byteLength(value);
   if (min && len < min) throw new CfgFatal(`${prefix}bad string length ${len} < ${min}: ${param} = ${value}`);
   if (max && len > max) throw new CfgFatal(`${prefix}bad string length ${len} > ${max}: ${param} = ${value}`);
 }

@@ -37,9 +37,10 @@ import {
   v4ToNumber,
 } from '../util/inet.ts';
 import type { IpFamily } from '../util/inet.ts';
-import { readStreamTable, surrogateTable, warning } from './driver.ts';
+import { readRuleSource, surrogateTable, warning } from './driver.ts';
 import { forEachLogicalLine } from '../util/readlline.ts';
 import { IntIndex, v6Key } from './cidr-index.ts';
+import { fileValue } from './dict-file.ts';
 import type { TableDriver } from './types.ts';
 
 const MATCH = 0;
@@ -314,7 +315,7 @@ type Step = Rule | Run;
 /** The cidr: table driver. */
 export const cidrDriver: TableDriver = {
   open(type, name, options) {
-    const source = readStreamTable(options.host.readFile, type, name);
+    const source = readRuleSource('cidr', name, options.host.readFile);
     if ('error' in source) return surrogateTable(type, name, source.error, false);
     // Line warnings come first, then rule warnings, as when lines were read in one pass.
     const diagnostics: Diagnostic[] = [];
@@ -322,8 +323,21 @@ export const cidrDriver: TableDriver = {
     const steps: Step[] = [];
     const open: Rule[] = [];
     let run: Run | undefined;
-    forEachLogicalLine(source.text, name, diagnostics, (src, s, e, line) => {
-      const rule = parseRule(src, s, e, line, open.length);
+    forEachLogicalLine(source.text, name, diagnostics, (src, s, end, line) => {
+      // A line is a C string: it ends at a NUL byte.
+      const nul = src.indexOf('\0', s);
+      const e = nul >= 0 && nul < end ? nul : end;
+      let rule = parseRule(src, s, e, line, open.length);
+      if (options.rhsIsFile && (rule === plain || (rule instanceof Rule && rule.op === MATCH))) {
+        // -F: the result names files; the rule holds their content, base64-encoded.
+        const r = fileValue(rule === plain ? src.slice(plain.valStart, plain.valEnd) : (rule as Rule).value, options.host.readFile);
+        if ('error' in r) rule = r.error;
+        else if (rule === plain) rule = ruleOf(MATCH, r.value, line, src.slice(plain.start, plain.patEnd));
+        else {
+          const o = rule as Rule;
+          rule = new Rule(o.op, o.match, o.family, o.v4, o.mask, o.net, o.shift, r.value, o.line, o.text);
+        }
+      }
       if (rule === plain) {
         if (!run) steps.push((run = new Run(source.text)));
         run.add(src, line);

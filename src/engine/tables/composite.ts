@@ -36,7 +36,8 @@ async function openComposite(type: string, name: string, options: OpenOptions, o
     if (!member) {
       member = await openMember(memberSpec, options);
       opened.set(memberSpec, member);
-      diagnostics.push(...(member.buildDiagnostics ?? []), ...member.diagnostics);
+      // What postmap logged when it built a member is not logged again when the table is opened.
+      diagnostics.push(...member.diagnostics);
       // Postfix gives up at the first member that cannot be opened.
       if (member.openError) return surrogateTable(type, name, member.openError, member.fixed, diagnostics);
     }

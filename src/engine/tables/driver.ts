@@ -7,8 +7,10 @@
  *   (dict_surrogate(3)): every lookup fails with the reason.
  */
 import type { Diagnostic, LookupResult, LookupTrace } from '../trace/types.ts';
-import type { Table } from './types.ts';
-import { extpar } from '../util/braces.ts';
+import type { OpenOptions, Table } from './types.ts';
+import { casefoldUtf8, foldKey } from '../util/casefold.ts';
+import { decodeBytes } from '../util/bytes.ts';
+import { balancedLength, extpar } from '../util/braces.ts';
 import { splitList } from '../util/lists.ts';
 
 /**
@@ -57,28 +59,38 @@ export function warning(message: string, file?: string, line?: number): Diagnost
   return { severity: 'warning', message, ...(file !== undefined && { file }), ...(line !== undefined && { line }) };
 }
 
-/**
- * readStreamTable - dict_stream_open(): a pattern table's rules from its
- * file, or from the map name itself when it starts with `{` (Postfix 3.7's
- * inline form `regexp:{{/rule/ result}, {/rule2/ result}}`: every item is
- * one `{rule}`, read as one line).
- */
-export function readStreamTable(readFile: (path: string) => Uint8Array | undefined, type: string, name: string): { text: string } | { error: Diagnostic } {
-  if (!name.startsWith('{')) return readTableFile(readFile, name);
-  const outer = extpar(name);
-  if (outer.error !== undefined) return { error: fatal(`${type} map: ${outer.error}`, name) };
-  let text = '';
-  for (const item of splitList(outer.text)) {
-    const rule = extpar(item);
-    if (rule.error !== undefined) return { error: fatal(`${type} map: ${rule.error}`, name) };
-    text += `${rule.text}\n`;
-  }
-  return { text };
-}
-
 /** readTableFile - a table's source text, or the fatal error Postfix gives when it cannot be opened. */
 export function readTableFile(readFile: (path: string) => Uint8Array | undefined, path: string): { text: string } | { error: Diagnostic } {
   const bytes = readFile(path);
   if (bytes === undefined) return { error: fatal(`open ${path}: No such file or directory`, path) };
-  return { text: new TextDecoder('utf-8').decode(bytes) };
+  return { text: decodeBytes(bytes) };
+}
+
+/**
+ * readRuleSource - dict_stream_open(): the rules of a regexp, pcre or cidr
+ * table. A name starting with `{` is Postfix 3.7's inline form
+ * `{ {rule} {rule} ... }`: each rule, stripped of its braces and
+ * surrounding whitespace, becomes one line of the text, which is then read
+ * like a file (so messages say "line N" of the rule). Otherwise the file
+ * `name`. Errors are the text Postfix gives the table's surrogate.
+ */
+export function readRuleSource(type: string, name: string, readFile: (path: string) => Uint8Array | undefined): { text: string } | { error: Diagnostic } {
+  if (name[0] !== '{') return readTableFile(readFile, name);
+  const bad = (why: string): { error: Diagnostic } => ({ error: fatal(`${type} map: ${why}`) });
+  const len = balancedLength(name);
+  if (len === 0) return bad(`missing '}' in "${name}"`);
+  if (len !== name.length) return bad(`syntax error after '}' in "${name}"`);
+  let text = '';
+  for (const token of splitList(name.slice(1, -1))) {
+    const rule = extpar(token);
+    if (rule.error !== undefined) return bad(rule.error);
+    text += rule.text + '\n';
+  }
+  return { text };
+}
+
+/** keyFolder - how a fixed-case table folds keys: not at all (postmap -f), ASCII only, or as Unicode (UTF-8 mode). */
+export function keyFolder(options: Pick<OpenOptions, 'foldFixed' | 'utf8'>): (key: string) => string {
+  if (options.foldFixed === false) return (k) => k;
+  return options.utf8 ? casefoldUtf8 : foldKey;
 }

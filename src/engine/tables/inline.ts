@@ -14,9 +14,9 @@ import type { LookupResult } from '../trace/types.ts';
 import { balancedLength, extpar } from '../util/braces.ts';
 import { splitList } from '../util/lists.ts';
 import { splitQnameval } from '../util/split-nameval.ts';
-import { fatal, keyTrace, surrogateTable, tableRecord } from './driver.ts';
-import { foldKey } from '../util/casefold.ts';
+import { fatal, keyFolder, keyTrace, surrogateTable, tableRecord } from './driver.ts';
 import type { TableDriver } from './types.ts';
+import { fileValue } from './dict-file.ts';
 
 /** inline: tables. */
 export const inlineDriver: TableDriver = {
@@ -26,7 +26,7 @@ export const inlineDriver: TableDriver = {
     const len = balancedLength(name);
     const body = len === 0 || len !== name.length ? '' : name.slice(1, -1);
     if (body === '') return fail('bad syntax');
-    const fold = options.foldFixed ?? true;
+    const fold = keyFolder(options);
     const store = new Map<string, { value: string; item: string }>();
     for (let item of splitList(body)) {
       if (item[0] === '{') {
@@ -36,15 +36,24 @@ export const inlineDriver: TableDriver = {
       }
       const nv = splitQnameval(item);
       if ('error' in nv) return fail(nv.error);
-      store.set(fold ? foldKey(nv.name) : nv.name, { value: nv.value, item });
+      let value = nv.value;
+      if (options.rhsIsFile) {
+        // -F: the value names files (dict_inline with DICT_FLAG_SRC_RHS_IS_FILE).
+        const r = fileValue(value, options.host.readFile);
+        if ('error' in r) return surrogateTable(type, name, fatal(`${r.error}: "${spec}"; need "inline:{name=filename...}"`));
+        value = r.value;
+      }
+      store.set(fold(nv.name), { value, item });
     }
     if (store.size === 0) return fail('empty table');
-    return tableRecord(type, name, true, (key): LookupResult => {
-      const folded = fold ? foldKey(key) : key;
+    const table = tableRecord(type, name, true, (key): LookupResult => {
+      const folded = fold(key);
       const trace = keyTrace(spec, key, folded);
       const hit = store.get(folded);
       if (!hit) return { status: 'notfound', trace };
       return { status: 'found', value: hit.value, trace: { ...trace, match: { rule: hit.item } } };
     });
+    // dict_ht order (a randomised hash table in Postfix); the simulator lists keys sorted.
+    return { ...table, sequence: () => ({ entries: [...store.keys()].sort().map((key) => ({ key, value: store.get(key)!.value })) }) };
   },
 };

@@ -16,7 +16,8 @@ import { indexRules } from './regex/rule-index.ts';
 import type { CompileResult, CompiledRegex } from './regex/types.ts';
 import { readLogicalLines } from '../util/readlline.ts';
 import { MAC_PARSE_ERROR, macParse } from '../util/mac-parse.ts';
-import { readStreamTable, surrogateTable, warning } from './driver.ts';
+import { readRuleSource, surrogateTable, warning } from './driver.ts';
+import { fileValue } from './dict-file.ts';
 
 /** What differs between the two table types. */
 export interface Dialect {
@@ -84,7 +85,7 @@ export function splitResult(value: string, warn: (msg: string) => void): { type:
 
 /** openPatternTable - reads, parses and compiles a regexp or pcre table. */
 export function openPatternTable(dialect: Dialect, type: string, name: string, options: OpenOptions): Table {
-  const read = readStreamTable((path) => options.host.readFile(path), type, name);
+  const read = readRuleSource(dialect.kind, name, (path) => options.host.readFile(path));
   if ('error' in read) return surrogateTable(type, name, read.error, false);
   const diagnostics: Diagnostic[] = [];
   const where = (line: number): string => `${dialect.kind} map ${name}, line ${line}`;
@@ -171,8 +172,17 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
         if (!second) return null;
       }
       skipSpace(s, at);
-      const replacement = s.slice(at.p);
+      let replacement = s.slice(at.p);
       if (replacement === '') warn('no replacement text: using empty string');
+      if (options.rhsIsFile) {
+        // -F: the replacement names files; the rule's result is their content, base64-encoded.
+        const r = fileValue(fromBinary(replacement), (path) => options.host.readFile(path));
+        if ('error' in r) {
+          warn(`${r.error}: skipping this rule`);
+          return null;
+        }
+        replacement = r.value;
+      }
       // Prescan, as Postfix: every bad name is reported, then the rule goes.
       let maxSub = 0;
       let bad = false;
@@ -273,9 +283,10 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
       const key = toBinary(originalKey);
       const lower = lowerKey(key);
       const warnings: Diagnostic[] = [];
-      const run = (re: CompiledRegex, r: Rule): boolean => {
+      // applies - the pattern matches (or, negated, does not); a matching error means neither (DICT_PCRE_EXEC).
+      const applies = (re: CompiledRegex, r: Rule, match: boolean): boolean => {
         try {
-          return re.test(key, lower);
+          return re.test(key, lower) === match;
         } catch (e) {
           const msg = `${where(r.line)}: ${(e as Error).message}`;
           warnings.push(warning(msg, name, r.line));
@@ -290,14 +301,14 @@ export function openPatternTable(dialect: Dialect, type: string, name: string, o
         const rule = rules[i]!;
         if (rule.op === 'endif') continue;
         if (rule.op === 'if') {
-          if (run(rule.expr, rule) === rule.match) continue;
+          if (applies(rule.expr, rule, rule.match)) continue;
           if (rule.endif === undefined) break;
           next = rule.endif + 1;
           continue;
         }
         tried++;
-        if (run(rule.first, rule) !== rule.firstMatch) continue;
-        if (rule.second && run(rule.second, rule) !== rule.secondMatch) continue;
+        if (!applies(rule.first, rule, rule.firstMatch)) continue;
+        if (rule.second && !applies(rule.second, rule, rule.secondMatch)) continue;
         const found = rule.firstMatch ? (rule.first.exec(key) ?? undefined) : undefined;
         let value = '';
         for (const piece of rule.result) value += typeof piece === 'string' ? piece : (found?.[piece] ?? '');

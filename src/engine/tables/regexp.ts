@@ -11,9 +11,10 @@
  * SEE ALSO
  *   regexp_table(5), shared/pattern-rules.ts, shared/regex/posix.ts
  */
-import { compileJs, compileLiteral, compileRe2 } from './regex/engines.ts';
+import { compileLiteral, compileRe2 } from './regex/engines.ts';
+import { compileBacktrack, MatchError } from './regex/pcre-match.ts';
 import { translatePosix } from './regex/posix.ts';
-import type { CompileResult } from './regex/types.ts';
+import type { CompileResult, CompiledRegex } from './regex/types.ts';
 import { openPatternTable, type Dialect } from './pattern-rules.ts';
 import type { TableDriver } from './types.ts';
 
@@ -22,14 +23,36 @@ export function compilePosix(source: string, toggled: ReadonlySet<string>): Comp
   const o = { icase: !toggled.has('i'), newline: toggled.has('m'), extended: !toggled.has('x') };
   const t = translatePosix(source, o);
   if (!t.ok) return { ok: false, message: t.error };
-  if (t.backrefs || t.maxCount > 1000) {
-    // RE2 has no backreferences and caps counts at 1000; RegExp has both but is leftmost-first.
-    const why = t.backrefs ? 'a backreference' : 'a repeat count above 1000';
-    // Case is spelled out by the translator, but a backreference must compare case-insensitively too.
-    const flags = (o.icase ? 'i' : '') + (o.newline ? 'm' : '');
+  if (t.backrefs || t.wordEdges || t.maxCount > 1000) {
+    // RE2 has no backreferences or lookbehind and caps counts at 1000; the backtracking matcher has all but is leftmost-first.
+    const why = t.backrefs ? 'a backreference' : t.wordEdges ? 'a word edge \\< or \\>' : 'a repeat count above 1000';
+    // The translation is plain RegExp syntax, which the backtracking matcher reads; case is spelled
+    // out by the translator, but a backreference must compare case-insensitively too.
     try {
-      const notes = [`pattern uses ${why}: run by JS RegExp (leftmost-first), glibc picks the leftmost-longest match`];
-      return { ok: true, regex: compileJs(t.js, flags, t.groupCount, t.prefilter, notes) };
+      const b = compileBacktrack(
+        t.js,
+        { caseless: o.icase, multiline: o.newline, dotall: !o.newline, extended: false, dollarEndOnly: false, ungreedy: false },
+        false,
+      );
+      const run = <T>(f: () => T): T => {
+        try {
+          return f();
+        } catch (e) {
+          // glibc has no step limit; the simulator must stop somewhere, and says so.
+          if (e instanceof MatchError)
+            throw new Error(`postfix-sim: the backtracking matcher gave up (${e.message}); glibc would go on: rule skipped`, { cause: e });
+          throw e;
+        }
+      };
+      const regex: CompiledRegex = {
+        engine: 'backtrack',
+        groupCount: t.groupCount,
+        notes: [`pattern uses ${why}: run by a backtracking matcher (leftmost-first), glibc picks the leftmost-longest match`],
+        ...(t.prefilter && { prefilter: t.prefilter }),
+        test: (input) => run(() => b.exec(input) !== null),
+        exec: (input) => run(() => b.exec(input)),
+      };
+      return { ok: true, regex };
     } catch (e) {
       return { ok: false, message: (e as Error).message, simulator: true };
     }

@@ -21,6 +21,7 @@ import { environDriver, failDriver, internalDriver, randmapDriver, staticDriver 
 import { sqliteDriver } from './sqlite.ts';
 import { fatal, surrogateTable } from './driver.ts';
 import { unixDriver } from './unix.ts';
+import { memcacheDriver, nisDriver, socketmapDriver, tcpDriver } from './servers.ts';
 import type { OpenOptions, Table, TableDriver } from './types.ts';
 
 /** Types that need a server or a system database; opened as tables that say so. */
@@ -28,11 +29,7 @@ const NOT_SIMULATED: Record<string, { fixed: boolean }> = {
   mysql: { fixed: true },
   pgsql: { fixed: true },
   ldap: { fixed: true },
-  memcache: { fixed: true },
   mongodb: { fixed: true },
-  socketmap: { fixed: false },
-  tcp: { fixed: false },
-  nis: { fixed: true },
   nisplus: { fixed: true },
   netinfo: { fixed: true },
 };
@@ -44,10 +41,7 @@ const notSimulated = (fixed: boolean): TableDriver => ({
     const table = surrogateTable(type, name, fatal(`unsupported dictionary type: ${type}`), fixed);
     return {
       ...table,
-      lookup: (key) => {
-        const r = table.lookup(key);
-        return { ...r, trace: { ...r.trace, notes: [`${type}: tables are not simulated yet: they need a server or a system database`] } };
-      },
+      notices: [{ severity: 'info', message: `${type}: tables are not simulated: they need a server or a system database` }],
     };
   },
 });
@@ -56,10 +50,8 @@ const notSimulated = (fixed: boolean): TableDriver => ({
 export const DRIVERS: Readonly<Record<string, TableDriver>> = {
   btree: indexedDriver,
   cdb: indexedDriver,
-  dbm: indexedDriver,
   hash: indexedDriver,
   lmdb: indexedDriver,
-  sdbm: indexedDriver,
   texthash: texthashDriver,
   inline: inlineDriver,
   static: staticDriver,
@@ -75,6 +67,10 @@ export const DRIVERS: Readonly<Record<string, TableDriver>> = {
   internal: internalDriver,
   randmap: randmapDriver,
   unix: unixDriver,
+  nis: nisDriver,
+  memcache: memcacheDriver,
+  socketmap: socketmapDriver,
+  tcp: tcpDriver,
   ...Object.fromEntries(Object.entries(NOT_SIMULATED).map(([t, { fixed }]) => [t, notSimulated(fixed)])),
 };
 
@@ -105,8 +101,8 @@ export const DEBIAN_POSTFIX_TYPES: readonly string[] = [
   'unix',
 ];
 
-/** The type names of indexed (postmap-built) tables. */
-export const INDEXED_TYPES: readonly string[] = ['btree', 'cdb', 'dbm', 'hash', 'lmdb', 'sdbm'];
+/** The type names of indexed (postmap-built) tables (Debian builds no dbm or sdbm: "unsupported dictionary type"). */
+export const INDEXED_TYPES: readonly string[] = ['btree', 'cdb', 'hash', 'lmdb'];
 
 /** splitSpec - `type:name` split at the first colon, or the fatal error dict_open(3) gives. */
 export function splitSpec(spec: string): { type: string; name: string } | { error: string } {
@@ -129,9 +125,44 @@ export async function openTable(spec: string, options: OpenOptions): Promise<Tab
   const driver = DRIVERS[type];
   if (!driver) return surrogateTable(type, name, fatal(`unsupported dictionary type: ${type}`));
   try {
-    return await driver.open(type, name, options, openTable);
+    const table = await driver.open(type, name, options, openTable);
+    return options.utf8 && !table.openError ? utf8Table(table) : table;
   } catch (e) {
     // A driver bug must not take the page down; say so instead.
     return surrogateTable(type, name, fatal(`internal error opening ${spec}: ${(e as Error).message}`));
   }
+}
+
+/** Bytes that are not UTF-8 (util/bytes.ts keeps each one as a lone surrogate). */
+const NOT_UTF8 = /[\udc80-\udcff]/;
+
+/**
+ * utf8Table - dict_utf8(3): in UTF-8 mode a key that is not UTF-8 is not
+ * looked up (a warning, not found), and a value that is not UTF-8 is a
+ * configuration error (a warning, then the lookup fails).
+ */
+function utf8Table(table: Table): Table {
+  const label = `${table.type}:${table.dictName ?? table.name}`;
+  return {
+    ...table,
+    lookup(key) {
+      if (NOT_UTF8.test(key))
+        return {
+          status: 'notfound',
+          warnings: [{ severity: 'warning', message: `${label}: non-UTF-8 key "${key}": malformed UTF-8 or invalid codepoint` }],
+          trace: { table: table.spec, key, notes: ['UTF-8 mode (smtputf8_enable = yes): a key that is not UTF-8 is not looked up'] },
+        };
+      const r = table.lookup(key);
+      if (r.status !== 'found' || !NOT_UTF8.test(r.value)) return r;
+      return {
+        status: 'error',
+        error: { severity: 'error', message: '' },
+        warnings: [
+          ...(r.warnings ?? []),
+          { severity: 'warning', message: `${label}: key "${key}": non-UTF-8 value "${r.value}": malformed UTF-8 or invalid codepoint` },
+        ],
+        trace: r.trace,
+      };
+    },
+  };
 }

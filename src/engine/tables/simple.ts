@@ -14,18 +14,24 @@
 import type { LookupResult } from '../trace/types.ts';
 import { balancedLength, extpar } from '../util/braces.ts';
 import { splitList } from '../util/lists.ts';
-import { fatal, keyTrace, surrogateTable, tableRecord } from './driver.ts';
-import { foldKey } from '../util/casefold.ts';
+import { fatal, keyFolder, keyTrace, surrogateTable, tableRecord } from './driver.ts';
 import type { Table, TableDriver } from './types.ts';
+import { fileValue } from './dict-file.ts';
 
 /** static: tables. */
 export const staticDriver: TableDriver = {
-  open(type, name): Table {
+  open(type, name, options): Table {
     let value = name;
     if (name[0] === '{') {
       const stripped = extpar(name);
       if (stripped.error) return surrogateTable(type, name, fatal(`bad ${type}:name syntax: ${stripped.error}`));
       value = stripped.text;
+    }
+    if (options.rhsIsFile) {
+      // -F: the value names files.
+      const r = fileValue(value, options.host.readFile);
+      if ('error' in r) return surrogateTable(type, name, fatal(r.error));
+      value = r.value;
     }
     return tableRecord(type, name, true, (key, spec): LookupResult => ({ status: 'found', value, trace: { table: spec, key, match: { rule: value } } }));
   },
@@ -34,12 +40,13 @@ export const staticDriver: TableDriver = {
 /** fail: tables. */
 export const failDriver: TableDriver = {
   open(type, name): Table {
-    return tableRecord(type, name, false, (key, spec): LookupResult => ({
+    const table = tableRecord(type, name, false, (key, spec): LookupResult => ({
       status: 'error',
       // A temporary failure; postmap adds Postfix's errno text.
       error: { severity: 'error', message: 'Application error' },
       trace: { table: spec, key, notes: ['fail: tables fail every lookup'] },
     }));
+    return { ...table, sequence: () => ({ error: fatal(`table ${type}:${name}: sequence error: Application error`) }) };
   },
 };
 
@@ -47,9 +54,9 @@ export const failDriver: TableDriver = {
 export const environDriver: TableDriver = {
   open(type, name, options): Table {
     const env = options.host.environment ?? {};
-    const fold = options.foldFixed ?? true;
+    const fold = keyFolder(options);
     return tableRecord(type, name, true, (key, spec): LookupResult => {
-      const folded = fold ? foldKey(key) : key;
+      const folded = fold(key);
       const trace = keyTrace(spec, key, folded);
       const value = Object.hasOwn(env, folded) ? env[folded] : undefined;
       return value === undefined ? { status: 'notfound', trace } : { status: 'found', value, trace };

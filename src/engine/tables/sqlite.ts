@@ -27,7 +27,8 @@ import { CfgFatal, cfgParserFromFile, cfgParserFromMainCf, parseParameterFile } 
 import type { CfgParser } from './cfg-parser.ts';
 import { buildLegacyQuery, checkDomain, createContext, expand, isFixedTable, parseDomainList, parseTemplate, substitute } from './db-common.ts';
 import { fatal, surrogateTable, warning } from './driver.ts';
-import { foldKey } from '../util/casefold.ts';
+import { casefoldUtf8, foldKey } from '../util/casefold.ts';
+import { decodeBytes } from '../util/bytes.ts';
 import type { Table, TableDriver } from './types.ts';
 
 /** quoteSql - sqlite3_mprintf("%q"): single quotes doubled. */
@@ -51,15 +52,20 @@ export function formatReal(x: number): string {
   return strip(x.toFixed(Math.max(0, 14 - exp)));
 }
 
-/** columnText - sqlite3_column_text() of a value: NULL stays null, text ends at a NUL byte. */
+/**
+ * columnText - sqlite3_column_text() of a value: NULL stays null, text ends
+ * at a NUL byte. sql.js decodes TEXT as UTF-8, so a byte that is not UTF-8
+ * arrives as U+FFFD: it is kept as a byte that is not UTF-8 (which one is
+ * lost), so UTF-8 mode refuses the value as Postfix does.
+ */
 function columnText(v: SqlValue | bigint): string | null {
   if (v === null || v === undefined) return null;
   let s: string;
   if (typeof v === 'bigint') s = v.toString();
   else if (typeof v === 'number')
     s = formatReal(v); // integers come as bigint: a number is a REAL
-  else if (v instanceof Uint8Array) s = new TextDecoder().decode(v);
-  else s = String(v);
+  else if (v instanceof Uint8Array) s = decodeBytes(v);
+  else s = String(v).replaceAll('\ufffd', '\udcff');
   const nul = s.indexOf('\0');
   return nul < 0 ? s : s.slice(0, nul);
 }
@@ -163,7 +169,7 @@ function readConfig(name: string, options: Parameters<TableDriver['open']>[2]): 
   if (name.startsWith('/') || name.startsWith('.')) {
     const bytes = options.host.readFile(name);
     if (bytes === undefined) return fatal(`open ${name}: No such file or directory`, name);
-    const parsed = parseParameterFile(new TextDecoder().decode(bytes), name);
+    const parsed = parseParameterFile(decodeBytes(bytes), name);
     if ('error' in parsed) return fatal(parsed.error, name);
     return cfgParserFromFile(name, parsed.params, parsed.diagnostics);
   }
@@ -233,7 +239,12 @@ export const sqliteDriver: TableDriver = {
         const trace: LookupTrace = { table: spec, key };
         const warnings: Diagnostic[] = [];
         const done = (r: LookupResult): LookupResult => (warnings.length ? { ...r, warnings } : r);
-        const folded = fold ? foldKey(key) : key;
+        if (!options.utf8 && /[\udc80-\udcff]/.test(key)) {
+          // "Don't frustrate future attempts to make Postfix UTF-8 transparent": no lookup.
+          trace.skipped = 'the key is not UTF-8: dict_sqlite does not look it up';
+          return done({ status: 'notfound', trace });
+        }
+        const folded = fold ? (options.utf8 ? casefoldUtf8(key) : foldKey(key)) : key;
         if (folded !== key) trace.foldedKey = folded;
         const domainRc = checkDomain(ctx, folded);
         if (domainRc === 0) {

@@ -27,9 +27,32 @@ export interface Host {
    * was not run): Postfix then cannot open the table. Default: built.
    */
   isBuilt?(path: string): boolean;
+  /**
+   * The postmap(1) options the indexed file built from source `path` was
+   * built with (-f, -r, -w, -N, -n, -F). Default: none. Takes precedence
+   * over builtWithoutFolding.
+   */
+  buildFlags?(path: string): BuildFlags | undefined;
   /** Loads SQLite (sql.js) on demand; only called when a sqlite table is opened. */
   loadSqlJs?(): Promise<import('sql.js').SqlJsStatic>;
 }
+
+/** The postmap(1) options an indexed file was built with. */
+export interface BuildFlags {
+  /** -f: keys stored in their case. */
+  noFold?: boolean;
+  /** Duplicate keys: warn and keep the first (default), -r replace (last wins), -w ignore (first wins, silently). */
+  duplicates?: DuplicateMode;
+  /** -N: keys stored with their terminating null; -n: without. Default: the type's (cdb without, the others with). */
+  nul?: boolean;
+  /** -F: values are lists of files; the file holds their content, base64-encoded. */
+  rhsIsFile?: boolean;
+  /** Built by postalias(1) (newaliases) from aliases(5) text, not by postmap. */
+  postalias?: boolean;
+}
+
+/** DICT_FLAG_DUP_WARN, DICT_FLAG_DUP_REPLACE, DICT_FLAG_DUP_IGNORE. */
+export type DuplicateMode = 'warn' | 'replace' | 'ignore';
 
 /** How a table is opened: the dict(3) request flags that change what a driver does. */
 export interface OpenOptions {
@@ -46,6 +69,24 @@ export interface OpenOptions {
   builtWithoutFolding?: boolean;
   /** Disallow `$N` substitution in regexp/pcre results (DICT_FLAG_NO_REGSUB). */
   noRegsub?: boolean;
+  /**
+   * postmap's build mode: the options of this build (the file being built
+   * is the one later lookups see). Otherwise Host.buildFlags decides.
+   */
+  build?: BuildFlags;
+  /** -N (`with`: only keys stored with a null) or -n (`without`); default both are tried (DICT_FLAG_TRY1NULL/TRY0NULL). */
+  nul?: 'with' | 'without';
+  /** Values name files whose content is the value, base64-encoded (DICT_FLAG_SRC_RHS_IS_FILE, postmap -F). */
+  rhsIsFile?: boolean;
+  /** How tables read at open (texthash) treat duplicate keys (postmap -r, -w). */
+  duplicates?: DuplicateMode;
+  /**
+   * UTF-8 mode (smtputf8_enable = yes, DICT_FLAG_UTF8_ACTIVE): keys are
+   * casefolded as Unicode, a key or value that is not UTF-8 is refused
+   * with Postfix's warning, and postmap skips source lines that are not
+   * UTF-8. Default off (8-bit mode: ASCII folding, any bytes).
+   */
+  utf8?: boolean;
   /** Values of main.cf parameters, for tables that read some (legacy sqlite form, proxy). */
   mainCf?: (name: string) => string | undefined;
 }
@@ -78,8 +119,24 @@ export interface Table {
    * this fatal error; daemons turn the table into one whose every lookup fails.
    */
   readonly openError?: Diagnostic;
+  /**
+   * What the simulator assumes about this table that Postfix would not log
+   * (e.g. a server it does not run): said once per table, not per lookup.
+   */
+  readonly notices?: readonly Diagnostic[];
+  /**
+   * The name Postfix's dictionary carries when it differs from `name`
+   * (hash and btree: NAME.db, cdb: NAME.cdb), used in some messages.
+   */
+  readonly dictName?: string;
   /** Looks up one key. Never throws. */
   lookup(key: string): LookupResult;
+  /**
+   * dict_seq(): every entry, in database order (postmap -s); an error
+   * (severity fatal: postmap's whole message) for tables that cannot list.
+   * Absent: "sequence operation is not supported".
+   */
+  sequence?(): { entries: { key: string; value: string }[] } | { error: Diagnostic };
   /** Frees resources (compiled patterns, SQLite databases). */
   close?(): void;
 }

@@ -17,6 +17,8 @@ export function printable(text: string, utf8: boolean, replacement = '?'): strin
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     if (cp >= 0x20 && cp <= 0x7e) out += ch;
+    // A byte that is not UTF-8 (util/bytes.ts keeps it as a lone surrogate) is one byte.
+    else if (cp >= 0xdc80 && cp <= 0xdcff) out += replacement;
     else if (cp >= 0x80 && utf8) out += ch;
     else out += replacement.repeat(utf8Length(cp));
   }

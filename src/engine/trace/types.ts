@@ -60,7 +60,7 @@ export interface RuleMatch {
 }
 
 /** The regular-expression engines the simulator can use. */
-export type RegexEngineName = 're2js' | 'js-regexp';
+export type RegexEngineName = 're2js' | 'js-regexp' | 'backtrack';
 
 /** The three outcomes Postfix distinguishes for a dictionary lookup. */
 export type LookupResult =
@@ -107,6 +107,8 @@ export interface MatchListTrace {
   matched: boolean;
   /** A table lookup failed: the list answers "no match" with this error. */
   error?: Diagnostic;
+  /** What the table lookups logged (e.g. a surrogate table's reason), before `error`. */
+  warnings?: Diagnostic[];
 }
 
 /** One maps_find(3): a key sent to each table of a list in order. */

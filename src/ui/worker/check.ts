@@ -152,9 +152,10 @@ export async function runCheck(
     const key = `${ref.spec}\0${ALIAS_PARAMETERS.has(ref.parameter) ? 'alias' : NO_REGSUB.has(ref.parameter) ? 'noregsub' : ''}`;
     if (opened.has(key) || ref.type === 'proxy' || ref.type === 'unionmap' || ref.type === 'pipemap') continue;
     opened.add(key);
-    const table: Table =
-      (ALIAS_PARAMETERS.has(ref.parameter) && openAliasTable(ref.spec, store.host())) ||
-      (await cache.forParams(main).open(ref.spec, { noRegsub: NO_REGSUB.has(ref.parameter) }));
+    // Alias databases open as postalias built them (the cache knows alias_maps and alias_database).
+    const table: Table = ALIAS_PARAMETERS.has(ref.parameter)
+      ? await openAliasTable(ref.spec, store.host(), main)
+      : await cache.forParams(main).open(ref.spec, { noRegsub: NO_REGSUB.has(ref.parameter) });
     diagnostics.push(...table.diagnostics, ...(table.buildDiagnostics ?? []));
     if (table.openError)
       diagnostics.push({

@@ -252,7 +252,16 @@ export type QueryResponse =
       id: number;
       ok: true;
       /** The tables as opened, with what Postfix logs. */
-      tables: { spec: string; type: string; fixed: boolean; diagnostics: Diagnostic[]; buildDiagnostics: Diagnostic[]; openError?: Diagnostic }[];
+      tables: {
+        spec: string;
+        type: string;
+        fixed: boolean;
+        diagnostics: Diagnostic[];
+        buildDiagnostics: Diagnostic[];
+        openError?: Diagnostic;
+        /** What the simulator does not model about the table (a server it cannot reach), said once. */
+        notices?: Diagnostic[];
+      }[];
       /** postmap -q: the one lookup (first table of the list). */
       result?: LookupResult;
       /** A program's search. */

@@ -26,6 +26,7 @@ const describe = (t: Table): Answer['tables'][number] => ({
   diagnostics: [...t.diagnostics],
   buildDiagnostics: [...(t.buildDiagnostics ?? [])],
   ...(t.openError && { openError: t.openError }),
+  ...(t.notices?.length && { notices: [...t.notices] }),
 });
 
 /** runQuery - one key in one list of tables. */
@@ -50,7 +51,7 @@ export async function runQuery(store: FileStore, cache: PersistentTableCache, re
   const daemon = cache.forParams(main);
   const aliases = req.consumer === 'aliases';
   const tables = await Promise.all(
-    specs.map((s) => (aliases && openAliasTable(s, store.host())) || daemon.open(s, { noRegsub: req.consumer === 'transport' })),
+    specs.map((s) => (aliases ? openAliasTable(s, store.host(), main) : daemon.open(s, { noRegsub: req.consumer === 'transport' }))),
   );
   const maps = makeMaps(title, tables);
   const ctx = { host: store.host(), params: main, cache: daemon };

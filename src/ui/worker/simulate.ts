@@ -5,7 +5,8 @@
  *   Both run on the engine's scenario (openScenario), as `postfix-sim smtpd`
  *   and `postfix-sim resolve` do. A configuration Postfix would refuse comes
  *   back as `configFatal`, in the words Postfix logs it; nothing here throws
- *   for bad input.
+ *   for bad input. What the simulator does not model comes back as
+ *   `notices` (the Notices pane).
  */
 import { mailOutcome, openScenario } from '../../engine/index.ts';
 import type { ClientInput, Diagnostic, Host, ParameterView, Scenario, TableCache } from '../../engine/index.ts';
@@ -13,6 +14,21 @@ import type { ConfigFatal, Notice, ResolveAnswer, ResolveRequest, SmtpdAnswer, S
 
 /** A fatal error as `program` logs it (the diagnostic's own program, when it names one). */
 const configFatal = (program: string, d: Diagnostic): ConfigFatal => ({ text: `${d.program ?? program}: fatal: ${d.message}`, diagnostic: d });
+
+/**
+ * notices - the scenario's notices as the Notices pane lists them: the
+ * parameter, what is not simulated and for which program, where it is set.
+ */
+function notices(list: readonly Diagnostic[]): Notice[] {
+  return list.map((d) => {
+    const set = /^(\S+) is set: not simulated$/.exec(d.message);
+    return {
+      ...(set ? { parameter: set[1]!, message: `not simulated${d.program ? ` (${d.program})` : ''}` } : { message: d.message }),
+      ...(d.file !== undefined && { file: d.file }),
+      ...(d.line !== undefined && { line: d.line }),
+    };
+  });
+}
 
 /** Tables kept between requests (worker/table-cache.ts), for the parameters a program sees. */
 export type CacheFor = (params: ParameterView) => TableCache;
@@ -41,7 +57,7 @@ export async function runSmtpdRequest(host: Host, req: SmtpdRequest, cacheFor?: 
   if (scenario.postscreen || /^#\s*connection\b/im.test(req.dialogue)) return playConnections(scenario, req, diagnostics, tls);
   const played = (await scenario.play(req.dialogue, { addr: req.clientAddr, name: req.clientName, ...(tls && { tls }) }))!;
   if ('error' in played) return { configFatal: { text: `postfix-sim: ${played.error.message}`, diagnostic: played.error }, diagnostics };
-  return { diagnostics, client: played.client, session: played.session, outcomes: played.outcomes };
+  return { diagnostics, client: played.client, session: played.session, outcomes: played.outcomes, notices: notices(scenario.notices.play) };
 }
 
 /** playConnections - each connection through postscreen (when the service runs it) and smtpd, with what became of its mail. */
@@ -56,16 +72,19 @@ async function playConnections(scenario: Scenario, req: SmtpdRequest, diagnostic
     outcomes: c.accepted.map((m) => mailOutcome(m, resolver, (t) => scenario.agents[t]?.command)),
   }));
   const ps = played.postscreen;
-  const notices: Notice[] = (ps?.notices ?? []).map((message) => {
-    const parameter = /^postscreen_\w+/.exec(message)?.[0];
-    return { message, ...(parameter && { parameter }) };
-  });
+  const shown: Notice[] = [
+    ...(ps?.notices ?? []).map((message) => {
+      const parameter = /^postscreen_\w+/.exec(message)?.[0];
+      return { message, ...(parameter && { parameter }) };
+    }),
+    ...notices(scenario.notices.play),
+  ];
   const answer: SmtpdAnswer = {
     diagnostics: [...diagnostics, ...played.diagnostics.map((d) => ({ ...d, program: 'postfix-sim' }))],
     connections,
     multi: played.multi,
     postscreen: scenario.postscreen,
-    ...(notices.length > 0 && { notices }),
+    ...(shown.length > 0 && { notices: shown }),
   };
   if (ps?.fatal)
     answer.configFatal = {
@@ -83,5 +102,5 @@ export async function runResolveRequest(host: Host, req: ResolveRequest, cacheFo
   if (scenario.fatal) return { configFatal: configFatal('postfix/sendmail', scenario.fatal), diagnostics, startup: [], sender, addresses: [] };
   const addresses = req.addresses.map((a) => a.trim()).filter((a) => a !== '');
   const resolved = (await scenario.resolve(sender, addresses))!;
-  return { diagnostics, startup: resolved.startup, sender, addresses: resolved.addresses };
+  return { diagnostics, startup: resolved.startup, sender, addresses: resolved.addresses, notices: notices(scenario.notices.resolve) };
 }

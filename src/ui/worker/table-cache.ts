@@ -10,7 +10,7 @@
  *   (legacy sqlite settings, proxy) is kept only for the same parameters.
  *   The engine sees the ordinary TableCache interface.
  */
-import { openTable } from '../../engine/index.ts';
+import { daemonOpenOptions, openTable } from '../../engine/index.ts';
 import type { ParameterView, Table, TableCache } from '../../engine/index.ts';
 import type { FileStore, Reads } from './store.ts';
 
@@ -37,11 +37,14 @@ export class PersistentTableCache {
 
   /** The cache as the engine uses it: daemon flags, main.cf parameters from `params`. */
   forParams(params?: ParameterView): TableCache {
+    // Alias databases and UTF-8 mode depend on the parameters: the signature keeps them apart.
+    const { signature } = daemonOpenOptions(this.store.host(), params);
     return {
       open: (spec, flags = {}) =>
-        this.get(`d\0${spec}\0${flags.noRegsub ? 1 : 0}`, params, (host, mainCf) =>
-          openTable(spec, { host, foldFixed: true, ...(flags.noRegsub && { noRegsub: true }), ...(mainCf && { mainCf }) }),
-        ),
+        this.get(`d\0${spec}\0${flags.noRegsub ? 1 : 0}\0${signature}`, params, (host, mainCf) => {
+          const { options } = daemonOpenOptions(host, params);
+          return openTable(spec, { ...options, ...(flags.noRegsub && { noRegsub: true }), ...(mainCf && { mainCf }) });
+        }),
     };
   }
 

@@ -16,6 +16,7 @@ import type { Diagnostic, LookupTrace } from '../../trace/types.ts';
 import { splitList } from '../../util/lists.ts';
 import { isRawParameter, parseCompatibilityLevel, compatBelow } from '../../config/names.ts';
 import type { ParamName } from '../../config/names.ts';
+import { checkParameters, myoriginOf } from '../../config/checks.ts';
 import { createSearchContext, matchParentStyle, openMaps, openMatchList, mailAddrFind } from '../../search/index.ts';
 import type { Maps, MatchList as SearchMatchList, SearchContext, TableCache } from '../../search/index.ts';
 import type { DnsFacts } from '../../dns/facts.ts';
@@ -159,6 +160,10 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
     return v;
   };
   const setFatal = (message: string): void => void (fatal ??= { severity: 'fatal', message });
+  // The parameters smtpd reads and checks before anything else (config/checks.ts): the first bad one is fatal.
+  const checked = checkParameters(params, 'smtpd', { readFile: (path) => options.host.readFile(path) });
+  startup.push(...checked.warnings);
+  if (checked.fatal) setFatal(checked.fatal.message);
 
   /** Access tables named in restriction lists, by the list token (map_command_table); opened below. */
   const tableSpecs = new Map<string, string>();
@@ -276,7 +281,7 @@ export async function loadSmtpdConfig(params: ParameterView, options: SmtpdConfi
       const r = mailAddrFind(underlying, address, {
         strategy,
         recipientDelimiter: delimiter,
-        myorigin: str('myorigin'),
+        myorigin: myoriginOf(params, (path) => options.host.readFile(path)),
         ...(resolverImpl.resolveClass && {
           isLocal: (d: string) => {
             const flags = resolverImpl.resolveClass!(d);

@@ -17,8 +17,8 @@
  * SEE ALSO
  *   smtpd(8), RFC 5321, postconf(5) (strict_rfc821_envelopes)
  */
-import { internalizeTree, parseTree } from '../../resolve/tok822.ts';
-import type { TreeNode } from '../../resolve/tok822.ts';
+import { internalizeTree, parseTree } from '../../util/tok822.ts';
+import type { TreeNode } from '../../util/tok822.ts';
 
 /** One word of an SMTP command. */
 export interface SmtpToken {

@@ -87,34 +87,6 @@ export function compileRe2(source: string, o: Re2Options, prefilter: Prefilter |
 }
 
 /**
- * compileJs - native RegExp (throws SyntaxError). `groupCount` as the
- * pattern declares it; `jsGroups` maps its groups to RegExp's when the
- * translation added helper groups.
- */
-export function compileJs(
-  source: string,
-  flags: string,
-  groupCount: number,
-  prefilter: Prefilter | undefined,
-  notes: readonly string[],
-  jsGroups?: readonly number[],
-): CompiledRegex {
-  const re = new RegExp(source, flags);
-  return {
-    engine: 'js-regexp',
-    groupCount,
-    notes,
-    ...(prefilter && { prefilter }),
-    test: (input, lower) => passes(prefilter, input, lower) && re.test(input),
-    exec(input) {
-      const m = re.exec(input);
-      if (!m) return null;
-      return jsGroups ? [m[0], ...jsGroups.map((k) => m[k])] : Array.from(m);
-    },
-  };
-}
-
-/**
  * quickLiteral - `^user@example\.com$`: a pattern of plain characters and
  * `\.` between optional anchors, recognised without a full parse (most
  * rules of big tables look like this). Valid for ERE and PCRE alike.
@@ -169,19 +141,7 @@ export class CharSet {
   }
 }
 
-/** toBinary - a string as Postfix sees it: one character per UTF-8 byte. */
-export function toBinary(s: string): string {
-  if (!/[^\x00-\x7f]/.test(s)) return s;
-  let out = '';
-  for (const b of new TextEncoder().encode(s)) out += String.fromCharCode(b);
-  return out;
-}
-
-/** fromBinary - the inverse of toBinary, for results and messages. */
-export function fromBinary(s: string): string {
-  if (!/[^\x00-\x7f]/.test(s)) return s;
-  return new TextDecoder().decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
-}
+export { toBinary, fromBinary } from '../../util/bytes.ts';
 
 /** POSIX character class names and their ASCII members, as class content. */
 export const POSIX_CLASSES: Readonly<Record<string, string>> = {

@@ -69,6 +69,7 @@ export function readEscape(p: string, i: number, inClass: boolean, groups: numbe
   }
   if (inClass) {
     if (e === 'b') return char(i, 8);
+    if (e === 'N' && p[i] === '{') return { i, re2: '', js: '', repeatable: true, unsupported: 'the escape \\N{...}' };
     if (/[ABzZGRXKN]/.test(e)) throw new PcreError(i - 1, 'escape sequence is invalid in character class');
   } else {
     if (e === 'b' || e === 'B') return assertion(i, '\\' + e, '\\' + e);
@@ -97,22 +98,37 @@ export function readEscape(p: string, i: number, inClass: boolean, groups: numbe
   }
   if (e === 'c') {
     if (i >= p.length) throw new PcreError(i, '\\c at end of pattern');
-    return char(i + 1, (p.charCodeAt(i) ^ 0x40) & 0xff);
+    const c = p.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) throw new PcreError(i, '\\c must be followed by a printable ASCII character');
+    return char(i + 1, String.fromCharCode(c).toUpperCase().charCodeAt(0) ^ 0x40);
+  }
+  if ((e === 'o' || (e === 'N' && p.startsWith('{U+', i))) && p[i] === '{') {
+    // \o{...}, \N{U+...}: the backtracking parser reads (and checks) them.
+    const end = p.indexOf('}', i);
+    return { i: end < 0 ? p.length : end + 1, re2: '', js: '', repeatable: true, unsupported: `the escape \\${e}{...}` };
   }
   if (/[A-Za-z]/.test(e)) return { i, re2: '', js: '', repeatable: true, unsupported: `the escape \\${e}` };
   if (e.charCodeAt(0) > 0x7f) return char(i, e.charCodeAt(0)); // an escaped byte stands for itself
   return { i, re2: '\\' + e, js: '\\' + e, lit: e, repeatable: true };
 }
 
+/** posixSyntax - `[:...:]`, `[.....]` or `[=...=]` at p[i] === '[' (PCRE2's check_posix_syntax). */
+export function posixSyntax(p: string, i: number): boolean {
+  const t = p[i + 1];
+  if (t !== ':' && t !== '.' && t !== '=') return false;
+  for (let j = i + 2; j < p.length; j++) {
+    if (p[j] === '\\' && (p[j + 1] === ']' || p[j + 1] === '\\')) j++;
+    else if ((p[j] === '[' && p[j + 1] === t) || p[j] === ']') return false;
+    else if (p[j] === t && p[j + 1] === ']') return true;
+  }
+  return false;
+}
+
 /** readClass - the class at p[i] === '['; returns its text (same for RE2 and JS). */
 export function readClass(p: string, i: number, groups: number, fold: boolean): { i: number; text: string; unsupported?: string } {
-  if (p[i + 1] === ':') {
-    // `[:alpha:]` outside a class (PCRE2's check_posix_syntax)
-    for (let j = i + 2; j < p.length; j++) {
-      if (p[j] === '\\' && (p[j + 1] === ']' || p[j + 1] === '\\')) j++;
-      else if ((p[j] === '[' && p[j + 1] === ':') || p[j] === ']') break;
-      else if (p[j] === ':' && p[j + 1] === ']') throw new PcreError(i, 'POSIX named classes are supported only within a class');
-    }
+  if (posixSyntax(p, i)) {
+    // `[:alpha:]` outside a class; `[.a.]`, `[=a=]` anywhere (PCRE2's check_posix_syntax)
+    throw new PcreError(i, p[i + 1] === ':' ? 'POSIX named classes are supported only within a class' : 'POSIX collating elements are not supported');
   }
   i++;
   const set = new CharSet();
@@ -121,26 +137,35 @@ export function readClass(p: string, i: number, groups: number, fold: boolean): 
   if (neg) i++;
   let first = true;
   let prev: number | undefined; // the last single character, for ranges
+  // [\d-z], [[:digit:]-z]: a hyphen after a class may only end the class.
+  const forbidRange = (): void => {
+    if (p[i] === '-' && p[i + 1] !== ']' && i + 1 < p.length) throw new PcreError(i, 'invalid range in character class');
+  };
   for (;;) {
     if (i >= p.length) throw new PcreError(p.length, 'missing terminating ] for character class');
     const c = p[i]!;
     if (c === ']' && !first) break;
     first = false;
+    if (c === '[' && p[i + 1] !== ':' && posixSyntax(p, i)) throw new PcreError(i, 'POSIX collating elements are not supported');
     const posix = c === '[' && p[i + 1] === ':' ? p.indexOf(':]', i + 2) : -1;
     if (posix > 0) {
       const negated = p[i + 2] === '^';
       const name = p.slice(i + 2 + (negated ? 1 : 0), posix);
       const members = POSIX_CLASSES[fold && (name === 'upper' || name === 'lower') ? 'alpha' : name];
-      if (POSIX_CLASSES[name] === undefined || members === undefined) throw new PcreError(i + 2 + (negated ? 1 : 0), 'unknown POSIX class name');
+      if (!Object.hasOwn(POSIX_CLASSES, name) || members === undefined) throw new PcreError(i + 2 + (negated ? 1 : 0), 'unknown POSIX class name');
       if (negated) unsupported ??= 'a negated POSIX class';
       set.addText(members);
       i = posix + 2;
       prev = undefined;
+      forbidRange();
     } else if (c === '-' && prev !== undefined && p[i + 1] !== ']' && i + 1 < p.length) {
+      if (p[i + 1] === '[' && p[i + 2] === ':' && p.indexOf(':]', i + 3) > 0) throw new PcreError(i + 2, 'invalid range in character class');
       const end = p[i + 1] === '\\' ? readEscape(p, i + 1, true, groups) : undefined;
       const code = end ? end.lit?.charCodeAt(0) : p.charCodeAt(i + 1);
       i = end ? end.i : i + 2;
-      if (code === undefined) unsupported ??= 'a class range ending in a class escape';
+      // [a-\d]: PCRE2 refuses a range ending in a class.
+      if (code === undefined && !end?.unsupported) throw new PcreError(i, 'invalid range in character class');
+      if (code === undefined) unsupported ??= end!.unsupported;
       else if (code < prev) throw new PcreError(i - 1, 'range out of order in character class');
       else if (code > prev) set.add(prev + 1, code); // prev itself is already in the set
       prev = undefined;
@@ -155,6 +180,7 @@ export function readClass(p: string, i: number, groups: number, fold: boolean): 
       else set.addText(e.re2);
       prev = e.lit?.charCodeAt(0);
       i = e.i;
+      if (e.lit === undefined && !e.unsupported) forbidRange();
     } else {
       set.add(c.charCodeAt(0));
       prev = c.charCodeAt(0);

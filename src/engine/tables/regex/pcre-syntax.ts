@@ -156,6 +156,8 @@ export function translatePcre(pattern: string, o: PcreOptions): PcreTranslation 
     if (p[i] === '*' && /^[A-Za-z_:]/.test(rest)) {
       const name = /^[A-Za-z_]*/.exec(rest)![0];
       const after = i + 1 + name.length;
+      // (*UTF), (*LIMIT_MATCH=n), ... at the start: the backtracking parser reads (and checks) them.
+      if (!VERBS.has(name) && /^(?:\(\*[A-Z0-9_=]+\))*$/.test(p.slice(0, open))) throw new Unsupported('a start-of-pattern option');
       if (!VERBS.has(name) || (p[after] !== ')' && p[after] !== ':')) throw new PcreError(after, '(*VERB) not recognized or malformed');
       const end = p.indexOf(')', after);
       if (end < 0) throw new PcreError(p.length, '(*VERB) not recognized or malformed');
@@ -201,11 +203,15 @@ export function translatePcre(pattern: string, o: PcreOptions): PcreTranslation 
         if (end < 0) throw new PcreError(p.length, 'missing ) after (?# comment');
         i = end + 1;
         return;
-      } else if (flags && flags[1] !== '') {
-        inlineFlags = true; // RE2 knows i m s U; RegExp does not (checked at the end)
+      } else if ((/^[\^imnsxUJ-]/.test(rest) && !/^[+-]?\d/.test(rest)) || rest.startsWith(')')) {
+        // Options RE2 does not know (x changes how the rest is read), or PCRE2's errors in them: the backtracking parser.
+        if (!flags) throw new Unsupported('an option setting RE2 does not know');
+        const [on, off = ''] = flags[1]!.split('-');
+        const set = on! + (off ? `-${off}` : '');
+        inlineFlags ||= set !== '';
         i += 1 + flags[0].length;
-        if (flags[2] === ')') return emit(`(?${flags[1]})`, '', false);
-        kind = `(?${flags[1]}:`;
+        if (flags[2] === ')') return emit(set ? `(?${set})` : '', '', false);
+        kind = set ? `(?${set}:` : '(?:';
         kindJs = '(?:';
       } else if (/^(?:R|[+-]?\d|&|P>)/.test(rest)) {
         unsupport('a subroutine call or recursion');
@@ -214,6 +220,10 @@ export function translatePcre(pattern: string, o: PcreOptions): PcreTranslation 
         return emit('', '');
       } else if (rest.startsWith('(')) {
         throw new Unsupported('a conditional group (?(');
+      } else if (rest.startsWith('C')) {
+        throw new Unsupported('a callout (?C');
+      } else if (rest === '') {
+        throw new PcreError(p.length, 'missing closing parenthesis');
       } else throw new PcreError(i + 1, 'unrecognized character after (? or (?-');
     }
     if (capture) {

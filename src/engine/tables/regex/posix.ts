@@ -26,6 +26,8 @@ export type PosixTranslation =
       js: string;
       groupCount: number;
       backrefs: boolean;
+      /** Has \< or \> (start and end of a word), which RE2 cannot express. */
+      wordEdges: boolean;
       maxCount: number;
       prefilter?: Prefilter;
       literal?: LiteralPattern;
@@ -54,13 +56,14 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
   if (quick) {
     const text = o.icase ? quick.text.toLowerCase() : quick.text;
     const literal = { ...quick, text, fold: o.icase, endBeforeNewline: false };
-    return { ok: true, re2: '', js: '', groupCount: 0, backrefs: false, maxCount: 0, prefilter: { texts: [text], fold: o.icase }, literal };
+    return { ok: true, re2: '', js: '', groupCount: 0, backrefs: false, wordEdges: false, maxCount: 0, prefilter: { texts: [text], fold: o.icase }, literal };
   }
   const p = [...pattern];
   let i = 0;
   let groups = 0;
   const closed = new Set<number>();
   let backrefs = false;
+  let wordEdges = false;
   let maxCount = 0;
   const ere = o.extended;
   const space = '[\\t\\n\\x0b\\f\\r ]';
@@ -96,7 +99,7 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
         if (kind === ':') {
           // Under REG_ICASE [:upper:] and [:lower:] match either case.
           const key = o.icase && (name === 'upper' || name === 'lower') ? 'alpha' : name;
-          const members = name !== 'word' ? POSIX_CLASSES[key] : undefined;
+          const members = name !== 'word' && Object.hasOwn(POSIX_CLASSES, key) ? POSIX_CLASSES[key] : undefined;
           if (members === undefined) throw new PosixError('Invalid character class name');
           return { cls: members };
         }
@@ -267,10 +270,13 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
         } else if (e === 'w' || e === 'W' || e === 's' || e === 'S') {
           const cls = { w: word, W: notWord, s: space, S: notSpace }[e];
           items.push({ re2: cls, js: cls });
-        } else if (e === 'b' || e === 'B' || e === '<' || e === '>') {
-          // \< and \> become \b: equal whenever a word character follows/precedes.
-          const b = e === 'B' ? '\\B' : '\\b';
-          items.push({ re2: b, js: b, assert: true });
+        } else if (e === 'b' || e === 'B') {
+          items.push({ re2: '\\' + e, js: '\\' + e, assert: true });
+        } else if (e === '<' || e === '>') {
+          // RE2 cannot look behind: the backtracking matcher runs patterns with \< or \>.
+          wordEdges = true;
+          const js = e === '<' ? `(?<!${word})(?=${word})` : `(?<=${word})(?!${word})`;
+          items.push({ re2: '\\b', js, assert: true });
         } else if (e === '`') {
           items.push({ re2: '\\A', js: '(?<![\\s\\S])', assert: true });
         } else if (e === "'") {
@@ -301,7 +307,7 @@ export function translatePosix(pattern: string, o: PosixOptions): PosixTranslati
     if (i < p.length) throw new PosixError('Unmatched ( or \\(');
     const prefilter = top.lits && top.lits.length > 0 ? { texts: top.lits, fold: o.icase } : undefined;
     const literal = top.literal && groups === 0 ? { literal: top.literal } : {};
-    return { ok: true, re2: top.re2, js: top.js, groupCount: groups, backrefs, maxCount, ...(prefilter && { prefilter }), ...literal };
+    return { ok: true, re2: top.re2, js: top.js, groupCount: groups, backrefs, wordEdges, maxCount, ...(prefilter && { prefilter }), ...literal };
   } catch (e) {
     if (e instanceof PosixError) return { ok: false, error: e.message };
     throw e;
