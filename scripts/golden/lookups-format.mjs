@@ -17,25 +17,68 @@
  *   postalias(1) instead of postmap, with the same arguments.
  */
 
-/** The programs a line can run. */
+/** @typedef {'postmap' | 'postalias'} GoldenProgram */
+
+/**
+ * One command of a `queries` file.
+ * @typedef {object} GoldenQuery
+ * @property {GoldenProgram} program
+ * @property {'query' | 'batch' | 'argv'} kind
+ * @property {string[]} argv
+ * @property {string | null} stdinFile
+ * @property {string[]} maps
+ * @property {string | null} key
+ * @property {string} label
+ * @property {number} line
+ */
+
+/**
+ * A `build` line of a `queries` file.
+ * @typedef {{ program: GoldenProgram; argv: string[]; maps: string[]; line: number }} GoldenBuildLine
+ */
+
+/**
+ * A build step the recorder runs (`auto`: not a `build` line, but a map a query names).
+ * @typedef {object} GoldenBuild
+ * @property {GoldenProgram} program
+ * @property {string[]} argv
+ * @property {string[]} maps
+ * @property {boolean} auto
+ */
+
+/**
+ * The programs a line can run.
+ * @type {readonly string[]}
+ */
 export const PROGRAMS = ['postmap', 'postalias'];
 
-/** The types real postmap builds into a file (postconf -m, Debian 12). */
+/**
+ * The types real postmap builds into a file (postconf -m, Debian 12).
+ * @type {readonly string[]}
+ */
 export const BUILT_TYPES = ['hash', 'btree', 'lmdb', 'cdb'];
 
-/** The file postmap writes for each built type. */
+/**
+ * The file postmap writes for each built type.
+ * @type {Readonly<Record<string, string>>}
+ */
 export const BUILT_SUFFIX = { hash: '.db', btree: '.db', lmdb: '.lmdb', cdb: '.cdb' };
 
-/** The Postfix configuration directory a group stands for. */
+/**
+ * The Postfix configuration directory a group stands for.
+ * @type {string}
+ */
 export const CONFIG_DIRECTORY = '/etc/postfix';
 
 /**
  * The whole environment real postmap is started with when recording (then
  * postmap itself adds import_environment's LANG=C and MAIL_LOGTAG). environ:
  * answers come from it, so the harness hands the simulator the same one.
+ * @type {Readonly<Record<string, string>>}
  */
 export const RECORD_ENVIRONMENT = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };
 
+/** @param {string} text */
 const splitFlags = (text) => (text.trim() === '' ? [] : text.trim().split(/\s+/));
 
 /**
@@ -43,19 +86,26 @@ const splitFlags = (text) => (text.trim() === '' ? [] : text.trim().split(/\s+/)
  * Returns { queries, builds } where each query is
  *   { kind: 'query'|'batch'|'argv', argv: string[], stdinFile: string|null, maps: string[], key: string|null, label }
  * and each build is { argv: string[], maps: string[] }. Throws on a malformed line.
+ * @param {string} text
+ * @param {string} [where]
+ * @returns {{ queries: GoldenQuery[]; builds: GoldenBuildLine[] }}
  */
 export function parseQueries(text, where = 'queries') {
+  /** @type {GoldenQuery[]} */
   const queries = [];
+  /** @type {GoldenBuildLine[]} */
   const builds = [];
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   lines.forEach((whole, index) => {
     const at = `${where}:${index + 1}`;
     if (whole.trim() === '' || whole.startsWith('#')) return;
+    /** @type {GoldenProgram} */
     const program = whole.startsWith('postalias\t') ? 'postalias' : 'postmap';
     const line = program === 'postmap' ? whole : whole.slice('postalias\t'.length);
     const fields = line.split('\t');
     const head = fields[0];
+    /** @type {(why: string) => never} */
     const bad = (why) => {
       throw new Error(`${at}: ${why}: ${JSON.stringify(line)}`);
     };
@@ -105,8 +155,13 @@ export function parseQueries(text, where = 'queries') {
   return { queries, builds };
 }
 
-/** splitMembers - the tables inside `{...}` of unionmap/pipemap, split like Postfix (comma/space, braces nest). */
+/**
+ * splitMembers - the tables inside `{...}` of unionmap/pipemap, split like Postfix (comma/space, braces nest).
+ * @param {string} inner
+ * @returns {string[]}
+ */
 export function splitMembers(inner) {
+  /** @type {string[]} */
   const members = [];
   let depth = 0;
   let current = '';
@@ -126,9 +181,13 @@ export function splitMembers(inner) {
  * builtMaps - every map a spec asks postmap to have built: `type:/etc/postfix/NAME`
  * for the built types (also inside unionmap/pipemap braces and behind proxy:),
  * and a bare `/etc/postfix/NAME` (default_database_type).
+ * @param {string} spec
+ * @returns {string[]}
  */
 export function builtMaps(spec) {
+  /** @type {string[]} */
   const out = [];
+  /** @type {(s: string) => void} */
   const visit = (s) => {
     const colon = s.indexOf(':');
     if (colon < 0) {
@@ -148,7 +207,11 @@ export function builtMaps(spec) {
   return out;
 }
 
-/** sourceFile - the file name inside the group of a built map's source, or null. */
+/**
+ * sourceFile - the file name inside the group of a built map's source, or null.
+ * @param {string} map
+ * @returns {string | null}
+ */
 export function sourceFile(map) {
   const colon = map.indexOf(':');
   const path = colon < 0 ? map : map.slice(colon + 1);
@@ -160,6 +223,8 @@ export function sourceFile(map) {
 /**
  * defaultDatabaseType - default_database_type from a group's main.cf text
  * (Debian's compiled-in default is hash).
+ * @param {string | undefined} mainCf
+ * @returns {string}
  */
 export function defaultDatabaseType(mainCf) {
   let type = 'hash';
@@ -175,11 +240,19 @@ export function defaultDatabaseType(mainCf) {
  * `build` line covers; the first line that names a map decides which program
  * builds it (postmap can then query what postalias built). `build` lines
  * of both programs for one map are refused (both would write the file).
+ * @param {string} text
+ * @param {(name: string) => boolean} fileExists
+ * @param {string} [where]
+ * @param {string} [defaultType]
+ * @returns {{ builds: GoldenBuild[]; queries: GoldenQuery[] }}
  */
 export function planGroup(text, fileExists, where, defaultType = 'hash') {
   const { queries, builds } = parseQueries(text, where);
+  /** @param {string} m */
   const typed = (m) => (m.includes(':') ? m : `${defaultType}:${m}`);
+  /** @type {Map<string, GoldenProgram>} */
   const builder = new Map();
+  /** @type {(program: GoldenProgram, m: string) => void} */
   const claim = (program, m) => {
     const t = typed(m);
     if (builder.has(t) && builder.get(t) !== program) throw new Error(`${where}: ${t} is built by both postmap and postalias; use separate source files`);
@@ -187,6 +260,7 @@ export function planGroup(text, fileExists, where, defaultType = 'hash') {
   };
   for (const b of builds) b.maps.forEach((m) => claim(b.program, m));
   const covered = new Set(builds.flatMap((b) => b.maps.map(typed)));
+  /** @type {GoldenBuild[]} */
   const steps = builds.map((b) => ({ program: b.program, argv: b.argv, maps: b.maps, auto: false }));
   for (const q of queries) {
     for (const m of q.maps.flatMap(builtMaps)) {

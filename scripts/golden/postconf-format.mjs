@@ -6,7 +6,11 @@
  *   whitespace-separated; blank lines and # comments are ignored.
  */
 
-/** parseCommands - the argument lists of a group's `commands` file. */
+/**
+ * parseCommands - the argument lists of a group's `commands` file.
+ * @param {string} text
+ * @returns {string[][]}
+ */
 export function parseCommands(text) {
   return text
     .split('\n')
@@ -19,6 +23,8 @@ export function parseCommands(text) {
  * groupHostname - the machine's host name a group asks for: the first line
  * of its `hostname` file (text, or undefined without one); undefined for
  * the default (host.example.com).
+ * @param {string | undefined} text
+ * @returns {string | undefined}
  */
 export function groupHostname(text) {
   if (text === undefined) return undefined;

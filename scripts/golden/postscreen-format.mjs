@@ -21,11 +21,34 @@
  *     of a group (in dialogue-file order) is CLIENT_PORT_BASE + n.
  */
 
-/** Default addresses of a connection. */
+/**
+ * One connection of a dialogues/NAME.smtp file.
+ * @typedef {object} RecordedConnectionSpec
+ * @property {string} client
+ * @property {string} [name]
+ * @property {string} server
+ * @property {number} [at]
+ * @property {string} [pregreet]
+ * @property {boolean} pipelined
+ * @property {boolean} bareNewline
+ * @property {string[]} comments
+ * @property {string[]} lines
+ * @property {number} line
+ */
+
+/**
+ * Default addresses of a connection.
+ * @type {string}
+ */
 export const DEFAULT_CLIENT = '127.0.0.1';
+/** @type {string} */
 export const DEFAULT_SERVER = '127.0.0.1';
-/** Group files that are not part of /etc/postfix as Postfix sees it. */
+/**
+ * Group files that are not part of /etc/postfix as Postfix sees it.
+ * @type {readonly string[]}
+ */
 export const NON_CONFIG_FILES = ['build', 'dns', 'dialogues', 'expected.json', 'README.md'];
+/** @type {number} */
 export const CLIENT_PORT_BASE = 20000;
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1)$/;
@@ -33,6 +56,8 @@ const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1)$/;
 /**
  * unescapePregreet - `\r`, `\n`, `\t` and `\\` as C escapes; any other
  * backslash sequence is an error (returned as { error }).
+ * @param {string} text
+ * @returns {{ text: string; error?: undefined } | { error: string; text?: undefined }}
  */
 export function unescapePregreet(text) {
   let out = '';
@@ -57,14 +82,19 @@ export function unescapePregreet(text) {
  * [{ client, name?, server, at?, pregreet?, pipelined, bareNewline,
  *    comments, lines, line }] (`line`: 1-based line of the `# connection`
  * line, or 1). Throws Error("WHERE:LINE: message") on bad input.
+ * @param {string} text
+ * @param {string} [where]
+ * @returns {RecordedConnectionSpec[]}
  */
 export function parseConnections(text, where = 'dialogue') {
   const all = text.split('\n').map((l) => l.replace(/\r$/, ''));
   if (all[all.length - 1] === '') all.pop();
+  /** @type {number[]} */
   const starts = [];
   all.forEach((l, i) => {
     if (/^#\s*connection(\s|$)/i.test(l)) starts.push(i);
   });
+  /** @type {{ header: number | null; from: number; to: number }[]} */
   const blocks = [];
   if (starts.length === 0) blocks.push({ header: null, from: 0, to: all.length });
   else {
@@ -74,7 +104,9 @@ export function parseConnections(text, where = 'dialogue') {
   }
   let lastAt = -Infinity;
   return blocks.map((b) => {
+    /** @param {number} i */
     const at = (i) => `${where}:${i + 1}`;
+    /** @type {RecordedConnectionSpec} */
     const c = { client: DEFAULT_CLIENT, server: DEFAULT_SERVER, pipelined: false, bareNewline: false, comments: [], lines: [], line: (b.header ?? 0) + 1 };
     if (b.header !== null) {
       const words = all[b.header]
@@ -122,7 +154,12 @@ export function parseConnections(text, where = 'dialogue') {
   });
 }
 
-/** checkRecordable - what the recorder can play: loopback addresses only, no made-up client names. */
+/**
+ * checkRecordable - what the recorder can play: loopback addresses only, no made-up client names.
+ * @param {RecordedConnectionSpec[]} connections
+ * @param {string} where
+ * @returns {void}
+ */
 export function checkRecordable(connections, where) {
   for (const c of connections) {
     if (!LOOPBACK.test(c.client)) throw new Error(`${where}:${c.line}: client address must be in 127.0.0.0/8: ${c.client}`);
@@ -134,6 +171,8 @@ export function checkRecordable(connections, where) {
 /**
  * normalisePostscreenText - a postscreen log text without timings:
  * `PREGREET n after 0.12 from` and `HANGUP after 1.3 from` get `after T`.
+ * @param {string} text
+ * @returns {string}
  */
 export function normalisePostscreenText(text) {
   return text.replace(/^(PREGREET \d+ after |HANGUP after )[\d.]+( from )/, '$1T$2');

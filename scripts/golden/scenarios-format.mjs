@@ -15,8 +15,22 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** filesOf - every file under dir, relative to it, sorted (directories walked). */
+/**
+ * The layout rules of the engine that say which files are a scenario's configuration.
+ * @typedef {object} ScenarioLayout
+ * @property {(path: string) => boolean} isConfigurationFile
+ * @property {(files: Readonly<Record<string, string>>, solution: Readonly<Record<string, string>>) => Record<string, string>} withSolution
+ * @property {string} SOLUTION_DIRECTORY
+ */
+
+/**
+ * filesOf - every file under dir, relative to it, sorted (directories walked).
+ * @param {string} dir
+ * @param {string} [under]
+ * @returns {string[]}
+ */
 export function filesOf(dir, under = '') {
+  /** @type {string[]} */
   const out = [];
   for (const name of readdirSync(join(dir, under)).sort()) {
     const rel = under ? `${under}/${name}` : name;
@@ -29,6 +43,9 @@ export function filesOf(dir, under = '') {
 /**
  * configurationSources - { label: { relative path: file on disk } }: `scenario`,
  * or an exercise's `start` and `solution` (solution/ laid over the start).
+ * @param {string} dir
+ * @param {ScenarioLayout} layout
+ * @returns {Record<string, Record<string, string>>}
  */
 export function configurationSources(dir, layout) {
   const files = Object.fromEntries(
@@ -42,7 +59,11 @@ export function configurationSources(dir, layout) {
   return { start: files, solution: layout.withSolution(files, over) };
 }
 
-/** digest - sha256 of each file of a configuration, by relative path in name order. */
+/**
+ * digest - sha256 of each file of a configuration, by relative path in name order.
+ * @param {Readonly<Record<string, string>>} sources
+ * @returns {Record<string, string>}
+ */
 export function digest(sources) {
   return Object.fromEntries(
     Object.keys(sources)
