@@ -30,7 +30,11 @@ else perl -e 'socket(S,2,2,0) or die "socket: $!";
   ioctl(S, 0x8914, $r) or die "SIOCSIFFLAGS: $!"'
 fi`;
 
-/** askPostconf - `postconf -c EMPTY ...args`: spawnSync's result (encoding utf8). */
+/**
+ * askPostconf - `postconf -c EMPTY ...args`: spawnSync's result (encoding utf8).
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} [env]
+ */
 export function askPostconf(args, env) {
   const dir = mkdtempSync(join(tmpdir(), 'postconf-'));
   try {
@@ -41,14 +45,26 @@ export function askPostconf(args, env) {
   }
 }
 
-/** which - the full path of `program` on `path`, or null. */
+/**
+ * which - the full path of `program` on `path`, or null.
+ * @param {string} program
+ * @param {string} path
+ * @returns {string | null}
+ */
 export function which(program, path) {
   for (const dir of path.split(':')) if (existsSync(join(dir, program))) return join(dir, program);
   return null;
 }
 
-/** pool - runs async jobs with at most `limit` at a time, keeping result order. */
+/**
+ * pool - runs async jobs with at most `limit` at a time, keeping result order.
+ * @template T
+ * @param {(() => Promise<T>)[]} jobs
+ * @param {number} limit
+ * @returns {Promise<T[]>}
+ */
 export async function pool(jobs, limit) {
+  /** @type {T[]} */
   const results = new Array(jobs.length);
   let next = 0;
   const worker = async () => {
@@ -61,7 +77,11 @@ export async function pool(jobs, limit) {
   return results;
 }
 
-/** dieWith - a function that prints `NAME: message` and exits 1. */
+/**
+ * dieWith - a function that prints `NAME: message` and exits 1.
+ * @param {string} name
+ * @returns {(message: string) => never}
+ */
 export function dieWith(name) {
   return (message) => {
     process.stderr.write(`${name}: ${message}\n`);
@@ -73,6 +93,12 @@ export function dieWith(name) {
  * wantedGroups - the groups (directories of `golden`) named in `wanted`, or
  * all when none is; a group without `file` is skipped with a note from
  * `script`. Dies (through `die`) on a name that is no group.
+ * @param {string} golden
+ * @param {string[]} wanted
+ * @param {string} file
+ * @param {string} script
+ * @param {(message: string) => never} die
+ * @returns {string[]}
  */
 export function wantedGroups(golden, wanted, file, script, die) {
   const all = readdirSync(golden)
@@ -89,6 +115,12 @@ export function wantedGroups(golden, wanted, file, script, die) {
 /**
  * loadWantedGroups - the groups named in `wanted` (else every directory of
  * `golden`) read by `loadGroup`; dies listing every group that does not load.
+ * @template G
+ * @param {string} golden
+ * @param {string[]} wanted
+ * @param {(name: string) => G} loadGroup
+ * @param {(message: string) => never} die
+ * @returns {G[]}
  */
 export function loadWantedGroups(golden, wanted, loadGroup, die) {
   const all = existsSync(golden)
@@ -97,27 +129,43 @@ export function loadWantedGroups(golden, wanted, loadGroup, die) {
         .sort()
     : [];
   for (const g of wanted) if (!all.includes(g)) die(`no group ${g} under ${golden}`);
+  /** @type {G[]} */
   const groups = [];
+  /** @type {string[]} */
   const failures = [];
   for (const g of wanted.length ? wanted : all) {
     try {
       groups.push(loadGroup(g));
     } catch (e) {
-      failures.push(`${g}: ${e.message}`);
+      failures.push(`${g}: ${/** @type {Error} */ (e).message}`);
     }
   }
   if (failures.length) die(`bad groups:\n  ${failures.join('\n  ')}`);
   return groups;
 }
 
-/** runCollected - spawns `command args` (cwd /, stdin `stdin`); resolves { stdout, stderr, code, signal }. */
+/**
+ * What runCollected resolves to.
+ * @typedef {{ stdout: string; stderr: string; code: number | null; signal: NodeJS.Signals | null }} Collected
+ */
+
+/**
+ * runCollected - spawns `command args` (cwd /, stdin `stdin`); resolves { stdout, stderr, code, signal }.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ env: NodeJS.ProcessEnv; stdin?: 'ignore' | number }} options stdin: 'ignore' or an open file descriptor
+ * @returns {Promise<Collected>}
+ */
 export function runCollected(command, args, { env, stdin = 'ignore' }) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { env, cwd: '/', stdio: [stdin, 'pipe', 'pipe'] });
+    /** @type {Buffer[]} */
     const out = [];
+    /** @type {Buffer[]} */
     const err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
+    // stdio is [stdin, 'pipe', 'pipe']: stdout and stderr are streams.
+    /** @type {import('node:stream').Readable} */ (child.stdout).on('data', (d) => out.push(d));
+    /** @type {import('node:stream').Readable} */ (child.stderr).on('data', (d) => err.push(d));
     child.on('error', reject);
     child.on('close', (code, signal) =>
       resolvePromise({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code, signal }),
@@ -129,24 +177,36 @@ export function runCollected(command, args, { env, stdin = 'ignore' }) {
  * afterMarker - what the inner half wrote to stderr after the set-up's
  * `marker` line; throws when the set-up failed before it (our own wrapper
  * failing is not a Postfix answer). `what` names the run in the error.
+ * @param {string} stderr
+ * @param {string} marker
+ * @param {string} [what]
+ * @returns {string}
  */
 export function afterMarker(stderr, marker, what = '') {
   if (!stderr.startsWith(marker + '\n')) throw new Error(`namespace setup failed${what}: ${stderr}`);
   return stderr.slice(marker.length + 1);
 }
 
-/** innerJson - the JSON an inner half printed; throws when the set-up or the inner half failed. */
+/**
+ * innerJson - the JSON an inner half printed; throws when the set-up or the inner half failed.
+ * @param {Collected} collected
+ * @param {string} marker
+ * @returns {any}
+ */
 export function innerJson({ stdout, stderr, code, signal }, marker) {
   const logged = afterMarker(stderr, marker);
   if (signal || code !== 0) throw new Error(`inner recorder failed (${signal ?? code}):\n${logged}`);
   try {
     return JSON.parse(stdout);
   } catch (e) {
-    throw new Error(`inner recorder output is not JSON: ${e.message}`, { cause: e });
+    throw new Error(`inner recorder output is not JSON: ${/** @type {Error} */ (e).message}`, { cause: e });
   }
 }
 
-/** DAEMON_UNSHARE - unshare(1)'s options for daemons: own mounts, network, host name and PIDs (with /proc). */
+/**
+ * DAEMON_UNSHARE - unshare(1)'s options for daemons: own mounts, network, host name and PIDs (with /proc).
+ * @type {readonly string[]}
+ */
 export const DAEMON_UNSHARE = ['-m', '-n', '-u', '-p', '-f', '--mount-proc', '--propagation', 'private'];
 
 /**
@@ -154,6 +214,9 @@ export const DAEMON_UNSHARE = ['-m', '-n', '-u', '-p', '-f', '--mount-proc', '--
  * WORK NODE SELF): host name, lo, WORK's etc, spool, lib and mail over
  * Postfix's directories, its sys/ files over those of /etc that exist,
  * the marker line, then `NODE SELF --inner WORK`.
+ * @param {string} hostname
+ * @param {string} marker
+ * @returns {string}
  */
 export function daemonNamespaceScript(hostname, marker) {
   return `
@@ -173,11 +236,16 @@ exec "$node" "$self" --inner "$work"
 `;
 }
 
-/** readLines - calls onLine(line) for each line `socket` receives (latin1, CR LF or LF); onLine returning false drops the rest of the chunk. */
+/**
+ * readLines - calls onLine(line) for each line `socket` receives (latin1, CR LF or LF); onLine returning false drops the rest of the chunk.
+ * @param {import('node:net').Socket} socket
+ * @param {(line: string) => boolean | void} onLine
+ * @returns {void}
+ */
 export function readLines(socket, onLine) {
   socket.setEncoding('latin1');
   let buffer = '';
-  socket.on('data', (chunk) => {
+  socket.on('data', (/** @type {string} */ chunk) => {
     buffer += chunk;
     let nl;
     while ((nl = buffer.indexOf('\n')) >= 0) {
