@@ -15,11 +15,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createNodeHost } from '../../src/cli/node-host.ts';
-import { loadMainCf, parseMasterCf } from '../../src/engine/index.ts';
-import { parseConnections, prepareConnections, runConnections } from '../../src/engine/connections/index.ts';
-import { parseDnsFacts, NO_DNS } from '../../src/engine/smtpd/index.ts';
-import { agentsFromMasterCf } from '../../src/engine/resolve/agents.ts';
-import { DEBIAN_PASSWD } from '../../src/engine/tables/unix.ts';
+import { DEBIAN_PASSWD, openScenario, parseConnections } from '../../src/engine/index.ts';
+import type { Scenario } from '../../src/engine/index.ts';
 import { parseBuildFile } from '../../scripts/golden/smtpd-format.mjs';
 import { normalisePostscreenText } from '../../scripts/golden/postscreen-format.mjs';
 
@@ -48,7 +45,7 @@ const groups = existsSync(GOLDEN)
       .sort()
   : [];
 
-async function prepare(dir: string) {
+async function prepare(dir: string): Promise<Scenario> {
   const buildPath = join(dir, 'build');
   const built = new Set(
     (existsSync(buildPath) ? parseBuildFile(readFileSync(buildPath, 'utf8')) : []).flatMap((step) =>
@@ -56,17 +53,8 @@ async function prepare(dir: string) {
     ),
   );
   const host = { ...createNodeHost({ configDirectory: dir }), isBuilt: (path: string) => built.has(path) };
-  const main = loadMainCf(readFileSync(join(dir, 'main.cf'), 'utf8'));
-  const master = parseMasterCf(readFileSync(join(dir, 'master.cf'), 'utf8'));
-  const dnsPath = join(dir, 'dns');
-  return prepareConnections({
-    host,
-    main,
-    master,
-    dns: existsSync(dnsPath) ? parseDnsFacts(readFileSync(dnsPath, 'utf8')) : NO_DNS,
-    agents: agentsFromMasterCf(master),
-    users: DEBIAN_PASSWD.map((l) => l.split(':')[0]!),
-  });
+  // The recorder's namespace has only these accounts.
+  return openScenario({ host, users: DEBIAN_PASSWD.map((l) => l.split(':')[0]!) });
 }
 
 const shown = (l: { program: string; text: string }): string => `${l.program}: ${l.program.endsWith('/postscreen') ? normalisePostscreenText(l.text) : l.text}`;
@@ -74,11 +62,12 @@ const shown = (l: { program: string; text: string }): string => `${l.program}: $
 describe.each(groups)('postscreen golden group %s', (group) => {
   const dir = join(GOLDEN, group);
   const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
-  const preparedP = prepare(dir);
+  const scenarioP = prepare(dir);
 
   it('start-up (what postscreen logs before its first connection)', async () => {
-    const p = await preparedP;
-    const cfg = p.postscreen!;
+    const scenario = await scenarioP;
+    expect(scenario.postscreen).toBe(true);
+    const cfg = (await scenario.playConnections(''))!.postscreen!;
     expect(cfg).toBeDefined();
     const startup = [...cfg.startup, ...(cfg.fatal ? [`fatal: ${cfg.fatal}`] : [])].map((t) => `${cfg.program}: ${t}`);
     expect(startup).toEqual(expected.postscreenStartup);
@@ -86,11 +75,13 @@ describe.each(groups)('postscreen golden group %s', (group) => {
 
   for (const [name, recorded] of Object.entries(expected.dialogues)) {
     it(name, async () => {
-      const p = await preparedP;
-      const cfg = p.postscreen!;
-      const dialogue = parseConnections(readFileSync(join(dir, 'dialogues', `${name}.smtp`), 'utf8'));
-      expect(dialogue.diagnostics).toEqual([]);
-      const { connections } = runConnections(p, dialogue, { ports: recorded.connections.map((c) => String(c.port)) });
+      const scenario = await scenarioP;
+      const text = readFileSync(join(dir, 'dialogues', `${name}.smtp`), 'utf8');
+      const dialogue = parseConnections(text);
+      const played = (await scenario.playConnections(text, { ports: recorded.connections.map((c) => String(c.port)) }))!;
+      expect(played.diagnostics).toEqual([]);
+      const cfg = played.postscreen!;
+      const { connections } = played;
       expect(connections.length).toBe(recorded.connections.length);
       const startupCount = cfg.startup.length;
       connections.forEach((sim, i) => {

@@ -120,6 +120,8 @@ export interface ConnectionsPlayOptions {
   tls?: ClientFacts['tls'];
   /** What warnings about `# connection` lines call the dialogue (default `stdin`). */
   file?: string;
+  /** The client port of each connection, as smtpd logs it (default 20000 + its index). */
+  ports?: readonly string[];
 }
 
 /** A dialogue of connections played against the service: postscreen first when it runs one. */
@@ -381,6 +383,7 @@ async function prepareScenario(options: ScenarioOptions): Promise<Scenario> {
       const result = runConnections(prepared, dialogue, {
         ...(options.trace !== undefined && { trace: options.trace }),
         ...(options.tls && { tls: options.tls }),
+        ...(options.ports && { ports: options.ports }),
       });
       return { ...result, multi: dialogue.multi, diagnostics: dialogue.diagnostics, ...(prepared.postscreen && { postscreen: prepared.postscreen }) };
     },
