@@ -8,7 +8,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** bundleEngine - build and import the engine; `name` picks the output directory. */
+/**
+ * bundleEngine - build and import the engine; `name` picks the output directory.
+ * @param {string} name
+ * @returns {Promise<typeof import('../src/engine/index.ts')>}
+ */
 export async function bundleEngine(name) {
   const out = join(ROOT, 'bench', 'out', name);
   mkdirSync(out, { recursive: true });

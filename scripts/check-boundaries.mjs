@@ -23,7 +23,10 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** What each engine folder may import besides itself. A folder not listed here is a violation. */
+/**
+ * What each engine folder may import besides itself. A folder not listed here is a violation.
+ * @type {Record<string, string[] | undefined>}
+ */
 export const ENGINE_LAYERS = {
   trace: [],
   util: ['trace'],
@@ -45,6 +48,11 @@ const ENGINE_PACKAGES = new Set(['re2js', 'ip-num', 'sql.js']);
 const ENGINE_INDEX = 'src/engine/index.ts';
 
 const SOURCE = /\.(ts|mts|mjs|js|svelte)$/;
+/**
+ * @param {string} dir
+ * @param {string[]} [out]
+ * @returns {string[]}
+ */
 function walk(dir, out = []) {
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
@@ -56,9 +64,14 @@ function walk(dir, out = []) {
   return out;
 }
 
-/** The module specifiers `text` imports (static, dynamic and re-exports), comments stripped. */
+/**
+ * The module specifiers `text` imports (static, dynamic and re-exports), comments stripped.
+ * @param {string} text
+ * @returns {string[]}
+ */
 export function importsOf(text) {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+  /** @type {string[]} */
   const specs = [];
   const re =
     /(?:\bimport\s+(?:type\s+)?(?:[\w*{}\s,$]+\s+from\s+)?|\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+\w+)?|\{[^}]*\})\s+from\s+|\bimport\s*\()\s*['"]([^'"]+)['"]/g;
@@ -67,20 +80,28 @@ export function importsOf(text) {
 }
 
 /** The repository path a relative specifier points at (`?url` and the like dropped). */
-const target = (from, spec) => relative(ROOT, resolve(dirname(join(ROOT, from)), spec.replace(/\?.*$/, '')));
-const engineFolder = (path) => /^src\/engine\/([^/]+)\//.exec(path)?.[1];
-const packageName = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+const target = (/** @type {string} */ from, /** @type {string} */ spec) => relative(ROOT, resolve(dirname(join(ROOT, from)), spec.replace(/\?.*$/, '')));
+const engineFolder = (/** @type {string} */ path) => /^src\/engine\/([^/]+)\//.exec(path)?.[1];
+const packageName = (/** @type {string} */ spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
 
+/**
+ * check - the broken rules among `files` (paths relative to the repository), one message each.
+ * @param {string[]} files
+ * @returns {string[]}
+ */
 export function check(files) {
+  /** @type {string[]} */
   const problems = [];
+  /** @type {Map<string, string[]>} */
   const graph = new Map();
   for (const file of files) {
     const text = readFileSync(join(ROOT, file), 'utf8');
+    /** @type {string[]} */
     const edges = [];
     for (const spec of importsOf(text)) {
       const relativeSpec = spec.startsWith('.');
       const to = relativeSpec ? target(file, spec) : undefined;
-      const say = (why) => problems.push(`${file}: imports ${spec}: ${why}`);
+      const say = (/** @type {string} */ why) => problems.push(`${file}: imports ${spec}: ${why}`);
       if (to && to.startsWith('src/')) edges.push(to);
       if (file.startsWith('src/engine/')) {
         if (!relativeSpec) {
@@ -88,7 +109,7 @@ export function check(files) {
             say('the engine imports no Node module and no package but re2js, ip-num and sql.js');
           continue;
         }
-        if (!to.startsWith('src/engine/')) {
+        if (!to?.startsWith('src/engine/')) {
           say('the engine imports nothing outside src/engine/');
           continue;
         }
@@ -116,32 +137,47 @@ export function check(files) {
 }
 
 /** cycles - the strongly connected components of more than one file (Tarjan), each as a path. */
+/**
+ * @param {Map<string, string[]>} graph
+ * @returns {string[][]}
+ */
 function cycles(graph) {
   let index = 0;
+  /** @type {string[]} */
   const stack = [];
+  /** @typedef {{ index: number; low: number; on: boolean }} Vertex */
+  /** @type {Map<string, Vertex>} */
   const info = new Map();
+  /** @type {string[][]} */
   const found = [];
+  /**
+   * @param {string} v
+   * @returns {Vertex}
+   */
   const visit = (v) => {
-    info.set(v, { index, low: index, on: true });
+    const vertex = { index, low: index, on: true };
+    info.set(v, vertex);
     index++;
     stack.push(v);
     for (const w of graph.get(v) ?? []) {
       if (!graph.has(w)) continue;
-      if (!info.has(w)) {
-        visit(w);
-        info.get(v).low = Math.min(info.get(v).low, info.get(w).low);
-      } else if (info.get(w).on) info.get(v).low = Math.min(info.get(v).low, info.get(w).index);
+      const seen = info.get(w);
+      if (!seen) vertex.low = Math.min(vertex.low, visit(w).low);
+      else if (seen.on) vertex.low = Math.min(vertex.low, seen.index);
     }
-    if (info.get(v).low === info.get(v).index) {
+    if (vertex.low === vertex.index) {
+      /** @type {string[]} */
       const component = [];
       let w;
       do {
-        w = stack.pop();
-        info.get(w).on = false;
+        // v is on the stack under everything pushed after it, each of them visited.
+        w = /** @type {string} */ (stack.pop());
+        /** @type {Vertex} */ (info.get(w)).on = false;
         component.push(w);
       } while (w !== v);
       if (component.length > 1) found.push(component.reverse());
     }
+    return vertex;
   };
   for (const v of graph.keys()) if (!info.has(v)) visit(v);
   return found;

@@ -21,7 +21,7 @@ const START = '<!-- coverage:start -->';
 const END = '<!-- coverage:end -->';
 
 const engine = await bundleEngine('coverage');
-const code = (names) => (names.length ? names.map((n) => `\`${n}\``).join(', ') : '–');
+const code = (/** @type {readonly string[]} */ names) => (names.length ? names.map((n) => `\`${n}\``).join(', ') : '–');
 const lines = [
   START,
   '',

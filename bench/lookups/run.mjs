@@ -18,9 +18,12 @@ writeFileSync(join(dir, 'main.cf'), '');
 
 // A small deterministic generator, so every run measures the same tables.
 let seed = 42;
-const rand = (n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
-const ip4 = (a, b, c, d) => `${a}.${b}.${c}.${d}`;
+const rand = (/** @type {number} */ n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+const ip4 = (/** @type {number} */ a, /** @type {number} */ b, /** @type {number} */ c, /** @type {number} */ d) => `${a}.${b}.${c}.${d}`;
 
+/** @typedef {{ map: string; entries: number; keys: string[] }} BenchCase */
+
+/** @type {Record<string, () => BenchCase>} */
 const cases = {
   hash() {
     const lines = [];
@@ -64,6 +67,10 @@ const cases = {
   },
 };
 
+/**
+ * @param {string} type
+ * @returns {BenchCase}
+ */
 function patternCase(type) {
   const lines = [];
   for (let i = 0; i < 5_000; i++) {
@@ -83,16 +90,25 @@ function patternCase(type) {
   return { map: `${type}:${dir}/big.${type}`, entries: 5_000, keys };
 }
 
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {string} input
+ * @returns {{ seconds: number; out: string }}
+ */
 function time(cmd, args, input) {
+  /** @type {number[]} */
   const times = [];
+  /** @type {string | undefined} */
   let out;
   for (let i = 0; i < RUNS; i++) {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(cmd, args, { input, maxBuffer: 1 << 30, encoding: 'utf8' });
     times.push(Number(process.hrtime.bigint() - t0) / 1e9);
-    if (r.status > 1 || r.stderr.includes('fatal')) throw new Error(`${cmd} failed: ${r.stderr}`);
+    if ((r.status ?? 0) > 1 || r.stderr.includes('fatal')) throw new Error(`${cmd} failed: ${r.stderr}`);
     out = r.stdout;
   }
+  if (out === undefined) throw new Error('RUNS must be at least 1');
   times.sort((a, b) => a - b);
   return { seconds: times[Math.floor(times.length / 2)], out };
 }

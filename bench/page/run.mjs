@@ -35,6 +35,20 @@ import { readFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { serve } from './serve.mjs';
 
+/** @import { Page } from '@playwright/test' */
+
+/** @typedef {{ t: number; channel: string; elapsed: number }} BenchAnswer */
+/**
+ * What instrument() keeps in the page: the first useful render, every answer
+ * shown (`channel` is the state element's data-testid), input timings, long tasks.
+ * @typedef {object} BenchState
+ * @property {number | undefined} useful
+ * @property {BenchAnswer[]} answers
+ * @property {{ name: string; start: number; duration: number }[]} events
+ * @property {{ start: number; duration: number }[]} longtasks
+ */
+/** @typedef {Window & typeof globalThis & { __bench: BenchState; __clipboard: string }} BenchWindow */
+
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const server = await serve();
 const browser = await chromium.launch({
@@ -42,17 +56,19 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
 });
 
-const median = (xs) => {
+const median = (/** @type {number[]} */ xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : 'n/a');
-const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
-const range = (xs) => `${ms(median(xs))} (min ${ms(Math.min(...xs))}, max ${ms(Math.max(...xs))})`;
+const ms = (/** @type {number} */ x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : 'n/a');
+const kb = (/** @type {number} */ b) => `${(b / 1024).toFixed(1)} KB`;
+const range = (/** @type {number[]} */ xs) => `${ms(median(xs))} (min ${ms(Math.min(...xs))}, max ${ms(Math.max(...xs))})`;
 
 /** Installed before the page's own scripts: the moments and input timings the benchmark reads. */
 function instrument() {
-  const b = (window.__bench = { useful: undefined, answers: [], events: [], longtasks: [] });
+  /** @type {BenchState} */
+  const b = { useful: undefined, answers: [], events: [], longtasks: [] };
+  /** @type {BenchWindow} */ (window).__bench = b;
   const seen = () => {
     if (
       b.useful === undefined &&
@@ -64,24 +80,32 @@ function instrument() {
   new MutationObserver((records) => {
     seen();
     for (const r of records) {
-      const el = r.target;
+      // attributeFilter: only elements' attributes are observed.
+      const el = /** @type {HTMLElement} */ (r.target);
       if (r.type === 'attributes' && el.dataset?.status === 'current' && el.dataset.testid?.endsWith('-state'))
         b.answers.push({ t: performance.now(), channel: el.dataset.testid, elapsed: Number(el.dataset.elapsed) });
     }
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status', 'data-elapsed'] });
   new PerformanceObserver((l) => {
     for (const e of l.getEntries()) b.events.push({ name: e.name, start: e.startTime, duration: e.duration });
-  }).observe({ type: 'event', durationThreshold: 16, buffered: true });
+    // durationThreshold (Event Timing) is not in TypeScript's DOM lib.
+  }).observe(/** @type {PerformanceObserverInit} */ ({ type: 'event', durationThreshold: 16, buffered: true }));
   new PerformanceObserver((l) => {
     for (const e of l.getEntries()) b.longtasks.push({ start: e.startTime, duration: e.duration });
   }).observe({ type: 'longtask', buffered: true });
 }
 
+/** @type {Map<string, number>} */
 const files = new Map();
-/** gzip -9 size of a served file, by URL path. */
+/**
+ * gzip -9 size of a served file, by URL path.
+ * @param {string} path
+ * @returns {number}
+ */
 function gzipOf(path) {
-  if (!files.has(path)) files.set(path, gzipSync(readFileSync(new URL(`../../dist${path}`, import.meta.url)), { level: 9 }).length);
-  return files.get(path);
+  let size = files.get(path);
+  if (size === undefined) files.set(path, (size = gzipSync(readFileSync(new URL(`../../dist${path}`, import.meta.url)), { level: 9 }).length));
+  return size;
 }
 
 async function newPage(viewport = { width: 1600, height: 1000 }) {
@@ -92,33 +116,49 @@ async function newPage(viewport = { width: 1600, height: 1000 }) {
   return { context, page };
 }
 
-/** Waits until `channel` answered after `since` (page time); returns that answer. */
+/**
+ * Waits until `channel` answered after `since` (page time); returns that answer.
+ * @param {Page} page
+ * @param {string} channel
+ * @param {number} since
+ * @returns {Promise<BenchAnswer>}
+ */
 async function answerAfter(page, channel, since) {
   const h = await page.waitForFunction(
-    ([c, t]) => window.__bench.answers.find((a) => a.channel === c && a.t > t && document.querySelector(`[data-testid="${c}"]`)?.dataset.status === 'current'),
-    [`${channel}-state`, since],
+    ([c, t]) =>
+      /** @type {BenchWindow} */ (window).__bench.answers.find(
+        (a) => a.channel === c && a.t > t && document.querySelector(`[data-testid="${c}"]`)?.getAttribute('data-status') === 'current',
+      ),
+    /** @type {[string, number]} */ ([`${channel}-state`, since]),
     { timeout: 60_000, polling: 'raf' },
   );
-  return h.jsonValue();
+  // waitForFunction resolves once the function returns something truthy: an answer.
+  return /** @type {BenchAnswer} */ (await h.jsonValue());
 }
 
-/** Presses `key` in the focused element; returns [keystroke to answer, worker time, input latency]. */
+/**
+ * Presses `key` in the focused element; returns [keystroke to answer, worker time, input latency].
+ * @param {Page} page
+ * @param {string} key
+ * @param {string} channel
+ * @returns {Promise<[number, number, number]>}
+ */
 async function keystroke(page, key, channel) {
   const before = await page.evaluate(() => performance.now());
   await page.keyboard.press(key);
   const a = await answerAfter(page, channel, before);
   const latency = await page.evaluate(
-    (t) => Math.max(0, ...window.__bench.events.filter((e) => e.start >= t && /key|input/.test(e.name)).map((e) => e.duration)),
+    (t) => Math.max(0, .../** @type {BenchWindow} */ (window).__bench.events.filter((e) => e.start >= t && /key|input/.test(e.name)).map((e) => e.duration)),
     before,
   );
   return [a.t - before, a.elapsed, latency];
 }
 
-const report = (title, rows) => {
+const report = (/** @type {string} */ title, /** @type {[string, string][]} */ rows) => {
   console.log(`\n${title}`);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(44)} ${v}`);
 };
-const latencyText = (xs) => {
+const latencyText = (/** @type {number[]} */ xs) => {
   const big = xs.filter((x) => x >= 16);
   return big.length === 0
     ? `< 16 ms for all ${xs.length}`
@@ -129,17 +169,25 @@ console.log(`postfix-sim page benchmark: ${runs} runs, chromium ${browser.versio
 
 // 1. First useful render, cold.
 {
+  /** @type {number[]} */
   const useful = [];
+  /** @type {number[]} */
   const bytes = [];
+  /** @type {number[]} */
   const editor = [];
+  /** @type {string[]} */
   let list = [];
   for (let i = 0; i < runs; i++) {
     const { context, page } = await newPage();
     const startEpoch = Date.now();
     server.sent.length = 0;
     await page.goto(`${server.url}#smtpd`);
-    await page.waitForFunction(() => window.__bench.useful !== undefined, undefined, { timeout: 30_000 });
-    const t = await page.evaluate(() => ({ useful: window.__bench.useful, origin: performance.timeOrigin }));
+    await page.waitForFunction(() => /** @type {BenchWindow} */ (window).__bench.useful !== undefined, undefined, { timeout: 30_000 });
+    // Waited for above: useful is set.
+    const t = await page.evaluate(() => ({
+      useful: /** @type {number} */ (/** @type {BenchWindow} */ (window).__bench.useful),
+      origin: performance.timeOrigin,
+    }));
     await page.waitForSelector('.cm-editor');
     editor.push(await page.evaluate(() => performance.now()));
     const cutoff = t.origin + t.useful;
@@ -183,6 +231,12 @@ console.log(`postfix-sim page benchmark: ${runs} runs, chromium ${browser.versio
 }
 
 // 3 and 4 need a workspace of their own: main.cf checking recipients against a big table.
+/**
+ * @param {Page} page
+ * @param {number} lines
+ * @param {string} path
+ * @returns {Promise<number>}
+ */
 async function bigWorkspace(page, lines, path) {
   await page.goto(`${server.url}#smtpd`);
   await page.waitForSelector('[data-testid="smtpd-state"][data-status="current"]');
@@ -240,18 +294,23 @@ async function bigWorkspace(page, lines, path) {
   await page.click('[data-testid="editor"]');
   await page.keyboard.press('ControlOrMeta+a');
   // The text goes into the page first (5 MB over the DevTools protocol takes its own time).
-  await page.evaluate((text) => void (window.__clipboard = text), big);
+  await page.evaluate((text) => {
+    /** @type {BenchWindow} */ (window).__clipboard = text;
+  }, big);
   // A real paste event with the text on its clipboard, as the browser fires it.
   const { before, pasted } = await page.evaluate(() => {
     const dt = new DataTransfer();
-    dt.setData('text/plain', window.__clipboard);
+    dt.setData('text/plain', /** @type {BenchWindow} */ (window).__clipboard);
     const t0 = performance.now();
-    document.querySelector('[data-testid="editor"]').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    // The editor was clicked above: it is there.
+    /** @type {Element} */ (document.querySelector('[data-testid="editor"]')).dispatchEvent(
+      new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }),
+    );
     return { before: t0, pasted: performance.now() };
   });
   const checked = await answerAfter(page, 'smtpd', before);
   const check = await answerAfter(page, 'check', before);
-  const tasks = await page.evaluate((t) => window.__bench.longtasks.filter((x) => x.start >= t).map((x) => x.duration), before);
+  const tasks = await page.evaluate((t) => /** @type {BenchWindow} */ (window).__bench.longtasks.filter((x) => x.start >= t).map((x) => x.duration), before);
   // The page answers input: a key in the sender field right after.
   const sender = page.getByLabel('Sender');
   await sender.click();
@@ -259,7 +318,10 @@ async function bigWorkspace(page, lines, path) {
   await page.keyboard.press('x');
   await page.waitForFunction(() => document.querySelector('[data-testid="dialogue"]')?.textContent?.includes('x'));
   const echo = (await page.evaluate(() => performance.now())) - t1;
-  const senderLatency = await page.evaluate((t) => Math.max(0, ...window.__bench.events.filter((e) => e.start >= t).map((e) => e.duration)), t1);
+  const senderLatency = await page.evaluate(
+    (t) => Math.max(0, .../** @type {BenchWindow} */ (window).__bench.events.filter((e) => e.start >= t).map((e) => e.duration)),
+    t1,
+  );
   // Typing in the 5 MB table.
   await page.click('[data-testid="editor"]');
   await page.keyboard.press('ControlOrMeta+Home');
@@ -271,7 +333,10 @@ async function bigWorkspace(page, lines, path) {
     reparse.push((await answerAfter(page, 'check', t)).elapsed + e);
     lat.push(l);
   }
-  const longest = await page.evaluate((t) => Math.max(0, ...window.__bench.longtasks.filter((x) => x.start >= t).map((x) => x.duration)), t1);
+  const longest = await page.evaluate(
+    (t) => Math.max(0, .../** @type {BenchWindow} */ (window).__bench.longtasks.filter((x) => x.start >= t).map((x) => x.duration)),
+    t1,
+  );
   report(`5 MB table (${kb(big.length)}, 200,000 lines) pasted into an editor, checked by smtpd`, [
     ['paste handled (dispatch to return)', ms(pasted - before)],
     ['longest main-thread task from paste to answer', tasks.length ? ms(Math.max(...tasks)) : 'none over 50 ms'],

@@ -20,13 +20,21 @@ import { mkdirSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { serve } from './serve.mjs';
 
+/** @import { Page } from '@playwright/test' */
+
+/**
+ * One picture: the view at `hash` once `ready` matches, after `then`; `full`: the whole page also when wide.
+ * @typedef {{ name: string; hash: string; ready: string; then?: (p: Page) => Promise<unknown>; noEditor?: boolean; full?: boolean }} Shot
+ */
+
 const out = new URL('../out/screenshots/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
 const arg = process.argv.indexOf('--url');
 const server = arg > 0 ? undefined : await serve();
-const base = arg > 0 ? process.argv[arg + 1] : server.url;
+const base = server ? server.url : process.argv[arg + 1];
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+/** @type {Shot[]} */
 const shots = [
   { name: 'smtpd', hash: '#smtpd', ready: '[data-testid="smtpd-state"][data-status="current"]' },
   {
@@ -162,7 +170,10 @@ const shots = [
   },
 ];
 
-/** Opens the postscreen example (two connections) and waits for its answer. */
+/**
+ * Opens the postscreen example (two connections) and waits for its answer.
+ * @param {Page} p
+ */
 async function openPostscreen(p) {
   await p.getByLabel('Open an example').selectOption({ label: 'postscreen: DNSBL score, access list, two connections' });
   await p.getByRole('dialog', { name: 'Open the example?' }).getByRole('button', { name: 'Replace' }).click();
@@ -171,7 +182,7 @@ async function openPostscreen(p) {
   await p.getByTestId('toast').getByRole('button', { name: 'Dismiss' }).click();
 }
 let problems = 0;
-for (const scheme of ['light', 'dark']) {
+for (const scheme of /** @type {const} */ (['light', 'dark'])) {
   for (const [width, height] of [
     [390, 844],
     [1920, 1080],
@@ -179,6 +190,7 @@ for (const scheme of ['light', 'dark']) {
     const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme });
     for (const s of shots) {
       const page = await context.newPage();
+      /** @type {string[]} */
       const errors = [];
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
       page.on('pageerror', (e) => errors.push(e.message));

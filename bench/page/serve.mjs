@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 
+/** @type {Record<string, string>} */
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
@@ -22,9 +23,10 @@ const TYPES = {
 
 /** serve - start a server on a free loopback port; `sent` lists [time, path, bytes, file, epoch ms] per response. */
 export async function serve(root = new URL('../../dist/', import.meta.url).pathname) {
+  /** @type {[number, string, number, string, number][]} */
   const sent = [];
   const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
     try {
       const body = await readFile(file);
@@ -40,7 +42,8 @@ export async function serve(root = new URL('../../dist/', import.meta.url).pathn
       res.end();
     }
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  // Listening on a TCP port: address() is an AddressInfo.
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   return { url: `http://127.0.0.1:${port}/`, sent, close: () => new Promise((resolve) => server.close(resolve)) };
 }

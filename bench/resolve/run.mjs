@@ -6,12 +6,14 @@
 // so no dist-lib build is needed. Usage: npm run bench:resolve
 import { bundleEngine } from '../bundle-engine.mjs';
 
+/** @import { Host } from '../../src/engine/index.ts' */
+
 const { openScenario, openTable } = await bundleEngine('resolve');
 
 const N = 10_000;
 const SECONDS = Number(process.env.SECONDS ?? 2);
 let seed = 42;
-const rand = (n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+const rand = (/** @type {number} */ n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
 
 // The configuration: aliases in 100 virtual alias domains, a transport map of 10,000 domains.
 const files = new Map();
@@ -36,6 +38,7 @@ const mainCf = [
 ].join('\n');
 files.set('/etc/postfix/main.cf', mainCf);
 const enc = new TextEncoder();
+/** @type {Host} */
 const host = { readFile: (p) => (files.has(p) ? enc.encode(files.get(p)) : undefined), environment: {} };
 
 let t0 = process.hrtime.bigint();
@@ -44,13 +47,18 @@ if (scenario.fatal) throw new Error(scenario.fatal.message);
 const resolver = await scenario.resolver();
 const openMs = Number(process.hrtime.bigint() - t0) / 1e6;
 
+/** @type {string[]} */
 const addresses = [];
 for (let i = 0; i < 20_000; i++) {
   const n = rand(N * 2);
   addresses.push(n < N ? `user${n}@valias${n % 100}.example` : `someone${n}@remote${n % N}.example`);
 }
 
-/** Calls per second of fn over the addresses, for about SECONDS. */
+/**
+ * Calls per second of fn over the addresses, for about SECONDS.
+ * @param {(address: string) => unknown} fn
+ * @returns {number}
+ */
 function rate(fn) {
   let count = 0;
   const start = process.hrtime.bigint();
@@ -71,7 +79,7 @@ const sample = resolver.resolveDelivery('sender@example.org', 'user10@valias10.e
 
 console.log(`postfix-sim resolve benchmark (node ${process.version}): ${N} virtual aliases, ${N}-line transport map; tables opened in ${openMs.toFixed(0)} ms`);
 console.log('what                                  per second    vs hash lookup');
-const row = (what, r) => console.log(`${what.padEnd(36)} ${Math.round(r).toString().padStart(11)}    ${(r / hashRate).toFixed(4).padStart(8)}x`);
+const row = (/** @type {string} */ what, /** @type {number} */ r) => console.log(`${what.padEnd(36)} ${Math.round(r).toString().padStart(11)}    ${(r / hashRate).toFixed(4).padStart(8)}x`);
 row('hash lookup (virtual table)', hashRate);
 row('trivial-rewrite resolve', resolveRate);
 row('full pipeline (resolveDelivery)', deliveryRate);

@@ -27,14 +27,33 @@
 import { createSocket } from 'node:dgram';
 import { isIPv4, isIPv6 } from 'node:net';
 
+/** @import { DnsRecord } from './smtpd-format.mjs' */
+
+/**
+ * The records of one name: its records by type, or the failure its queries get.
+ * @typedef {{ types: Map<string, { ttl: number; rdata: Buffer }[]>; fail: string | null }} ZoneNode
+ */
+/** @typedef {Map<string, ZoneNode>} Zone */
+/**
+ * A query's question; `bad` when it is no query this responder can parse.
+ * @typedef {{ id: number; flags: number; bad: true } | { id: number; flags: number; bad?: undefined; name: string; type: number; qclass: number; end: number }} Question
+ */
+/** @typedef {{ name: string; type: string }} SeenQuery */
+
+/** @type {Record<string, number>} */
 export const TYPE_CODES = { A: 1, NS: 2, PTR: 12, MX: 15, TXT: 16, AAAA: 28 };
 const TYPE_NAMES = Object.fromEntries(Object.entries(TYPE_CODES).map(([k, v]) => [v, k]));
 
-const canonical = (name) => name.toLowerCase().replace(/\.$/, '');
+const canonical = (/** @type {string} */ name) => name.toLowerCase().replace(/\.$/, '');
 
-/** encodeName - a domain name in wire format without compression ("" or "." is the root). */
+/**
+ * encodeName - a domain name in wire format without compression ("" or "." is the root).
+ * @param {string} name
+ * @returns {Buffer}
+ */
 function encodeName(name) {
   const labels = canonical(name) === '' ? [] : name.replace(/\.$/, '').split('.');
+  /** @type {Buffer[]} */
   const parts = [];
   for (const label of labels) {
     const bytes = Buffer.from(label, 'utf8');
@@ -45,9 +64,13 @@ function encodeName(name) {
   return Buffer.concat(parts);
 }
 
+/**
+ * @param {string} text
+ * @returns {Buffer}
+ */
 function encodeIPv6(text) {
   const [head, tail] = text.includes('::') ? text.split('::') : [text, null];
-  const groups = (s) => (s === '' ? [] : s.split(':'));
+  const groups = (/** @type {string} */ s) => (s === '' ? [] : s.split(':'));
   const left = groups(head);
   const right = tail === null ? [] : groups(tail);
   const fill = tail === null ? [] : new Array(8 - left.length - right.length).fill('0');
@@ -57,7 +80,12 @@ function encodeIPv6(text) {
   return out;
 }
 
-/** encodeData - the RDATA of one record (data as written in the dns file). */
+/**
+ * encodeData - the RDATA of one record (data as written in the dns file).
+ * @param {string} type
+ * @param {string} data
+ * @returns {Buffer}
+ */
 export function encodeData(type, data) {
   switch (type) {
     case 'A':
@@ -78,6 +106,7 @@ export function encodeData(type, data) {
     }
     case 'TXT': {
       // One or more "quoted" strings (\" and \\ escapes), or one bare word.
+      /** @type {string[]} */
       const strings = [];
       const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
       let m;
@@ -95,12 +124,17 @@ export function encodeData(type, data) {
   }
 }
 
-/** decodeQuestion - { id, flags, name, type, qclass, end } of a query, or null. */
+/**
+ * decodeQuestion - { id, flags, name, type, qclass, end } of a query, or null.
+ * @param {Buffer} msg
+ * @returns {Question | null}
+ */
 function decodeQuestion(msg) {
   if (msg.length < 12) return null;
   const id = msg.readUInt16BE(0);
   const flags = msg.readUInt16BE(2);
   if (flags & 0x8000 || msg.readUInt16BE(4) !== 1) return { id, flags, bad: true };
+  /** @type {string[]} */
   const labels = [];
   let i = 12;
   for (;;) {
@@ -118,9 +152,13 @@ function decodeQuestion(msg) {
 /**
  * buildZone - index the records: Map canonical name -> { types: Map type -> [rdata], ttl, fail }.
  * Names that only have names below them exist too (empty non-terminals).
+ * @param {DnsRecord[]} records
+ * @returns {Zone}
  */
 function buildZone(records) {
+  /** @type {Zone} */
   const zone = new Map();
+  /** @param {string} name */
   const entry = (name) => {
     let e = zone.get(name);
     if (!e) zone.set(name, (e = { types: new Map(), fail: null }));
@@ -133,8 +171,9 @@ function buildZone(records) {
       e.fail = r.type;
       continue;
     }
-    if (!e.types.has(r.type)) e.types.set(r.type, []);
-    e.types.get(r.type).push({ ttl: r.ttl, rdata: encodeData(r.type, r.data) });
+    let rrs = e.types.get(r.type);
+    if (!rrs) e.types.set(r.type, (rrs = []));
+    rrs.push({ ttl: r.ttl, rdata: encodeData(r.type, r.data) });
     for (let parent = name; parent.includes('.');) {
       parent = parent.slice(parent.indexOf('.') + 1);
       entry(parent);
@@ -147,6 +186,9 @@ function buildZone(records) {
  * findNode - the zone entry that answers for `name`: its own, else (RFC 4592)
  * the wildcard `*.ENCLOSER` of its closest encloser (the nearest ancestor that
  * exists), which answers only for names that do not exist.
+ * @param {Zone} zone
+ * @param {string} name
+ * @returns {ZoneNode | undefined}
  */
 export function findNode(zone, name) {
   const own = zone.get(name);
@@ -158,11 +200,17 @@ export function findNode(zone, name) {
   return undefined;
 }
 
-/** answer - the reply to one query message, or null for no reply. */
+/**
+ * answer - the reply to one query message, or null for no reply.
+ * @param {Zone} zone
+ * @param {Buffer} msg
+ * @param {(query: SeenQuery) => void} [seen]
+ * @returns {Buffer | null}
+ */
 export function answer(zone, msg, seen) {
   const q = decodeQuestion(msg);
   if (!q) return null;
-  const header = (rcode, ancount) => {
+  const header = (/** @type {number} */ rcode, /** @type {number} */ ancount) => {
     const h = Buffer.alloc(12);
     h.writeUInt16BE(q.id, 0);
     // QR, opcode 0, AA, RD copied from the query, RA clear.
@@ -192,9 +240,15 @@ export function answer(zone, msg, seen) {
   return Buffer.concat([header(0, answers.length), question, ...answers]);
 }
 
-/** startDnsResponder - serve `records` on UDP address:port; resolves { queries, close() }. */
+/**
+ * startDnsResponder - serve `records` on UDP address:port; resolves { queries, close() }.
+ * @param {DnsRecord[]} records
+ * @param {{ address?: string; port?: number }} [where]
+ * @returns {Promise<{ queries: SeenQuery[]; close: () => Promise<void> }>}
+ */
 export function startDnsResponder(records, { address = '127.0.0.1', port = 53 } = {}) {
   const zone = buildZone(records);
+  /** @type {SeenQuery[]} */
   const queries = [];
   const socket = createSocket(isIPv6(address) ? 'udp6' : 'udp4');
   socket.on('message', (msg, rinfo) => {
@@ -205,7 +259,7 @@ export function startDnsResponder(records, { address = '127.0.0.1', port = 53 } 
     socket.once('error', reject);
     socket.bind(port, address, () => {
       socket.off('error', reject);
-      resolvePromise({ queries, close: () => new Promise((r) => socket.close(r)) });
+      resolvePromise({ queries, close: () => new Promise((r) => socket.close(() => r())) });
     });
   });
 }
@@ -224,7 +278,7 @@ if (process.argv[1] && process.argv[1].endsWith('dns-responder.mjs') && self.end
   process.stderr.write(`dns-responder: serving ${file} on ${address}:${port}\n`);
   setInterval(() => {
     while (dns.queries.length) {
-      const q = dns.queries.shift();
+      const q = /** @type {SeenQuery} */ (dns.queries.shift());
       process.stderr.write(`query ${q.name} ${q.type}\n`);
     }
   }, 200);

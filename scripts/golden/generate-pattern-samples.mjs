@@ -254,7 +254,11 @@ const REGEXP_ATOMS = [
 const KEYS = ['a', 'ab', 'aab', 'aaa', 'b', 'A', '(a)', '1 b', 'abc', 'Aa', 'x\r\ny'];
 const MORE_KEYS = ['a', 'ab', 'aab', 'a b', 'b', 'A', '(a)', '1 b', 'abc', 'Aa', 'x', 'Ā', 'é', '10', '\x01'];
 
-/** A linear congruential generator: the same sample on every machine. */
+/**
+ * A linear congruential generator: the same sample on every machine.
+ * @param {number} seed
+ * @returns {(n: number) => number}
+ */
 function random(seed) {
   return (n) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -262,8 +266,13 @@ function random(seed) {
   };
 }
 
+/**
+ * @param {{ seed: number; count: number; atoms: string[]; maxAtoms: number; flags?: string[] }} spec
+ * @returns {string}
+ */
 function sample({ seed, count, atoms, maxAtoms, flags }) {
   const rnd = random(seed);
+  /** @type {string[]} */
   const lines = [];
   for (let i = 0; i < count; i++) {
     const len = 1 + rnd(maxAtoms);
@@ -275,7 +284,7 @@ function sample({ seed, count, atoms, maxAtoms, flags }) {
   return lines.join('\n') + '\n';
 }
 
-const keysFor = (count, keys) => Array.from({ length: count }, (_, i) => keys.map((k) => `${i}:${k}\n`).join('')).join('');
+const keysFor = (/** @type {number} */ count, /** @type {string[]} */ keys) => Array.from({ length: count }, (_, i) => keys.map((k) => `${i}:${k}\n`).join('')).join('');
 
 const GROUPS = [
   {

@@ -28,16 +28,42 @@
  */
 import { listeners } from './policy-responder.mjs';
 
-/** The stage of each MTA command byte that expects a decision. */
+/** @import { MilterFactLine } from './smtpd-format.mjs' */
+
+/**
+ * What a Milter knows of the session so far (client_name, client_address, helo, sender, recipient).
+ * @typedef {Record<string, string>} MilterAttrs
+ */
+/**
+ * One decision a Milter made.
+ * @typedef {{ server: string; stage: string; attrs: MilterAttrs; verdict: string }} MilterEvent
+ */
+
+/**
+ * The stage of each MTA command byte that expects a decision.
+ * @type {Record<string, string | undefined>}
+ */
 const STAGES = { C: 'connect', H: 'helo', M: 'mail', R: 'rcpt', T: 'data', L: 'header', N: 'eoh', B: 'body', E: 'eom', U: 'unknown' };
 
-/** chooseVerdict - the VERDICT of the first fact of `server` and `stage` that matches `attrs`, or 'continue'. */
+/**
+ * chooseVerdict - the VERDICT of the first fact of `server` and `stage` that matches `attrs`, or 'continue'.
+ * @param {MilterFactLine[]} facts
+ * @param {string} server
+ * @param {string} stage
+ * @param {MilterAttrs} attrs
+ * @returns {string}
+ */
 export function chooseVerdict(facts, server, stage, attrs) {
   const hit = facts.find((f) => f.server === server && f.stage === stage && f.match.every(([k, v]) => (attrs[k] ?? '').toLowerCase() === v.toLowerCase()));
   return hit ? hit.verdict : 'continue';
 }
 
-/** packet - one Milter packet: 32-bit length, command byte, data. */
+/**
+ * packet - one Milter packet: 32-bit length, command byte, data.
+ * @param {string} cmd
+ * @param {Buffer} [data]
+ * @returns {Buffer}
+ */
 function packet(cmd, data = Buffer.alloc(0)) {
   const head = Buffer.alloc(5);
   head.writeUInt32BE(data.length + 1, 0);
@@ -45,7 +71,11 @@ function packet(cmd, data = Buffer.alloc(0)) {
   return Buffer.concat([head, data]);
 }
 
-/** response - the packets that carry `verdict`. */
+/**
+ * response - the packets that carry `verdict`.
+ * @param {string} verdict
+ * @returns {Buffer}
+ */
 function response(verdict) {
   const v = verdict.trim();
   const word = v.split(/\s+/)[0].toLowerCase();
@@ -69,17 +99,23 @@ function response(verdict) {
 }
 
 /** strings - the NUL-terminated strings of a packet's data. */
-const strings = (data) => data.toString('utf8').split('\0').slice(0, -1);
+const strings = (/** @type {Buffer} */ data) => data.toString('utf8').split('\0').slice(0, -1);
 /** angle - an address argument without its angle brackets. */
-const angle = (a) => (a ?? '').replace(/^<(.*)>$/, '$1');
+const angle = (/** @type {string | undefined} */ a) => (a ?? '').replace(/^<(.*)>$/, '$1');
 
-/** startMilterResponders - listen for every milter of `facts`; resolves { events, close() }. */
+/**
+ * startMilterResponders - listen for every milter of `facts`; resolves { events, close() }.
+ * @param {MilterFactLine[]} facts
+ * @returns {Promise<{ events: MilterEvent[]; close: () => Promise<void> }>}
+ */
 export async function startMilterResponders(facts) {
+  /** @type {MilterEvent[]} */
   const events = [];
   const { close } = await listeners([...new Set(facts.map((f) => f.server))], (name, socket) => {
+    /** @type {MilterAttrs} */
     const attrs = {};
     let buffer = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
+    socket.on('data', (/** @type {Buffer} */ chunk) => {
       buffer = Buffer.concat([buffer, chunk]);
       while (buffer.length >= 4 && buffer.length >= 4 + buffer.readUInt32BE(0)) {
         const len = buffer.readUInt32BE(0);
@@ -99,7 +135,16 @@ export async function startMilterResponders(facts) {
   return { events, close };
 }
 
-/** answer - the reply to one MTA packet (undefined: none; null: hang up), keeping what the Milter knows in `attrs`. */
+/**
+ * answer - the reply to one MTA packet (undefined: none; null: hang up), keeping what the Milter knows in `attrs`.
+ * @param {string} name
+ * @param {string} cmd
+ * @param {Buffer} data
+ * @param {MilterAttrs} attrs
+ * @param {MilterFactLine[]} facts
+ * @param {MilterEvent[]} events
+ * @returns {Buffer | undefined | null}
+ */
 function answer(name, cmd, data, attrs, facts, events) {
   if (cmd === 'O') {
     // Version 6, no actions beyond quarantine, every event, a reply to each.

@@ -25,7 +25,19 @@
 import { createServer } from 'node:net';
 import { readLines } from './namespace.mjs';
 
-/** listenAddress - { host, port } of an inet:HOST:PORT server name the recorder can serve, or null. */
+/** @import { Server, Socket } from 'node:net' */
+/** @import { PolicyFactLine } from './smtpd-format.mjs' */
+
+/**
+ * One request a policy server got, and its answer (null: none, the connection was closed).
+ * @typedef {{ server: string; attrs: [string, string][]; action: string | null }} PolicyRequest
+ */
+
+/**
+ * listenAddress - { host, port } of an inet:HOST:PORT server name the recorder can serve, or null.
+ * @param {string} server
+ * @returns {{ host: string; port: number } | null}
+ */
 export function listenAddress(server) {
   const m = /^inet:(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost):(\d{1,5})$/.exec(server);
   if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) return null;
@@ -37,9 +49,14 @@ export function listenAddress(server) {
  * each connection handed to `onConnection(name, socket)`; resolves
  * { close() } once all listen. The responders for policy servers and
  * Milters share it.
+ * @param {string[]} names
+ * @param {(name: string, socket: Socket) => void} onConnection
+ * @returns {Promise<{ close: () => Promise<void> }>}
  */
 export async function listeners(names, onConnection) {
+  /** @type {Server[]} */
   const servers = [];
+  /** @type {Set<Socket>} */
   const sockets = new Set();
   for (const name of names) {
     const where = listenAddress(name);
@@ -50,13 +67,15 @@ export async function listeners(names, onConnection) {
       socket.on('error', () => {});
       onConnection(name, socket);
     });
-    await new Promise((resolvePromise, reject) => {
-      server.once('error', reject);
-      server.listen(where.port, where.host, () => {
-        server.off('error', reject);
-        resolvePromise();
-      });
-    });
+    await /** @type {Promise<void>} */ (
+      new Promise((resolvePromise, reject) => {
+        server.once('error', reject);
+        server.listen(where.port, where.host, () => {
+          server.off('error', reject);
+          resolvePromise();
+        });
+      })
+    );
     servers.push(server);
   }
   return {
@@ -67,17 +86,30 @@ export async function listeners(names, onConnection) {
   };
 }
 
-/** chooseAction - the ACTION of the first fact of `server` that matches `attrs` (a Map), or null. */
+/**
+ * chooseAction - the ACTION of the first fact of `server` that matches `attrs` (a Map), or null.
+ * @param {PolicyFactLine[]} facts
+ * @param {string} server
+ * @param {Map<string, string>} attrs
+ * @returns {string | null}
+ */
 export function chooseAction(facts, server, attrs) {
   const hit = facts.find((f) => f.server === server && f.match.every(([k, v]) => (attrs.get(k) ?? '').toLowerCase() === v.toLowerCase()));
   return hit ? hit.action : null;
 }
 
-/** startPolicyResponders - listen for every server of `facts`; resolves { requests, close() }. */
+/**
+ * startPolicyResponders - listen for every server of `facts`; resolves { requests, close() }.
+ * @param {PolicyFactLine[]} facts
+ * @returns {Promise<{ requests: PolicyRequest[]; close: () => Promise<void> }>}
+ */
 export async function startPolicyResponders(facts) {
+  /** @type {PolicyRequest[]} */
   const requests = [];
   const { close } = await listeners([...new Set(facts.map((f) => f.server))], (name, socket) => {
+    /** @type {Map<string, string>} */
     let attrs = new Map();
+    /** @type {[string, string][]} */
     let order = [];
     readLines(socket, (line) => {
       if (line !== '') {

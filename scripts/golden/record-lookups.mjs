@@ -29,6 +29,23 @@ import { fileURLToPath } from 'node:url';
 import { BUILT_SUFFIX, CONFIG_DIRECTORY, RECORD_ENVIRONMENT, defaultDatabaseType, planGroup, sourceFile } from './lookups-format.mjs';
 import { afterMarker, dieWith, LO_UP, pool, runCollected, wantedGroups, which as whichOn, askPostconf } from './namespace.mjs';
 
+/** @import { GoldenQuery } from './lookups-format.mjs' */
+
+/**
+ * One recorded run of postmap or postalias, as expected.json keeps it (`command` only when not postmap).
+ * @typedef {{ command?: string; argv: string[]; stdout: string; stderr: string; status: number | null }} RecordedRun
+ */
+/** @typedef {RecordedRun & { stdin: string | null }} RecordedQuery */
+/**
+ * A group whose builds are done; `run` gives the jobs of its queries, `write` stores their results.
+ * @typedef {object} PreparedGroup
+ * @property {string} name
+ * @property {RecordedRun[]} builds
+ * @property {GoldenQuery[]} queries
+ * @property {() => (() => Promise<RecordedQuery>)[]} run
+ * @property {(results: RecordedQuery[]) => void} write
+ */
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GOLDEN = join(ROOT, 'tests/golden/lookups');
 const CONCURRENCY = 8; // a fatal postmap sleeps ~1 s without using the CPU
@@ -42,7 +59,7 @@ const SHADOWED = ['/var/spool/postfix', '/var/lib/postfix'];
 
 const die = dieWith('record-lookups');
 
-const which = (program) => whichOn(program, PATH);
+const which = (/** @type {string} */ program) => whichOn(program, PATH);
 
 /* --- Preconditions: fail loudly rather than record something else. --- */
 function checkEnvironment() {
@@ -76,7 +93,15 @@ printf '%s\n' '${MARKER}' >&2
 exec "$@"
 `;
 
-/** runIsolated - one command inside a fresh private namespace; resolves { stdout, stderr, status }. */
+/**
+ * runIsolated - one command inside a fresh private namespace; resolves { stdout, stderr, status }.
+ * @param {string} config
+ * @param {'ro' | 'rw'} mode
+ * @param {string} empty
+ * @param {string[]} argv
+ * @param {string | null} stdinPath
+ * @returns {Promise<{ stdout: string; stderr: string; status: number | null }>}
+ */
 export async function runIsolated(config, mode, empty, argv, stdinPath) {
   const stdin = stdinPath ? openSync(stdinPath, 'r') : 'ignore';
   const running = runCollected('unshare', ['-m', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', config, mode, empty, ...argv], {
@@ -89,7 +114,12 @@ export async function runIsolated(config, mode, empty, argv, stdinPath) {
   return { stdout: r.stdout, stderr: afterMarker(r.stderr, MARKER, ` for ${argv.join(' ')}`), status: r.code };
 }
 
-/** prepareGroup - the temporary copy of a group, with main.cf, dynamicmaps and SQLite databases. */
+/**
+ * prepareGroup - the temporary copy of a group, with main.cf, dynamicmaps and SQLite databases.
+ * @param {string} name
+ * @param {string} work
+ * @returns {string}
+ */
 function prepareGroup(name, work) {
   const source = join(GOLDEN, name);
   const config = join(work, name);
@@ -113,7 +143,14 @@ function prepareGroup(name, work) {
   return config;
 }
 
-/** recordGroup - builds and queries of one group, in the order of expected.json. */
+/**
+ * recordGroup - builds and queries of one group, in the order of expected.json.
+ * @param {string} name
+ * @param {string} work
+ * @param {string} empty
+ * @param {string} version
+ * @returns {Promise<PreparedGroup>}
+ */
 async function recordGroup(name, work, empty, version) {
   const dir = join(GOLDEN, name);
   const queriesText = readFileSync(join(dir, 'queries'), 'utf8');
@@ -135,6 +172,7 @@ async function recordGroup(name, work, empty, version) {
   for (const q of plan.queries) if (q.stdinFile && !existsSync(join(dir, q.stdinFile))) throw new Error(`${name}/queries:${q.line}: no file ${q.stdinFile}`);
 
   const config = prepareGroup(name, work);
+  /** @type {RecordedRun[]} */
   const builds = [];
   for (const b of plan.builds) {
     const r = await runIsolated(config, 'rw', empty, [b.program, ...b.argv], null);
@@ -170,6 +208,7 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'golden-lookups-'));
   const empty = join(work, '.empty');
   mkdirSync(empty);
+  /** @type {string[]} */
   const failures = [];
   try {
     // Builds: sequential within a group, groups in parallel.
@@ -179,13 +218,13 @@ async function main() {
           try {
             return await recordGroup(g, work, empty, version);
           } catch (e) {
-            failures.push(`${g}: ${e.message}`);
+            failures.push(`${g}: ${/** @type {Error} */ (e).message}`);
             return null;
           }
         }),
         CONCURRENCY,
       )
-    ).filter(Boolean);
+    ).filter((p) => p !== null);
     // Queries: all groups' queries in one pool.
     const jobs = prepared.flatMap((p) => p.run());
     const results = await pool(jobs, CONCURRENCY);

@@ -39,6 +39,7 @@ const OUT = join(ROOT, 'src/engine/config/defaults.generated.ts');
 const MACHINE = new Set(['myhostname', 'mydomain', 'mynetworks', 'process_id']);
 const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', NORANDOMIZE: '1' };
 
+/** @param {string} [master] */
 function postconfD(master) {
   const dir = mkdtempSync(join(tmpdir(), 'pcdefaults-'));
   try {
@@ -87,7 +88,9 @@ function rawParameters() {
   }
 }
 const raw = rawParameters();
+/** @param {string} prefix */
 function suffixes(prefix) {
+  /** @type {[string, string][]} */
   const list = [];
   for (const [name, value] of services)
     if (name.startsWith(prefix + '_')) {

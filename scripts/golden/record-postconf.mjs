@@ -39,7 +39,7 @@ const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', NORANDOMIZE: '1'
 const MARKER = '@@record-postconf: namespace ready@@';
 const HOSTNAME = 'host.example.com';
 /** A group's host name: its `hostname` file, else HOSTNAME (see postconf-format.mjs). */
-const hostnameOf = (dir) => groupHostname(existsSync(join(dir, 'hostname')) ? readFileSync(join(dir, 'hostname'), 'utf8') : undefined) ?? HOSTNAME;
+const hostnameOf = (/** @type {string} */ dir) => groupHostname(existsSync(join(dir, 'hostname')) ? readFileSync(join(dir, 'hostname'), 'utf8') : undefined) ?? HOSTNAME;
 /** Files of a group that real postconf sees as /etc/postfix. */
 const CONFIG_FILES = ['main.cf', 'master.cf'];
 
@@ -55,6 +55,7 @@ printf '%s\\n' '${MARKER}' >&2
 exec "$@"
 `;
 
+/** @param {string} group */
 function record(group) {
   const dir = join(GOLDEN, group);
   const commands = parseCommands(readFileSync(join(dir, 'commands'), 'utf8'));

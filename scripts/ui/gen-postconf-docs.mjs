@@ -26,7 +26,7 @@ const out = fileURLToPath(new URL('../../src/ui/editor/postconf-docs.generated.t
 const roff = gunzipSync(readFileSync(source)).toString('utf8');
 
 /** Roff inline markup to plain text. */
-const plain = (s) =>
+const plain = (/** @type {string} */ s) =>
   s
     .replace(/\\f[BIRP]/g, '')
     .replace(/\\\(bu/g, '•')
@@ -38,7 +38,10 @@ const plain = (s) =>
     .replace(/\s+/g, ' ')
     .trim();
 
-/** The first sentence of a paragraph, at most 160 characters. */
+/**
+ * The first sentence of a paragraph, at most 160 characters.
+ * @param {string[]} lines
+ */
 function firstSentence(lines) {
   const text = plain(lines.join(' '));
   const m = /^(.*?[.:])(\s|$)/.exec(text);
