@@ -40,6 +40,31 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterMarker, DAEMON_UNSHARE, daemonNamespaceScript, dieWith, readLines, runCollected, askPostconf } from '../../scripts/golden/namespace.mjs';
 import { bundleEngine } from '../bundle-engine.mjs';
 
+/** @typedef {typeof import('../../src/engine/index.ts')} Engine */
+/**
+ * A connection's dialogue: XCLIENT, K transactions of TX_LINES commands, QUIT.
+ * @typedef {string[]} Dialogue
+ */
+/**
+ * The replies of one connection, banner first, each as its lines.
+ * @typedef {string[][]} Replies
+ */
+/** @typedef {{ kind: string; addr: string; name: string; n: number; rejected: boolean; mynet: boolean }} Client */
+/**
+ * What the inner half writes to result.json.
+ * @typedef {object} RealResult
+ * @property {number} startMs
+ * @property {number} sequential median seconds, one client at a time
+ * @property {number} parallel median seconds, PARALLEL clients at a time
+ * @property {boolean} runsAgree
+ * @property {Replies[]} replies
+ * @property {string[]} problems
+ */
+/**
+ * The first transaction (or connection) whose replies differ.
+ * @typedef {{ connection: number; transaction: number | '-'; command: string; real: string[] | undefined; sim: string[] | undefined; dialogue: string[] }} Difference
+ */
+
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
 const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', LC_ALL: 'C', TZ: 'UTC' };
@@ -63,8 +88,8 @@ const MAILLOG = '/var/lib/postfix/maillog';
 const REPLY_TIMEOUT_MS = 20000;
 
 const die = dieWith('bench-smtpd');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const which = (p) =>
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
+const which = (/** @type {string} */ p) =>
   ENV.PATH.split(':')
     .map((d) => join(d, p))
     .find((f) => existsSync(f)) ?? null;
@@ -74,11 +99,17 @@ const which = (p) =>
 /* ------------------------------------------------------------------ */
 
 let seed = 42;
-const rand = (n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+const rand = (/** @type {number} */ n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+/**
+ * pick - a key of `weights`, at random in proportion to its weight.
+ * @template {string} K
+ * @param {{ [key in K]?: number }} weights
+ * @returns {K}
+ */
 const pick = (weights) => {
-  const total = Object.values(weights).reduce((a, b) => a + b, 0);
+  const total = /** @type {number[]} */ (Object.values(weights)).reduce((a, b) => a + b, 0);
   let r = rand(total);
-  for (const [k, w] of Object.entries(weights)) if ((r -= w) < 0) return k;
+  for (const [k, w] of /** @type {[K, number][]} */ (Object.entries(weights))) if ((r -= w) < 0) return k;
   throw new Error('unreachable');
 };
 
@@ -133,8 +164,9 @@ smtpd_recipient_restrictions = reject_non_fqdn_recipient,
 
 /** The files of /etc/postfix (besides main.cf and master.cf), and how to build them. */
 function configFiles() {
+  /** @type {Record<string, string>} */
   const f = {};
-  const lines = (n, fn) => Array.from({ length: n }, (_, i) => fn(i)).join('\n') + '\n';
+  const lines = (/** @type {number} */ n, /** @type {(i: number) => string} */ fn) => Array.from({ length: n }, (_, i) => fn(i)).join('\n') + '\n';
   f.aliases = 'postmaster: root\nabuse: root\nhostmaster: root\nmailer-daemon: postmaster\n';
   f.vmailbox_domains = lines(HOSTED, (i) => `customer${i}.example\tOK`);
   f.vmailbox = lines(MAILBOXES, (i) => `u${i}@customer${i % HOSTED}.example\tcustomer${i % HOSTED}.example/u${i}/`);
@@ -187,6 +219,7 @@ function configFiles() {
  * A connection's client, given once with XCLIENT: smtpd_authorized_xclient_hosts
  * is matched against the client XCLIENT made, so a second XCLIENT is refused.
  * `rejected`: its client restrictions reject every RCPT.
+ * @returns {Client}
  */
 function connectionClient() {
   const n = rand(100000);
@@ -209,7 +242,12 @@ function connectionClient() {
   return { kind, addr, name, n, rejected: kind === 'cidr' || kind === 'badname', mynet: kind === 'mynet' };
 }
 
-/** One transaction: EHLO, MAIL, 3 RCPT, RSET; `errors`: the rejections it is built to get (at most `budget`). */
+/**
+ * One transaction: EHLO, MAIL, 3 RCPT, RSET; `errors`: the rejections it is built to get (at most `budget`).
+ * @param {Client} client
+ * @param {number} budget
+ * @returns {{ errors: number; lines: string[] }}
+ */
 function transaction(client, budget) {
   const n = rand(100000);
   let helo = client.name === '[UNAVAILABLE]' ? `smtp${n % 90}.example.net` : client.name;
@@ -263,8 +301,12 @@ function transaction(client, budget) {
   return { errors, lines: [`EHLO ${helo}`, `MAIL FROM:<${sender}>`, ...rcpts.map((r) => `RCPT TO:<${r}>`), 'RSET'] };
 }
 
-/** The workload: C connections, each XCLIENT, K transactions and QUIT. */
+/**
+ * The workload: C connections, each XCLIENT, K transactions and QUIT.
+ * @returns {Dialogue[]}
+ */
 function workload() {
+  /** @type {Dialogue[]} */
   const connections = [];
   for (let c = 0; c < C; c++) {
     const client = connectionClient();
@@ -282,7 +324,7 @@ function workload() {
 }
 /** Commands per transaction, and the index of its first command in a connection's lines. */
 const TX_LINES = 6;
-const txStart = (t) => 1 + t * TX_LINES;
+const txStart = (/** @type {number} */ t) => 1 + t * TX_LINES;
 
 /* ------------------------------------------------------------------ */
 /* Outside the namespace.                                              */
@@ -302,11 +344,23 @@ function checkEnvironment() {
   return version.stdout.trim();
 }
 
+/**
+ * @param {string} file
+ * @param {string[]} names
+ * @returns {string}
+ */
 function accountLines(file, names) {
   const lines = readFileSync(file, 'utf8').split('\n');
   return names.map((n) => lines.find((x) => x.startsWith(`${n}:`)) ?? die(`${file} has no entry ${n}`)).join('\n') + '\n';
 }
 
+/**
+ * @param {string} base
+ * @param {Record<string, string>} files
+ * @param {string[]} build
+ * @param {Dialogue[]} connections
+ * @returns {string}
+ */
 function prepareWork(base, files, build, connections) {
   const work = join(base, 'work');
   const etc = join(work, 'etc');
@@ -344,6 +398,10 @@ function prepareWork(base, files, build, connections) {
 
 const NAMESPACE_SCRIPT = daemonNamespaceScript(HOSTNAME, MARKER);
 
+/**
+ * @param {string} work
+ * @returns {Promise<RealResult>}
+ */
 async function runReal(work) {
   const env = {
     ...ENV,
@@ -360,7 +418,7 @@ async function runReal(work) {
   try {
     return JSON.parse(readFileSync(join(work, 'sys', 'result.json'), 'utf8'));
   } catch (e) {
-    throw new Error(`no result from the inner half: ${e.message}`, { cause: e });
+    throw new Error(`no result from the inner half: ${/** @type {Error} */ (e).message}`, { cause: e });
   }
 }
 
@@ -368,6 +426,7 @@ async function runReal(work) {
  * loadEngine - the library build (dist-lib, `npm run build:lib`) when it
  * exports everything the bench needs; otherwise the engine bundled from src/
  * into bench/out/smtpd/ (as bench/resolve does).
+ * @returns {Promise<{ engine: Engine; from: string }>}
  */
 async function loadEngine() {
   const NEEDED = ['openScenario'];
@@ -383,9 +442,15 @@ async function loadEngine() {
   return { engine, from: `src/ bundled into bench/out/smtpd/ (${why})` };
 }
 
-/** The simulator: one configuration, every connection's dialogue; replies and a rate. */
+/**
+ * The simulator: one configuration, every connection's dialogue; replies and a rate.
+ * @param {Engine} engine
+ * @param {string} etc
+ * @param {Dialogue[]} connections
+ */
 async function runSimulator(engine, etc, connections) {
   const enc = new TextEncoder();
+  /** @type {import('../../src/engine/index.ts').Host} */
   const host = {
     readFile(path) {
       if (path === '/etc/postfix/main.cf') return enc.encode(MAIN_CF); // without the bench's maillog_file line
@@ -407,10 +472,15 @@ async function runSimulator(engine, etc, connections) {
   const client = { addr: '127.0.0.1', name: 'localhost' };
   const texts = connections.map((lines) => lines.join('\n') + '\n');
   // First pass: the replies to compare (and the JIT's warm-up); not timed.
+  /** @type {Replies[]} */
   const replies = [];
-  for (const text of texts) replies.push((await scenario.play(text, client)).session.exchanges.map((e) => e.server));
+  for (const text of texts) {
+    const outcome = await scenario.play(text, client);
+    if (!outcome || !('session' in outcome)) throw new Error(`simulator: ${outcome ? outcome.error.message : 'no outcome from play()'}`);
+    replies.push(outcome.session.exchanges.map((e) => e.server));
+  }
   // Timed: with the trace (what the page, --trace and --json show) and without (the plain CLI).
-  const timed = async (trace) => {
+  const timed = async (/** @type {boolean} */ trace) => {
     let passes = 0;
     const start = process.hrtime.bigint();
     let seconds;
@@ -426,12 +496,19 @@ async function runSimulator(engine, etc, connections) {
   return { replies, prepareMs, seconds: traced.seconds, passes: traced.passes, plain };
 }
 
-/** compare - transactions whose seven replies differ; the first one in full. */
+/**
+ * compare - transactions whose seven replies differ; the first one in full.
+ * @param {Dialogue[]} connections
+ * @param {Replies[]} real
+ * @param {Replies[]} sim
+ * @returns {{ differences: number; otherDiffs: number; first: Difference | null }}
+ */
 function compare(connections, real, sim) {
   let differences = 0;
+  /** @type {Difference | null} */
   let first = null;
   let otherDiffs = 0;
-  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  const same = (/** @type {unknown} */ a, /** @type {unknown} */ b) => JSON.stringify(a) === JSON.stringify(b);
   connections.forEach((lines, c) => {
     const r = real[c];
     const s = sim[c];
@@ -502,7 +579,7 @@ async function main() {
   const parRate = transactions / real.parallel;
   const simRate = (transactions * sim.passes) / sim.seconds;
   const plainRate = (transactions * sim.plain.passes) / sim.plain.seconds;
-  const f = (x) => Math.round(x).toLocaleString('en-US');
+  const f = (/** @type {number} */ x) => Math.round(x).toLocaleString('en-US');
   console.log(`smtpd benchmark: Postfix ${version} vs postfix-sim (node ${process.version}; engine from ${from})`);
   console.log(
     `workload: ${C} connections (XCLIENT, then ${K} transactions of EHLO, MAIL, 3 RCPT, RSET; QUIT; no pipelining) = ${f(transactions)} transactions, ` +
@@ -513,13 +590,14 @@ async function main() {
   );
   console.log('');
   console.log('what                                       seconds   transactions/s');
-  const row = (what, s, r) => console.log(`${what.padEnd(40)} ${s.toFixed(3).padStart(9)}   ${f(r).padStart(14)}`);
+  const row = (/** @type {string} */ what, /** @type {number} */ s, /** @type {number} */ r) =>
+    console.log(`${what.padEnd(40)} ${s.toFixed(3).padStart(9)}   ${f(r).padStart(14)}`);
   row('real smtpd, 1 client at a time', real.sequential, seqRate);
   row(`real smtpd, ${PARALLEL} clients at a time`, real.parallel, parRate);
   row(`postfix-sim with trace (1 thread)`, sim.seconds / sim.passes, simRate);
   row(`postfix-sim without trace (1 thread)`, sim.plain.seconds / sim.plain.passes, plainRate);
   console.log('');
-  const label = (t) => `${t}:`.padEnd(44);
+  const label = (/** @type {string} */ t) => `${t}:`.padEnd(44);
   console.log(`${label('speed-up vs real, 1 client at a time')}${(simRate / seqRate).toFixed(1)}x with trace, ${(plainRate / seqRate).toFixed(1)}x without`);
   console.log(
     `${label(`speed-up vs real, ${PARALLEL} clients at a time`)}${(simRate / parRate).toFixed(1)}x with trace, ${(plainRate / parRate).toFixed(1)}x without   (issue 3 target: 100x)`,
@@ -546,6 +624,7 @@ async function main() {
 /* Inside the namespace.                                               */
 /* ------------------------------------------------------------------ */
 
+/** @param {string[]} argv */
 function run(argv) {
   const r = spawnSync(argv[0], argv.slice(1), { env: ENV, encoding: 'utf8', cwd: '/' });
   if (r.error) throw r.error;
@@ -553,13 +632,20 @@ function run(argv) {
   return r;
 }
 
+/** @type {string[] | null} */
 const slowest = process.env.BENCH_SMTPD_VERBOSE ? [] : null;
-/** session - one connection, one command at a time; resolves the replies (banner first), each as its lines. */
+/**
+ * session - one connection, one command at a time; resolves the replies (banner first), each as its lines.
+ * @param {string[]} lines
+ * @returns {Promise<Replies>}
+ */
 function session(lines) {
   return new Promise((resolvePromise, reject) => {
     const socket = connect({ host: '127.0.0.1', port: 25 });
     socket.setNoDelay(true);
+    /** @type {Replies} */
     const replies = [];
+    /** @type {string[]} */
     let current = [];
     let sent = 0;
     let at = process.hrtime.bigint();
@@ -570,13 +656,14 @@ function session(lines) {
     readLines(socket, (line) => {
       current.push(line);
       if (!/^\d{3}(?: |$)/.test(line)) return;
-      replies.push(current);
+      const reply = current;
+      replies.push(reply);
       current = [];
       if (slowest) {
         const now = process.hrtime.bigint();
         const ms = Number(now - at) / 1e6;
         at = now;
-        if (ms > 200) slowest.push(`${ms.toFixed(0)} ms: ${lines[sent - 1] ?? 'banner'} -> ${replies.at(-1).at(-1)}`);
+        if (ms > 200) slowest.push(`${ms.toFixed(0)} ms: ${lines[sent - 1] ?? 'banner'} -> ${reply.at(-1)}`);
       }
       if (sent < lines.length) socket.write(lines[sent++] + '\r\n');
     });
@@ -592,8 +679,13 @@ function session(lines) {
   });
 }
 
-/** play - every connection, `parallel` at a time; returns seconds and replies. */
+/**
+ * play - every connection, `parallel` at a time; returns seconds and replies.
+ * @param {Dialogue[]} connections
+ * @param {number} parallel
+ */
 async function play(connections, parallel) {
+  /** @type {Replies[]} */
   const replies = new Array(connections.length);
   let next = 0;
   const t0 = process.hrtime.bigint();
@@ -607,7 +699,9 @@ async function play(connections, parallel) {
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, replies };
 }
 
+/** @param {string} work */
 async function inner(work) {
+  /** @type {{ build: string[]; connections: Dialogue[] }} */
   const { build, connections } = JSON.parse(readFileSync(join(work, 'sys', 'job.json'), 'utf8'));
   mkdirSync('/var/spool/postfix/etc', { recursive: true });
   for (const f of ['hosts', 'nsswitch.conf', 'resolv.conf']) cpSync(join(work, 'sys', f), join('/var/spool/postfix/etc', f));
@@ -622,7 +716,7 @@ async function inner(work) {
       await session(['QUIT']);
       break;
     } catch (e) {
-      if (i > 100) throw new Error(`smtpd does not answer: ${e.message}`, { cause: e });
+      if (i > 100) throw new Error(`smtpd does not answer: ${/** @type {Error} */ (e).message}`, { cause: e });
       await sleep(100);
     }
   }
@@ -634,8 +728,9 @@ async function inner(work) {
     seq.push(await play(connections, 1));
     par.push(await play(connections, PARALLEL));
   }
-  const median = (runs) => runs.map((x) => x.seconds).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
-  if (process.env.BENCH_SMTPD_VERBOSE)
+  const median = (/** @type {{ seconds: number }[]} */ runs) => runs.map((x) => x.seconds).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+  // slowest is a list exactly when BENCH_SMTPD_VERBOSE is set.
+  if (slowest)
     process.stderr.write(
       `sequential: ${seq.map((x) => x.seconds.toFixed(3))} s\nparallel: ${par.map((x) => x.seconds.toFixed(3))} s\nslow replies:\n${slowest.slice(0, 30).join('\n')}\n`,
     );
