@@ -43,11 +43,28 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LO_UP, askPostconf, dieWith } from './namespace.mjs';
 
+/**
+ * How a program checks a parameter (ParameterCheck of the generated module;
+ * 'number' while int and long are not told apart yet).
+ * @typedef {object} Check
+ * @property {'number' | 'int' | 'long' | 'time' | 'bool' | 'str' | 'other'} kind
+ * @property {number} [min]
+ * @property {number} [max]
+ * @property {number} [minLength]
+ * @property {string} [message]
+ */
+/** @typedef {{ order: string[]; checks: Record<string, Check> }} ProgramResult */
+/** @typedef {{ name: string; kind: 'number' | 'time' | 'bool' | 'unknown' } | { name: string; kind: 'other'; message: string }} TypeFinding */
+/** @typedef {{ name: string; min?: number; max?: number }} BoundFinding */
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = join(ROOT, 'src/engine/config/parameter-checks.generated.ts');
 const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' };
 const SBIN = '/usr/lib/postfix/sbin';
-/** The programs whose start-up the simulator models, and how each is started. */
+/**
+ * The programs whose start-up the simulator models, and how each is started.
+ * @type {Record<string, string[]>}
+ */
 const PROGRAMS = {
   postmap: ['/usr/sbin/postmap', '-q', 'x', 'static:y'],
   smtpd: [`${SBIN}/smtpd`, '-S', '-V'],
@@ -60,9 +77,13 @@ const PROGRAMS = {
 /**
  * Settings every run of a program starts from (a parameter "put back"
  * gets this value): virtual(8) refuses to start without a mailbox base.
+ * @type {Record<string, Record<string, string> | undefined>}
  */
 const BASE = { virtual: { virtual_mailbox_base: '/var/mail' } };
-/** Numbers whose bounds are not probed: local and virtual compare their mailbox limit with message_size_limit first. */
+/**
+ * Numbers whose bounds are not probed: local and virtual compare their mailbox limit with message_size_limit first.
+ * @type {Record<string, string[] | undefined>}
+ */
 const NOT_BOUND = { local: ['mailbox_size_limit', 'message_size_limit'], virtual: ['virtual_mailbox_limit', 'message_size_limit'] };
 /** A run that logs nothing fatal within this time has read its configuration. */
 const QUIET_MS = 400;
@@ -95,7 +116,13 @@ function builtinParameters() {
     .filter((n) => !NOT_PROBED.has(n));
 }
 
-/** run - one start of `program` with main.cf = `settings`: its first fatal (or panic) line, or null. */
+/**
+ * run - one start of `program` with main.cf = `settings`: its first fatal (or panic) line, or null.
+ * @param {string} config
+ * @param {string} program
+ * @param {Map<string, string>} settings
+ * @returns {Promise<{ line: string | null; log: string }>}
+ */
 function run(config, program, settings) {
   const all = new Map(Object.entries(BASE[program] ?? {}));
   for (const [n, v] of settings) all.set(n, v);
@@ -110,7 +137,7 @@ function run(config, program, settings) {
     const child = spawn(cmd, args, { env: ENV, cwd: '/', stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     let settled = false;
-    const finish = (line) => {
+    const finish = (/** @type {string | null} */ line) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -118,7 +145,7 @@ function run(config, program, settings) {
       done({ line, log: err });
     };
     const timer = setTimeout(() => finish(null), QUIET_MS);
-    child.stderr.on('data', (d) => {
+    child.stderr.on('data', (/** @type {Buffer} */ d) => {
       err += d;
       // A panic comes when a daemon, done reading its configuration, finds no client: no answer.
       if (/^\S+: panic: /m.test(err)) return finish(null);
@@ -129,9 +156,16 @@ function run(config, program, settings) {
   });
 }
 
-/** reads - phase 1: the parameters `program` expands at start-up, in order. */
+/**
+ * reads - phase 1: the parameters `program` expands at start-up, in order.
+ * @param {string} config
+ * @param {string} program
+ * @param {string[]} names
+ * @returns {Promise<string[]>}
+ */
 async function reads(config, program, names) {
   const settings = new Map(names.map((n) => [n, `${n} $`]));
+  /** @type {string[]} */
   const order = [];
   for (;;) {
     const r = await run(config, program, settings);
@@ -152,9 +186,18 @@ async function reads(config, program, names) {
  * reads a message that names its parameter; a message that does not is
  * traced to the first parameter (in reading order) whose value alone
  * causes it, and handed to unnamed(name, message).
+ * @template {{ name: string }} F
+ * @param {string} config
+ * @param {string} program
+ * @param {string[]} names
+ * @param {(name: string) => string} value
+ * @param {(line: string, settings: Map<string, string>) => F | null | undefined} classify
+ * @param {(name: string, line: string) => F | undefined} [unnamed]
+ * @returns {Promise<Map<string, F>>}
  */
 async function probe(config, program, names, value, classify, unnamed = () => undefined) {
   const settings = new Map(names.map((n) => [n, value(n)]));
+  /** @type {Map<string, F>} */
   const found = new Map();
   while (settings.size > 0) {
     const r = await run(config, program, settings);
@@ -174,7 +217,14 @@ async function probe(config, program, names, value, classify, unnamed = () => un
   return found;
 }
 
-/** culprit - the shortest prefix of `settings` (reading order) that still gives `line`: its last parameter. */
+/**
+ * culprit - the shortest prefix of `settings` (reading order) that still gives `line`: its last parameter.
+ * @param {string} config
+ * @param {string} program
+ * @param {Map<string, string>} settings
+ * @param {string} line
+ * @returns {Promise<string | undefined>}
+ */
 async function culprit(config, program, settings, line) {
   const entries = [...settings];
   let lo = 1;
@@ -191,14 +241,26 @@ async function culprit(config, program, settings, line) {
   return without.line === line ? undefined : entries[lo - 1][0];
 }
 
-/** The parameter a fatal message is about: one whose probe value it quotes, longest name first. */
+/**
+ * The parameter a fatal message is about: one whose probe value it quotes, longest name first.
+ * @param {string} line
+ * @param {Map<string, string>} settings
+ * @returns {string | undefined}
+ */
 function nameIn(line, settings) {
   const candidates = [...settings.keys()].filter((n) => new RegExp(`(^|[^A-Za-z0-9_])${n}([^A-Za-z0-9_]|$)`).test(line));
   return candidates.sort((a, b) => b.length - a.length)[0];
 }
 
+/**
+ * @param {string} config
+ * @param {string} program
+ * @param {string[]} names
+ * @returns {Promise<ProgramResult>}
+ */
 async function recordProgram(config, program, names) {
   const order = await reads(config, program, names);
+  /** @type {Record<string, Check>} */
   const checks = {};
   // 2. Types.
   const types = await probe(
@@ -206,6 +268,7 @@ async function recordProgram(config, program, names) {
     program,
     order,
     () => '@bad@',
+    /** @returns {TypeFinding | undefined} */
     (line, settings) => {
       let m;
       if ((m = /^bad numerical configuration: (\w+) = @bad@$/.exec(line))) return { name: m[1], kind: 'number' };
@@ -214,6 +277,7 @@ async function recordProgram(config, program, names) {
       const name = nameIn(line, settings);
       return name && line.includes('@bad@') ? { name, kind: 'other', message: line } : undefined;
     },
+    /** @returns {TypeFinding} */
     (name, line) =>
       // A message about other parameters (a check of two values) is not this parameter's: it is put back and read as a string.
       line.includes('@bad@') || line.includes(name) ? { name, kind: 'other', message: line } : { name, kind: 'unknown' },
@@ -221,11 +285,11 @@ async function recordProgram(config, program, names) {
   for (const [name, t] of types) if (t.kind !== 'unknown') checks[name] = t.kind === 'other' ? { kind: 'other', message: t.message } : { kind: t.kind };
   const numeric = order.filter((n) => (checks[n]?.kind === 'number' || checks[n]?.kind === 'time') && !NOT_BOUND[program]?.includes(n));
   // 3. Bounds, and int versus long.
-  const bound = (value, re, field) =>
+  const bound = (/** @type {(name: string) => string} */ value, /** @type {RegExp[]} */ re, /** @type {'min' | 'max'} */ field) =>
     probe(config, program, numeric, value, (line) => {
       for (const r of re) {
         const m = r.exec(line);
-        if (m && checks[m[1]]) return { name: m[1], [field]: Number(m[2]) };
+        if (m && checks[m[1]]) return /** @type {BoundFinding} */ ({ name: m[1], [field]: Number(m[2]) });
       }
       return undefined;
     });
@@ -272,25 +336,30 @@ async function recordProgram(config, program, names) {
     program,
     strings,
     () => '',
+    /** @returns {{ name: string; minLength?: number } | undefined} */
     (line) => {
       const m = /^bad string length 0 < (\d+): (\w+) = $/.exec(line);
       return m ? { name: m[2], minLength: Number(m[1]) } : undefined;
     },
     // Another check that an empty value fails (e.g. a list that must not be empty): put it back, go on.
+    /** @returns {{ name: string; minLength?: number }} */
     (name) => ({ name }),
   );
   for (const n of strings) {
     checks[n] ??= { kind: 'str' };
-    if (lengths.has(n)) checks[n].minLength = lengths.get(n).minLength;
+    const length = lengths.get(n);
+    if (length) checks[n].minLength = length.minLength;
   }
   return { order, checks };
 }
 
+/** @param {string} work */
 async function inner(work) {
   // Mounted over /etc/postfix by the namespace script.
   const config = '/etc/postfix';
   void work;
   const names = builtinParameters();
+  /** @type {Record<string, ProgramResult>} */
   const result = {};
   for (const program of Object.keys(PROGRAMS)) {
     const t0 = Date.now();
@@ -300,9 +369,16 @@ async function inner(work) {
   process.stdout.write(JSON.stringify(result));
 }
 
-/** render - the generated module: per program the parameters in reading order; one check per parameter. */
+/**
+ * render - the generated module: per program the parameters in reading order; one check per parameter.
+ * @param {string} version
+ * @param {Record<string, ProgramResult>} result
+ * @returns {string}
+ */
 function render(version, result) {
+  /** @type {Record<string, Check>} */
   const checks = {};
+  /** @type {Record<string, Record<string, Check>>} */
   const overrides = {};
   for (const [program, { checks: own }] of Object.entries(result))
     for (const [name, check] of Object.entries(own)) {
