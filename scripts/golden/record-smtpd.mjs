@@ -66,6 +66,42 @@ import {
   loadWantedGroups,
 } from './namespace.mjs';
 
+/** @import { BuildStep, DnsRecord, MilterFactLine, PolicyFactLine, SmtpSession, SmtpdExpected, SmtpdSessionRecord } from './smtpd-format.mjs' */
+/** @import { SeenQuery } from './dns-responder.mjs' */
+/** @import { MilterEvent } from './milter-responder.mjs' */
+/** @import { PolicyRequest } from './policy-responder.mjs' */
+
+/**
+ * A session of a group; `port` is the service's (record-scenarios), else 25.
+ * @typedef {SmtpSession & { name: string; port?: number }} GroupSession
+ */
+/**
+ * A group as loadGroup reads it (record-scenarios makes them too).
+ * @typedef {object} SmtpdGroup
+ * @property {string} name
+ * @property {string} dir
+ * @property {string} main
+ * @property {BuildStep[]} build
+ * @property {DnsRecord[]} dns
+ * @property {PolicyFactLine[]} policy
+ * @property {MilterFactLine[]} [milters]
+ * @property {GroupSession[]} sessions
+ */
+/** @typedef {{ process: string; text: string }} LogLine */
+/**
+ * One session as converse played it.
+ * @typedef {{ commands: string[][]; replies: string[][]; closedByServer: boolean; noServer: boolean; unsent: number }} Talk
+ */
+/** @typedef {{ name: string; skipped: true }} SkippedSession */
+/**
+ * A played session: its window of log lines [from, to) and what the responders saw meanwhile.
+ * @typedef {Talk & { name: string; skipped?: undefined; from: number; to: number; dns: SeenQuery[]; policy: PolicyRequest[]; milter: MilterEvent[] }} PlayedSession
+ */
+/**
+ * A delivery the capture service stored.
+ * @typedef {{ service: string; nexthop: string; sender: string; recipients: { original: string | null; recipient: string }[]; headers: string[] }} Capture
+ */
+
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
 const GOLDEN = join(ROOT, 'tests/golden/smtpd');
@@ -99,9 +135,9 @@ const DIED_GRACE_MS = 1500;
 
 const die = dieWith('record-smtpd');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
-const which = (program) => whichOn(program, ENV.PATH);
+const which = (/** @type {string} */ program) => whichOn(program, ENV.PATH);
 
 /* ------------------------------------------------------------------ */
 /* Outside the namespace: checks, preparation, orchestration.          */
@@ -121,8 +157,13 @@ export function checkEnvironment() {
   return version.stdout.trim();
 }
 
-/** masterEntries - master.cf as [{ lines: string[], fields: string[] | null }] (null: comment/blank). */
+/**
+ * masterEntries - master.cf as [{ lines: string[], fields: string[] | null }] (null: comment/blank).
+ * @param {string} text
+ * @returns {{ lines: string[]; fields: string[] | null }[]}
+ */
 function masterEntries(text) {
+  /** @type {{ lines: string[]; fields: string[] | null }[]} */
   const entries = [];
   for (const line of text.replace(/\n$/, '').split('\n')) {
     if (/^\s/.test(line) && !/^\s*(#|$)/.test(line) && entries.length && entries[entries.length - 1].fields) {
@@ -140,8 +181,11 @@ function masterEntries(text) {
  * capture (pipe to a script that stores arguments and message), local and
  * the capture get maxproc 1 (a fixed order of delivery log lines), and a
  * postlog service is added when missing (maillog_file needs it).
+ * @param {string} text
+ * @returns {string}
  */
 export function recorderMasterCf(text) {
+  /** @type {string[]} */
   const out = [];
   let postlog = false;
   for (const e of masterEntries(text)) {
@@ -180,7 +224,12 @@ f=${CAPTURE_DIR}/$3.$$
 exit 0
 `;
 
-/** accountLines - the machine's lines of /etc/passwd or /etc/group for `names`, in `names` order. */
+/**
+ * accountLines - the machine's lines of /etc/passwd or /etc/group for `names`, in `names` order.
+ * @param {string} file
+ * @param {string[]} names
+ * @returns {string}
+ */
 export function accountLines(file, names) {
   const lines = readFileSync(file, 'utf8').split('\n');
   return (
@@ -194,7 +243,10 @@ export function accountLines(file, names) {
   );
 }
 
-/** checkMainCf - throws unless main.cf sets what the recorder needs set and leaves alone what it owns. */
+/**
+ * checkMainCf - throws unless main.cf sets what the recorder needs set and leaves alone what it owns.
+ * @param {string} main
+ */
 export function checkMainCf(main) {
   for (const p of ['compatibility_level', 'myhostname', 'mydomain', 'smtpd_banner', 'inet_interfaces', 'alias_maps'])
     if (!new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must set ${p} explicitly (see README)`);
@@ -202,7 +254,11 @@ export function checkMainCf(main) {
     if (new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must not set ${p} (the recorder owns it)`);
 }
 
-/** loadGroup - parse every file of a group up front; throws on any format error. */
+/**
+ * loadGroup - parse every file of a group up front; throws on any format error.
+ * @param {string} name
+ * @returns {SmtpdGroup}
+ */
 function loadGroup(name) {
   const dir = join(GOLDEN, name);
   const mainCf = join(dir, 'main.cf');
@@ -240,6 +296,10 @@ function loadGroup(name) {
  * group's configuration without `nonConfig` files, Debian's package files, main.cf with the
  * recorder's maillog_file, `masterCf`, all back-dated), spool/, lib/, mail/ and sys/ (the fixed
  * accounts and resolver files, and group.json for the inner half); returns its path.
+ * @param {{ name: string; dir: string; main: string }} group
+ * @param {string} base
+ * @param {{ recorder: string; nonConfig: readonly string[]; masterCf: string; groupJson: unknown }} how
+ * @returns {string}
  */
 export function prepareDaemonTree(group, base, { recorder, nonConfig, masterCf, groupJson }) {
   const work = join(base, group.name);
@@ -277,7 +337,12 @@ export function prepareDaemonTree(group, base, { recorder, nonConfig, masterCf, 
   return work;
 }
 
-/** prepareWork - the temporary tree of one smtpd group; returns its path. */
+/**
+ * prepareWork - the temporary tree of one smtpd group; returns its path.
+ * @param {SmtpdGroup} group
+ * @param {string} base
+ * @returns {string}
+ */
 export function prepareWork(group, base) {
   const master = existsSync(join(group.dir, 'master.cf')) ? readFileSync(join(group.dir, 'master.cf'), 'utf8') : readFileSync(DEBIAN_MASTER_CF, 'utf8');
   return prepareDaemonTree(group, base, {
@@ -294,6 +359,11 @@ export function prepareWork(group, base) {
  */
 const NAMESPACE_SCRIPT = daemonNamespaceScript(HOSTNAME, MARKER);
 
+/**
+ * @param {SmtpdGroup} group
+ * @param {string} base
+ * @returns {Promise<Omit<SmtpdExpected, 'postfix'>>}
+ */
 async function runGroup(group, base) {
   const work = prepareWork(group, base);
   return innerJson(await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', NAMESPACE_SCRIPT, 'sh', work, process.execPath, SELF], { env: ENV }), MARKER);
@@ -303,6 +373,7 @@ async function main() {
   const started = Date.now();
   const version = checkEnvironment();
   const groups = loadWantedGroups(GOLDEN, process.argv.slice(2), loadGroup, die);
+  /** @type {string[]} */
   const failures = [];
   const base = mkdtempSync(join(tmpdir(), 'golden-smtpd-'));
   let sessions = 0;
@@ -316,7 +387,7 @@ async function main() {
           sessions += group.sessions.length;
           process.stderr.write(`record-smtpd: ${group.name}: ${group.sessions.length} sessions\n`);
         } catch (e) {
-          failures.push(`${group.name}: ${e.message}`);
+          failures.push(`${group.name}: ${/** @type {Error} */ (e).message}`);
         }
       }),
       CONCURRENCY,
@@ -335,12 +406,17 @@ async function main() {
 /* Inside the namespace.                                               */
 /* ------------------------------------------------------------------ */
 
+/**
+ * @param {string[]} argv
+ * @param {{ input?: string }} [options]
+ */
 function run(argv, options = {}) {
   const r = spawnSync(argv[0], argv.slice(1), { env: ENV, encoding: 'utf8', cwd: '/', ...options });
   if (r.error) throw r.error;
   return r;
 }
 
+/** @returns {LogLine[]} */
 function readLog() {
   if (!existsSync(MAILLOG)) return [];
   const text = readFileSync(MAILLOG, 'utf8');
@@ -354,19 +430,23 @@ function readLog() {
 }
 
 /** leadingQueueId - the queue id a log text starts with ("3F2A1B: ...", also "warning: 3F2A1B: ..."), or null. */
-const leadingQueueId = (text) => /^(?:(?:warning|error|fatal|panic): )?([0-9A-F]{6,}): /.exec(text)?.[1] ?? null;
-const isSmtpdProcess = (process) => /\/smtpd$/.test(process);
+const leadingQueueId = (/** @type {string} */ text) => /^(?:(?:warning|error|fatal|panic): )?([0-9A-F]{6,}): /.exec(text)?.[1] ?? null;
+const isSmtpdProcess = (/** @type {string} */ process) => /\/smtpd$/.test(process);
 /**
  * smtpdGone - the log line says an smtpd process died: its own fatal or panic
  * line, or master's word that it was killed by a signal (a crash logs nothing
  * itself, e.g. a restriction class that refers to itself overflows the stack).
  */
-const smtpdGone = (l) =>
+const smtpdGone = (/** @type {LogLine} */ l) =>
   (isSmtpdProcess(l.process) && /^(fatal|panic): /.test(l.text)) ||
   (/\/master$/.test(l.process) && /^warning: process \S*\/smtpd pid \d+ killed by signal /.test(l.text));
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
-/** asText - bytes held as latin1 characters, as text: UTF-8 when they are valid UTF-8, else as they are. */
+/**
+ * asText - bytes held as latin1 characters, as text: UTF-8 when they are valid UTF-8, else as they are.
+ * @param {string} bytes
+ * @returns {string}
+ */
 function asText(bytes) {
   try {
     return UTF8.decode(Buffer.from(bytes, 'latin1'));
@@ -378,14 +458,22 @@ function asText(bytes) {
 /**
  * converse - plays one session from localPort; resolves { commands, replies, closed, unsent }.
  * Sessions of a group connect to port 25; record-scenarios sets `port` for other services (submission).
+ * @param {GroupSession} session
+ * @param {number} localPort
+ * @param {() => boolean} smtpdDied
+ * @returns {Promise<Talk>}
  */
 function converse(session, localPort, smtpdDied) {
   return new Promise((resolvePromise, reject) => {
     const socket = connect({ host: '127.0.0.1', port: session.port ?? 25, localAddress: session.client, localPort });
+    /** @type {string[]} */
     let current = [];
+    /** @type {(() => void) | null} */
     let waiter = null;
     let closed = false;
+    /** @type {string[][]} */
     const replies = [];
+    /** @type {string[][]} */
     const commands = [];
     const deliver = () => {
       if (waiter) {
@@ -406,17 +494,19 @@ function converse(session, localPort, smtpdDied) {
       closed = true;
       deliver();
     });
-    socket.on('error', (e) => {
+    socket.on('error', (/** @type {NodeJS.ErrnoException} */ e) => {
       if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return;
       reject(e);
     });
     // Waits for the next complete reply. When smtpd has died (a fatal error in the log), master
     // keeps the connection open without a server behind it: give up after a short grace period.
     let gaveUp = false;
+    /** @type {() => Promise<void>} */
     const nextReply = () =>
       new Promise((r, fail) => {
         const have = () => replies.length > commands.length || closed;
         if (have()) return r();
+        /** @type {number | null} */
         let diedAt = null;
         const poll = setInterval(() => {
           if (diedAt === null && smtpdDied()) diedAt = Date.now();
@@ -456,6 +546,7 @@ function converse(session, localPort, smtpdDied) {
       }
       while (i < lines.length && !closed && !gaveUp) {
         const unit = nextUnit(lines, i, data354);
+        /** @type {boolean} */
         const wasData = !data354 && isDataCommand(lines[i]);
         i = unit.next;
         commands.push(unit.send);
@@ -479,7 +570,7 @@ function converse(session, localPort, smtpdDied) {
       if (!closed) {
         if (gaveUp) socket.destroy();
         else socket.end();
-        await new Promise((r) => (closed ? r() : socket.once('close', r)));
+        await /** @type {Promise<void>} */ (new Promise((r) => (closed ? r() : socket.once('close', r))));
       }
       resolvePromise({
         commands: commands.map((unit) => unit.map(asText)),
@@ -492,6 +583,7 @@ function converse(session, localPort, smtpdDied) {
   });
 }
 
+/** @returns {() => boolean} */
 function settleQueue() {
   const busy = () =>
     ['incoming', 'active', 'maildrop'].some((q) => {
@@ -499,7 +591,7 @@ function settleQueue() {
       if (!existsSync(d)) return false;
       const stack = [d];
       while (stack.length) {
-        const x = stack.pop();
+        const x = /** @type {string} */ (stack.pop()); // stack is not empty
         for (const e of readdirSync(x, { withFileTypes: true })) {
           if (e.isDirectory()) stack.push(join(x, e.name));
           else return true;
@@ -515,15 +607,17 @@ function settleQueue() {
  * timing: cleanup, qmgr's from= line, then the delivery agents' lines sorted by
  * process name and relay= (agents for different transports run in parallel),
  * each group in log order, then the rest of qmgr (removed, expired...).
+ * @param {LogLine[]} lines
+ * @returns {LogLine[]}
  */
 function orderQueueLines(lines) {
-  const rank = (l) => {
+  const rank = (/** @type {LogLine} */ l) => {
     if (/\/cleanup$/.test(l.process)) return 0;
     if (/\/qmgr$/.test(l.process)) return / from=</.test(l.text) ? 1 : 3;
     return 2;
   };
-  const agent = (l) => `${l.process} ${/\brelay=([^,]*)/.exec(l.text)?.[1] ?? ''}`;
-  const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+  const agent = (/** @type {LogLine} */ l) => `${l.process} ${/\brelay=([^,]*)/.exec(l.text)?.[1] ?? ''}`;
+  const cmp = (/** @type {string} */ x, /** @type {string} */ y) => (x < y ? -1 : x > y ? 1 : 0);
   return lines
     .map((l, i) => ({ l, i }))
     .sort((a, b) => rank(a.l) - rank(b.l) || (rank(a.l) === 2 ? cmp(agent(a.l), agent(b.l)) : 0) || a.i - b.i)
@@ -536,13 +630,17 @@ const VOLATILE_POLICY_ATTRS = ['instance'];
 /**
  * policyRecord - one policy request as recorded: server, the attributes smtpd
  * sent (non-empty, stable ones; queue_id as its label), answer.
+ * @param {PolicyRequest} q
+ * @param {(id: string) => string | undefined} label
  */
 function policyRecord(q, label) {
   const attrs = Object.fromEntries(q.attrs.filter(([k, v]) => v !== '' && !VOLATILE_POLICY_ATTRS.includes(k)).map(([k, v]) => [k, normaliseLogText(v, label)]));
   return { server: q.server, request: attrs, action: q.action };
 }
 
+/** @returns {Map<string, Capture[]>} */
 function readCaptures() {
+  /** @type {Map<string, Capture[]>} */
   const byId = new Map();
   if (!existsSync(CAPTURE_DIR)) return byId;
   for (const f of readdirSync(CAPTURE_DIR)
@@ -573,16 +671,19 @@ function readCaptures() {
       recipients: recipients.map((r, i) => ({ original: originals[i] ?? null, recipient: r })),
       headers,
     };
-    if (!byId.has(queueId)) byId.set(queueId, []);
-    byId.get(queueId).push(d);
+    let list = byId.get(queueId);
+    if (!list) byId.set(queueId, (list = []));
+    list.push(d);
   }
   // Deliveries of one message run in parallel: order them by what they are, not by when.
-  const key = (d) => JSON.stringify([d.service, d.nexthop, d.recipients]);
+  const key = (/** @type {Capture} */ d) => JSON.stringify([d.service, d.nexthop, d.recipients]);
   for (const list of byId.values()) list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   return byId;
 }
 
+/** @param {string} work */
 async function inner(work) {
+  /** @type {{ build: BuildStep[]; dns: DnsRecord[]; policy: PolicyFactLine[]; milters: MilterFactLine[]; sessions: GroupSession[] }} */
   const { build, dns, policy, milters, sessions } = JSON.parse(readFileSync(join(work, 'sys', 'group.json'), 'utf8'));
   // The chroot's copies of the files the resolver and the C library read.
   mkdirSync('/var/spool/postfix/etc', { recursive: true });
@@ -608,6 +709,7 @@ async function inner(work) {
   };
   // postfix start returns once master listens (master -w); its log lines may trail a little.
   const ready = start.status === 0;
+  /** @type {LogLine[]} */
   let log = [];
   for (let t = 0; t < 50 && ready; t++) {
     log = readLog();
@@ -617,8 +719,9 @@ async function inner(work) {
   await sleep(100);
   log = readLog();
   const probeEnd = log.length;
-  const disconnects = (lines) => lines.filter((l) => isSmtpdProcess(l.process) && /^disconnect from /.test(l.text)).length;
+  const disconnects = (/** @type {LogLine[]} */ lines) => lines.filter((l) => isSmtpdProcess(l.process) && /^disconnect from /.test(l.text)).length;
 
+  /** @type {(SkippedSession | PlayedSession)[]} */
   const results = [];
   let expectedDisconnects = disconnects(log);
   for (const session of sessions) {
@@ -678,6 +781,7 @@ async function inner(work) {
   await sleep(400);
   log = readLog();
   const queue = run(['postqueue', '-j']);
+  /** @type {Map<string, { queue_name: string; sender: string; recipients: { address: string; delay_reason?: string }[] }>} */
   const queued = new Map();
   for (const line of queue.stdout.split('\n').filter(Boolean)) {
     const m = JSON.parse(line);
@@ -688,22 +792,28 @@ async function inner(work) {
   // Attribution. A session owns the lines its smtpd (and master, about smtpd) logged in its
   // window, the queue ids its smtpd logged, the ids those lead to ("notification: ID"), and ids
   // first seen in its window that no session claimed that way (e.g. smtpd's notice to postmaster).
+  /** @type {Set<number>} */
   const attributed = new Set();
+  /** @type {Record<string, SmtpdSessionRecord | { skipped: string }>} */
   const sessionsOut = {};
+  /** @type {Map<string, number>} */
   const owner = new Map(); // queue id -> result index
+  /** @type {Map<string, number>} */
   const firstSeen = new Map(); // queue id -> log index
   log.forEach((l, k) => {
     const id = leadingQueueId(l.text);
     if (id !== null && !firstSeen.has(id)) firstSeen.set(id, k);
   });
+  /** @type {string[][]} */
   const claims = results.map(() => []);
-  const claim = (i, id) => {
+  const claim = (/** @type {number} */ i, /** @type {string} */ id) => {
     if (owner.has(id)) return;
     owner.set(id, i);
     claims[i].push(id);
   };
   const ownLines = results.map((r, i) => {
     if (r.skipped) return [];
+    /** @type {LogLine[]} */
     const own = [];
     for (let k = r.from; k < r.to; k++) {
       const l = log[k];
@@ -715,7 +825,7 @@ async function inner(work) {
     }
     return own;
   });
-  const follow = (i) => {
+  const follow = (/** @type {number} */ i) => {
     for (let n = 0; n < claims[i].length; n++)
       for (const l of log) if (leadingQueueId(l.text) === claims[i][n]) for (const m of l.text.matchAll(/notification: ([0-9A-F]{6,})\b/g)) claim(i, m[1]);
   };
@@ -732,8 +842,10 @@ async function inner(work) {
     }
     const own = ownLines[i];
     const ids = claims[i];
+    /** @type {Map<string, LogLine[]>} */
     const queueLines = new Map();
     for (const id of ids) {
+      /** @type {LogLine[]} */
       const mine = [];
       log.forEach((l, k) => {
         if (leadingQueueId(l.text) !== id || attributed.has(k)) return;
@@ -743,30 +855,33 @@ async function inner(work) {
       queueLines.set(id, orderQueueLines(mine));
     }
     // Labels in order of first appearance in the normalised log.
+    /** @type {Map<string, string>} */
     const labels = new Map();
+    /** @type {(id: string) => string | undefined} */
     const label = (id) => (ids.includes(id) ? (labels.has(id) ? labels.get(id) : (labels.set(id, `Q${labels.size + 1}`), labels.get(id))) : undefined);
     // size= counts the queue id where it appears in the message (Received:, a Message-Id Postfix made),
     // and its length varies with the queue file's inode number: count it as its label instead.
     // Messages that smtpd did not receive (bounces) carry it in more places: their size is left out.
     const received = new Set(own.map((l) => leadingQueueId(l.text)).filter(Boolean));
-    const sizeOf = (id, size) => {
+    const sizeOf = (/** @type {string} */ id, /** @type {string} */ size) => {
       if (!received.has(id)) return 'N';
       const made = (queueLines.get(id) ?? []).some(
         (l) => /\/cleanup$/.test(l.process) && l.text.includes(`message-id=<`) && new RegExp(`\\.${id}@`).test(l.text),
       );
-      return String(Number(size) - (made ? 2 : 1) * (id.length - label(id).length));
+      // id is one of ids: it has a label.
+      return String(Number(size) - (made ? 2 : 1) * (id.length - /** @type {string} */ (label(id)).length));
     };
-    const fmt = (l) => {
+    const fmt = (/** @type {LogLine} */ l) => {
       const id = leadingQueueId(l.text);
       const text = id && /\/qmgr$/.test(l.process) ? l.text.replace(/\bsize=(\d+)/, (_, n) => `size=${sizeOf(id, n)}`) : l.text;
       return `${l.process}: ${normaliseLogText(text, label)}`;
     };
-    const logOut = [...own.map(fmt), ...ids.flatMap((id) => queueLines.get(id).map(fmt))];
+    const logOut = [...own.map(fmt), ...ids.flatMap((id) => /** @type {LogLine[]} */ (queueLines.get(id)).map(fmt))];
     for (const id of ids) label(id);
     const mail = ids.map((id) => {
       const q = queued.get(id);
       return {
-        id: label(id),
+        id: /** @type {string} */ (label(id)),
         queue: q
           ? {
               name: q.queue_name,
@@ -792,9 +907,9 @@ async function inner(work) {
       ...(milters.length ? { milter: r.milter } : {}),
     };
   }
-  const important = (l) => /^(warning|error|fatal|panic): /.test(l.text);
+  const important = (/** @type {LogLine} */ l) => /^(warning|error|fatal|panic): /.test(l.text);
   // cleanup's clock-skew warnings depend on the machine's clocks, not on the configuration: dropped.
-  const clockNoise = (l) => /^warning: (file system clock is .* local clock|resetting file time stamps)/.test(l.text);
+  const clockNoise = (/** @type {LogLine} */ l) => /^warning: (file system clock is .* local clock|resetting file time stamps)/.test(l.text);
   const startupLines = log.slice(0, probeEnd).filter((l) => !clockNoise(l) && (important(l) || !isSmtpdProcess(l.process)));
   // Problems no session owns (e.g. local(8) about a notice to postmaster), sorted: their timing varies.
   const other = log
