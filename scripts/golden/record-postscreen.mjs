@@ -50,6 +50,31 @@ import {
   loadWantedGroups,
 } from './namespace.mjs';
 
+/** @import { RecordedConnectionSpec } from './postscreen-format.mjs' */
+/** @import { BuildStep, DnsRecord } from './smtpd-format.mjs' */
+/** @import { SeenQuery } from './dns-responder.mjs' */
+
+/** @typedef {RecordedConnectionSpec & { port: number }} PostscreenConnection a connection with its client port */
+/** @typedef {{ name: string; connections: PostscreenConnection[] }} Dialogue */
+/**
+ * A group as loadGroup reads it (record-scenarios makes them too).
+ * @typedef {object} PostscreenGroup
+ * @property {string} name
+ * @property {string} dir
+ * @property {string} main
+ * @property {string} master
+ * @property {BuildStep[]} build
+ * @property {DnsRecord[]} dns
+ * @property {Dialogue[]} dialogues
+ */
+/** @typedef {{ process: string; pid: string; text: string }} RawLine */
+/**
+ * One connection as converse played it.
+ * @typedef {{ commands: string[][]; replies: string[][]; closedByServer?: boolean; noServer?: boolean; unsent?: number }} ConnectionTalk
+ */
+/** @typedef {ConnectionTalk & { dns: string[] }} ConnectionResult */
+/** @typedef {{ log: string[]; dnsblog: string[] }} ConnectionLog */
+
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
 const GOLDEN = join(ROOT, 'tests/golden/postscreen');
@@ -65,12 +90,15 @@ const QUIET_MS = 300;
 const DIED_GRACE_MS = 1500;
 const CONCLUDE_TIMEOUT_MS = 8000;
 const CLOSE_WAIT_MS = 5000;
-/** Reply codes after which the server hangs up. */
+/**
+ * Reply codes after which the server hangs up (asked with replyCode's answer, which is null for no code).
+ * @type {readonly (number | null)[]}
+ */
 const CLOSING_CODES = [221, 421, 521];
 
 const die = dieWith('record-postscreen');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const which = (program) => whichOn(program, ENV.PATH);
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
+const which = (/** @type {string} */ program) => whichOn(program, ENV.PATH);
 
 /* ------------------------------------------------------------------ */
 /* Outside the namespace.                                              */
@@ -90,7 +118,11 @@ export function checkEnvironment() {
   return version.stdout.trim();
 }
 
-/** loadGroup - parse every file of a group up front; throws on any format error. */
+/**
+ * loadGroup - parse every file of a group up front; throws on any format error.
+ * @param {string} name
+ * @returns {PostscreenGroup}
+ */
 function loadGroup(name) {
   const dir = join(GOLDEN, name);
   const mainCf = join(dir, 'main.cf');
@@ -114,10 +146,12 @@ function loadGroup(name) {
     : [];
   if (names.length === 0) throw new Error('no dialogues/*.smtp');
   let port = CLIENT_PORT_BASE;
+  /** @type {Map<string, string>} */
   const owner = new Map();
   const dialogues = names.map((d) => {
     const where = `${name}/dialogues/${d}.smtp`;
-    const connections = parseConnections(readFileSync(join(dialogueDir, `${d}.smtp`), 'utf8'), where);
+    // Each gets its port below.
+    const connections = /** @type {PostscreenConnection[]} */ (parseConnections(readFileSync(join(dialogueDir, `${d}.smtp`), 'utf8'), where));
     checkRecordable(connections, where);
     for (const c of connections) {
       if (owner.has(c.client) && owner.get(c.client) !== d)
@@ -130,7 +164,12 @@ function loadGroup(name) {
   return { name, dir, main, master, build, dns, dialogues };
 }
 
-/** prepareWork - the temporary tree of one postscreen group; returns its path. */
+/**
+ * prepareWork - the temporary tree of one postscreen group; returns its path.
+ * @param {PostscreenGroup} group
+ * @param {string} base
+ * @returns {string}
+ */
 export function prepareWork(group, base) {
   return prepareDaemonTree(group, base, {
     recorder: 'record-postscreen',
@@ -142,6 +181,11 @@ export function prepareWork(group, base) {
 
 const NAMESPACE_SCRIPT = daemonNamespaceScript(HOSTNAME, MARKER);
 
+/**
+ * @param {PostscreenGroup} group
+ * @param {string} base
+ * @returns {Promise<object>} what the inner half printed: expected.json without `postfix`
+ */
 async function runGroup(group, base) {
   const work = prepareWork(group, base);
   return innerJson(await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', NAMESPACE_SCRIPT, 'sh', work, process.execPath, SELF], { env: ENV }), MARKER);
@@ -151,11 +195,12 @@ async function main() {
   const started = Date.now();
   const version = checkEnvironment();
   const groups = loadWantedGroups(GOLDEN, process.argv.slice(2), loadGroup, die);
+  /** @type {string[]} */
   const failures = [];
   const base = mkdtempSync(join(tmpdir(), 'golden-postscreen-'));
   let connections = 0;
   // Longest groups first: the pool then finishes sooner.
-  const cost = (g) => Math.max(...g.dialogues.map((d) => d.connections.reduce((t, c) => Math.max(t + 1, c.at ?? 0), 0)));
+  const cost = (/** @type {PostscreenGroup} */ g) => Math.max(...g.dialogues.map((d) => d.connections.reduce((t, c) => Math.max(t + 1, c.at ?? 0), 0)));
   const order = [...groups].sort((a, b) => cost(b) - cost(a));
   try {
     await pool(
@@ -170,7 +215,7 @@ async function main() {
             `record-postscreen: ${group.name}: ${group.dialogues.length} dialogues, ${n} connections, ${((Date.now() - t) / 1000).toFixed(1)} s\n`,
           );
         } catch (e) {
-          failures.push(`${group.name}: ${e.message}`);
+          failures.push(`${group.name}: ${/** @type {Error} */ (e).message}`);
         }
       }),
       CONCURRENCY,
@@ -189,18 +234,24 @@ async function main() {
 /* Inside the namespace.                                               */
 /* ------------------------------------------------------------------ */
 
+/** @param {string[]} argv */
 function run(argv) {
   const r = spawnSync(argv[0], argv.slice(1), { env: ENV, encoding: 'utf8', cwd: '/' });
   if (r.error) throw r.error;
   return r;
 }
 
-/** parseRaw - { process, pid, text } of a maillog_file line, or null. */
+/**
+ * parseRaw - { process, pid, text } of a maillog_file line, or null.
+ * @param {string} raw
+ * @returns {RawLine | null}
+ */
 function parseRaw(raw) {
   const m = /^\w{3} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ ([^\s[\]:]+)(?:\[(\d+)\])?: (.*)$/.exec(raw);
   return m ? { process: m[1], pid: m[2] ?? '', text: m[3] } : null;
 }
 
+/** @returns {RawLine[]} */
 function readLog() {
   if (!existsSync(MAILLOG)) return [];
   const lines = readFileSync(MAILLOG, 'latin1').split('\n');
@@ -212,16 +263,16 @@ function readLog() {
   });
 }
 
-const isPostscreen = (l) => /\/postscreen$/.test(l.process);
-const isSmtpd = (l) => /\/smtpd$/.test(l.process);
-const isDnsblog = (l) => /\/dnsblog$/.test(l.process);
+const isPostscreen = (/** @type {RawLine} */ l) => /\/postscreen$/.test(l.process);
+const isSmtpd = (/** @type {RawLine} */ l) => /\/smtpd$/.test(l.process);
+const isDnsblog = (/** @type {RawLine} */ l) => /\/dnsblog$/.test(l.process);
 /** postscreen lines that come after the pre-greeting tests. */
 const VERDICT = /^(PASS (NEW|OLD)|DNSBL rank|DISCONNECT|NOQUEUE|HANGUP|DATA without|BDAT without|COMMAND|NON-SMTP|BARE NEWLINE)/;
 /** The [addr]:port a postscreen line is about (its first one). */
-const endpoint = (text) => /\[([0-9A-Fa-f.:]+)\]:(\d+)/.exec(text);
+const endpoint = (/** @type {string} */ text) => /\[([0-9A-Fa-f.:]+)\]:(\d+)/.exec(text);
 /** dict_cache's periodic statistics: when they appear depends on the clock, not on the dialogue. */
-const cacheStatistics = (l) => isPostscreen(l) && /^cache \S+ full cleanup: /.test(l.text);
-const postscreenDied = (l) =>
+const cacheStatistics = (/** @type {RawLine} */ l) => isPostscreen(l) && /^cache \S+ full cleanup: /.test(l.text);
+const postscreenDied = (/** @type {RawLine} */ l) =>
   (isPostscreen(l) && /^(fatal|panic): /.test(l.text)) ||
   (/\/master$/.test(l.process) && /^warning: process \S*\/postscreen pid \d+ (exit status|killed by signal) /.test(l.text));
 
@@ -229,16 +280,23 @@ const postscreenDied = (l) =>
  * converse - one connection: the pregreet text at once, then the lines
  * one unit at a time (or all at once when pipelined). Resolves
  * { commands, replies, unsent?, noServer? }.
+ * @param {PostscreenConnection} c
+ * @param {() => boolean} died
+ * @returns {Promise<ConnectionTalk>}
  */
 function converse(c, died) {
   return new Promise((resolvePromise, reject) => {
     const socket = connect({ host: c.server, port: 25, localAddress: c.client, localPort: c.port });
     const eol = c.bareNewline ? '\n' : '\r\n';
+    /** @type {string[]} */
     let received = []; // lines not yet part of a reply
+    /** @type {string[][]} */
     const replies = [];
+    /** @type {string[][]} */
     const commands = [];
     let closed = false;
     let lastData = Date.now();
+    /** @type {(() => void) | null} */
     let wake = null;
     const poke = () => {
       if (wake) {
@@ -249,7 +307,7 @@ function converse(c, died) {
     };
     let buffer = '';
     socket.setEncoding('latin1');
-    socket.on('data', (chunk) => {
+    socket.on('data', (/** @type {string} */ chunk) => {
       lastData = Date.now();
       buffer += chunk;
       let nl;
@@ -263,22 +321,31 @@ function converse(c, died) {
       closed = true;
       poke();
     });
-    socket.on('error', (e) => {
+    socket.on('error', (/** @type {NodeJS.ErrnoException} */ e) => {
       if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return;
       reject(e);
     });
     socket.on('connect', () => {
       if (c.pregreet !== undefined) socket.write(Buffer.from(c.pregreet, 'latin1'));
     });
-    const isFinal = (l) => /^\d{3}(?: |$)/.test(l);
-    /** Waits until `ready()` or the connection closed; throws after REPLY_TIMEOUT_MS unless the server died. */
+    const isFinal = (/** @type {string} */ l) => /^\d{3}(?: |$)/.test(l);
+    /**
+     * Waits until `ready()` or the connection closed; throws after REPLY_TIMEOUT_MS unless the server died.
+     * Resolves true when it gave up on a dead server.
+     * @param {() => boolean} ready
+     * @param {string} what
+     * @returns {Promise<boolean>}
+     */
     const until = (ready, what) =>
       new Promise((r, fail) => {
         if (ready() || closed) return r(false);
+        /** @type {number | null} */
         let diedAt = null;
-        let poll = null;
-        let timer = null;
-        const done = (gaveUp) => {
+        /** @type {ReturnType<typeof setInterval> | undefined} */
+        let poll = undefined;
+        /** @type {ReturnType<typeof setTimeout> | undefined} */
+        let timer = undefined;
+        const done = (/** @type {boolean} */ gaveUp) => {
           clearTimeout(timer);
           clearInterval(poll);
           wake = null;
@@ -307,7 +374,7 @@ function converse(c, died) {
       received = received.slice(end);
       return r;
     };
-    const waitClose = (ms) => (closed ? Promise.resolve() : Promise.race([new Promise((r) => socket.once('close', r)), sleep(ms)]));
+    const waitClose = (/** @type {number} */ ms) => (closed ? Promise.resolve() : Promise.race([new Promise((r) => socket.once('close', r)), sleep(ms)]));
     (async () => {
       // The greeting: teaser and banner, or whatever answers a pregreeting client.
       const gaveUp = await until(() => received.some(isFinal), 'greeting');
@@ -334,6 +401,7 @@ function converse(c, died) {
       let data354 = false;
       while (i < lines.length && !closed) {
         const unit = nextUnit(lines, i, data354);
+        /** @type {boolean} */
         const wasData = !data354 && (isDataCommand(lines[i]) || /^\s*bdat\b/i.test(lines[i]));
         i = unit.next;
         commands.push(unit.send);
@@ -361,6 +429,9 @@ function converse(c, died) {
 /**
  * concluded - the connection's last log line is there: postscreen's
  * DISCONNECT, or (handed off) smtpd's "disconnect from" after its CONNECT.
+ * @param {RawLine[]} log
+ * @param {PostscreenConnection} c
+ * @returns {boolean}
  */
 function concluded(log, c) {
   const connectAt = log.findIndex((l) => isPostscreen(l) && l.text.startsWith(`CONNECT from [${c.client}]:${c.port} `));
@@ -374,18 +445,29 @@ function concluded(log, c) {
 }
 
 /** reversedIpv6 - the 32 nibbles of an IPv6 address, lowest first, each followed by a dot (as dnsblog and PTR names have them). */
+/**
+ * @param {string} addr
+ * @returns {string}
+ */
 function reversedIpv6(addr) {
   const [head, tail] = addr.split('::');
-  const groups = (x) => (x ? x.split(':') : []);
+  const groups = (/** @type {string | undefined} */ x) => (x ? x.split(':') : []);
   const h = groups(head);
   const t = tail === undefined ? [] : groups(tail);
   const all = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
   return [...all.map((g) => g.padStart(4, '0')).join('')].reverse().join('.') + '.';
 }
 
+/**
+ * @param {Dialogue} d
+ * @param {{ queries: SeenQuery[] }} dnsServer
+ * @returns {Promise<ConnectionResult[]>}
+ */
 async function playDialogue(d, dnsServer) {
   const t0 = Date.now();
+  /** @type {ConnectionResult[]} */
   const results = [];
+  /** @type {Promise<unknown>} */
   let previous = Promise.resolve();
   const died = () => readLog().some(postscreenDied);
   const tasks = d.connections.map((c, n) => {
@@ -424,56 +506,72 @@ async function playDialogue(d, dnsServer) {
  * port; portless ones go to the connection last seen connecting), the
  * smtpd session it was handed to (by smtpd process and client address),
  * and dnsblog's (by address, sorted: dnsblog processes run in parallel).
+ * @param {RawLine[]} log
+ * @param {Dialogue[]} dialogues
+ * @returns {{ out: Map<number, ConnectionLog>; postscreenStartup: string[]; other: string[] }}
  */
 function attribute(log, dialogues) {
   const conns = dialogues.flatMap((d) => d.connections);
+  /** @type {Map<number, number>} */
   const connectIndex = new Map();
   log.forEach((l, k) => {
     const m = isPostscreen(l) && /^CONNECT from \[([^\]]+)\]:(\d+) /.exec(l.text);
     if (m) connectIndex.set(Number(m[2]), k);
   });
   const byPort = new Map(conns.map((c) => [c.port, c]));
+  /** @type {Map<number, ConnectionLog>} */
   const out = new Map(conns.map((c) => [c.port, { log: [], dnsblog: [] }]));
+  /** The log of the connection on client port `port`, one of conns'. */
+  const outOf = (/** @type {number} */ port) => /** @type {ConnectionLog} */ (out.get(port));
   /** The connection of `addr` whose window (its CONNECT up to the next CONNECT of that address) holds log index k. */
-  const windowOf = (addr, k) => {
+  const windowOf = (/** @type {string} */ addr, /** @type {number} */ k) => {
+    /** @type {PostscreenConnection | null} */
     let best = null;
     for (const c of conns) {
-      if (c.client !== addr || !connectIndex.has(c.port)) continue;
       const at = connectIndex.get(c.port);
-      if (at <= k && (best === null || at > connectIndex.get(best.port))) best = c;
+      if (c.client !== addr || at === undefined) continue;
+      if (at <= k && (best === null || at > /** @type {number} */ (connectIndex.get(best.port)))) best = c;
     }
     return best;
   };
   const firstConnect = Math.min(...connectIndex.values(), log.length);
+  /** @type {string[]} */
   const postscreenStartup = [];
+  /** @type {string[]} */
   const other = [];
   // Queue ids (smtpd opens a queue file at the first accepted RCPT) become Q1, Q2... per connection.
+  /** @type {Map<number | null, Map<string, string>>} */
   const labels = new Map();
+  /** @type {number | null} */
   let current = null;
-  const label = (id) => {
+  const label = (/** @type {string} */ id) => {
     const mine = labels.get(current) ?? new Map();
     labels.set(current, mine);
     if (!mine.has(id)) mine.set(id, `Q${mine.size + 1}`);
     return mine.get(id);
   };
-  const fmt = (l, owner = null) => {
+  const fmt = (/** @type {RawLine} */ l, /** @type {number | null} */ owner = null) => {
     current = owner;
     return `${l.process}: ${normaliseLogText(isPostscreen(l) ? normalisePostscreenText(l.text) : l.text, owner === null ? undefined : label)}`;
   };
   // smtpd sessions per process: lines from "connect from" to "disconnect from"; earlier lines of that process lead in.
+  /** @type {Map<string, PostscreenConnection>} */
   const smtpdChains = new Map();
+  /** @type {Map<string, RawLine[]>} */
   const pending = new Map();
   log.forEach((l, k) => {
     if (cacheStatistics(l)) return;
     if (isPostscreen(l)) {
       const ep = endpoint(l.text);
-      if (ep && byPort.has(Number(ep[2]))) return void out.get(Number(ep[2])).log.push(fmt(l));
+      if (ep && byPort.has(Number(ep[2]))) return void outOf(Number(ep[2])).log.push(fmt(l));
       if (k < firstConnect) return void postscreenStartup.push(fmt(l));
       if (dialogues.length > 1)
         throw new Error(`postscreen logged "${l.text}" about no client port while several dialogues ran: give such a dialogue a group of its own`);
+      /** @type {number | null} */
       let last = null;
-      for (const [port, at] of connectIndex) if (at < k && (last === null || at > connectIndex.get(last))) last = port;
-      return void out.get(last).log.push(fmt(l));
+      for (const [port, at] of connectIndex) if (at < k && (last === null || at > /** @type {number} */ (connectIndex.get(last)))) last = port;
+      // k >= firstConnect: a connection connected before.
+      return void outOf(/** @type {number} */ (last)).log.push(fmt(l));
     }
     if (isSmtpd(l)) {
       const m = /^connect from \S*\[([^\]]+)\]/.exec(l.text);
@@ -483,12 +581,12 @@ function attribute(log, dialogues) {
         const lead = pending.get(l.pid) ?? [];
         pending.delete(l.pid);
         smtpdChains.set(l.pid, c);
-        out.get(c.port).log.push(...lead.map((x) => fmt(x, c.port)), fmt(l, c.port));
+        outOf(c.port).log.push(...lead.map((x) => fmt(x, c.port)), fmt(l, c.port));
         return;
       }
       const c = smtpdChains.get(l.pid);
       if (c) {
-        out.get(c.port).log.push(fmt(l, c.port));
+        outOf(c.port).log.push(fmt(l, c.port));
         if (/^disconnect from /.test(l.text)) smtpdChains.delete(l.pid);
       } else pending.set(l.pid, [...(pending.get(l.pid) ?? []), l]);
       return;
@@ -501,12 +599,12 @@ function attribute(log, dialogues) {
         // A reply that comes after the greet wait does not count: the recording would depend on load.
         const verdict = log.findIndex(
           (x, j) =>
-            j > connectIndex.get(c.port) &&
+            j > /** @type {number} */ (connectIndex.get(c.port)) &&
             ((isPostscreen(x) && endpoint(x.text)?.[2] === String(c.port) && VERDICT.test(x.text)) ||
               (isSmtpd(x) && x.text.startsWith(`connect from `) && x.text.includes(`[${c.client}]`))),
         );
         if (verdict >= 0 && verdict < k) throw new Error(`port ${c.port}: dnsblog answered after postscreen decided (raise postscreen_greet_wait): ${l.text}`);
-        return void out.get(c.port).dnsblog.push(fmt(l));
+        return void outOf(c.port).dnsblog.push(fmt(l));
       }
     }
     if (k < firstConnect && !/^(warning|error|fatal|panic): /.test(l.text)) return;
@@ -517,7 +615,9 @@ function attribute(log, dialogues) {
   return { out, postscreenStartup, other: other.sort() };
 }
 
+/** @param {string} work */
 async function inner(work) {
+  /** @type {{ build: BuildStep[]; dns: DnsRecord[]; dialogues: Dialogue[] }} */
   const { build, dns, dialogues } = JSON.parse(readFileSync(join(work, 'sys', 'group.json'), 'utf8'));
   mkdirSync('/var/spool/postfix/etc', { recursive: true });
   for (const f of ['hosts', 'nsswitch.conf', 'resolv.conf']) cpSync(join(work, 'sys', f), join('/var/spool/postfix/etc', f));
@@ -543,13 +643,14 @@ async function inner(work) {
   await sleep(300);
   const log = readLog();
   const { out, postscreenStartup, other } = attribute(log.slice(startLog.length), dialogues);
+  /** @type {Record<string, object>} */
   const dialoguesOut = {};
   dialogues.forEach((d, i) => {
     if (!results) return void (dialoguesOut[d.name] = { skipped: 'Postfix did not start' });
     dialoguesOut[d.name] = {
       connections: d.connections.map((c, n) => {
         const r = results[i][n];
-        const o = out.get(c.port);
+        const o = /** @type {ConnectionLog} */ (out.get(c.port));
         return {
           client: c.client,
           server: c.server,
