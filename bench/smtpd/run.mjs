@@ -87,6 +87,10 @@ const GROUPS = ['root', 'daemon', 'bin', 'sys', 'mail', 'nogroup', 'postfix', 'p
 const MAILLOG = '/var/lib/postfix/maillog';
 const REPLY_TIMEOUT_MS = 20000;
 
+/**
+ * Prints `NAME: message` and exits 1 (typed here, so that TypeScript sees a call end control flow).
+ * @type {(message: string) => never}
+ */
 const die = dieWith('bench-smtpd');
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 const which = (/** @type {string} */ p) =>

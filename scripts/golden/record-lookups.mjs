@@ -57,6 +57,10 @@ const PATH = ENV.PATH;
 const MARKER = '@@record-lookups: namespace ready@@';
 const SHADOWED = ['/var/spool/postfix', '/var/lib/postfix'];
 
+/**
+ * Prints `NAME: message` and exits 1 (typed here, so that TypeScript sees a call end control flow).
+ * @type {(message: string) => never}
+ */
 const die = dieWith('record-lookups');
 
 const which = (/** @type {string} */ program) => whichOn(program, PATH);

@@ -103,6 +103,10 @@ const MARKER = '@@record-parameter-checks: namespace ready@@';
 /** The machine's host name in the namespace (myhostname's default, as in the other recorders). */
 const HOSTNAME = 'host.example.com';
 
+/**
+ * Prints `NAME: message` and exits 1 (typed here, so that TypeScript sees a call end control flow).
+ * @type {(message: string) => never}
+ */
 const die = dieWith('record-parameter-checks');
 
 /** The built-in parameters, as `postconf -d` lists them. */

@@ -43,6 +43,10 @@ const hostnameOf = (/** @type {string} */ dir) => groupHostname(existsSync(join(
 /** Files of a group that real postconf sees as /etc/postfix. */
 const CONFIG_FILES = ['main.cf', 'master.cf'];
 
+/**
+ * Prints `NAME: message` and exits 1 (typed here, so that TypeScript sees a call end control flow).
+ * @type {(message: string) => never}
+ */
 const die = dieWith('record-postconf');
 
 const NAMESPACE_SCRIPT = `

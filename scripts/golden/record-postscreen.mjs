@@ -96,6 +96,10 @@ const CLOSE_WAIT_MS = 5000;
  */
 const CLOSING_CODES = [221, 421, 521];
 
+/**
+ * Prints `NAME: message` and exits 1 (typed here, so that TypeScript sees a call end control flow).
+ * @type {(message: string) => never}
+ */
 const die = dieWith('record-postscreen');
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 const which = (/** @type {string} */ program) => whichOn(program, ENV.PATH);

@@ -76,6 +76,17 @@ import {
   parsePasswd,
 } from './resolve-format.mjs';
 
+/** @import { Socket } from 'node:net' */
+/** @import { BuildStep, GoldenResolve, GoldenResolveGroup, GoldenRewrite, LogLine, PasswdEntry, ResolveCase } from './resolve-format.mjs' */
+
+/** @typedef {LogLine & { raw: string }} MailLine a maillog_file line and its parse */
+/** @typedef {[string, string][]} AttrList an attribute list: [name, value] pairs in order */
+/** @typedef {Omit<GoldenResolve, 'warnings'> & { warnings?: string[] }} ResolveAnswer trivial-rewrite's answer; warnings come after */
+/**
+ * A group prepared for recording.
+ * @typedef {{ name: string; work: string; cases: ResolveCase[]; builds: BuildStep[] }} PreparedGroup
+ */
+
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
 const GOLDEN = join(ROOT, 'tests/golden/resolve');
@@ -101,11 +112,15 @@ const REPLY_TIMEOUT_MS = 10000;
  */
 const DELIVERY_AGENTS = ['postfix/local', 'postfix/virtual', 'postfix/pipe', 'postfix/error', 'postfix/discard', 'postfix/smtp', 'postfix/lmtp'];
 
+/**
+ * Prints `NAME: message` and exits 1 (typed here, so that TypeScript sees a call end control flow).
+ * @type {(message: string) => never}
+ */
 const die = dieWith('record-resolve');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
-const which = (program) => whichOn(program, ENV.PATH);
+const which = (/** @type {string} */ program) => whichOn(program, ENV.PATH);
 
 /* ------------------------------------------------------------------ */
 /* Outer process: preconditions, temporary trees, namespaces, output. */
@@ -132,8 +147,13 @@ export function checkEnvironment() {
   return version.stdout.trim();
 }
 
-/** mainCfParameters - the names a main.cf text assigns (ignores comments and continuation lines). */
+/**
+ * mainCfParameters - the names a main.cf text assigns (ignores comments and continuation lines).
+ * @param {string} text
+ * @returns {Set<string>}
+ */
 function mainCfParameters(text) {
+  /** @type {Set<string>} */
   const names = new Set();
   for (const m of text.matchAll(/^([A-Za-z0-9_]+)[ \t]*=/gm)) names.add(m[1]);
   return names;
@@ -143,8 +163,11 @@ function mainCfParameters(text) {
  * masterCf - the master.cf Postfix runs: the group's or Debian's, with chroot
  * off everywhere and every unix service running smtp or lmtp replaced by a
  * pipe(8) stand-in of the same name; adds the postlog service if missing.
+ * @param {string} text
+ * @returns {string}
  */
 function masterCf(text) {
+  /** @type {string[]} */
   const out = [];
   let skipping = false;
   let hasPostlog = false;
@@ -173,7 +196,11 @@ function masterCf(text) {
   return out.join('\n').replace(/\n*$/, '\n');
 }
 
-/** accountsFile - the passwd file seen inside the namespace. */
+/**
+ * accountsFile - the passwd file seen inside the namespace.
+ * @param {PasswdEntry[]} extra
+ * @returns {string}
+ */
 function accountsFile(extra) {
   const machine = readFileSync('/etc/passwd', 'utf8').split('\n');
   const base = BASE_ACCOUNTS.map((name) => {
@@ -185,6 +212,10 @@ function accountsFile(extra) {
   return [...base, ...extra.map((e) => e.entry)].join('\n') + '\n';
 }
 
+/**
+ * @param {string} name
+ * @returns {number}
+ */
 function groupId(name) {
   const line = readFileSync('/etc/group', 'utf8')
     .split('\n')
@@ -193,6 +224,10 @@ function groupId(name) {
   return Number(line.split(':')[2]);
 }
 
+/**
+ * @param {string} name
+ * @returns {number[]}
+ */
 function userIds(name) {
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
@@ -202,10 +237,16 @@ function userIds(name) {
   return [Number(f[2]), Number(f[3])];
 }
 
-/** prepareGroup - the temporary tree of one group (files from `source`); validates the group's files first. */
+/**
+ * prepareGroup - the temporary tree of one group (files from `source`); validates the group's files first.
+ * @param {string} name
+ * @param {string} workRoot
+ * @param {string} [source]
+ * @returns {PreparedGroup}
+ */
 export function prepareGroup(name, workRoot, source = join(GOLDEN, name)) {
-  const where = (f) => `${name}/${f}`;
-  const read = (f) => (existsSync(join(source, f)) ? readFileSync(join(source, f), 'utf8') : null);
+  const where = (/** @type {string} */ f) => `${name}/${f}`;
+  const read = (/** @type {string} */ f) => (existsSync(join(source, f)) ? readFileSync(join(source, f), 'utf8') : null);
   const mainText = read('main.cf');
   if (mainText === null) throw new Error(`${where('main.cf')} missing (every group sets its own main.cf)`);
   const set = mainCfParameters(mainText);
@@ -274,7 +315,11 @@ printf '%s\\n' '${NS_MARKER}' >&2
 exec "$@"
 `;
 
-/** runGroup - the inner recorder for one prepared group, in its own namespace. */
+/**
+ * runGroup - the inner recorder for one prepared group, in its own namespace.
+ * @param {PreparedGroup} group
+ * @returns {Promise<Omit<GoldenResolveGroup, 'postfix'>>}
+ */
 export async function runGroup(group) {
   const args = ['-m', '-u', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', group.work, process.execPath, SELF, '--inner', group.work];
   return innerJson(await runCollected('unshare', args, { env: ENV }), NS_MARKER);
@@ -287,6 +332,7 @@ async function outer() {
   const groups = wantedGroups(GOLDEN, process.argv.slice(2), 'cases', 'record-resolve', die);
   const workRoot = mkdtempSync(join(tmpdir(), 'golden-resolve-'));
   chmodSync(workRoot, 0o755); // Postfix's unprivileged daemons walk into it through the bind mounts' sources
+  /** @type {string[]} */
   const failures = [];
   let total = 0;
   try {
@@ -301,7 +347,7 @@ async function outer() {
           total += result.cases.length;
           process.stderr.write(`record-resolve: ${g}: ${result.cases.length} cases, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
         } catch (e) {
-          failures.push(`${g}: ${e.message}`);
+          failures.push(`${g}: ${/** @type {Error} */ (e).message}`);
         }
       }),
       CONCURRENCY,
@@ -322,10 +368,12 @@ async function outer() {
 
 /** MailLog - reads maillog_file incrementally; lines are parsed with parseLogLine. */
 class MailLog {
+  /** @param {string} path */
   constructor(path) {
     this.path = path;
     this.offset = 0;
     this.partial = '';
+    /** @type {MailLine[]} */
     this.lines = []; // every complete line so far: { raw, ...parseLogLine }
   }
   poll() {
@@ -339,7 +387,7 @@ class MailLog {
       this.offset += n;
       const text = this.partial + buf.subarray(0, n).toString('utf8');
       const parts = text.split('\n');
-      this.partial = parts.pop();
+      this.partial = /** @type {string} */ (parts.pop()); // split gives at least one part
       for (const raw of parts) {
         const parsed = parseLogLine(raw);
         if (!parsed) throw new Error(`unexpected mail log line: ${raw}`);
@@ -357,12 +405,15 @@ class MailLog {
  * `protocol=trivial_rewrite_protocol` right after accepting a connection.
  */
 class AttrClient {
+  /**
+   * @param {string} path
+   * @returns {Promise<AttrClient>}
+   */
   static open(path) {
     return new Promise((resolvePromise, reject) => {
-      const client = new AttrClient();
-      client.socket = connect(path);
+      const client = new AttrClient(connect(path));
       client.socket.on('error', (e) => client.fail(e));
-      client.socket.on('data', (d) => {
+      client.socket.on('data', (/** @type {Buffer} */ d) => {
         client.buffer = Buffer.concat([client.buffer, d]);
         client.drain();
       });
@@ -380,11 +431,16 @@ class AttrClient {
       client.socket.once('error', reject);
     });
   }
-  constructor() {
+  /** @param {Socket} socket */
+  constructor(socket) {
+    this.socket = socket;
     this.buffer = Buffer.alloc(0);
+    /** @type {{ resolve: (attrs: AttrList) => void; reject: (e: unknown) => void } | null} */
     this.waiting = null;
+    /** @type {Error | null} */
     this.error = null;
   }
+  /** @param {Error} e */
   fail(e) {
     this.error ??= e;
     if (this.waiting) {
@@ -393,8 +449,12 @@ class AttrClient {
       w.reject(this.error);
     }
   }
-  /** One complete attribute list from the buffer, or null. */
+  /**
+   * One complete attribute list from the buffer, or null.
+   * @returns {AttrList | null}
+   */
   take() {
+    /** @type {AttrList} */
     const attrs = [];
     let pos = 0;
     for (;;) {
@@ -419,11 +479,17 @@ class AttrClient {
     this.waiting = null;
     w.resolve(attrs);
   }
+  /** @returns {Promise<AttrList>} */
   receive() {
     if (this.error) return Promise.reject(this.error);
     return new Promise((resolvePromise, reject) => {
       // A trivial-rewrite that dies at startup leaves the connection pending forever.
       const timer = setTimeout(() => this.fail(new Error(`no answer from trivial-rewrite within ${REPLY_TIMEOUT_MS} ms`)), REPLY_TIMEOUT_MS);
+      /**
+       * @template V
+       * @param {(v: V) => void} f
+       * @returns {(v: V) => void}
+       */
       const done = (f) => (v) => {
         clearTimeout(timer);
         f(v);
@@ -432,8 +498,13 @@ class AttrClient {
       this.drain();
     });
   }
-  /** request - send one attribute list, return the reply's [name, value] pairs. */
+  /**
+   * request - send one attribute list, return the reply's [name, value] pairs.
+   * @param {AttrList} attrs
+   * @returns {Promise<AttrList>}
+   */
   request(attrs) {
+    /** @type {Buffer[]} */
     const parts = [];
     for (const [name, value] of attrs) parts.push(Buffer.from(name), Buffer.from([0]), Buffer.from(value), Buffer.from([0]));
     parts.push(Buffer.from([0]));
@@ -446,19 +517,38 @@ class AttrClient {
   }
 }
 
-/** expectAttrs - the values of a reply, checking the names and their order. */
+/**
+ * expectAttrs - the values of a reply, checking the names and their order.
+ * @param {AttrList} reply
+ * @param {string[]} names
+ * @param {string} what
+ * @returns {string[]}
+ */
 function expectAttrs(reply, names, what) {
   if (reply.length !== names.length || reply.some(([n], i) => n !== names[i])) throw new Error(`${what}: unexpected reply ${JSON.stringify(reply)}`);
   return reply.map(([, v]) => v);
 }
 
+/**
+ * @param {AttrClient} client
+ * @param {string} address
+ * @returns {Promise<GoldenRewrite>}
+ */
 async function rewriteLocal(client, address) {
+  /** @type {GoldenRewrite['request']} */
   const request = { request: 'rewrite', rule: 'local', address };
   const [serverFlags, result] = expectAttrs(await client.request(Object.entries(request)), ['flags', 'address'], `rewrite ${address}`);
   return { request, serverFlags: Number(serverFlags), address: result };
 }
 
+/**
+ * @param {AttrClient} client
+ * @param {string} sender
+ * @param {string} address
+ * @returns {Promise<ResolveAnswer>}
+ */
 async function resolveAddress(client, sender, address) {
+  /** @type {GoldenResolve['request']} */
   const request = { request: 'resolve', sender, address };
   const names = ['flags', 'transport', 'nexthop', 'recipient', 'flags'];
   const [serverFlags, transport, nexthop, recipient, flags] = expectAttrs(await client.request(Object.entries(request)), names, `resolve ${address}`);
@@ -466,7 +556,11 @@ async function resolveAddress(client, sender, address) {
   return { request, serverFlags: Number(serverFlags), transport, nexthop, recipient, flags: Number(flags), flagNames: decoded.names, class: decoded.class };
 }
 
-/** internalForm - an address in RFC 822 external (quoted) form → Postfix's internal (unquoted) form. */
+/**
+ * internalForm - an address in RFC 822 external (quoted) form → Postfix's internal (unquoted) form.
+ * @param {string} address
+ * @returns {string}
+ */
 function internalForm(address) {
   let out = '';
   let quoted = false;
@@ -479,6 +573,7 @@ function internalForm(address) {
   return out;
 }
 
+/** @param {string} work */
 async function inner(work) {
   const log = new MailLog(LOG_FILE);
   let markCount = 0;
@@ -496,9 +591,11 @@ async function inner(work) {
       await sleep(5);
     }
   };
-  const linesBetween = (from, to) => log.lines.slice(from + 1, to).filter((l) => l.program !== MARK_TAG && !isEnvironmentNoise(l));
+  const linesBetween = (/** @type {number} */ from, /** @type {number} */ to) =>
+    log.lines.slice(from + 1, to).filter((l) => l.program !== MARK_TAG && !isEnvironmentNoise(l));
 
   // Tables.
+  /** @type {{ cases: ResolveCase[]; builds: BuildStep[] }} */
   const group = JSON.parse(readFileSync(join(work, 'plan.json'), 'utf8'));
   const builds = group.builds.map((b) => {
     const r = spawnSync(b.command, b.argv, { env: ENV, encoding: 'utf8' });
@@ -535,9 +632,11 @@ async function inner(work) {
       const argv = ['-bv', '-f', c.sender, '--', c.address];
       const sm = spawnSync('sendmail', argv, { env: ENV, encoding: 'utf8', input: MESSAGE_TEXT });
       const sendmail = { argv, status: sm.status, stdout: sm.stdout, stderr: sm.stderr };
+      /** @type {string | null} */
       let queueId = null;
       if (sm.status === 0) {
         const deadline = Date.now() + CASE_TIMEOUT_MS;
+        /** @type {number | null} */
         let refusedSince = null;
         const windowLines = () => log.lines.slice(at + 1);
         for (;;) {
@@ -545,16 +644,16 @@ async function inner(work) {
           const lines = windowLines();
           queueId ??= lines.find((l) => l.program === 'postfix/pickup' && l.queueId && /^uid=\d+ from=</.test(l.text))?.queueId ?? null;
           if (queueId) {
-            const ids = new Set(lines.filter((l) => l.queueId).map((l) => l.queueId));
+            const ids = new Set(/** @type {string[]} */ (lines.filter((l) => l.queueId).map((l) => l.queueId)));
             const removed = new Set(lines.filter((l) => l.queueId && !l.severity && l.text === 'removed').map((l) => l.queueId));
             const deferred = new Set(lines.filter((l) => l.queueId && /, status=deferred /.test(l.text)).map((l) => l.queueId));
-            const inQueue = (id) => ['incoming', 'active', 'maildrop'].some((d) => existsSync(join('/var/spool/postfix', d, id)));
+            const inQueue = (/** @type {string} */ id) => ['incoming', 'active', 'maildrop'].some((d) => existsSync(join('/var/spool/postfix', d, id)));
             // cleanup itself bounces what a Milter rejects (non_smtpd_milters), and holds what it quarantines.
             const bouncedByCleanup = new Set(
               lines.filter((l) => l.queueId && l.program === 'postfix/cleanup' && /, status=bounced /.test(l.text)).map((l) => l.queueId),
             );
-            const held = (id) => existsSync(join('/var/spool/postfix/hold', id)) && !inQueue(id);
-            const settled = (id) => removed.has(id) || ((deferred.has(id) || bouncedByCleanup.has(id)) && !inQueue(id)) || held(id);
+            const held = (/** @type {string} */ id) => existsSync(join('/var/spool/postfix/hold', id)) && !inQueue(id);
+            const settled = (/** @type {string} */ id) => removed.has(id) || ((deferred.has(id) || bouncedByCleanup.has(id)) && !inQueue(id)) || held(id);
             if (settled(queueId) && [...ids].every(settled)) break;
             // cleanup refused the message for now (e.g. virtual alias nesting):
             // pickup would retry the maildrop file during later cases, so drop it.
@@ -588,13 +687,14 @@ async function inner(work) {
       at = afterMail;
 
       // Queue ids: the case's is Q, the others R1, R2... in order of appearance.
+      /** @type {Map<string, string>} */
       const names = new Map();
       if (queueId) names.set(queueId, 'Q');
       for (const l of mailLines) {
-        const seen = [l.queueId, ...[...l.message.matchAll(/\b[0-9A-F]{6,}\b/g)].map((m) => m[0])].filter(Boolean);
+        const seen = /** @type {string[]} */ ([l.queueId, ...[...l.message.matchAll(/\b[0-9A-F]{6,}\b/g)].map((m) => m[0])].filter(Boolean));
         for (const id of seen) if (!names.has(id) && mailLines.some((o) => o.queueId === id)) names.set(id, `R${names.size + (queueId ? 0 : 1)}`);
       }
-      const rename = (id) => names.get(id) ?? null;
+      const rename = (/** @type {string} */ id) => names.get(id) ?? null;
       const owner = attributeToQueueIds(mailLines);
       const mine = mailLines.filter((l) => queueId && l.queueId === queueId);
       const log_ = canonicalOrder(mine).map((l) => formatLine(l, rename));
@@ -613,7 +713,7 @@ async function inner(work) {
           const d = l.severity ? null : parseDelivery(normaliseText(l.text, rename));
           return d && { agent: l.program, ...d };
         })
-        .filter(Boolean)
+        .filter((d) => d !== null)
         .sort((a, b) => cmp(JSON.stringify(a), JSON.stringify(b)));
 
       // trivial-rewrite's answer for every final recipient, for qmgr's sender
@@ -651,6 +751,7 @@ async function inner(work) {
   }
 }
 
+/** @param {number} pid */
 function alive(pid) {
   try {
     process.kill(pid, 0);
@@ -664,10 +765,15 @@ function alive(pid) {
  * attributeToQueueIds - for delivery agents' lines without a queue id, the
  * queue id of the next line of the same process that has one (else the
  * previous one). Returns Map(line → queue id).
+ * @param {MailLine[]} lines
+ * @returns {Map<MailLine, string>}
  */
 function attributeToQueueIds(lines) {
+  /** @type {Map<MailLine, string>} */
   const owner = new Map();
+  /** @type {Map<number, MailLine[]>} */
   const pending = new Map(); // pid → lines waiting for their queue id
+  /** @type {Map<number, string>} */
   const last = new Map(); // pid → last queue id
   for (const l of lines) {
     if (!DELIVERY_AGENTS.includes(l.program) || l.pid === null) continue;
@@ -677,20 +783,25 @@ function attributeToQueueIds(lines) {
       last.set(l.pid, l.queueId);
     } else pending.set(l.pid, [...(pending.get(l.pid) ?? []), l]);
   }
-  for (const [pid, ls] of pending) if (last.has(pid)) for (const p of ls) owner.set(p, last.get(pid));
+  for (const [pid, ls] of pending) {
+    const id = last.get(pid);
+    if (id !== undefined) for (const p of ls) owner.set(p, id);
+  }
   return owner;
 }
 
-const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+const cmp = (/** @type {string} */ a, /** @type {string} */ b) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * canonicalOrder - the lines of one queue id in an order that does not depend
  * on process scheduling: pickup, cleanup, qmgr's from=, then everything else
  * (deliveries run in parallel) sorted by text, then bounce/trace reports,
  * then qmgr's `removed`.
+ * @param {MailLine[]} lines
+ * @returns {MailLine[]}
  */
 function canonicalOrder(lines) {
-  const rank = (l) => {
+  const rank = (/** @type {MailLine} */ l) => {
     if (l.program === 'postfix/pickup') return 0;
     if (l.program === 'postfix/cleanup') return 1;
     if (l.program === 'postfix/qmgr' && !l.severity && l.text.startsWith('from=<')) return 2;

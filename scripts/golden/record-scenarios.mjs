@@ -64,6 +64,10 @@ const BUILT_TYPES = ['hash', 'btree', 'lmdb', 'cdb'];
 /** Where a session connects from when it names no client (as the simulator). */
 const DEFAULT_CLIENT = '127.0.0.1';
 
+/**
+ * Prints `NAME: message` and exits 1 (typed here, so that TypeScript sees a call end control flow).
+ * @type {(message: string) => never}
+ */
 const die = dieWith('record-scenarios');
 
 /* ------------------------------------------------------------------ */

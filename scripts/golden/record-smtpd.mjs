@@ -133,6 +133,10 @@ const SETTLE_TIMEOUT_MS = 20000;
 /** How long after an smtpd fatal error a missing reply counts as "no server". */
 const DIED_GRACE_MS = 1500;
 
+/**
+ * Prints `NAME: message` and exits 1 (typed here, so that TypeScript sees a call end control flow).
+ * @type {(message: string) => never}
+ */
 const die = dieWith('record-smtpd');
 
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
