@@ -63,7 +63,7 @@ import {
  * @property {string} dir
  * @property {string} main
  * @property {string} master
- * @property {BuildStep[]} build
+ * @property {Pick<BuildStep, 'command' | 'argv'>[]} build (record-scenarios' steps have no line)
  * @property {DnsRecord[]} dns
  * @property {Dialogue[]} dialogues
  */
@@ -621,7 +621,7 @@ function attribute(log, dialogues) {
 
 /** @param {string} work */
 async function inner(work) {
-  /** @type {{ build: BuildStep[]; dns: DnsRecord[]; dialogues: Dialogue[] }} */
+  /** @type {{ build: Pick<BuildStep, 'command' | 'argv'>[]; dns: DnsRecord[]; dialogues: Dialogue[] }} */
   const { build, dns, dialogues } = JSON.parse(readFileSync(join(work, 'sys', 'group.json'), 'utf8'));
   mkdirSync('/var/spool/postfix/etc', { recursive: true });
   for (const f of ['hosts', 'nsswitch.conf', 'resolv.conf']) cpSync(join(work, 'sys', f), join('/var/spool/postfix/etc', f));

@@ -47,6 +47,31 @@ import { RECORD_ENVIRONMENT, parsePasswd } from './resolve-format.mjs';
 import { configurationSources, digest, filesOf } from './scenarios-format.mjs';
 import { parseDnsFile, parseMilterFacts, parsePolicyFacts } from './smtpd-format.mjs';
 
+/** @import { Asked } from '../../src/engine/index.ts' */
+/** @import { DnsRecord } from './smtpd-format.mjs' */
+/** @import { GoldenResolveGroup } from './resolve-format.mjs' */
+
+/** @typedef {typeof import('../../src/engine/index.ts')} Engine */
+/** @typedef {Record<string, string>} Files a configuration: relative path -> file on disk */
+/** @typedef {Asked & { files: string[] }} Ask what the expectation files ask, and their names */
+/** @typedef {Asked['sessions'][number]} AskedSession */
+/** @typedef {{ argv: string[]; stdout: string; stderr: string; status: number | null }} RecordedRun */
+/**
+ * The lookups of a configuration, as postmap answered them.
+ * @typedef {{ builds: RecordedRun[]; queries: (Asked['lookups'][number] & RecordedRun)[] }} LookupsRecording
+ */
+/**
+ * What expected.json holds for one configuration; `smtpd` or `postscreen`: the
+ * inner recorder's JSON.
+ * @typedef {object} ConfigurationRecording
+ * @property {Record<string, string>} files
+ * @property {Asked} asked
+ * @property {object | null} smtpd
+ * @property {object} [postscreen]
+ * @property {Omit<GoldenResolveGroup, 'postfix'> | null} resolve
+ * @property {LookupsRecording | null} lookups
+ */
+
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../..');
 const LIBRARY = join(ROOT, 'tests/golden/scenarios');
@@ -74,7 +99,11 @@ const die = dieWith('record-scenarios');
 /* The scenarios: configurations and what their expectations ask.      */
 /* ------------------------------------------------------------------ */
 
-/** servicePort - the TCP port of a master.cf inet service name (`smtp`, `submission`, `2525`, `127.0.0.1:2525`). */
+/**
+ * servicePort - the TCP port of a master.cf inet service name (`smtp`, `submission`, `2525`, `127.0.0.1:2525`).
+ * @param {string} service
+ * @returns {number}
+ */
 function servicePort(service) {
   const name = service.includes(':') ? service.slice(service.lastIndexOf(':') + 1) : service;
   if (/^\d+$/.test(name)) return Number(name);
@@ -85,7 +114,13 @@ function servicePort(service) {
   throw new Error(`service ${service}: no TCP port in /etc/services`);
 }
 
-/** asked - what the expectation files ask (the engine's askedBy), after checking that it can be recorded. */
+/**
+ * asked - what the expectation files ask (the engine's askedBy), after checking that it can be recorded.
+ * @param {Engine} engine
+ * @param {string} dir
+ * @param {string} name
+ * @returns {Ask}
+ */
 function asked(engine, dir, name) {
   const files = filesOf(dir).filter(engine.isExpectFile);
   if (files.length === 0) throw new Error(`${name}: no *.expect file`);
@@ -103,8 +138,14 @@ function asked(engine, dir, name) {
   return { files, ...engine.askedBy(parsed) };
 }
 
-/** mainValues - the values main.cf gives `names` (logical lines, as postconf reads them). */
+/**
+ * mainValues - the values main.cf gives `names` (logical lines, as postconf reads them).
+ * @param {string} text
+ * @param {string[]} names
+ * @returns {string}
+ */
 function mainValues(text, names) {
+  /** @type {string[]} */
   const values = [];
   const logical = text.replace(/\n[ \t]+(?=\S)/g, ' ').split('\n');
   for (const line of logical) {
@@ -118,10 +159,14 @@ function mainValues(text, names) {
  * builds - the indexed tables to build before Postfix starts: every
  * TYPE:/etc/postfix/NAME of a built type named in main.cf, master.cf or a
  * lookup whose source is in the configuration; postalias for alias tables.
+ * @param {Files} files
+ * @param {{ map: string }[]} lookups
+ * @returns {{ command: 'postmap' | 'postalias'; map: string }[]}
  */
 function builds(files, lookups) {
-  const text = (f) => (files[f] ? readFileSync(files[f], 'utf8') : '');
+  const text = (/** @type {string} */ f) => (files[f] ? readFileSync(files[f], 'utf8') : '');
   const aliasValues = mainValues(text('main.cf'), ['alias_maps', 'alias_database']);
+  /** @type {Map<string, 'postmap' | 'postalias'>} */
   const seen = new Map();
   const pattern = new RegExp(`\\b(${BUILT_TYPES.join('|')}):(/etc/postfix/[^\\s,{}]+)`, 'g');
   for (const source of [text('main.cf'), text('master.cf'), ...lookups.map((l) => l.map)])
@@ -137,7 +182,12 @@ function builds(files, lookups) {
 /* Recording one configuration.                                        */
 /* ------------------------------------------------------------------ */
 
-/** materialise - the configuration's files in a fresh directory (what /etc/postfix plus facts hold). */
+/**
+ * materialise - the configuration's files in a fresh directory (what /etc/postfix plus facts hold).
+ * @param {Files} files
+ * @param {string} dir
+ * @returns {string}
+ */
 function materialise(files, dir) {
   mkdirSync(dir, { recursive: true });
   for (const [rel, src] of Object.entries(files)) {
@@ -147,6 +197,10 @@ function materialise(files, dir) {
   return dir;
 }
 
+/**
+ * @param {Files} files
+ * @param {string} into
+ */
 function sqliteDatabases(files, into) {
   for (const f of Object.keys(files).filter((x) => x.endsWith('.sql'))) {
     const db = f.slice(0, -'.sql'.length);
@@ -156,7 +210,7 @@ function sqliteDatabases(files, into) {
   }
 }
 
-const backdate = (dir) => {
+const backdate = (/** @type {string} */ dir) => {
   const r = spawnSync('find', [dir, '-exec', 'touch', '-h', '-d', '2000-01-01T00:00:00Z', '{}', '+'], { env: ENV, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`touch failed: ${r.stderr}`);
 };
@@ -165,17 +219,26 @@ const backdate = (dir) => {
  * confirmClientName - a session that names its client must have the name
  * the scenario's DNS gives the address (PTR, and an A record back), since
  * real smtpd finds names only that way.
+ * @param {AskedSession} session
+ * @param {DnsRecord[]} dns
  */
 function confirmClientName(session, dns) {
-  if (!session.name) return;
+  const name = session.name;
+  if (!name) return;
   const reverse = `${session.client.split('.').reverse().join('.')}.in-addr.arpa`;
-  const bare = (n) => n.replace(/\.$/, '').toLowerCase();
-  const ptr = dns.some((r) => r.type === 'PTR' && bare(r.name) === reverse && bare(r.data) === bare(session.name));
-  const a = dns.some((r) => r.type === 'A' && bare(r.name) === bare(session.name) && r.data === session.client);
-  if (!ptr || !a) throw new Error(`session ${session.key}: client ${session.client} is called ${session.name} only if dns has its PTR and A records`);
+  const bare = (/** @type {string} */ n) => n.replace(/\.$/, '').toLowerCase();
+  const ptr = dns.some((r) => r.type === 'PTR' && bare(r.name) === reverse && bare(r.data) === bare(name));
+  const a = dns.some((r) => r.type === 'A' && bare(r.name) === bare(name) && r.data === session.client);
+  if (!ptr || !a) throw new Error(`session ${session.key}: client ${session.client} is called ${name} only if dns has its PTR and A records`);
 }
 
-/** inNamespace - runs a recorder's inner half on `work` in a daemon namespace where the sessions' client addresses are on lo. */
+/**
+ * inNamespace - runs a recorder's inner half on `work` in a daemon namespace where the sessions' client addresses are on lo.
+ * @param {string} recorder
+ * @param {string} work
+ * @param {AskedSession[]} sessions
+ * @returns {Promise<object>} the JSON the inner half printed
+ */
 async function inNamespace(recorder, work, sessions) {
   // Every client address is the namespace's own, on lo: the daemons see a real peer.
   const addresses = [...new Set(sessions.map((s) => s.client).filter((a) => !/^127\./.test(a)))];
@@ -183,7 +246,11 @@ async function inNamespace(recorder, work, sessions) {
   return innerJson(await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', script, 'sh', work, process.execPath, recorder], { env: ENV }), MARKER);
 }
 
-/** addPasswd - the configuration's extra accounts in the namespace's /etc/passwd. */
+/**
+ * addPasswd - the configuration's extra accounts in the namespace's /etc/passwd.
+ * @param {Files} files
+ * @param {string} work
+ */
 function addPasswd(files, work) {
   if (!files.passwd) return;
   const lines = parsePasswd(readFileSync(files.passwd, 'utf8'), 'passwd').map((e) => e.entry + '\n');
@@ -194,8 +261,17 @@ function addPasswd(files, work) {
  * recordPostscreen - the sessions through postscreen, with record-postscreen's
  * machinery: each session is a dialogue of one connection, all played at the
  * same time (so each needs a client address of its own).
+ * @param {string} label
+ * @param {string} conf
+ * @param {Files} files
+ * @param {Ask} ask
+ * @param {string} main
+ * @param {DnsRecord[]} dns
+ * @param {string} base
+ * @returns {Promise<object>}
  */
 async function recordPostscreen(label, conf, files, ask, main, dns, base) {
+  /** @type {Map<string, string>} */
   const owners = new Map();
   for (const s of ask.sessions) {
     if (s.service !== 'smtp') throw new Error(`session ${s.key}: with postscreen on smtp, sessions go to smtp`);
@@ -224,6 +300,14 @@ async function recordPostscreen(label, conf, files, ask, main, dns, base) {
   return inNamespace(RECORD_POSTSCREEN, work, ask.sessions);
 }
 
+/**
+ * @param {string} label
+ * @param {string} conf
+ * @param {Files} files
+ * @param {Ask} ask
+ * @param {string} base
+ * @returns {Promise<{ postscreen: object } | { smtpd: object }>}
+ */
 async function recordSessions(label, conf, files, ask, base) {
   const main = readFileSync(join(conf, 'main.cf'), 'utf8');
   checkMainCf(main);
@@ -251,6 +335,13 @@ async function recordSessions(label, conf, files, ask, base) {
   return { smtpd: await inNamespace(RECORD_SMTPD, work, ask.sessions) };
 }
 
+/**
+ * @param {string} label
+ * @param {string} conf
+ * @param {Files} files
+ * @param {Ask} ask
+ * @param {string} base
+ */
 async function recordAddresses(label, conf, files, ask, base) {
   const source = join(base, `${label}.resolve`);
   cpSync(conf, source, { recursive: true });
@@ -267,6 +358,14 @@ async function recordAddresses(label, conf, files, ask, base) {
   return runResolveGroup(prepareResolveGroup(label, work, source));
 }
 
+/**
+ * @param {string} label
+ * @param {string} conf
+ * @param {Files} files
+ * @param {Ask} ask
+ * @param {string} base
+ * @returns {Promise<LookupsRecording>}
+ */
 async function recordLookups(label, conf, files, ask, base) {
   const config = join(base, `${label}.lookups`);
   cpSync(conf, config, { recursive: true });
@@ -276,11 +375,13 @@ async function recordLookups(label, conf, files, ask, base) {
   backdate(config);
   const empty = join(base, `${label}.empty`);
   mkdirSync(empty);
+  /** @type {RecordedRun[]} */
   const built = [];
   for (const b of builds(files, ask.lookups)) {
     const r = await runIsolated(config, 'rw', empty, [b.command, b.map], null);
     built.push({ argv: [b.command, b.map], stdout: r.stdout, stderr: r.stderr, status: r.status });
   }
+  /** @type {LookupsRecording['queries']} */
   const queries = [];
   for (const l of ask.lookups) {
     const argv = ['postmap', ...(l.noFold ? ['-f'] : []), '-q', l.key, l.map];
@@ -290,16 +391,26 @@ async function recordLookups(label, conf, files, ask, base) {
   return { builds: built, queries };
 }
 
-/** recordScenario - the recording jobs of every configuration of one scenario, and the expected.json they fill. */
+/**
+ * recordScenario - the recording jobs of every configuration of one scenario, and the expected.json they fill.
+ * @param {Engine} engine
+ * @param {string} name
+ * @param {string} base
+ * @param {string} version
+ * @returns {{ jobs: (() => Promise<unknown>)[]; result: () => { postfix: string; expectations: string[]; configurations: Record<string, ConfigurationRecording> } }}
+ */
 function recordScenario(engine, name, base, version) {
   const dir = join(LIBRARY, name);
   const ask = asked(engine, dir, name);
+  /** @type {Record<string, ConfigurationRecording>} */
   const out = {};
+  /** @type {(() => Promise<unknown>)[]} */
   const jobs = [];
   for (const [label, files] of Object.entries(configurationSources(dir, engine))) {
     if (!files['main.cf']) throw new Error(`${name}: no main.cf`);
     const tag = `${name}.${label}`;
     const conf = materialise(files, join(base, tag, 'conf'));
+    /** @type {ConfigurationRecording} */
     const rec = (out[label] = {
       files: digest(files),
       asked: { sessions: ask.sessions, addresses: ask.addresses, lookups: ask.lookups },
@@ -331,15 +442,17 @@ async function main() {
   const engine = await bundleEngine('record-scenarios');
   const base = mkdtempSync(join(tmpdir(), 'golden-scenarios-'));
   chmodSync(base, 0o755); // Postfix's unprivileged daemons walk into it through the bind mounts' sources
+  /** @type {string[]} */
   const failures = [];
   let counts = { sessions: 0, addresses: 0, lookups: 0 };
   try {
+    /** @type {({ name: string; failed?: boolean } & ReturnType<typeof recordScenario>)[]} */
     const planned = [];
     for (const name of wanted.length ? wanted : all) {
       try {
         planned.push({ name, ...recordScenario(engine, name, join(base, name), version) });
       } catch (e) {
-        failures.push(`${name}: ${e.message}`);
+        failures.push(`${name}: ${/** @type {Error} */ (e).message}`);
       }
     }
     await pool(
@@ -348,7 +461,7 @@ async function main() {
           try {
             await job();
           } catch (e) {
-            failures.push(`${p.name}: ${e.message}`);
+            failures.push(`${p.name}: ${/** @type {Error} */ (e).message}`);
             p.failed = true;
           }
         }),

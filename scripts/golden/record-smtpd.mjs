@@ -81,7 +81,7 @@ import {
  * @property {string} name
  * @property {string} dir
  * @property {string} main
- * @property {BuildStep[]} build
+ * @property {Pick<BuildStep, 'command' | 'argv'>[]} build (record-scenarios' steps have no line)
  * @property {DnsRecord[]} dns
  * @property {PolicyFactLine[]} policy
  * @property {MilterFactLine[]} [milters]
@@ -687,7 +687,7 @@ function readCaptures() {
 
 /** @param {string} work */
 async function inner(work) {
-  /** @type {{ build: BuildStep[]; dns: DnsRecord[]; policy: PolicyFactLine[]; milters: MilterFactLine[]; sessions: GroupSession[] }} */
+  /** @type {{ build: Pick<BuildStep, 'command' | 'argv'>[]; dns: DnsRecord[]; policy: PolicyFactLine[]; milters: MilterFactLine[]; sessions: GroupSession[] }} */
   const { build, dns, policy, milters, sessions } = JSON.parse(readFileSync(join(work, 'sys', 'group.json'), 'utf8'));
   // The chroot's copies of the files the resolver and the C library read.
   mkdirSync('/var/spool/postfix/etc', { recursive: true });
