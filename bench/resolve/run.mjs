@@ -79,7 +79,8 @@ const sample = resolver.resolveDelivery('sender@example.org', 'user10@valias10.e
 
 console.log(`postfix-sim resolve benchmark (node ${process.version}): ${N} virtual aliases, ${N}-line transport map; tables opened in ${openMs.toFixed(0)} ms`);
 console.log('what                                  per second    vs hash lookup');
-const row = (/** @type {string} */ what, /** @type {number} */ r) => console.log(`${what.padEnd(36)} ${Math.round(r).toString().padStart(11)}    ${(r / hashRate).toFixed(4).padStart(8)}x`);
+const row = (/** @type {string} */ what, /** @type {number} */ r) =>
+  console.log(`${what.padEnd(36)} ${Math.round(r).toString().padStart(11)}    ${(r / hashRate).toFixed(4).padStart(8)}x`);
 row('hash lookup (virtual table)', hashRate);
 row('trivial-rewrite resolve', resolveRate);
 row('full pipeline (resolveDelivery)', deliveryRate);

@@ -284,7 +284,8 @@ function sample({ seed, count, atoms, maxAtoms, flags }) {
   return lines.join('\n') + '\n';
 }
 
-const keysFor = (/** @type {number} */ count, /** @type {string[]} */ keys) => Array.from({ length: count }, (_, i) => keys.map((k) => `${i}:${k}\n`).join('')).join('');
+const keysFor = (/** @type {number} */ count, /** @type {string[]} */ keys) =>
+  Array.from({ length: count }, (_, i) => keys.map((k) => `${i}:${k}\n`).join('')).join('');
 
 const GROUPS = [
   {

@@ -191,7 +191,7 @@ export function afterMarker(stderr, marker, what = '') {
  * innerJson - the JSON an inner half printed; throws when the set-up or the inner half failed.
  * @param {Collected} collected
  * @param {string} marker
- * @returns {any}
+ * @returns {unknown} the value parsed; its caller knows the shape its inner half prints
  */
 export function innerJson({ stdout, stderr, code, signal }, marker) {
   const logged = afterMarker(stderr, marker);

@@ -39,7 +39,8 @@ const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', NORANDOMIZE: '1'
 const MARKER = '@@record-postconf: namespace ready@@';
 const HOSTNAME = 'host.example.com';
 /** A group's host name: its `hostname` file, else HOSTNAME (see postconf-format.mjs). */
-const hostnameOf = (/** @type {string} */ dir) => groupHostname(existsSync(join(dir, 'hostname')) ? readFileSync(join(dir, 'hostname'), 'utf8') : undefined) ?? HOSTNAME;
+const hostnameOf = (/** @type {string} */ dir) =>
+  groupHostname(existsSync(join(dir, 'hostname')) ? readFileSync(join(dir, 'hostname'), 'utf8') : undefined) ?? HOSTNAME;
 /** Files of a group that real postconf sees as /etc/postfix. */
 const CONFIG_FILES = ['main.cf', 'master.cf'];
 

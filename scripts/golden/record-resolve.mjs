@@ -322,7 +322,8 @@ exec "$@"
  */
 export async function runGroup(group) {
   const args = ['-m', '-u', '-n', '--propagation', 'private', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', group.work, process.execPath, SELF, '--inner', group.work];
-  return innerJson(await runCollected('unshare', args, { env: ENV }), NS_MARKER);
+  const printed = innerJson(await runCollected('unshare', args, { env: ENV }), NS_MARKER);
+  return /** @type {Omit<GoldenResolveGroup, 'postfix'>} */ (printed); // what inner() resolves to
 }
 
 async function outer() {

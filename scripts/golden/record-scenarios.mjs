@@ -243,7 +243,11 @@ async function inNamespace(recorder, work, sessions) {
   // Every client address is the namespace's own, on lo: the daemons see a real peer.
   const addresses = [...new Set(sessions.map((s) => s.client).filter((a) => !/^127\./.test(a)))];
   const script = `set -e\n${addresses.map((a) => `ip addr add ${a}/32 dev lo\n`).join('')}${daemonNamespaceScript(HOSTNAME, MARKER)}`;
-  return innerJson(await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', script, 'sh', work, process.execPath, recorder], { env: ENV }), MARKER);
+  const printed = innerJson(
+    await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', script, 'sh', work, process.execPath, recorder], { env: ENV }),
+    MARKER,
+  );
+  return /** @type {object} */ (printed); // the recorders' inner halves write objects
 }
 
 /**

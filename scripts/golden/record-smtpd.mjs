@@ -370,7 +370,11 @@ const NAMESPACE_SCRIPT = daemonNamespaceScript(HOSTNAME, MARKER);
  */
 async function runGroup(group, base) {
   const work = prepareWork(group, base);
-  return innerJson(await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', NAMESPACE_SCRIPT, 'sh', work, process.execPath, SELF], { env: ENV }), MARKER);
+  const printed = innerJson(
+    await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', NAMESPACE_SCRIPT, 'sh', work, process.execPath, SELF], { env: ENV }),
+    MARKER,
+  );
+  return /** @type {Omit<SmtpdExpected, 'postfix'>} */ (printed); // what inner() writes
 }
 
 async function main() {
