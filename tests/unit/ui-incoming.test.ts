@@ -54,7 +54,12 @@ describe('fromDrop', () => {
   });
 
   it('a folder that cannot be read rejects, it does not hang', async () => {
-    const broken = { isFile: false, isDirectory: true, name: 'd', createReader: () => ({ readEntries: (_ok: unknown, fail: (e: Error) => void) => fail(new Error('NotReadableError')) }) };
+    const broken = {
+      isFile: false,
+      isDirectory: true,
+      name: 'd',
+      createReader: () => ({ readEntries: (_ok: unknown, fail: (e: Error) => void) => fail(new Error('NotReadableError')) }),
+    };
     await expect(fromDrop(drop([broken as unknown as FileSystemEntry]))).rejects.toThrow('NotReadableError');
   });
 });
