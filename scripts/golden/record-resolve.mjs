@@ -645,7 +645,15 @@ async function inner(work) {
           const lines = windowLines();
           queueId ??= lines.find((l) => l.program === 'postfix/pickup' && l.queueId && /^uid=\d+ from=</.test(l.text))?.queueId ?? null;
           if (queueId) {
-            const ids = new Set(/** @type {string[]} */ (lines.filter((l) => l.queueId).map((l) => l.queueId)));
+            // bounce names the report it queues ("notification: ID") before that
+            // report's own lines arrive; wait for it too, or its lines fall into
+            // the next case's window and shift that case's R numbers.
+            const ids = new Set(
+              lines.flatMap((l) => [
+                ...(l.queueId ? [l.queueId] : []),
+                ...(l.program === 'postfix/bounce' ? [...l.text.matchAll(/notification: ([0-9A-F]{6,})\b/g)].map((m) => m[1]) : []),
+              ]),
+            );
             const removed = new Set(lines.filter((l) => l.queueId && !l.severity && l.text === 'removed').map((l) => l.queueId));
             const deferred = new Set(lines.filter((l) => l.queueId && /, status=deferred /.test(l.text)).map((l) => l.queueId));
             const inQueue = (/** @type {string} */ id) => ['incoming', 'active', 'maildrop'].some((d) => existsSync(join('/var/spool/postfix', d, id)));

@@ -72,6 +72,13 @@ test('two connections through postscreen: each verdict, the DNSBL score per site
     ['list.dnswl.example', '-4', '0'],
   ]);
   await expect(replies(page)).toHaveText(recorded('zen-listed').replies.flat());
+  // postscreen's dummy engine answered: a reply opens its step in postscreen's trace.
+  await page.getByRole('button', { name: /^Trace of RCPT TO:<alice@example\.com>:/ }).click();
+  await expect(page.getByRole('tab', { name: 'Trace' })).toHaveAttribute('aria-selected', 'true');
+  const step = page.getByTestId('postscreen-trace').locator('[data-kind="command"]:has(> .row[data-focused])');
+  await expect(step).toHaveCount(1);
+  await expect(step).toContainText('RCPT TO:<alice@example.com>');
+  await expect(step).toBeInViewport();
   await page.getByRole('tab', { name: 'Log' }).click();
   // Client ports differ between runs: compared without them.
   const noPort = (l: string): string => l.replace(/\]:\d+/g, ']:PORT');
@@ -139,6 +146,14 @@ test('the form adds a connection and sets its time; the returning client passes 
   await current(page);
   await expect(verdict(page)).toHaveAttribute('data-decided-by', 'pregreet');
   await expect(connections(page).nth(2)).toHaveAttribute('data-tone', 'reject');
+  // What it sent early is in the transcript, before the greeting's last line.
+  await page.getByRole('tab', { name: 'Transcript' }).click();
+  await expect(page.getByTestId('transcript').getByTestId('sent-early')).toHaveText(['EHLO early\\r\\n']);
+  const order = await page
+    .getByTestId('transcript')
+    .locator('li')
+    .evaluateAll((lis) => lis.map((li) => (li.classList.contains('early') ? 'early' : li.classList.contains('server') ? 'S' : 'C')));
+  expect(order.indexOf('early')).toBeLessThan(order.indexOf('S') < 0 ? Infinity : order.lastIndexOf('S'));
   expect(await seriousViolations(page)).toEqual([]);
 });
 

@@ -6,7 +6,7 @@
  * archives are in tests/fixtures/ui (made by GNU tar, pax tar and zip).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import initSqlJs from 'sql.js';
@@ -85,6 +85,23 @@ test('files dropped on the page come in', async ({ page }) => {
   await dialog.getByRole('button', { name: 'Add to the files' }).click();
   await expect(tree(page).getByRole('button', { name: 'header_checks.pcre', exact: true })).toBeVisible();
   await expect(tree(page).getByRole('button', { name: 'main.cf', exact: true })).toBeVisible();
+});
+
+test('a folder picked with "Open a folder" comes in with its paths', async ({ page }) => {
+  await open(page);
+  // A copy of /etc/postfix as a user has it: the folder's own name is not part of the paths.
+  const dir = join(mkdtempSync(join(tmpdir(), 'pfsim-folder-')), 'postfix');
+  mkdirSync(join(dir, 'sql'), { recursive: true });
+  writeFileSync(join(dir, 'main.cf'), 'transport_maps = hash:/etc/postfix/transport\n');
+  writeFileSync(join(dir, 'transport'), 'example.com smtp:[10.0.0.2]\n');
+  writeFileSync(join(dir, 'sql', 'x.cf'), 'dbpath = /etc/postfix/x.sqlite\nquery = SELECT 1\n');
+  await page.getByLabel('Open a folder').setInputFiles(dir);
+  const dialog = page.getByRole('dialog', { name: 'Bring files in' });
+  await expect(dialog.getByTestId('incoming')).toContainText('/etc/postfix/main.cf');
+  await expect(dialog.getByTestId('incoming')).toContainText('/etc/postfix/sql/x.cf');
+  await dialog.getByRole('button', { name: 'Replace the files' }).click();
+  await expect(tree(page).getByRole('button', { name: 'transport', exact: true })).toBeVisible();
+  expect(await lookup(page, 'transport_maps', 'user@example.com', { as: 'transport' })).toEqual({ status: 'found', value: 'smtp:[10.0.0.2]' });
 });
 
 test('a table main.cf names but the workspace lacks: create it from its error, and the session uses it', async ({ page }) => {

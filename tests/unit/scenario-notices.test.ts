@@ -53,6 +53,35 @@ describe('scenario notices', () => {
       'cleanup: header_checks is set: not simulated',
     ]);
   });
+  it('names each server table once, with the setting that names it; sendmail -bv only those outside smtpd', async () => {
+    const main = [
+      'compatibility_level = 3.6',
+      'smtpd_restriction_classes = fromtcp',
+      'fromtcp = check_sender_access tcp:127.0.0.1:9',
+      'smtpd_client_restrictions = check_client_access proxy:tcp:127.0.0.1:9, check_client_access nis:mail.access',
+      'transport_maps = unionmap:{hash:/etc/postfix/transport, socketmap:inet:127.0.0.1:9:transport}',
+      'virtual_alias_maps = memcache:/etc/postfix/mc.cf',
+      '',
+    ].join('\n');
+    const master = 'smtp inet n - y - - smtpd\n  -o smtpd_sender_restrictions=check_sender_access,tcp:127.0.0.1:10\n';
+    const s = await openScenario({ host: memoryHost({ '/etc/postfix/main.cf': main, '/etc/postfix/master.cf': master }) });
+    const servers = (ds: readonly { message: string; file?: string; line?: number }[]) =>
+      ds.filter((d) => / tables are not simulated: /.test(d.message)).map((d) => `${d.message.split(': ')[0]} (${d.file}:${d.line})`);
+    expect(servers(s.notices.play)).toEqual([
+      'fromtcp names tcp:127.0.0.1:9 (/etc/postfix/main.cf:3)',
+      'smtpd_client_restrictions names nis:mail.access (/etc/postfix/main.cf:4)',
+      'transport_maps names socketmap:inet:127.0.0.1:9:transport (/etc/postfix/main.cf:5)',
+      'virtual_alias_maps names memcache:/etc/postfix/mc.cf (/etc/postfix/main.cf:6)',
+      'smtpd_sender_restrictions names tcp:127.0.0.1:10 (/etc/postfix/master.cf:1)',
+    ]);
+    expect(servers(s.notices.resolve)).toEqual([
+      'transport_maps names socketmap:inet:127.0.0.1:9:transport (/etc/postfix/main.cf:5)',
+      'virtual_alias_maps names memcache:/etc/postfix/mc.cf (/etc/postfix/main.cf:6)',
+    ]);
+    expect(s.notices.play.find((d) => d.message.startsWith('fromtcp'))?.message).toBe(
+      'fromtcp names tcp:127.0.0.1:9: tcp tables are not simulated: nothing listens on 127.0.0.1:9 (Postfix tries ten times, a second apart)',
+    );
+  });
   it('runs trivial-rewrite with its own entry: smtpd -o relay_domains does not make a domain relayable', async () => {
     const s = await openScenario({ host: memoryHost(files) });
     const played = await s.play(DIALOGUE, { addr: '192.0.2.1' });

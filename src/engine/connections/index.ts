@@ -73,6 +73,8 @@ export interface ConnectionResult extends SessionResult {
   postscreen?: PostscreenVerdict;
   /** postscreen's decisions, before smtpd's `trace` (when the service runs postscreen): one `connection` event with its steps. */
   postscreenTrace?: PostscreenEvent[];
+  /** What the client sent before the greeting (`# pregreet:`), escapes undone. */
+  pregreet?: string;
 }
 
 export interface RunConnectionsOptions {
@@ -216,6 +218,7 @@ export function runConnections(p: PreparedConnections, dialogue: ConnectionDialo
       ...(session?.crashed && { crashed: session.crashed }),
       connection,
       postscreen: r.verdict,
+      ...(spec.pregreet !== undefined && { pregreet: spec.pregreet }),
     });
   });
   return { connections: out };

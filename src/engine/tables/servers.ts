@@ -34,6 +34,28 @@ const notice = (type: string, what: string): Diagnostic => ({
   message: `${type}: tables are not simulated: ${what}`,
 });
 
+/**
+ * SERVER_TABLE_TYPES - the table types that ask a server. The scenario names
+ * each one a configuration uses once, with its parameter (scenario/notices.ts).
+ */
+export const SERVER_TABLE_TYPES: readonly string[] = ['nis', 'memcache', 'socketmap', 'tcp'];
+
+/** serverWhat - what a server table does here, for its notice; `server` is memcache's, read from its file. */
+export function serverWhat(type: string, name: string, server?: string): string {
+  switch (type) {
+    case 'nis':
+      return 'the host has no NIS domain, so every lookup finds nothing';
+    case 'memcache':
+      return server === undefined
+        ? `nothing listens on the server ${name} names, as on a host without memcached`
+        : `nothing listens on ${server}, as on a host without memcached`;
+    case 'socketmap':
+      return `nothing listens on ${name.slice(0, Math.max(0, name.lastIndexOf(':')))}`;
+    default:
+      return `nothing listens on ${name} (Postfix tries ten times, a second apart)`;
+  }
+}
+
 /** connectError - what connecting to an endpoint gives where nothing listens: [what is named, reason]. */
 function connectError(endpoint: string): [string, string] {
   if (endpoint.startsWith('unix:')) return [endpoint.slice(5), 'No such file or directory'];
@@ -67,7 +89,7 @@ export const nisDriver: TableDriver = {
       (key, spec): LookupResult => ({ status: 'notfound', trace: { table: spec, key, notes: ['NIS lookups disabled: no NIS domain name'] } }),
       diagnostics,
     );
-    return { ...table, notices: [notice(type, 'the host has no NIS domain, so every lookup finds nothing')] };
+    return { ...table, notices: [notice(type, serverWhat(type, name))] };
   },
 };
 
@@ -80,14 +102,7 @@ export const memcacheDriver: TableDriver = {
     if ('error' in parsed) return surrogateTable(type, name, fatal(parsed.error));
     const server = cfgParserFromFile(name, parsed.params, parsed.diagnostics).getStr('memcache', 'inet:localhost:11211', 0, 0) ?? '';
     const [target, reason] = connectError(server);
-    return unreachable(
-      type,
-      name,
-      true,
-      () => [warning(`connect to ${target}: ${reason}`)],
-      reason,
-      `nothing listens on ${server}, as on a host without memcached`,
-    );
+    return unreachable(type, name, true, () => [warning(`connect to ${target}: ${reason}`)], reason, serverWhat(type, name, server));
   },
 };
 
@@ -105,7 +120,7 @@ export const socketmapDriver: TableDriver = {
       false,
       () => [warning(`connect to ${target}: ${reason}`), warning(`table ${spec} lookup error: ${reason}`)],
       reason,
-      `nothing listens on ${server}`,
+      serverWhat(type, name),
     );
   },
 };
@@ -115,6 +130,6 @@ export const tcpDriver: TableDriver = {
   open(type, name) {
     const reason = 'Connection refused';
     const attempts = Array.from({ length: 10 }, () => warning(`connect to TCP map ${name}: ${reason}`));
-    return unreachable(type, name, false, () => attempts, reason, `nothing listens on ${name} (Postfix tries ten times, a second apart)`);
+    return unreachable(type, name, false, () => attempts, reason, serverWhat(type, name));
   },
 };

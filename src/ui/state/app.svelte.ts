@@ -53,6 +53,8 @@ class Ui {
   connection = $state(0);
   /** The command (index among trace command nodes) the trace should open and show. */
   traceCommand: { index: number; seq: number } | undefined = $state.raw();
+  /** A step of a nested trace (postscreen's dummy-engine commands) the trace should open to and show. */
+  traceFocus: { node: object; seq: number } | undefined = $state.raw();
   /** A short message with an optional action (undo). */
   toast: { text: string; action?: { label: string; run: () => void } } | undefined = $state.raw();
   /** Import notes (what was left out and why). */
@@ -83,6 +85,12 @@ let seq = 0;
 export function showCommandTrace(index: number): void {
   ui.resultsTab = 'trace';
   ui.traceCommand = { index, seq: ++seq };
+}
+
+/** "Trace of this reply" for a step nested in a trace (postscreen answered the command itself). */
+export function showTraceStep(node: object): void {
+  ui.resultsTab = 'trace';
+  ui.traceFocus = { node, seq: ++seq };
 }
 
 const CURRENT = 'current';
