@@ -810,6 +810,9 @@ const cmp = (/** @type {string} */ a, /** @type {string} */ b) => (a < b ? -1 : 
  * @returns {MailLine[]}
  */
 function canonicalOrder(lines) {
+  // Sorted on the text as recorded, without what varies between runs (delay=, queue ids):
+  // two lines for one recipient must not trade places because one took longer.
+  const sortText = (/** @type {MailLine} */ l) => formatLine(l, () => 'ID');
   const rank = (/** @type {MailLine} */ l) => {
     if (l.program === 'postfix/pickup') return 0;
     if (l.program === 'postfix/cleanup') return 1;
@@ -820,7 +823,7 @@ function canonicalOrder(lines) {
   };
   return lines
     .map((l, i) => ({ l, i, r: rank(l) }))
-    .sort((a, b) => a.r - b.r || (a.r === 3 || a.r === 4 ? cmp(`${a.l.program}: ${a.l.message}`, `${b.l.program}: ${b.l.message}`) : 0) || a.i - b.i)
+    .sort((a, b) => a.r - b.r || (a.r === 3 || a.r === 4 ? cmp(sortText(a.l), sortText(b.l)) : 0) || a.i - b.i)
     .map((x) => x.l);
 }
 

@@ -614,7 +614,8 @@ function settleQueue() {
  * orderQueueLines - one queue id's lines in an order that does not depend on
  * timing: cleanup, qmgr's from= line, then the delivery agents' lines sorted by
  * process name and relay= (agents for different transports run in parallel),
- * each group in log order, then the rest of qmgr (removed, expired...).
+ * then by their text without delays (one transport's deliveries run in
+ * parallel too), then the rest of qmgr (removed, expired...).
  * @param {LogLine[]} lines
  * @returns {LogLine[]}
  */
@@ -625,10 +626,12 @@ function orderQueueLines(lines) {
     return 2;
   };
   const agent = (/** @type {LogLine} */ l) => `${l.process} ${/\brelay=([^,]*)/.exec(l.text)?.[1] ?? ''}`;
+  // One transport's deliveries of one message also run in parallel (local: one recipient each).
+  const untimed = (/** @type {LogLine} */ l) => l.text.replace(/, delays?=[\d./]+/g, '');
   const cmp = (/** @type {string} */ x, /** @type {string} */ y) => (x < y ? -1 : x > y ? 1 : 0);
   return lines
     .map((l, i) => ({ l, i }))
-    .sort((a, b) => rank(a.l) - rank(b.l) || (rank(a.l) === 2 ? cmp(agent(a.l), agent(b.l)) : 0) || a.i - b.i)
+    .sort((a, b) => rank(a.l) - rank(b.l) || (rank(a.l) === 2 ? cmp(agent(a.l), agent(b.l)) || cmp(untimed(a.l), untimed(b.l)) : 0) || a.i - b.i)
     .map((x) => x.l);
 }
 
