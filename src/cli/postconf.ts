@@ -12,6 +12,7 @@
  */
 import { CHECKED_PROGRAMS, loadMainCf, notSimulatedNotices, parseMasterCf, postconfShow, printable, serviceView } from '../engine/index.ts';
 import type { Host, MachineFacts } from '../engine/index.ts';
+import { getopt } from './getopt.ts';
 import { createNodeHost } from './node-host.ts';
 import type { CommandOutput } from './postmap.ts';
 
@@ -60,36 +61,20 @@ export async function runPostconf(argv: readonly string[], io: { host?: Host; fa
   }
   const flags = new Set<string>();
   let configDirectory: string | undefined;
-  let i = 0;
   let stderr = '';
   const fail = (message: string): CommandOutput => ({ stdout: '', stderr: stderr + `postconf: fatal: ${message}\n`, status: 1 });
-  for (; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      i++;
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') break;
-    for (let j = 1; j < arg.length; j++) {
-      const c = arg[j]!;
-      if (c === 'c') {
-        const value = j + 1 < arg.length ? arg.slice(j + 1) : argv[++i];
-        if (value === undefined) {
-          stderr += `postconf: option requires an argument -- 'c'\n`;
-          return fail(USAGE);
-        }
-        configDirectory = value;
-        break;
-      }
-      if (SIMULATED.has(c)) flags.add(c);
-      else if (NOT_SIMULATED.has(c)) return fail(`-${c} is not simulated`);
-      else {
-        stderr += `postconf: invalid option -- '${c}'\n`;
-        return fail(USAGE);
-      }
-    }
+  const end = getopt('postconf', argv, 'c:' + [...SIMULATED, ...NOT_SIMULATED].join(''), (c, value) => {
+    if (c === 'c') configDirectory = value;
+    else if (SIMULATED.has(c)) flags.add(c);
+    else return fail(`-${c} is not simulated`);
+    return undefined;
+  });
+  if ('stop' in end) return end.stop;
+  if ('error' in end) {
+    stderr += end.error + '\n';
+    return fail(USAGE);
   }
-  const names = argv.slice(i);
+  const names = argv.slice(end.operands);
   if (names.some((n) => n.includes('='))) return fail('editing main.cf or master.cf (name=value) is not simulated');
   const host = io.host ?? createNodeHost(configDirectory === undefined ? {} : { configDirectory });
   const decoder = new TextDecoder();

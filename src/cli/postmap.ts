@@ -26,6 +26,7 @@
 import { DEBIAN_POSTFIX_TYPES, INDEXED_TYPES, loadMainCf, openTable, printable, splitSpec } from '../engine/index.ts';
 import type { BuildFlags, Diagnostic, Host, LookupResult, OpenOptions, Table } from '../engine/index.ts';
 import { aliasDatabaseHost, checkParameters, decodeBytes, encodeBytes, fileContent } from '../engine/index.ts';
+import { getopt } from './getopt.ts';
 import { createNodeHost } from './node-host.ts';
 
 /** What a command run produces: exactly what the real program would print. */
@@ -99,78 +100,63 @@ function parseArgs(program: Program, argv: readonly string[], fail: (msg: string
     maps: [],
   };
   const onlyOne = (): never => fail('specify only one of -s -q or -d');
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      i++;
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') break;
-    for (let j = 1; j < arg.length; j++) {
-      const c = arg[j]!;
-      const at = OPTIONS.indexOf(c);
-      if (at < 0 || c === ':') {
-        stderr(`${program.name}: invalid option -- '${c}'`);
-        fail(USAGE);
+  const end = getopt(program.name, argv, OPTIONS, (c, value) => {
+    if (value !== undefined) {
+      if (c === 'c') args.configDirectory = value;
+      else {
+        if (args.sequence || args.query !== undefined || args.delete !== undefined) onlyOne();
+        if (c === 'q') args.query = value;
+        else args.delete = value;
       }
-      if (OPTIONS[at + 1] === ':') {
-        const value = j + 1 < arg.length ? arg.slice(j + 1) : argv[++i];
-        if (value === undefined) {
-          stderr(`${program.name}: option requires an argument -- '${c}'`);
-          fail(USAGE);
-        }
-        if (c === 'c') args.configDirectory = value;
-        else {
-          if (args.sequence || args.query !== undefined || args.delete !== undefined) onlyOne();
-          if (c === 'q') args.query = value;
-          else args.delete = value;
-        }
+      return undefined;
+    }
+    switch (c) {
+      case 'f':
+        args.fold = false;
         break;
-      }
-      switch (c) {
-        case 'f':
-          args.fold = false;
-          break;
-        case 'F':
-          args.rhsIsFile = true;
-          break;
-        case 'N':
-          args.nul = 'with';
-          break;
-        case 'n':
-          args.nul = 'without';
-          break;
-        case 'r':
-          args.duplicates = 'replace';
-          break;
-        case 'w':
-          args.duplicates = 'ignore';
-          break;
-        case 's':
-          if (args.query !== undefined || args.delete !== undefined) fail('specify only one of -s or -q or -d');
-          args.sequence = true;
-          break;
-        case 'b':
-          args.body = true;
-          break;
-        case 'h':
-          args.header = true;
-          break;
-        case 'm':
-          args.mime = true;
-          break;
-        case 'i':
-          args.incremental = true;
-          break;
-        case 'u':
-          args.noUtf8 = true;
-          break;
-        // -o, -p (privileges and permissions of a built file), -U (UTF-8 checks with -b, -h), -v: no answer changes.
-      }
+      case 'F':
+        args.rhsIsFile = true;
+        break;
+      case 'N':
+        args.nul = 'with';
+        break;
+      case 'n':
+        args.nul = 'without';
+        break;
+      case 'r':
+        args.duplicates = 'replace';
+        break;
+      case 'w':
+        args.duplicates = 'ignore';
+        break;
+      case 's':
+        if (args.query !== undefined || args.delete !== undefined) fail('specify only one of -s or -q or -d');
+        args.sequence = true;
+        break;
+      case 'b':
+        args.body = true;
+        break;
+      case 'h':
+        args.header = true;
+        break;
+      case 'm':
+        args.mime = true;
+        break;
+      case 'i':
+        args.incremental = true;
+        break;
+      case 'u':
+        args.noUtf8 = true;
+        break;
+      // -o, -p (privileges and permissions of a built file), -U (UTF-8 checks with -b, -h), -v: no answer changes.
     }
+    return undefined;
+  });
+  if ('error' in end) {
+    stderr(end.error);
+    fail(USAGE);
   }
-  args.maps = argv.slice(i) as string[];
+  args.maps = argv.slice('operands' in end ? end.operands : argv.length);
   return args;
 }
 

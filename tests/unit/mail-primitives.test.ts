@@ -1,7 +1,29 @@
 // valid_hostname(3), dsn_split and smtpd_dsn_fix as Postfix 3.7 implements them.
 import { describe, expect, it } from 'vitest';
-import { validHostaddr, validHostname, validMailhostAddr, validMailhostLiteral } from '../../src/engine/mail/valid-hostname.ts';
+import { hostnameGripe, validHostaddr, validHostname, validMailhostAddr, validMailhostLiteral } from '../../src/engine/mail/valid-hostname.ts';
 import { dsnSplit, dsnValid, smtpdDsnFix } from '../../src/engine/mail/dsn.ts';
+
+describe('hostnameGripe', () => {
+  const long = 'a'.repeat(64);
+  it.each([
+    ['', false, 'empty hostname'],
+    [`${long}.example`, false, `hostname label too long: ${long}.example`],
+    ['a.*.example', true, "'*' can be the first label only: a.*.example"],
+    ['a..b', false, 'misplaced delimiter: a..b'],
+    ['bad-.example', false, 'misplaced hyphen: bad-.example'],
+    ['a b', false, 'invalid character 32(decimal): a b'],
+    ['*.example', false, 'invalid character 42(decimal): *.example'],
+    ['1.2.3.4', false, 'numeric hostname: 1.2.3.4'],
+    [`${'a.'.repeat(128)}b`, false, `bad length 257 for ${'a.'.repeat(50)}...`],
+  ])('%s (wildcard %s): %s', (name, wildcard, gripe) => {
+    expect(hostnameGripe(name, wildcard)).toBe(`valid_hostname: ${gripe}`);
+    expect(validHostname(name, wildcard)).toBe(false);
+  });
+  it.each(['mail.example.com', 'a_b.example', '*.example'])('%s: none', (name) => {
+    expect(hostnameGripe(name, true)).toBeUndefined();
+    expect(validHostname(name, true)).toBe(true);
+  });
+});
 
 describe('validHostname', () => {
   it.each([

@@ -13,9 +13,15 @@ const NAME_MAX = 255;
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 const isAlnum = (c: string): boolean => isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 
-/** validHostname - a syntactically valid (ASCII) host name; `wildcard` allows a leading `*` label. */
-export function validHostname(name: string, wildcard = false): boolean {
-  if (name === '') return false;
+/** What is wrong with a host name, in the order valid_hostname(3) finds it. */
+type Fault = 'empty' | 'label' | 'wildcard' | 'delimiter' | 'hyphen' | 'character' | 'numeric' | 'length';
+
+/** The index of the character a 'character' fault names. */
+let faultAt = 0;
+
+/** hostnameFault - valid_hostname(3)'s scan: undefined for a valid name, else the first fault. */
+function hostnameFault(name: string, wildcard: boolean): Fault | undefined {
+  if (name === '') return 'empty';
   let labelLength = 0;
   let labelCount = 0;
   let nonNumeric = false;
@@ -24,25 +30,33 @@ export function validHostname(name: string, wildcard = false): boolean {
     const next = name[i + 1];
     if (isAlnum(c) || c === '_') {
       if (labelLength === 0) labelCount++;
-      if (++labelLength > LABEL_MAX) return false;
+      if (++labelLength > LABEL_MAX) return 'label';
       if (!isDigit(c)) nonNumeric = true;
     } else if (wildcard && c === '*') {
-      if (labelLength || labelCount || (next !== undefined && next !== '.')) return false;
+      if (labelLength || labelCount || (next !== undefined && next !== '.')) return 'wildcard';
       labelCount++;
       labelLength++;
       nonNumeric = true;
     } else if (c === '.') {
-      if (labelLength === 0 || next === undefined) return false;
+      if (labelLength === 0 || next === undefined) return 'delimiter';
       labelLength = 0;
     } else if (c === '-') {
       nonNumeric = true;
       labelLength++;
-      if (labelLength === 1 || next === undefined || next === '.') return false;
+      if (labelLength === 1 || next === undefined || next === '.') return 'hyphen';
     } else {
-      return false;
+      faultAt = i;
+      return 'character';
     }
   }
-  return nonNumeric && name.length <= NAME_MAX;
+  if (!nonNumeric) return 'numeric';
+  if (name.length > NAME_MAX) return 'length';
+  return undefined;
+}
+
+/** validHostname - a syntactically valid (ASCII) host name; `wildcard` allows a leading `*` label. */
+export function validHostname(name: string, wildcard = false): boolean {
+  return hostnameFault(name, wildcard) === undefined;
 }
 
 /** validIpv4Hostaddr - a dotted quad with octets 0..255. */
@@ -134,34 +148,18 @@ export function validMailhostLiteral(text: string): boolean {
  * when the name is valid.
  */
 export function hostnameGripe(name: string, wildcard = false): string | undefined {
-  const w = (what: string): string => `valid_hostname: ${what}`;
+  const fault = hostnameFault(name, wildcard);
+  if (fault === undefined) return undefined;
   const shown = name.slice(0, 100);
-  if (name === '') return w('empty hostname');
-  let labelLength = 0;
-  let labelCount = 0;
-  let nonNumeric = false;
-  for (let i = 0; i < name.length; i++) {
-    const c = name[i]!;
-    const next = name[i + 1];
-    if (isAlnum(c) || c === '_') {
-      if (labelLength === 0) labelCount++;
-      if (++labelLength > LABEL_MAX) return w(`hostname label too long: ${shown}`);
-      if (!isDigit(c)) nonNumeric = true;
-    } else if (wildcard && c === '*') {
-      if (labelLength || labelCount || (next !== undefined && next !== '.')) return w(`'*' can be the first label only: ${shown}`);
-      labelCount++;
-      labelLength++;
-      nonNumeric = true;
-    } else if (c === '.') {
-      if (labelLength === 0 || next === undefined) return w(`misplaced delimiter: ${shown}`);
-      labelLength = 0;
-    } else if (c === '-') {
-      nonNumeric = true;
-      labelLength++;
-      if (labelLength === 1 || next === undefined || next === '.') return w(`misplaced hyphen: ${shown}`);
-    } else return w(`invalid character ${c.charCodeAt(0)}(decimal): ${shown}`);
-  }
-  if (!nonNumeric) return w(`numeric hostname: ${shown}`);
-  if (name.length > NAME_MAX) return w(`bad length ${name.length} for ${shown}...`);
-  return undefined;
+  const what = {
+    empty: 'empty hostname',
+    label: `hostname label too long: ${shown}`,
+    wildcard: `'*' can be the first label only: ${shown}`,
+    delimiter: `misplaced delimiter: ${shown}`,
+    hyphen: `misplaced hyphen: ${shown}`,
+    character: `invalid character ${name.charCodeAt(faultAt)}(decimal): ${shown}`,
+    numeric: `numeric hostname: ${shown}`,
+    length: `bad length ${name.length} for ${shown}...`,
+  }[fault];
+  return `valid_hostname: ${what}`;
 }

@@ -10,7 +10,7 @@
  *   at open; lookup only runs compiled patterns.
  */
 import type { Diagnostic, LookupResult } from '../trace/types.ts';
-import type { OpenOptions, Table } from './types.ts';
+import type { OpenOptions, Table, TableDriver } from './types.ts';
 import { fromBinary, lowerKey, toBinary } from './regex/engines.ts';
 import { indexRules } from './regex/rule-index.ts';
 import type { CompileResult, CompiledRegex } from './regex/types.ts';
@@ -81,6 +81,11 @@ export function splitResult(value: string, warn: (msg: string) => void): { type:
   };
   const status = macParse(value, collect, warn);
   return status & MAC_PARSE_ERROR ? null : out;
+}
+
+/** patternTableDriver - the table driver of a dialect (regexp: or pcre:). */
+export function patternTableDriver(dialect: Dialect): TableDriver {
+  return { open: (type, name, options) => openPatternTable(dialect, type, name, options) };
 }
 
 /** openPatternTable - reads, parses and compiles a regexp or pcre table. */

@@ -15,7 +15,7 @@ import { compileBacktrack } from './regex/pcre-match.ts';
 import { PcreError } from './regex/pcre-escape.ts';
 import { translatePcre } from './regex/pcre-syntax.ts';
 import type { CompileResult, CompiledRegex } from './regex/types.ts';
-import { openPatternTable, type Dialect } from './pattern-rules.ts';
+import { patternTableDriver, type Dialect } from './pattern-rules.ts';
 import type { TableDriver } from './types.ts';
 
 /** compilePcre - one pcre_table(5) pattern with its toggled flags. */
@@ -97,8 +97,4 @@ const PCRE: Dialect = {
 };
 
 /** The pcre: table driver. */
-export const pcreDriver: TableDriver = {
-  open(type, name, options) {
-    return openPatternTable(PCRE, type, name, options);
-  },
-};
+export const pcreDriver: TableDriver = patternTableDriver(PCRE);

@@ -15,7 +15,7 @@ import { compileLiteral, compileRe2 } from './regex/engines.ts';
 import { compileBacktrack, MatchError } from './regex/pcre-match.ts';
 import { translatePosix } from './regex/posix.ts';
 import type { CompileResult, CompiledRegex } from './regex/types.ts';
-import { openPatternTable, type Dialect } from './pattern-rules.ts';
+import { patternTableDriver, type Dialect } from './pattern-rules.ts';
 import type { TableDriver } from './types.ts';
 
 /** compilePosix - one regexp_table(5) pattern with its toggled flags. */
@@ -78,8 +78,4 @@ const REGEXP: Dialect = {
 };
 
 /** The regexp: table driver. */
-export const regexpDriver: TableDriver = {
-  open(type, name, options) {
-    return openPatternTable(REGEXP, type, name, options);
-  },
-};
+export const regexpDriver: TableDriver = patternTableDriver(REGEXP);

@@ -34,11 +34,25 @@ export function parseIPv4(text: string): Uint8Array | undefined {
  * number, or -1: the same rules, without allocating (hot in cidr: tables).
  */
 export function parseIPv4Number(s: string, start = 0, end = s.length): number {
+  return scanIPv4(s, start, end) === end ? scanned.value : -1;
+}
+
+/** What scanIPv4() read: the address as an unsigned 32-bit number. */
+const scanned = { value: 0 };
+
+/**
+ * scanIPv4 - inet_pton(AF_INET)'s state machine over s[start, end), up to
+ * the first character that is neither a digit nor a dot: that index, with
+ * the address in `scanned.value`, or -1 when what comes before it is not a
+ * strict dotted quad. One pass, no substrings, no allocation.
+ */
+function scanIPv4(s: string, start: number, end: number): number {
   let octets = 0;
   let sawDigit = false;
   let cur = 0;
   let acc = 0;
-  for (let i = start; i < end; i++) {
+  let i = start;
+  for (; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       if (sawDigit && cur === 0) return -1; // leading zero
@@ -53,10 +67,11 @@ export function parseIPv4Number(s: string, start = 0, end = s.length): number {
       acc = acc * 256 + cur;
       cur = 0;
       sawDigit = false;
-    } else return -1;
+    } else break;
   }
   if (octets < 4 || !sawDigit) return -1;
-  return acc * 256 + cur;
+  scanned.value = acc * 256 + cur;
+  return i;
 }
 
 /**
@@ -67,32 +82,11 @@ export function parseIPv4Number(s: string, start = 0, end = s.length): number {
  * which the caller's exact parser then handles.
  */
 export function scanIPv4Prefix(s: string, start: number, end: number, out: { net: number; shift: number }): number {
-  // The address: parseIPv4Number()'s state machine, up to `/` or a blank.
-  let octets = 0;
-  let sawDigit = false;
-  let cur = 0;
-  let acc = 0;
-  let i = start;
-  let c = 0;
-  for (; i < end; i++) {
-    c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (sawDigit && cur === 0) return -1;
-      cur = cur * 10 + (c - 48);
-      if (cur > 255) return -1;
-      if (!sawDigit) {
-        if (++octets > 4) return -1;
-        sawDigit = true;
-      }
-    } else if (c === 46 && sawDigit) {
-      if (octets === 4) return -1;
-      acc = acc * 256 + cur;
-      cur = 0;
-      sawDigit = false;
-    } else break;
-  }
-  if (octets < 4 || !sawDigit) return -1;
-  const net = acc * 256 + cur;
+  // The address, up to `/` or a blank.
+  let i = scanIPv4(s, start, end);
+  if (i < 0) return -1;
+  const net = scanned.value;
+  let c = i < end ? s.charCodeAt(i) : 0;
   let shift = 32;
   if (i < end && c === 47) {
     // One or two mask digits, then the end of the pattern.
@@ -116,28 +110,12 @@ export function scanIPv4Prefix(s: string, start: number, end: number, out: { net
 const isSpaceCode = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
 
 function parseIPv4Into(s: string, start: number, end: number, out: Uint8Array, at: number): boolean {
-  let octets = 0;
-  let sawDigit = false;
-  let cur = 0;
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (sawDigit && cur === 0) return false; // leading zero
-      cur = cur * 10 + (c - 48);
-      if (cur > 255) return false;
-      if (!sawDigit) {
-        if (++octets > 4) return false;
-        sawDigit = true;
-      }
-    } else if (c === 46 && sawDigit) {
-      if (octets === 4) return false;
-      out[at + octets - 1] = cur;
-      cur = 0;
-      sawDigit = false;
-    } else return false;
-  }
-  if (octets < 4 || !sawDigit) return false;
-  out[at + 3] = cur;
+  if (scanIPv4(s, start, end) !== end) return false;
+  const v = scanned.value;
+  out[at] = v >>> 24;
+  out[at + 1] = (v >>> 16) & 255;
+  out[at + 2] = (v >>> 8) & 255;
+  out[at + 3] = v & 255;
   return true;
 }
 

@@ -52,6 +52,11 @@ export interface Answer<R> {
 
 export type Channel = 'check' | 'smtpd' | 'resolve' | 'query' | 'expect';
 
+/** responseOf - a channel's response when its last run ended with one from the engine (ok), else undefined. */
+export function responseOf<R extends { ok: boolean }>(a: Answer<R> | undefined): Extract<R, { ok: true }> | undefined {
+  return a?.outcome.kind === 'done' && a.outcome.response.ok ? (a.outcome.response as Extract<R, { ok: true }>) : undefined;
+}
+
 /** An expectation file: /etc/postfix/NAME.expect or /etc/postfix/tests/NAME.expect. */
 export const isExpectPath = (path: string): boolean => /^\/etc\/postfix\/(tests\/)?[^/]+\.expect$/.test(path);
 

@@ -84,21 +84,24 @@ interface Failure {
   message: string;
 }
 
+/** A table as opened for a lookup, with what Postfix logs about it. */
+export interface OpenedTable {
+  spec: string;
+  type: string;
+  fixed: boolean;
+  /** Logged each time the table is opened. */
+  diagnostics: Diagnostic[];
+  /** Logged by postmap when it built the indexed file (hash, btree, ...). */
+  buildDiagnostics: Diagnostic[];
+  openError?: Diagnostic;
+}
+
 /** What the worker answers for one lookup request. */
 export type LookupResponse =
   | {
       id: number;
       ok: true;
-      table: {
-        spec: string;
-        type: string;
-        fixed: boolean;
-        /** Logged each time the table is opened. */
-        diagnostics: Diagnostic[];
-        /** Logged by postmap when it built the indexed file (hash, btree, ...). */
-        buildDiagnostics: Diagnostic[];
-        openError?: Diagnostic;
-      };
+      table: OpenedTable;
       result: LookupResult;
       /** Milliseconds spent opening and looking up, inside the worker. */
       elapsed: number;
@@ -252,16 +255,10 @@ export type QueryResponse =
       id: number;
       ok: true;
       /** The tables as opened, with what Postfix logs. */
-      tables: {
-        spec: string;
-        type: string;
-        fixed: boolean;
-        diagnostics: Diagnostic[];
-        buildDiagnostics: Diagnostic[];
-        openError?: Diagnostic;
+      tables: (OpenedTable & {
         /** What the simulator does not model about the table (a server it cannot reach), said once. */
         notices?: Diagnostic[];
-      }[];
+      })[];
       /** postmap -q: the one lookup (first table of the list). */
       result?: LookupResult;
       /** A program's search. */

@@ -41,29 +41,16 @@ export function lookupPeer(dns: DnsFacts, addr: string): PeerFacts {
   else if (addr === '127.0.0.1' || addr === '::1') name = 'localhost';
   if (name === undefined) return { name: 'unknown', nameStatus: 'perm', reverseName: 'unknown', reverseNameStatus: 'perm' };
   const forward = name === 'localhost' && dns.addresses(name) === 'notfound' ? ['127.0.0.1', '::1'] : dns.addresses(name);
-  if (forward === 'retry')
-    return {
-      name: 'unknown',
-      nameStatus: 'temp',
-      reverseName: name,
-      reverseNameStatus: 'ok',
-      warning: `hostname ${name} does not resolve to address ${addr}: Temporary failure in name resolution`,
-    };
-  if (forward === 'notfound')
-    return {
-      name: 'unknown',
-      nameStatus: 'forged',
-      reverseName: name,
-      reverseNameStatus: 'ok',
-      warning: `hostname ${name} does not resolve to address ${addr}: Name or service not known`,
-    };
-  if (!forward.includes(addr.toLowerCase()))
-    return {
-      name: 'unknown',
-      nameStatus: 'forged',
-      reverseName: name,
-      reverseNameStatus: 'ok',
-      warning: `hostname ${name} does not resolve to address ${addr}`,
-    };
+  // The reverse name stands, but is not verified: the name is `unknown`, and smtpd says why.
+  const unverified = (nameStatus: PeerStatus, why: string): PeerFacts => ({
+    name: 'unknown',
+    nameStatus,
+    reverseName: name,
+    reverseNameStatus: 'ok',
+    warning: `hostname ${name} does not resolve to address ${addr}${why}`,
+  });
+  if (forward === 'retry') return unverified('temp', ': Temporary failure in name resolution');
+  if (forward === 'notfound') return unverified('forged', ': Name or service not known');
+  if (!forward.includes(addr.toLowerCase())) return unverified('forged', '');
   return { name, nameStatus: 'ok', reverseName: name, reverseNameStatus: 'ok' };
 }

@@ -10,6 +10,8 @@
  */
 import type { AddressEvent, LookupTrace, PostscreenEvent, SmtpdEvent, SourceLine } from '../../../engine/index.ts';
 import type { QueryResponse, ResolveResponse, SmtpdResponse } from '../../worker/protocol.ts';
+import { responseOf, type Live } from '../../state/live.svelte.ts';
+import type { View } from '../../state/types.ts';
 import { eventSource, lookupLines, parameterLine } from './links.ts';
 
 const MAIN_CF = '/etc/postfix/main.cf';
@@ -89,4 +91,24 @@ export function queryLines(r: Extract<QueryResponse, { ok: true }>): Lines {
   c.lookup(r.result?.trace);
   for (const s of r.consumer?.steps ?? []) for (const l of s.lookups) c.lookup(l);
   return c.lines;
+}
+
+/**
+ * answerLines - the lines that took part in the answer `view` shows (none
+ * while it has none, nor for a view without an answer of its own).
+ */
+export function answerLines(view: View, live: Pick<Live, 'smtpd' | 'resolve' | 'query'>, mainCf: string | undefined): Lines {
+  if (view === 'smtpd') {
+    const r = responseOf(live.smtpd);
+    return r ? smtpdLines(r) : new Map();
+  }
+  if (view === 'resolve') {
+    const r = responseOf(live.resolve);
+    return r ? resolveLines(r, mainCf) : new Map();
+  }
+  if (view === 'lookup') {
+    const r = responseOf(live.query);
+    return r ? queryLines(r) : new Map();
+  }
+  return new Map();
 }
