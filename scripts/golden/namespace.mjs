@@ -11,15 +11,20 @@
  *   runCollected() runs the namespace's first process and gathers its
  *   output; afterMarker() tells our own set-up failing from the inner
  *   half's answer, innerJson() reads what the inner half printed.
- *   daemonNamespaceScript() and DAEMON_UNSHARE are the
- *   start-up of a namespace where Postfix's daemons run (record-smtpd,
- *   bench/smtpd); readLines() splits what a socket receives into lines.
+ *   innerNamespaceScript() starts a namespace over a work tree and runs
+ *   the recorder's inner half; daemonNamespaceScript(), DAEMON_UNSHARE and
+ *   daemonInner() are the start-up of a namespace where Postfix's daemons
+ *   run (record-smtpd, record-postscreen, bench/smtpd); readLines() splits
+ *   what a socket receives into lines.
+ *   withWorkDir() makes and removes a recorder's temporary directory;
+ *   recordGroups() is a recorder's outer loop (groups recorded a few at a
+ *   time, expected.json written, a line for each, failures at the end).
  *   askPostconf() asks the installed postconf about itself (version, map
  *   types) through an empty private configuration directory, so it works
  *   on a machine without /etc/postfix/main.cf and never reads the system's.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -210,15 +215,16 @@ export function innerJson({ stdout, stderr, code, signal }, marker) {
 export const DAEMON_UNSHARE = ['-m', '-n', '-u', '-p', '-f', '--mount-proc', '--propagation', 'private'];
 
 /**
- * daemonNamespaceScript - the namespace's first process (sh -c SCRIPT sh
- * WORK NODE SELF): host name, lo, WORK's etc, spool, lib and mail over
- * Postfix's directories, its sys/ files over those of /etc that exist,
- * the marker line, then `NODE SELF --inner WORK`.
+ * innerNamespaceScript - the namespace's first process (sh -c SCRIPT sh
+ * WORK NODE SELF): host name, lo, WORK's etc, spool and lib over
+ * Postfix's directories, `mounts` (more shell), the marker line, then
+ * `NODE SELF --inner WORK`.
  * @param {string} hostname
  * @param {string} marker
+ * @param {string} [mounts]
  * @returns {string}
  */
-export function daemonNamespaceScript(hostname, marker) {
+export function innerNamespaceScript(hostname, marker, mounts = '') {
   return `
 set -e
 hostname ${hostname}
@@ -227,13 +233,116 @@ work=$1; node=$2; self=$3
 mount --bind "$work/etc" /etc/postfix
 mount --bind "$work/spool" /var/spool/postfix
 mount --bind "$work/lib" /var/lib/postfix
-mount --bind "$work/mail" /var/mail
+${mounts}printf '%s\\n' '${marker}' >&2
+exec "$node" "$self" --inner "$work"
+`;
+}
+
+/**
+ * daemonNamespaceScript - innerNamespaceScript's, with WORK's mail over
+ * /var/mail and its sys/ files over those of /etc that exist.
+ * @param {string} hostname
+ * @param {string} marker
+ * @returns {string}
+ */
+export function daemonNamespaceScript(hostname, marker) {
+  return innerNamespaceScript(
+    hostname,
+    marker,
+    `mount --bind "$work/mail" /var/mail
 for f in passwd group hosts nsswitch.conf resolv.conf aliases mailname; do
   if [ -e /etc/$f ] || [ -L /etc/$f ]; then mount --bind "$work/sys/$f" /etc/$f; fi
 done
-printf '%s\\n' '${marker}' >&2
-exec "$node" "$self" --inner "$work"
-`;
+`,
+  );
+}
+
+/**
+ * daemonInner - runs `SELF --inner WORK` in a fresh daemon namespace (DAEMON_UNSHARE) whose
+ * first process is `script` (daemonNamespaceScript's, maybe after a prelude); the JSON it printed.
+ * @param {string} script
+ * @param {string} marker
+ * @param {string} work
+ * @param {string} self
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {Promise<unknown>}
+ */
+export async function daemonInner(script, marker, work, self, env) {
+  return innerJson(await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', script, 'sh', work, process.execPath, self], { env }), marker);
+}
+
+/**
+ * withWorkDir - runs `body` on a new temporary directory (named from `prefix`, its mode set to
+ * `mode` when given) and removes it afterwards, unless the environment variable `keep` is set:
+ * then `RECORDER: kept DIR` says where it is.
+ * @template T
+ * @param {{ recorder: string; prefix: string; keep?: string; mode?: number }} how
+ * @param {(base: string) => Promise<T>} body
+ * @returns {Promise<T>}
+ */
+export async function withWorkDir({ recorder, prefix, keep, mode }, body) {
+  const base = mkdtempSync(join(tmpdir(), prefix));
+  if (mode !== undefined) chmodSync(base, mode);
+  try {
+    return await body(base);
+  } finally {
+    if (keep && process.env[keep]) process.stderr.write(`${recorder}: kept ${base}\n`);
+    else rmSync(base, { recursive: true, force: true });
+  }
+}
+
+/**
+ * How recordGroups records.
+ * @template G, R
+ * @typedef {object} RecordGroups
+ * @property {string} recorder the script's name, the start of its lines
+ * @property {string} version Postfix's, written into every expected.json
+ * @property {number} started when the script started (Date.now()), for the summary's time
+ * @property {number} concurrency groups recorded at the same time
+ * @property {{ prefix: string; keep: string; mode?: number }} workDir as withWorkDir takes it
+ * @property {string} unit what the summary counts ("sessions")
+ * @property {(group: G) => string} name
+ * @property {(group: G) => string} expected the path of the group's expected.json
+ * @property {(group: G, base: string) => Promise<R>} record the group's expected.json without `postfix`
+ * @property {(group: G, result: R, secs: string) => { count: number; note: string }} report what a recorded group adds to the count, and its line
+ * @property {(message: string) => never} die
+ */
+
+/**
+ * recordGroups - a recorder's outer loop: records `groups` in a work directory (withWorkDir),
+ * `concurrency` at a time, writes each group's expected.json ({ postfix: version, ...result }),
+ * prints a line for each and a summary, then dies listing the groups that failed.
+ * @template G
+ * @template {object} R
+ * @param {G[]} groups
+ * @param {RecordGroups<G, R>} how
+ * @returns {Promise<void>}
+ */
+export async function recordGroups(groups, how) {
+  const { recorder, version, die } = how;
+  /** @type {string[]} */
+  const failures = [];
+  let total = 0;
+  await withWorkDir({ recorder, ...how.workDir }, (base) =>
+    pool(
+      groups.map((group) => async () => {
+        const t0 = Date.now();
+        try {
+          const result = await how.record(group, base);
+          writeFileSync(how.expected(group), JSON.stringify({ postfix: version, ...result }, null, 2) + '\n');
+          const { count, note } = how.report(group, result, ((Date.now() - t0) / 1000).toFixed(1));
+          total += count;
+          process.stderr.write(`${recorder}: ${how.name(group)}: ${note}\n`);
+        } catch (e) {
+          failures.push(`${how.name(group)}: ${/** @type {Error} */ (e).message}`);
+        }
+      }),
+      how.concurrency,
+    ),
+  );
+  const secs = ((Date.now() - how.started) / 1000).toFixed(1);
+  process.stderr.write(`${recorder}: Postfix ${version}: ${groups.length - failures.length} groups, ${total} ${how.unit}, ${secs} s\n`);
+  if (failures.length) die(`failed:\n  ${failures.join('\n  ')}`);
 }
 
 /**

@@ -22,12 +22,11 @@
  *   Deterministic: the same groups and Postfix give byte-identical output.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILT_SUFFIX, CONFIG_DIRECTORY, RECORD_ENVIRONMENT, defaultDatabaseType, planGroup, sourceFile } from './lookups-format.mjs';
-import { afterMarker, dieWith, LO_UP, pool, runCollected, wantedGroups, which as whichOn, askPostconf } from './namespace.mjs';
+import { afterMarker, dieWith, LO_UP, pool, runCollected, wantedGroups, which as whichOn, withWorkDir, askPostconf } from './namespace.mjs';
 
 /** @import { GoldenQuery } from './lookups-format.mjs' */
 
@@ -209,12 +208,11 @@ async function main() {
   const started = Date.now();
   const version = checkEnvironment();
   const groups = wantedGroups(GOLDEN, process.argv.slice(2), 'queries', 'record-lookups', die);
-  const work = mkdtempSync(join(tmpdir(), 'golden-lookups-'));
-  const empty = join(work, '.empty');
-  mkdirSync(empty);
   /** @type {string[]} */
   const failures = [];
-  try {
+  await withWorkDir({ recorder: 'record-lookups', prefix: 'golden-lookups-' }, async (work) => {
+    const empty = join(work, '.empty');
+    mkdirSync(empty);
     // Builds: sequential within a group, groups in parallel.
     const prepared = (
       await pool(
@@ -242,9 +240,7 @@ async function main() {
     }
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     process.stderr.write(`record-lookups: Postfix ${version}: ${prepared.length} groups, ${total} queries, ${secs} s\n`);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
   if (failures.length) die(`failed:\n  ${failures.join('\n  ')}`);
 }
 

@@ -41,7 +41,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LO_UP, askPostconf, dieWith } from './namespace.mjs';
+import { askPostconf, dieWith, innerNamespaceScript } from './namespace.mjs';
 
 /**
  * How a program checks a parameter (ParameterCheck of the generated module;
@@ -446,17 +446,7 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'parameter-checks-'));
   try {
     for (const d of ['etc', 'spool', 'lib']) mkdirSync(join(work, d));
-    const script = `
-set -e
-hostname ${HOSTNAME}
-${LO_UP}
-work=$1; node=$2; self=$3
-mount --bind "$work/etc" /etc/postfix
-mount --bind "$work/spool" /var/spool/postfix
-mount --bind "$work/lib" /var/lib/postfix
-printf '%s\\n' '${MARKER}' >&2
-exec "$node" "$self" --inner "$work"
-`;
+    const script = innerNamespaceScript(HOSTNAME, MARKER);
     const r = spawnSync(
       'unshare',
       ['-m', '-n', '-u', '--propagation', 'private', 'sh', '-c', script, 'sh', work, process.execPath, fileURLToPath(import.meta.url)],

@@ -28,27 +28,16 @@
  *
  *   Internally the same file runs inside the namespace with --inner WORK.
  */
-import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDnsResponder } from './dns-responder.mjs';
 import { isDataCommand, nextUnit, normaliseLogText, parseBuildFile, parseDnsFile, replyCode } from './smtpd-format.mjs';
 import { CLIENT_PORT_BASE, NON_CONFIG_FILES, checkRecordable, normalisePostscreenText, parseConnections } from './postscreen-format.mjs';
-import { CAPTURE_DIR, CAPTURE_SCRIPT, DEBIAN_MASTER_CF, MAILLOG, prepareDaemonTree } from './record-smtpd.mjs';
-import {
-  DAEMON_UNSHARE,
-  askPostconf,
-  daemonNamespaceScript,
-  dieWith,
-  innerJson,
-  pool,
-  runCollected,
-  which as whichOn,
-  loadWantedGroups,
-} from './namespace.mjs';
+import { DEBIAN_MASTER_CF, loadMainCf, prepareDaemonTree } from './record-smtpd.mjs';
+import { daemonInner, daemonNamespaceScript, dieWith, loadWantedGroups, recordGroups } from './namespace.mjs';
+import { checkDaemonEnvironment, commandRunner, prepareChroot, readMaillog, runBuilds, startPostfix } from './daemon-recorder.mjs';
 
 /** @import { RecordedConnectionSpec } from './postscreen-format.mjs' */
 /** @import { BuildStep, DnsRecord } from './smtpd-format.mjs' */
@@ -102,24 +91,19 @@ const CLOSING_CODES = [221, 421, 521];
  */
 const die = dieWith('record-postscreen');
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
-const which = (/** @type {string} */ program) => whichOn(program, ENV.PATH);
 
 /* ------------------------------------------------------------------ */
 /* Outside the namespace.                                              */
 /* ------------------------------------------------------------------ */
 
+/** checkEnvironment - dies unless the machine can record postscreen groups; returns Postfix's version. */
 export function checkEnvironment() {
-  if (process.getuid?.() !== 0) die('must run as root (it needs unshare and bind mounts)');
-  for (const p of ['postfix', 'postconf', 'postmap', 'unshare', 'mount', 'hostname'])
-    if (!which(p)) die(`${p} not found: install postfix postfix-pcre postfix-lmdb postfix-cdb postfix-sqlite (and util-linux)`);
-  if (!which('ip') && !which('perl')) die('neither ip (iproute2) nor perl found: cannot bring up lo');
-  const version = askPostconf(['-d', '-h', 'mail_version'], ENV);
-  if (version.status !== 0 || !/^\d+\.\d+/.test(version.stdout)) die(`postconf -d mail_version failed: ${version.stderr}`);
-  for (const f of [DEBIAN_MASTER_CF, '/usr/lib/postfix/sbin/postscreen', '/usr/lib/postfix/sbin/dnsblog'])
-    if (!existsSync(f)) die(`${f} missing: Postfix is not installed properly`);
-  const probe = spawnSync('unshare', ['-m', '-n', '-u', '-p', '-f', '--mount-proc', 'true'], { env: ENV, encoding: 'utf8' });
-  if (probe.status !== 0) die(`unshare -m -n -u -p -f does not work here: ${probe.stderr.trim()}`);
-  return version.stdout.trim();
+  return checkDaemonEnvironment(
+    ENV,
+    ['postfix', 'postconf', 'postmap', 'unshare', 'mount', 'hostname'],
+    [DEBIAN_MASTER_CF, '/usr/lib/postfix/sbin/postscreen', '/usr/lib/postfix/sbin/dnsblog'],
+    die,
+  );
 }
 
 /**
@@ -129,13 +113,7 @@ export function checkEnvironment() {
  */
 function loadGroup(name) {
   const dir = join(GOLDEN, name);
-  const mainCf = join(dir, 'main.cf');
-  if (!existsSync(mainCf)) throw new Error('no main.cf (it must always be explicit)');
-  const main = readFileSync(mainCf, 'utf8');
-  for (const p of ['compatibility_level', 'myhostname', 'mydomain', 'smtpd_banner', 'inet_interfaces', 'alias_maps', 'mynetworks'])
-    if (!new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must set ${p} explicitly (see README)`);
-  for (const p of ['maillog_file', 'queue_directory', 'config_directory', 'data_directory'])
-    if (new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must not set ${p} (the recorder owns it)`);
+  const main = loadMainCf(dir, ['mynetworks']);
   if (!existsSync(join(dir, 'master.cf'))) throw new Error('no master.cf (a postscreen group must turn postscreen on)');
   const master = readFileSync(join(dir, 'master.cf'), 'utf8');
   if (!/^smtp\s+inet\s+(\S+\s+){5}postscreen\b/m.test(master)) throw new Error('master.cf must run postscreen on the smtp inet service');
@@ -185,69 +163,41 @@ export function prepareWork(group, base) {
 
 const NAMESPACE_SCRIPT = daemonNamespaceScript(HOSTNAME, MARKER);
 
-/**
- * @param {PostscreenGroup} group
- * @param {string} base
- * @returns {Promise<object>} what the inner half printed: expected.json without `postfix`
- */
-async function runGroup(group, base) {
-  const work = prepareWork(group, base);
-  const printed = innerJson(
-    await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', NAMESPACE_SCRIPT, 'sh', work, process.execPath, SELF], { env: ENV }),
-    MARKER,
-  );
-  return /** @type {object} */ (printed); // inner() writes an object
-}
-
 async function main() {
   const started = Date.now();
   const version = checkEnvironment();
   const groups = loadWantedGroups(GOLDEN, process.argv.slice(2), loadGroup, die);
-  /** @type {string[]} */
-  const failures = [];
-  const base = mkdtempSync(join(tmpdir(), 'golden-postscreen-'));
-  let connections = 0;
   // Longest groups first: the pool then finishes sooner.
   const cost = (/** @type {PostscreenGroup} */ g) => Math.max(...g.dialogues.map((d) => d.connections.reduce((t, c) => Math.max(t + 1, c.at ?? 0), 0)));
-  const order = [...groups].sort((a, b) => cost(b) - cost(a));
-  try {
-    await pool(
-      order.map((group) => async () => {
-        try {
-          const t = Date.now();
-          const result = await runGroup(group, base);
-          writeFileSync(join(group.dir, 'expected.json'), JSON.stringify({ postfix: version, ...result }, null, 2) + '\n');
-          const n = group.dialogues.reduce((s, d) => s + d.connections.length, 0);
-          connections += n;
-          process.stderr.write(
-            `record-postscreen: ${group.name}: ${group.dialogues.length} dialogues, ${n} connections, ${((Date.now() - t) / 1000).toFixed(1)} s\n`,
-          );
-        } catch (e) {
-          failures.push(`${group.name}: ${/** @type {Error} */ (e).message}`);
-        }
+  const connections = (/** @type {PostscreenGroup} */ g) => g.dialogues.reduce((s, d) => s + d.connections.length, 0);
+  await recordGroups(
+    [...groups].sort((a, b) => cost(b) - cost(a)),
+    {
+      recorder: 'record-postscreen',
+      version,
+      started,
+      concurrency: CONCURRENCY,
+      // RECORD_POSTSCREEN_KEEP=1 keeps the temporary tree (raw maillog in <group>/lib/maillog).
+      workDir: { prefix: 'golden-postscreen-', keep: 'RECORD_POSTSCREEN_KEEP' },
+      unit: 'connections',
+      name: (group) => group.name,
+      expected: (group) => join(group.dir, 'expected.json'),
+      // inner() writes an object: expected.json without `postfix`
+      record: async (group, base) => /** @type {object} */ (await daemonInner(NAMESPACE_SCRIPT, MARKER, prepareWork(group, base), SELF, ENV)),
+      report: (group, result, secs) => ({
+        count: connections(group),
+        note: `${group.dialogues.length} dialogues, ${connections(group)} connections, ${secs} s`,
       }),
-      CONCURRENCY,
-    );
-  } finally {
-    // RECORD_POSTSCREEN_KEEP=1 keeps the temporary tree (raw maillog in <group>/lib/maillog).
-    if (process.env.RECORD_POSTSCREEN_KEEP) process.stderr.write(`record-postscreen: kept ${base}\n`);
-    else rmSync(base, { recursive: true, force: true });
-  }
-  const secs = ((Date.now() - started) / 1000).toFixed(1);
-  process.stderr.write(`record-postscreen: Postfix ${version}: ${groups.length - failures.length} groups, ${connections} connections, ${secs} s\n`);
-  if (failures.length) die(`failed:\n  ${failures.join('\n  ')}`);
+      die,
+    },
+  );
 }
 
 /* ------------------------------------------------------------------ */
 /* Inside the namespace.                                               */
 /* ------------------------------------------------------------------ */
 
-/** @param {string[]} argv */
-function run(argv) {
-  const r = spawnSync(argv[0], argv.slice(1), { env: ENV, encoding: 'utf8', cwd: '/' });
-  if (r.error) throw r.error;
-  return r;
-}
+const run = commandRunner(ENV);
 
 /**
  * parseRaw - { process, pid, text } of a maillog_file line, or null.
@@ -260,16 +210,7 @@ function parseRaw(raw) {
 }
 
 /** @returns {RawLine[]} */
-function readLog() {
-  if (!existsSync(MAILLOG)) return [];
-  const lines = readFileSync(MAILLOG, 'latin1').split('\n');
-  lines.pop();
-  return lines.map((raw) => {
-    const p = parseRaw(raw);
-    if (!p) throw new Error(`unexpected maillog line: ${raw}`);
-    return p;
-  });
-}
+const readLog = () => readMaillog('latin1', parseRaw);
 
 const isPostscreen = (/** @type {RawLine} */ l) => /\/postscreen$/.test(l.process);
 const isSmtpd = (/** @type {RawLine} */ l) => /\/smtpd$/.test(l.process);
@@ -627,26 +568,11 @@ function attribute(log, dialogues) {
 async function inner(work) {
   /** @type {{ build: Pick<BuildStep, 'command' | 'argv'>[]; dns: DnsRecord[]; dialogues: Dialogue[] }} */
   const { build, dns, dialogues } = JSON.parse(readFileSync(join(work, 'sys', 'group.json'), 'utf8'));
-  mkdirSync('/var/spool/postfix/etc', { recursive: true });
-  for (const f of ['hosts', 'nsswitch.conf', 'resolv.conf']) cpSync(join(work, 'sys', f), join('/var/spool/postfix/etc', f));
-  for (const f of ['services', 'host.conf', 'localtime'])
-    if (existsSync(`/etc/${f}`)) cpSync(`/etc/${f}`, join('/var/spool/postfix/etc', f), { dereference: true });
-  mkdirSync(CAPTURE_DIR, { recursive: true });
-  chmodSync(CAPTURE_DIR, 0o1777);
-  writeFileSync(join(CAPTURE_DIR, 'capture.sh'), CAPTURE_SCRIPT, { mode: 0o755 });
+  prepareChroot(work);
   // Extra loopback addresses are all on lo already (127.0.0.0/8); nothing to add.
-  const builds = build.map((b) => {
-    const r = run([b.command, ...b.argv]);
-    return { argv: [b.command, ...b.argv], stdout: r.stdout, stderr: r.stderr, status: r.status };
-  });
+  const builds = runBuilds(build, run);
   const dnsServer = await startDnsResponder(dns, { address: '127.0.0.1', port: 53 });
-  const start = run(['postfix', 'start']);
-  for (let t = 0; t < 50 && start.status === 0; t++) {
-    if (readLog().some((l) => /\/master$/.test(l.process) && /daemon started/.test(l.text))) break;
-    await sleep(50);
-  }
-  await sleep(100);
-  const startLog = readLog();
+  const { start, log: startLog } = await startPostfix(run, readLog);
   const results = start.status === 0 ? await Promise.all(dialogues.map((d) => playDialogue(d, dnsServer))) : null;
   await sleep(300);
   const log = readLog();

@@ -41,7 +41,6 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readSync,
   closeSync,
@@ -52,10 +51,9 @@ import {
   fstatSync,
 } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dieWith, innerJson, LO_UP, pool, runCollected, wantedGroups, which as whichOn, askPostconf } from './namespace.mjs';
+import { dieWith, innerJson, LO_UP, recordGroups, runCollected, wantedGroups, which as whichOn, askPostconf } from './namespace.mjs';
 import {
   BASE_ACCOUNTS,
   CONFIG_DIRECTORY,
@@ -330,37 +328,21 @@ async function outer() {
   const started = Date.now();
   const version = checkEnvironment();
   if (!existsSync(GOLDEN)) die(`${GOLDEN} does not exist`);
-  const groups = wantedGroups(GOLDEN, process.argv.slice(2), 'cases', 'record-resolve', die);
-  const workRoot = mkdtempSync(join(tmpdir(), 'golden-resolve-'));
-  chmodSync(workRoot, 0o755); // Postfix's unprivileged daemons walk into it through the bind mounts' sources
-  /** @type {string[]} */
-  const failures = [];
-  let total = 0;
-  try {
-    await pool(
-      groups.map((g) => async () => {
-        const t0 = Date.now();
-        try {
-          const group = prepareGroup(g, workRoot);
-          const result = await runGroup(group);
-          const json = { postfix: version, ...result };
-          writeFileSync(join(GOLDEN, g, 'expected.json'), JSON.stringify(json, null, 2) + '\n');
-          total += result.cases.length;
-          process.stderr.write(`record-resolve: ${g}: ${result.cases.length} cases, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-        } catch (e) {
-          failures.push(`${g}: ${/** @type {Error} */ (e).message}`);
-        }
-      }),
-      CONCURRENCY,
-    );
-  } finally {
+  await recordGroups(wantedGroups(GOLDEN, process.argv.slice(2), 'cases', 'record-resolve', die), {
+    recorder: 'record-resolve',
+    version,
+    started,
+    concurrency: CONCURRENCY,
     // RECORD_RESOLVE_KEEP=1 keeps the trees (maillog under <group>/log/) for debugging.
-    if (process.env.RECORD_RESOLVE_KEEP) process.stderr.write(`record-resolve: kept ${workRoot}\n`);
-    else rmSync(workRoot, { recursive: true, force: true });
-  }
-  const secs = ((Date.now() - started) / 1000).toFixed(1);
-  process.stderr.write(`record-resolve: Postfix ${version}: ${groups.length - failures.length} groups, ${total} cases, ${secs} s\n`);
-  if (failures.length) die(`failed:\n  ${failures.join('\n  ')}`);
+    // Mode 755: Postfix's unprivileged daemons walk into it through the bind mounts' sources.
+    workDir: { prefix: 'golden-resolve-', keep: 'RECORD_RESOLVE_KEEP', mode: 0o755 },
+    unit: 'cases',
+    name: (g) => g,
+    expected: (g) => join(GOLDEN, g, 'expected.json'),
+    record: (g, workRoot) => runGroup(prepareGroup(g, workRoot)),
+    report: (g, result, secs) => ({ count: result.cases.length, note: `${result.cases.length} cases, ${secs} s` }),
+    die,
+  });
 }
 
 /* ------------------------------------------------------------------ */

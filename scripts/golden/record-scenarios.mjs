@@ -33,12 +33,11 @@
  *   with postfix-pcre/-sqlite/-lmdb/-cdb, sqlite3) and `ip` (iproute2).
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleEngine } from '../../bench/bundle-engine.mjs';
-import { DAEMON_UNSHARE, daemonNamespaceScript, dieWith, innerJson, pool, runCollected, which } from './namespace.mjs';
+import { daemonInner, daemonNamespaceScript, dieWith, pool, which, withWorkDir } from './namespace.mjs';
 import { checkEnvironment as checkSmtpdEnvironment, checkMainCf, prepareWork } from './record-smtpd.mjs';
 import { checkEnvironment as checkResolveEnvironment, prepareGroup as prepareResolveGroup, runGroup as runResolveGroup } from './record-resolve.mjs';
 import { runIsolated } from './record-lookups.mjs';
@@ -243,11 +242,7 @@ async function inNamespace(recorder, work, sessions) {
   // Every client address is the namespace's own, on lo: the daemons see a real peer.
   const addresses = [...new Set(sessions.map((s) => s.client).filter((a) => !/^127\./.test(a)))];
   const script = `set -e\n${addresses.map((a) => `ip addr add ${a}/32 dev lo\n`).join('')}${daemonNamespaceScript(HOSTNAME, MARKER)}`;
-  const printed = innerJson(
-    await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', script, 'sh', work, process.execPath, recorder], { env: ENV }),
-    MARKER,
-  );
-  return /** @type {object} */ (printed); // the recorders' inner halves write objects
+  return /** @type {object} */ (await daemonInner(script, MARKER, work, recorder, ENV)); // the recorders' inner halves write objects
 }
 
 /**
@@ -444,12 +439,11 @@ async function main() {
   const wanted = process.argv.slice(2);
   for (const w of wanted) if (!all.includes(w)) die(`no scenario ${w} under ${relative(ROOT, LIBRARY)}`);
   const engine = await bundleEngine('record-scenarios');
-  const base = mkdtempSync(join(tmpdir(), 'golden-scenarios-'));
-  chmodSync(base, 0o755); // Postfix's unprivileged daemons walk into it through the bind mounts' sources
   /** @type {string[]} */
   const failures = [];
   let counts = { sessions: 0, addresses: 0, lookups: 0 };
-  try {
+  // Mode 755: Postfix's unprivileged daemons walk into it through the bind mounts' sources.
+  await withWorkDir({ recorder: 'record-scenarios', prefix: 'golden-scenarios-', keep: 'RECORD_SCENARIOS_KEEP', mode: 0o755 }, async (base) => {
     /** @type {({ name: string; failed?: boolean } & ReturnType<typeof recordScenario>)[]} */
     const planned = [];
     for (const name of wanted.length ? wanted : all) {
@@ -489,10 +483,7 @@ async function main() {
       `record-scenarios: Postfix ${version}: ${planned.length - planned.filter((p) => p.failed).length} scenarios, ` +
         `${counts.sessions} sessions, ${counts.addresses} addresses, ${counts.lookups} lookups, ${secs} s\n`,
     );
-  } finally {
-    if (process.env.RECORD_SCENARIOS_KEEP) process.stderr.write(`record-scenarios: kept ${base}\n`);
-    else rmSync(base, { recursive: true, force: true });
-  }
+  });
   if (failures.length) die(`failed:\n  ${failures.join('\n  ')}`);
 }
 

@@ -30,9 +30,8 @@
  *   Internally the same file runs inside the namespace with --inner WORK.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDnsResponder } from './dns-responder.mjs';
@@ -53,18 +52,8 @@ import {
   parseSession,
   replyCode,
 } from './smtpd-format.mjs';
-import {
-  DAEMON_UNSHARE,
-  daemonNamespaceScript,
-  dieWith,
-  innerJson,
-  pool,
-  readLines,
-  runCollected,
-  which as whichOn,
-  askPostconf,
-  loadWantedGroups,
-} from './namespace.mjs';
+import { daemonInner, daemonNamespaceScript, dieWith, loadWantedGroups, readLines, recordGroups } from './namespace.mjs';
+import { CAPTURE_DIR, MAILLOG, checkDaemonEnvironment, commandRunner, prepareChroot, readMaillog, runBuilds, startPostfix } from './daemon-recorder.mjs';
 
 /** @import { BuildStep, DnsRecord, MilterFactLine, PolicyFactLine, SmtpSession, SmtpdExpected, SmtpdSessionRecord } from './smtpd-format.mjs' */
 /** @import { SeenQuery } from './dns-responder.mjs' */
@@ -113,9 +102,6 @@ const CONCURRENCY = 3;
 /** Files Debian's package keeps in /etc/postfix that Postfix itself needs (not configuration). */
 export const PACKAGE_FILES = ['dynamicmaps.cf', 'dynamicmaps.cf.d', 'postfix-files', 'postfix-files.d', 'postfix-script', 'post-install', 'makedefs.out'];
 export const DEBIAN_MASTER_CF = '/usr/share/postfix/master.cf.dist';
-/** Paths inside the namespace. */
-export const MAILLOG = '/var/lib/postfix/maillog';
-export const CAPTURE_DIR = '/var/spool/postfix/capture';
 /** master.cf commands whose deliveries are captured instead of performed. */
 const CAPTURED_COMMANDS = ['smtp', 'lmtp', 'virtual', 'pipe'];
 /** Accounts the namespace's /etc/passwd and /etc/group keep from the machine (names only: ids differ per machine). */
@@ -141,24 +127,18 @@ const die = dieWith('record-smtpd');
 
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
-const which = (/** @type {string} */ program) => whichOn(program, ENV.PATH);
-
 /* ------------------------------------------------------------------ */
 /* Outside the namespace: checks, preparation, orchestration.          */
 /* ------------------------------------------------------------------ */
 
+/** checkEnvironment - dies unless the machine can record smtpd groups; returns Postfix's version. */
 export function checkEnvironment() {
-  if (process.getuid?.() !== 0) die('must run as root (it needs unshare and bind mounts)');
-  for (const p of ['postfix', 'postconf', 'postmap', 'postalias', 'postqueue', 'unshare', 'mount', 'hostname'])
-    if (!which(p)) die(`${p} not found: install postfix postfix-pcre postfix-lmdb postfix-cdb postfix-sqlite (and util-linux)`);
-  if (!which('ip') && !which('perl')) die('neither ip (iproute2) nor perl found: cannot bring up lo');
-  const version = askPostconf(['-d', '-h', 'mail_version'], ENV);
-  if (version.status !== 0 || !/^\d+\.\d+/.test(version.stdout)) die(`postconf -d mail_version failed: ${version.stderr}`);
-  for (const f of [DEBIAN_MASTER_CF, '/usr/lib/postfix/sbin/smtpd', ...PACKAGE_FILES.filter((f) => !f.endsWith('.d')).map((f) => join('/etc/postfix', f))])
-    if (!existsSync(f)) die(`${f} missing: Postfix is not installed properly`);
-  const probe = spawnSync('unshare', ['-m', '-n', '-u', '-p', '-f', '--mount-proc', 'true'], { env: ENV, encoding: 'utf8' });
-  if (probe.status !== 0) die(`unshare -m -n -u -p -f does not work here: ${probe.stderr.trim()}`);
-  return version.stdout.trim();
+  return checkDaemonEnvironment(
+    ENV,
+    ['postfix', 'postconf', 'postmap', 'postalias', 'postqueue', 'unshare', 'mount', 'hostname'],
+    [DEBIAN_MASTER_CF, '/usr/lib/postfix/sbin/smtpd', ...PACKAGE_FILES.filter((f) => !f.endsWith('.d')).map((f) => join('/etc/postfix', f))],
+    die,
+  );
 }
 
 /**
@@ -220,14 +200,6 @@ export function recorderMasterCf(text) {
   return out.join('\n') + '\n';
 }
 
-export const CAPTURE_SCRIPT = `#!/bin/sh
-# record-smtpd capture: arguments, then the message, one file per delivery.
-umask 022
-f=${CAPTURE_DIR}/$3.$$
-{ for a in "$@"; do printf 'ARG %s\\n' "$a"; done; printf 'END\\n'; cat; } > "$f.tmp" && mv "$f.tmp" "$f.msg"
-exit 0
-`;
-
 /**
  * accountLines - the machine's lines of /etc/passwd or /etc/group for `names`, in `names` order.
  * @param {string} file
@@ -248,14 +220,29 @@ export function accountLines(file, names) {
 }
 
 /**
- * checkMainCf - throws unless main.cf sets what the recorder needs set and leaves alone what it owns.
+ * checkMainCf - throws unless main.cf sets what the recorder needs set (and `required`) and leaves alone what it owns.
  * @param {string} main
+ * @param {readonly string[]} [required]
  */
-export function checkMainCf(main) {
-  for (const p of ['compatibility_level', 'myhostname', 'mydomain', 'smtpd_banner', 'inet_interfaces', 'alias_maps'])
+export function checkMainCf(main, required = []) {
+  for (const p of ['compatibility_level', 'myhostname', 'mydomain', 'smtpd_banner', 'inet_interfaces', 'alias_maps', ...required])
     if (!new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must set ${p} explicitly (see README)`);
   for (const p of ['maillog_file', 'queue_directory', 'config_directory', 'data_directory'])
     if (new RegExp(`^${p}\\s*=`, 'm').test(main)) throw new Error(`main.cf must not set ${p} (the recorder owns it)`);
+}
+
+/**
+ * loadMainCf - a group's main.cf, which must be there and pass checkMainCf (with `required`).
+ * @param {string} dir
+ * @param {readonly string[]} [required]
+ * @returns {string}
+ */
+export function loadMainCf(dir, required) {
+  const mainCf = join(dir, 'main.cf');
+  if (!existsSync(mainCf)) throw new Error('no main.cf (it must always be explicit)');
+  const main = readFileSync(mainCf, 'utf8');
+  checkMainCf(main, required);
+  return main;
 }
 
 /**
@@ -265,10 +252,7 @@ export function checkMainCf(main) {
  */
 function loadGroup(name) {
   const dir = join(GOLDEN, name);
-  const mainCf = join(dir, 'main.cf');
-  if (!existsSync(mainCf)) throw new Error('no main.cf (it must always be explicit)');
-  const main = readFileSync(mainCf, 'utf8');
-  checkMainCf(main);
+  const main = loadMainCf(dir);
   const build = existsSync(join(dir, 'build')) ? parseBuildFile(readFileSync(join(dir, 'build'), 'utf8'), `${name}/build`) : [];
   const dns = existsSync(join(dir, 'dns')) ? parseDnsFile(readFileSync(join(dir, 'dns'), 'utf8'), `${name}/dns`) : [];
   const policy = existsSync(join(dir, 'facts')) ? parsePolicyFacts(readFileSync(join(dir, 'facts'), 'utf8'), `${name}/facts`) : [];
@@ -363,79 +347,36 @@ export function prepareWork(group, base) {
  */
 const NAMESPACE_SCRIPT = daemonNamespaceScript(HOSTNAME, MARKER);
 
-/**
- * @param {SmtpdGroup} group
- * @param {string} base
- * @returns {Promise<Omit<SmtpdExpected, 'postfix'>>}
- */
-async function runGroup(group, base) {
-  const work = prepareWork(group, base);
-  const printed = innerJson(
-    await runCollected('unshare', [...DAEMON_UNSHARE, 'sh', '-c', NAMESPACE_SCRIPT, 'sh', work, process.execPath, SELF], { env: ENV }),
-    MARKER,
-  );
-  return /** @type {Omit<SmtpdExpected, 'postfix'>} */ (printed); // what inner() writes
-}
-
 async function main() {
   const started = Date.now();
   const version = checkEnvironment();
   const groups = loadWantedGroups(GOLDEN, process.argv.slice(2), loadGroup, die);
-  /** @type {string[]} */
-  const failures = [];
-  const base = mkdtempSync(join(tmpdir(), 'golden-smtpd-'));
-  let sessions = 0;
-  try {
-    await pool(
-      groups.map((group) => async () => {
-        try {
-          const result = await runGroup(group, base);
-          const json = { postfix: version, ...result };
-          writeFileSync(join(group.dir, 'expected.json'), JSON.stringify(json, null, 2) + '\n');
-          sessions += group.sessions.length;
-          process.stderr.write(`record-smtpd: ${group.name}: ${group.sessions.length} sessions\n`);
-        } catch (e) {
-          failures.push(`${group.name}: ${/** @type {Error} */ (e).message}`);
-        }
-      }),
-      CONCURRENCY,
-    );
-  } finally {
+  await recordGroups(groups, {
+    recorder: 'record-smtpd',
+    version,
+    started,
+    concurrency: CONCURRENCY,
     // RECORD_SMTPD_KEEP=1 keeps the temporary tree (raw maillog in <group>/lib/maillog) for debugging.
-    if (process.env.RECORD_SMTPD_KEEP) process.stderr.write(`record-smtpd: kept ${base}\n`);
-    else rmSync(base, { recursive: true, force: true });
-  }
-  const secs = ((Date.now() - started) / 1000).toFixed(1);
-  process.stderr.write(`record-smtpd: Postfix ${version}: ${groups.length - failures.length} groups, ${sessions} sessions, ${secs} s\n`);
-  if (failures.length) die(`failed:\n  ${failures.join('\n  ')}`);
+    workDir: { prefix: 'golden-smtpd-', keep: 'RECORD_SMTPD_KEEP' },
+    unit: 'sessions',
+    name: (group) => group.name,
+    expected: (group) => join(group.dir, 'expected.json'),
+    // what inner() writes
+    record: async (group, base) =>
+      /** @type {Omit<SmtpdExpected, 'postfix'>} */ (await daemonInner(NAMESPACE_SCRIPT, MARKER, prepareWork(group, base), SELF, ENV)),
+    report: (group) => ({ count: group.sessions.length, note: `${group.sessions.length} sessions` }),
+    die,
+  });
 }
 
 /* ------------------------------------------------------------------ */
 /* Inside the namespace.                                               */
 /* ------------------------------------------------------------------ */
 
-/**
- * @param {string[]} argv
- * @param {{ input?: string }} [options]
- */
-function run(argv, options = {}) {
-  const r = spawnSync(argv[0], argv.slice(1), { env: ENV, encoding: 'utf8', cwd: '/', ...options });
-  if (r.error) throw r.error;
-  return r;
-}
+const run = commandRunner(ENV);
 
 /** @returns {LogLine[]} */
-function readLog() {
-  if (!existsSync(MAILLOG)) return [];
-  const text = readFileSync(MAILLOG, 'utf8');
-  const lines = text.split('\n');
-  lines.pop(); // an incomplete last line (or "") is read next time
-  return lines.map((raw) => {
-    const p = parseLogLine(raw);
-    if (!p) throw new Error(`unexpected maillog line: ${raw}`);
-    return p;
-  });
-}
+const readLog = () => readMaillog('utf8', parseLogLine);
 
 /** leadingQueueId - the queue id a log text starts with ("3F2A1B: ...", also "warning: 3F2A1B: ..."), or null. */
 const leadingQueueId = (/** @type {string} */ text) => /^(?:(?:warning|error|fatal|panic): )?([0-9A-F]{6,}): /.exec(text)?.[1] ?? null;
@@ -696,39 +637,20 @@ function readCaptures() {
 async function inner(work) {
   /** @type {{ build: Pick<BuildStep, 'command' | 'argv'>[]; dns: DnsRecord[]; policy: PolicyFactLine[]; milters: MilterFactLine[]; sessions: GroupSession[] }} */
   const { build, dns, policy, milters, sessions } = JSON.parse(readFileSync(join(work, 'sys', 'group.json'), 'utf8'));
-  // The chroot's copies of the files the resolver and the C library read.
-  mkdirSync('/var/spool/postfix/etc', { recursive: true });
-  for (const f of ['hosts', 'nsswitch.conf', 'resolv.conf']) cpSync(join(work, 'sys', f), join('/var/spool/postfix/etc', f));
-  for (const f of ['services', 'host.conf', 'localtime'])
-    if (existsSync(`/etc/${f}`)) cpSync(`/etc/${f}`, join('/var/spool/postfix/etc', f), { dereference: true });
-  mkdirSync(CAPTURE_DIR, { recursive: true });
-  chmodSync(CAPTURE_DIR, 0o1777);
-  writeFileSync(join(CAPTURE_DIR, 'capture.sh'), CAPTURE_SCRIPT, { mode: 0o755 });
-
-  const builds = build.map((b) => {
-    const r = run([b.command, ...b.argv]);
-    return { argv: [b.command, ...b.argv], stdout: r.stdout, stderr: r.stderr, status: r.status };
-  });
+  prepareChroot(work);
+  const builds = runBuilds(build, run);
   const dnsServer = await startDnsResponder(dns, { address: '127.0.0.1', port: 53 });
   const policyServer = await startPolicyResponders(policy);
   const milterServer = await startMilterResponders(milters);
 
-  const start = run(['postfix', 'start']);
+  const started = await startPostfix(run, readLog);
+  const { start } = started;
   const startup = {
     status: start.status,
     stderr: start.stderr.split('\n').filter(Boolean),
   };
-  // postfix start returns once master listens (master -w); its log lines may trail a little.
   const ready = start.status === 0;
-  /** @type {LogLine[]} */
-  let log = [];
-  for (let t = 0; t < 50 && ready; t++) {
-    log = readLog();
-    if (log.some((l) => /\/master$/.test(l.process) && /daemon started/.test(l.text))) break;
-    await sleep(50);
-  }
-  await sleep(100);
-  log = readLog();
+  let log = started.log;
   const probeEnd = log.length;
   const disconnects = (/** @type {LogLine[]} */ lines) => lines.filter((l) => isSmtpdProcess(l.process) && /^disconnect from /.test(l.text)).length;
 
