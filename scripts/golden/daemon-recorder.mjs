@@ -4,22 +4,26 @@
  * DESCRIPTION
  *   Outside the namespace: checkDaemonEnvironment() checks the machine
  *   (root, programs, Postfix's version, files, unshare) and returns the
- *   version.
+ *   version; smtpNames() lists a group's sessions or dialogues.
+ *   runAsProgram() is a recorder's entry: its outer main() or, with
+ *   --inner WORK, its inner half.
  *   Inside it (the recorders' inner halves): prepareChroot() gives the
  *   chroot the resolver's files and makes the capture directory that
  *   recorderMasterCf's capture services write to; commandRunner() runs a
  *   program to its end; runBuilds() runs a group's build steps;
  *   readMaillog() reads maillog_file; startPostfix() starts Postfix and
- *   waits for master's "daemon started".
+ *   waits for master's "daemon started"; watchClose() follows the end of
+ *   a client connection.
  * SEE ALSO
  *   postfix(1), master(8), postlogd(8)
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { askPostconf, which } from './namespace.mjs';
 
 /** @import { SpawnSyncReturns } from 'node:child_process' */
+/** @import { Socket } from 'node:net' */
 
 /** Paths inside the namespace. */
 export const MAILLOG = '/var/lib/postfix/maillog';
@@ -56,6 +60,43 @@ export function checkDaemonEnvironment(env, programs, files, die) {
   const probe = spawnSync('unshare', ['-m', '-n', '-u', '-p', '-f', '--mount-proc', 'true'], { env, encoding: 'utf8' });
   if (probe.status !== 0) die(`unshare -m -n -u -p -f does not work here: ${probe.stderr.trim()}`);
   return version.stdout.trim();
+}
+
+/**
+ * smtpNames - the names of the `.smtp` files in a group's `sub` directory, sorted; throws when there is none.
+ * @param {string} dir
+ * @param {string} sub
+ * @returns {string[]}
+ */
+export function smtpNames(dir, sub) {
+  const names = existsSync(join(dir, sub))
+    ? readdirSync(join(dir, sub))
+        .filter((f) => f.endsWith('.smtp'))
+        .map((f) => f.slice(0, -'.smtp'.length))
+        .sort()
+    : [];
+  if (names.length === 0) throw new Error(`no ${sub}/*.smtp`);
+  return names;
+}
+
+/**
+ * runAsProgram - when `self` is the program Node runs (not imported): with --inner WORK the inner
+ * half, `inner(WORK)` (a failure prints `RECORDER (inner): STACK` and exits 1), else `main()` (a
+ * failure dies with its stack).
+ * @param {string} self
+ * @param {string} recorder
+ * @param {() => Promise<void>} main
+ * @param {(work: string) => Promise<void>} inner
+ * @param {(message: string) => never} die
+ */
+export function runAsProgram(self, recorder, main, inner, die) {
+  if (!process.argv[1] || resolve(process.argv[1]) !== self) return;
+  if (process.argv[2] === '--inner')
+    inner(process.argv[3]).catch((e) => {
+      process.stderr.write(`${recorder} (inner): ${e.stack ?? e}\n`);
+      process.exit(1);
+    });
+  else main().catch((e) => die(e.stack ?? String(e)));
 }
 
 /**
@@ -135,4 +176,19 @@ export async function startPostfix(run, readLog) {
   }
   await sleep(100);
   return { start, log: readLog() };
+}
+
+/**
+ * watchClose - calls `onClose` when the client connection `socket` closes; an error rejects
+ * through `reject`, except the server's hanging up on us (ECONNRESET, EPIPE), which is an answer.
+ * @param {Socket} socket
+ * @param {() => void} onClose
+ * @param {(e: Error) => void} reject
+ */
+export function watchClose(socket, onClose, reject) {
+  socket.on('close', onClose);
+  socket.on('error', (/** @type {NodeJS.ErrnoException} */ e) => {
+    if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return;
+    reject(e);
+  });
 }

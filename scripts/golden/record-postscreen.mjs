@@ -28,7 +28,7 @@
  *
  *   Internally the same file runs inside the namespace with --inner WORK.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,17 @@ import { isDataCommand, nextUnit, normaliseLogText, parseBuildFile, parseDnsFile
 import { CLIENT_PORT_BASE, NON_CONFIG_FILES, checkRecordable, normalisePostscreenText, parseConnections } from './postscreen-format.mjs';
 import { DEBIAN_MASTER_CF, loadMainCf, prepareDaemonTree } from './record-smtpd.mjs';
 import { daemonInner, daemonNamespaceScript, dieWith, loadWantedGroups, recordGroups } from './namespace.mjs';
-import { checkDaemonEnvironment, commandRunner, prepareChroot, readMaillog, runBuilds, startPostfix } from './daemon-recorder.mjs';
+import {
+  checkDaemonEnvironment,
+  commandRunner,
+  prepareChroot,
+  readMaillog,
+  runBuilds,
+  startPostfix,
+  runAsProgram,
+  smtpNames,
+  watchClose,
+} from './daemon-recorder.mjs';
 
 /** @import { RecordedConnectionSpec } from './postscreen-format.mjs' */
 /** @import { BuildStep, DnsRecord } from './smtpd-format.mjs' */
@@ -120,13 +130,7 @@ function loadGroup(name) {
   const build = existsSync(join(dir, 'build')) ? parseBuildFile(readFileSync(join(dir, 'build'), 'utf8'), `${name}/build`) : [];
   const dns = existsSync(join(dir, 'dns')) ? parseDnsFile(readFileSync(join(dir, 'dns'), 'utf8'), `${name}/dns`) : [];
   const dialogueDir = join(dir, 'dialogues');
-  const names = existsSync(dialogueDir)
-    ? readdirSync(dialogueDir)
-        .filter((f) => f.endsWith('.smtp'))
-        .map((f) => f.slice(0, -'.smtp'.length))
-        .sort()
-    : [];
-  if (names.length === 0) throw new Error('no dialogues/*.smtp');
+  const names = smtpNames(dir, 'dialogues');
   let port = CLIENT_PORT_BASE;
   /** @type {Map<string, string>} */
   const owner = new Map();
@@ -266,14 +270,14 @@ function converse(c, died) {
       }
       poke();
     });
-    socket.on('close', () => {
-      closed = true;
-      poke();
-    });
-    socket.on('error', (/** @type {NodeJS.ErrnoException} */ e) => {
-      if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return;
-      reject(e);
-    });
+    watchClose(
+      socket,
+      () => {
+        closed = true;
+        poke();
+      },
+      reject,
+    );
     socket.on('connect', () => {
       if (c.pregreet !== undefined) socket.write(Buffer.from(c.pregreet, 'latin1'));
     });
@@ -618,11 +622,4 @@ async function inner(work) {
   process.exit(0);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === SELF) {
-  if (process.argv[2] === '--inner')
-    inner(process.argv[3]).catch((e) => {
-      process.stderr.write(`record-postscreen (inner): ${e.stack ?? e}\n`);
-      process.exit(1);
-    });
-  else main().catch((e) => die(e.stack ?? String(e)));
-}
+runAsProgram(SELF, 'record-postscreen', main, inner, die);

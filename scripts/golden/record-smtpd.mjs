@@ -53,7 +53,19 @@ import {
   replyCode,
 } from './smtpd-format.mjs';
 import { daemonInner, daemonNamespaceScript, dieWith, loadWantedGroups, readLines, recordGroups } from './namespace.mjs';
-import { CAPTURE_DIR, MAILLOG, checkDaemonEnvironment, commandRunner, prepareChroot, readMaillog, runBuilds, startPostfix } from './daemon-recorder.mjs';
+import {
+  CAPTURE_DIR,
+  MAILLOG,
+  checkDaemonEnvironment,
+  commandRunner,
+  prepareChroot,
+  readMaillog,
+  runBuilds,
+  startPostfix,
+  runAsProgram,
+  smtpNames,
+  watchClose,
+} from './daemon-recorder.mjs';
 
 /** @import { BuildStep, DnsRecord, MilterFactLine, PolicyFactLine, SmtpSession, SmtpdExpected, SmtpdSessionRecord } from './smtpd-format.mjs' */
 /** @import { SeenQuery } from './dns-responder.mjs' */
@@ -262,13 +274,7 @@ function loadGroup(name) {
   for (const f of milters)
     if (!listenAddress(f.server)) throw new Error(`${name}/facts:${f.line}: the recorder serves only inet:127.x.x.x:PORT milters: ${f.server}`);
   const sessionDir = join(dir, 'sessions');
-  const names = existsSync(sessionDir)
-    ? readdirSync(sessionDir)
-        .filter((f) => f.endsWith('.smtp'))
-        .map((f) => f.slice(0, -'.smtp'.length))
-        .sort()
-    : [];
-  if (names.length === 0) throw new Error('no sessions/*.smtp');
+  const names = smtpNames(dir, 'sessions');
   const sessions = names.map((s) => {
     const where = `${name}/sessions/${s}.smtp`;
     // Bytes as they are in the file (latin1 keeps each byte one character): sent unchanged.
@@ -439,14 +445,14 @@ function converse(session, localPort, smtpdDied) {
         deliver();
       }
     });
-    socket.on('close', () => {
-      closed = true;
-      deliver();
-    });
-    socket.on('error', (/** @type {NodeJS.ErrnoException} */ e) => {
-      if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return;
-      reject(e);
-    });
+    watchClose(
+      socket,
+      () => {
+        closed = true;
+        deliver();
+      },
+      reject,
+    );
     // Waits for the next complete reply. When smtpd has died (a fatal error in the log), master
     // keeps the connection open without a server behind it: give up after a short grace period.
     let gaveUp = false;
@@ -868,12 +874,4 @@ async function inner(work) {
   process.exit(0);
 }
 
-// Run only as a program, not when imported.
-if (process.argv[1] && resolve(process.argv[1]) === SELF) {
-  if (process.argv[2] === '--inner')
-    inner(process.argv[3]).catch((e) => {
-      process.stderr.write(`record-smtpd (inner): ${e.stack ?? e}\n`);
-      process.exit(1);
-    });
-  else main().catch((e) => die(e.stack ?? String(e)));
-}
+runAsProgram(SELF, 'record-smtpd', main, inner, die);
