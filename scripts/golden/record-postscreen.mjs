@@ -37,17 +37,7 @@ import { isDataCommand, nextUnit, normaliseLogText, parseBuildFile, parseDnsFile
 import { CLIENT_PORT_BASE, NON_CONFIG_FILES, checkRecordable, normalisePostscreenText, parseConnections } from './postscreen-format.mjs';
 import { DEBIAN_MASTER_CF, loadMainCf, prepareDaemonTree } from './record-smtpd.mjs';
 import { daemonInner, daemonNamespaceScript, dieWith, loadWantedGroups, recordGroups } from './namespace.mjs';
-import {
-  checkDaemonEnvironment,
-  commandRunner,
-  prepareChroot,
-  readMaillog,
-  runBuilds,
-  startPostfix,
-  runAsProgram,
-  smtpNames,
-  watchClose,
-} from './daemon-recorder.mjs';
+import * as daemon from './daemon-recorder.mjs';
 
 /** @import { RecordedConnectionSpec } from './postscreen-format.mjs' */
 /** @import { BuildStep, DnsRecord } from './smtpd-format.mjs' */
@@ -108,7 +98,7 @@ const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms)
 
 /** checkEnvironment - dies unless the machine can record postscreen groups; returns Postfix's version. */
 export function checkEnvironment() {
-  return checkDaemonEnvironment(
+  return daemon.checkDaemonEnvironment(
     ENV,
     ['postfix', 'postconf', 'postmap', 'unshare', 'mount', 'hostname'],
     [DEBIAN_MASTER_CF, '/usr/lib/postfix/sbin/postscreen', '/usr/lib/postfix/sbin/dnsblog'],
@@ -130,7 +120,7 @@ function loadGroup(name) {
   const build = existsSync(join(dir, 'build')) ? parseBuildFile(readFileSync(join(dir, 'build'), 'utf8'), `${name}/build`) : [];
   const dns = existsSync(join(dir, 'dns')) ? parseDnsFile(readFileSync(join(dir, 'dns'), 'utf8'), `${name}/dns`) : [];
   const dialogueDir = join(dir, 'dialogues');
-  const names = smtpNames(dir, 'dialogues');
+  const names = daemon.smtpNames(dir, 'dialogues');
   let port = CLIENT_PORT_BASE;
   /** @type {Map<string, string>} */
   const owner = new Map();
@@ -201,7 +191,7 @@ async function main() {
 /* Inside the namespace.                                               */
 /* ------------------------------------------------------------------ */
 
-const run = commandRunner(ENV);
+const run = daemon.commandRunner(ENV);
 
 /**
  * parseRaw - { process, pid, text } of a maillog_file line, or null.
@@ -214,7 +204,7 @@ function parseRaw(raw) {
 }
 
 /** @returns {RawLine[]} */
-const readLog = () => readMaillog('latin1', parseRaw);
+const readLog = () => daemon.readMaillog('latin1', parseRaw);
 
 const isPostscreen = (/** @type {RawLine} */ l) => /\/postscreen$/.test(l.process);
 const isSmtpd = (/** @type {RawLine} */ l) => /\/smtpd$/.test(l.process);
@@ -270,7 +260,7 @@ function converse(c, died) {
       }
       poke();
     });
-    watchClose(
+    daemon.watchClose(
       socket,
       () => {
         closed = true;
@@ -572,11 +562,11 @@ function attribute(log, dialogues) {
 async function inner(work) {
   /** @type {{ build: Pick<BuildStep, 'command' | 'argv'>[]; dns: DnsRecord[]; dialogues: Dialogue[] }} */
   const { build, dns, dialogues } = JSON.parse(readFileSync(join(work, 'sys', 'group.json'), 'utf8'));
-  prepareChroot(work);
+  daemon.prepareChroot(work);
   // Extra loopback addresses are all on lo already (127.0.0.0/8); nothing to add.
-  const builds = runBuilds(build, run);
+  const builds = daemon.runBuilds(build, run);
   const dnsServer = await startDnsResponder(dns, { address: '127.0.0.1', port: 53 });
-  const { start, log: startLog } = await startPostfix(run, readLog);
+  const { start, log: startLog } = await daemon.startPostfix(run, readLog);
   const results = start.status === 0 ? await Promise.all(dialogues.map((d) => playDialogue(d, dnsServer))) : null;
   await sleep(300);
   const log = readLog();
@@ -622,4 +612,4 @@ async function inner(work) {
   process.exit(0);
 }
 
-runAsProgram(SELF, 'record-postscreen', main, inner, die);
+daemon.runAsProgram(SELF, 'record-postscreen', main, inner, die);
