@@ -79,6 +79,13 @@ test('two connections through postscreen: each verdict, the DNSBL score per site
   await expect(step).toHaveCount(1);
   await expect(step).toContainText('RCPT TO:<alice@example.com>');
   await expect(step).toBeInViewport();
+  // With the keyboard: QUIT's step has nothing to open, and still takes the focus.
+  await page.getByRole('tab', { name: 'Transcript' }).click();
+  await page.getByRole('button', { name: /^Trace of QUIT:/ }).focus();
+  await page.keyboard.press('Enter');
+  const quit = page.getByTestId('postscreen-trace').locator('[data-kind="command"] > .row[data-focused]');
+  await expect(quit).toContainText('QUIT');
+  await expect(quit).toBeFocused();
   await page.getByRole('tab', { name: 'Log' }).click();
   // Client ports differ between runs: compared without them.
   const noPort = (l: string): string => l.replace(/\]:\d+/g, ']:PORT');
