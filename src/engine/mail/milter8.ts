@@ -1,6 +1,6 @@
 /*
  * NAME
- *   smtpd/milter - the Milter applications of a session (smtpd_milters), as milter(3) and milter8 drive them
+ *   mail/milter8 - a list of Milter applications (smtpd_milters, non_smtpd_milters), as milter(3) and milter8 drive them
  * DESCRIPTION
  *   setupMilters() picks the list for the client (smtpd_milter_maps by
  *   client address, else smtpd_milters; DISABLE: none), each with its
@@ -21,12 +21,16 @@
  *   connection, elsewhere for the message; discard and quarantine act on
  *   the message. The message itself (headers, end of headers, body, end of
  *   message) goes to the Milters from cleanup, on a copy of that state.
+ *
+ *   smtpd (smtpd/milter.ts, smtpd/session/milters.ts) and cleanup for
+ *   local submissions (resolve/milters.ts, non_smtpd_milters) drive the
+ *   same machine; each records the decisions as MilterDecision events.
  * SEE ALSO
  *   MILTER_README, postconf(5) (smtpd_milters, smtpd_milter_maps, milter_default_action)
  */
-import { connectFailure, defaultReply, parseMilterList } from '../mail/milter.ts';
-import type { SmtpdEvent } from '../trace/types.ts';
-import type { MilterStage, OutsideFacts } from './facts/outside.ts';
+import { connectFailure, defaultReply, parseMilterList } from './milter.ts';
+import type { MilterFacts, MilterStage } from './milter.ts';
+import type { MilterDecision } from '../trace/types.ts';
 
 /** milter8's view of one Milter: MILTER8_STAT_*. */
 type MilterState = 'closed' | 'envelope' | 'message' | 'accept-con' | 'accept-msg' | 'reject-con' | 'error';
@@ -45,11 +49,11 @@ export type MilterAttrs = Record<'client_name' | 'client_address' | 'helo' | 'se
 
 /** What the Milters need from smtpd. */
 export interface MilterHost {
-  facts: OutsideFacts;
+  facts: MilterFacts;
   softBounce: boolean;
   warn(text: string): void;
-  /** Record a trace event. */
-  step(event: SmtpdEvent): void;
+  /** Record a trace event: a Milter's decision, or a notice. */
+  step(event: MilterDecision | { kind: 'notice'; text: string }): void;
 }
 
 /** The Milters of one connection. */
