@@ -79,7 +79,8 @@ export function cleanupMilters(
     step: (e) => void trace.push(e.kind === 'notice' ? { kind: 'note', text: `non_smtpd_milters: ${e.text}` } : e),
   };
   const out: MilterOutcome = {};
-  let recip: string | undefined;
+  /** The recipient cleanup's log names (state->recip): set from the RCPT event on. */
+  const seen: { recip?: string } = {};
   // Sendmail 8.13 does not externalize the null address.
   const ext = (a: string): string => (a === '' ? '' : quote822Local(a));
   /** cleanup_milter_apply(): act on a reply; true when the Milters hear nothing more (CLEANUP_MILTER_OK fails). */
@@ -104,7 +105,9 @@ export function cleanupMilters(
         out.bounce = { dsn: dsn!, text: words.join(' ') };
       }
     }
-    log.info(`${action}: ${event} from ${CLIENT_NAME}[${CLIENT_ADDR}]: ${text}; from=<${ext(sender)}>${recip !== undefined ? ` to=<${ext(recip)}>` : ''}`);
+    log.info(
+      `${action}: ${event} from ${CLIENT_NAME}[${CLIENT_ADDR}]: ${text}; from=<${ext(sender)}>${seen.recip !== undefined ? ` to=<${ext(seen.recip)}>` : ''}`,
+    );
     return out.discard === true || out.defer !== undefined || out.bounce !== undefined;
   };
 
@@ -129,7 +132,7 @@ export function cleanupMilters(
   // cleanup_milter_emul_rcpt()
   ms.attrs.sender = ext(sender);
   ms.attrs.recipient = ext(recipient);
-  recip = recipient;
+  seen.recip = recipient;
   reply = milterEvent(h, ms, 'rcpt');
   if (reply !== undefined && apply('RCPT', reply)) {
     if (out.discard) return out;

@@ -18,7 +18,7 @@
  *   has a probe in progress.
  *
  *   A milter line is what the Milter application SERVER (as smtpd_milters
- *   names it) decides at STAGE: connect, helo, mail, rcpt, data, header,
+ *   or non_smtpd_milters name it) decides at STAGE: connect, helo, mail, rcpt, data, header,
  *   eoh, body, eom (end of message) or unknown (an unknown command). Its
  *   pairs are matched against what the Milter knows at that point:
  *   client_name, client_address, helo, sender, recipient. VERDICT is
@@ -26,7 +26,8 @@
  *   of the message), reject, tempfail, discard, quarantine [reason] (eom
  *   only) or an SMTP reply `4NN text` / `5NN text`. A stage without a
  *   matching line continues. A Milter with no line at all is not running:
- *   smtpd cannot connect to it and milter_default_action applies.
+ *   smtpd (or cleanup) cannot connect to it and milter_default_action
+ *   applies. The types live in mail/milter.ts, which resolve shares.
  * SEE ALSO
  *   SMTPD_POLICY_README, MILTER_README, ADDRESS_VERIFICATION_README
  */
