@@ -2,9 +2,10 @@
  * NAME
  *   mail/milter8 - a list of Milter applications (smtpd_milters, non_smtpd_milters), as milter(3) and milter8 drive them
  * DESCRIPTION
- *   setupMilters() picks the list for the client (smtpd_milter_maps by
- *   client address, else smtpd_milters; DISABLE: none), each with its
- *   milter_default_action or a `{ name, default_action = ... }` override.
+ *   setupMilters() makes the Milters of a list (smtpd's choice between
+ *   smtpd_milter_maps and smtpd_milters, or cleanup's non_smtpd_milters),
+ *   each with its milter_default_action or a `{ name, default_action = ...
+ *   }` override.
  *   Each event goes to the Milters in list order until one answers
  *   something other than "go on".
  *
