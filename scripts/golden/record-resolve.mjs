@@ -54,6 +54,9 @@ import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dieWith, innerJson, LO_UP, recordGroups, runCollected, wantedGroups, which as whichOn, askPostconf } from './namespace.mjs';
+import { startMilterResponders } from './milter-responder.mjs';
+import { listenAddress } from './policy-responder.mjs';
+import { parseMilterFacts } from './smtpd-format.mjs';
 import {
   BASE_ACCOUNTS,
   CONFIG_DIRECTORY,
@@ -75,6 +78,7 @@ import {
 } from './resolve-format.mjs';
 
 /** @import { Socket } from 'node:net' */
+/** @import { MilterFactLine } from './smtpd-format.mjs' */
 /** @import { BuildStep, GoldenResolve, GoldenResolveGroup, GoldenRewrite, LogLine, PasswdEntry, ResolveCase } from './resolve-format.mjs' */
 
 /** @typedef {LogLine & { raw: string }} MailLine a maillog_file line and its parse */
@@ -82,7 +86,7 @@ import {
 /** @typedef {Omit<GoldenResolve, 'warnings'> & { warnings?: string[] }} ResolveAnswer trivial-rewrite's answer; warnings come after */
 /**
  * A group prepared for recording.
- * @typedef {{ name: string; work: string; cases: ResolveCase[]; builds: BuildStep[] }} PreparedGroup
+ * @typedef {{ name: string; work: string; cases: ResolveCase[]; builds: BuildStep[]; milters: MilterFactLine[] }} PreparedGroup
  */
 
 const SELF = fileURLToPath(import.meta.url);
@@ -95,7 +99,7 @@ const DEBIAN_MASTER_CF = '/usr/share/postfix/master.cf.dist';
 /** Files of Debian's /etc/postfix that postfix(1) itself needs (meta_directory = /etc/postfix). */
 const META_FILES = ['dynamicmaps.cf', 'dynamicmaps.cf.d', 'postfix-files', 'postfix-files.d', 'post-install', 'postfix-script', 'makedefs.out'];
 /** Group files that are recorder input, not configuration. */
-const GROUP_INPUTS = ['cases', 'build', 'passwd', 'expected.json', 'README.md'];
+const GROUP_INPUTS = ['cases', 'build', 'passwd', 'facts', 'expected.json', 'README.md'];
 const NS_MARKER = '@@record-resolve: namespace ready@@';
 const LOG_FILE = RECORDER_PARAMETERS.maillog_file;
 const MARK_TAG = 'golden-resolve-mark';
@@ -258,6 +262,10 @@ export function prepareGroup(name, workRoot, source = join(GOLDEN, name)) {
     if (!existsSync(join(source, path.slice(CONFIG_DIRECTORY.length + 1)))) throw new Error(`${where('build')}:${b.line}: no file for ${b.map}`);
   }
   const passwd = parsePasswd(read('passwd') ?? '', where('passwd'));
+  // Milter applications (non_smtpd_milters) answered by the responder record-smtpd uses.
+  const milters = parseMilterFacts(read('facts') ?? '', where('facts'));
+  for (const f of milters)
+    if (!listenAddress(f.server)) throw new Error(`${where('facts')}:${f.line}: the recorder serves only inet:127.x.x.x:PORT milters: ${f.server}`);
 
   const work = join(workRoot, name);
   const etc = join(work, 'etc');
@@ -293,8 +301,8 @@ export function prepareGroup(name, workRoot, source = join(GOLDEN, name)) {
     chownSync(home, e.uid, e.gid);
   }
   writeFileSync(join(work, 'passwd'), accountsFile(passwd));
-  writeFileSync(join(work, 'plan.json'), JSON.stringify({ cases, builds }));
-  return { name, work, cases, builds };
+  writeFileSync(join(work, 'plan.json'), JSON.stringify({ cases, builds, milters }));
+  return { name, work, cases, builds, milters };
 }
 
 const NAMESPACE_SCRIPT = `
@@ -578,16 +586,20 @@ async function inner(work) {
     log.lines.slice(from + 1, to).filter((l) => l.program !== MARK_TAG && !isEnvironmentNoise(l));
 
   // Tables.
-  /** @type {{ cases: ResolveCase[]; builds: BuildStep[] }} */
+  /** @type {{ cases: ResolveCase[]; builds: BuildStep[]; milters: MilterFactLine[] }} */
   const group = JSON.parse(readFileSync(join(work, 'plan.json'), 'utf8'));
   const builds = group.builds.map((b) => {
     const r = spawnSync(b.command, b.argv, { env: ENV, encoding: 'utf8' });
     return { command: b.command, argv: b.argv, stdout: r.stdout, stderr: r.stderr, status: r.status };
   });
 
+  // The group's Milters listen before cleanup may connect (lo is up in this namespace).
+  const milterServer = await startMilterResponders(group.milters);
+
   // Postfix.
   const start = spawnSync('postfix', ['start'], { env: ENV, encoding: 'utf8' });
   if (start.status !== 0) {
+    await milterServer.close();
     log.poll();
     throw new Error(`postfix start failed (${start.status}): ${start.stdout}${start.stderr}\n${log.lines.map((l) => l.raw).join('\n')}`);
   }
@@ -612,6 +624,7 @@ async function inner(work) {
       at = afterQuery;
 
       // The mail path: sendmail -bv, then everything logged under its queue id.
+      const milterFrom = milterServer.events.length;
       const argv = ['-bv', '-f', c.sender, '--', c.address];
       const sm = spawnSync('sendmail', argv, { env: ENV, encoding: 'utf8', input: MESSAGE_TEXT });
       const sendmail = { argv, status: sm.status, stdout: sm.stdout, stderr: sm.stderr };
@@ -643,20 +656,24 @@ async function inner(work) {
             const bouncedByCleanup = new Set(
               lines.filter((l) => l.queueId && l.program === 'postfix/cleanup' && /, status=bounced /.test(l.text)).map((l) => l.queueId),
             );
+            // ... and drops what it discards (a Milter's discard).
+            const discardedByCleanup = new Set(
+              lines.filter((l) => l.queueId && l.program === 'postfix/cleanup' && /^milter-discard: /.test(l.text)).map((l) => l.queueId),
+            );
             const held = (/** @type {string} */ id) => existsSync(join('/var/spool/postfix/hold', id)) && !inQueue(id);
-            const settled = (/** @type {string} */ id) => removed.has(id) || ((deferred.has(id) || bouncedByCleanup.has(id)) && !inQueue(id)) || held(id);
+            const settled = (/** @type {string} */ id) =>
+              removed.has(id) || ((deferred.has(id) || bouncedByCleanup.has(id) || discardedByCleanup.has(id)) && !inQueue(id)) || held(id);
             if (settled(queueId) && [...ids].every(settled)) break;
             // cleanup refused the message for now (e.g. virtual alias nesting):
             // pickup would retry the maildrop file during later cases, so drop it.
             // The same words come with a canonical_maps nesting warning, after
             // which cleanup accepts the message (and logs its message-id).
             // A Milter's temporary refusal (non_smtpd_milters) leaves the maildrop file too.
-            const refusedAt = lines.findIndex(
-              (l) =>
-                l.queueId === queueId && (/message not accepted, try again later$/.test(l.text) || /^milter-reject: \S+ from .*: 4\.\d+\.\d+ /.test(l.text)),
-            );
+            // A Milter's 4xx at the end of the message comes after the message-id= line.
+            const refusedAt = lines.findIndex((l) => l.queueId === queueId && /message not accepted, try again later$/.test(l.text));
+            const milterRefused = lines.some((l) => l.queueId === queueId && /^milter-reject: \S+ from .*: 4\.\d+\.\d+ /.test(l.text));
             const accepted = lines.some((l) => l.queueId === queueId && /^message-id=/.test(l.text));
-            if (refusedAt >= 0 && !accepted) {
+            if ((refusedAt >= 0 && !accepted) || milterRefused) {
               refusedSince ??= Date.now();
               if (Date.now() - refusedSince > REFUSAL_GRACE_MS) {
                 for (const f of readdirSync('/var/spool/postfix/maildrop')) rmSync(join('/var/spool/postfix/maildrop', f));
@@ -731,6 +748,7 @@ async function inner(work) {
         recipients,
         log: log_,
         warnings,
+        ...(group.milters.length ? { milter: milterServer.events.slice(milterFrom) } : {}),
       });
     }
     return { builds, startup, cases };
@@ -739,6 +757,7 @@ async function inner(work) {
     const deadline = Date.now() + 10000;
     while (alive(masterPid) && Date.now() < deadline) await sleep(20);
     if (alive(masterPid)) process.kill(masterPid, 'SIGKILL');
+    await milterServer.close();
   }
 }
 

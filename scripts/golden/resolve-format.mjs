@@ -14,6 +14,7 @@
  *   Blank lines and lines starting with `#` are ignored in all three.
  */
 
+/** @import { MilterEvent } from './milter-responder.mjs' */
 /** @typedef {'local' | 'virtual_alias' | 'virtual_mailbox' | 'relay' | 'default'} ResolveClass */
 
 /**
@@ -95,6 +96,7 @@
  * @property {GoldenRecipient[]} recipients
  * @property {string[]} log
  * @property {string[]} warnings
+ * @property {MilterEvent[]} [milter] what the group's Milters (its `facts`) were asked and answered, in order
  */
 
 /**

@@ -8,7 +8,7 @@
  *   postfix-sim postmap [-fF] [-c config_dir] -s [type:]name
  *   postfix-sim postalias [-fnNrw] [-c config_dir] -q key|-s|- [type:]name...
  *   postfix-sim postconf [-c config_dir] [-dfhHnx] [-M|-P] [name...]
- *   postfix-sim resolve [-c config_dir] [-f sender] [--json] address...
+ *   postfix-sim resolve [-c config_dir] [-f sender] [--facts FILE] [--json] address...
  *   postfix-sim smtpd [-c config_dir] [--service NAME] [--client ADDR[,NAME]] [--dns FILE] [--facts FILE] [--log] [--json] [--trace] < dialogue
  *   postfix-sim test [-c] config_dir [--dns FILE] [--facts FILE] [file.expect...]
  * DESCRIPTION
@@ -33,7 +33,7 @@ commands:
   postconf [-c config_dir] [-dfhHnx] [-M|-P] [name...] show parameters or master.cf, as postconf
   smtpd [-c config_dir] [--service NAME] [--client ADDR[,NAME]] [--dns FILE] [--facts FILE] [--log] [--json] [--trace] < dialogue
                                                        play an SMTP dialogue against smtpd's restrictions
-  resolve [-c config_dir] [-f sender] [--json] address...  where mail for each address goes, as sendmail -bv
+  resolve [-c config_dir] [-f sender] [--facts FILE] [--json] address...  where mail for each address goes, as sendmail -bv
   test [-c] config_dir [--dns FILE] [--facts FILE] [file.expect...]
                                                        check the expectation files (*.expect, tests/*.expect); TAP report
 With -c DIR, paths under /etc/postfix/ are read from DIR.`;

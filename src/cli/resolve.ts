@@ -2,7 +2,7 @@
  * NAME
  *   resolve - where Postfix would deliver an address, as sendmail -bv reports it
  * SYNOPSIS
- *   postfix-sim resolve [-c config_dir] [-f sender] [--json] address...
+ *   postfix-sim resolve [-c config_dir] [-f sender] [--facts FILE] [--json] address...
  * DESCRIPTION
  *   Each ADDRESS is taken as sendmail(1) takes a recipient on its command
  *   line and goes through cleanup (rewriting, canonical maps, masquerading,
@@ -20,7 +20,9 @@
  *   present) tells which delivery agent runs each transport; DIR/passwd
  *   (passwd(5) lines) adds local users to Debian's base accounts
  *   (unix:passwd.byname, which local(8) asks as getpwnam()). The
- *   sender defaults to `root`, as sendmail run by root.
+ *   sender defaults to `root`, as sendmail run by root. --facts FILE
+ *   states what the Milters of non_smtpd_milters decide (`milter` lines,
+ *   as for `postfix-sim smtpd`); a Milter no fact names is not running.
  *   Exit status: 0 when every address was resolved, 1 on a fatal error
  *   (bad main.cf) or when cleanup would not accept an address, 2 on usage.
  */
@@ -30,13 +32,14 @@ import type { DeliveryResult, Diagnostic, FinalRecipient, Host } from '../engine
 import { createNodeHost } from './node-host.ts';
 import type { CommandOutput } from './postmap.ts';
 
-const USAGE = 'usage: postfix-sim resolve [-c config_dir] [-f sender] [--json] address...';
+const USAGE = 'usage: postfix-sim resolve [-c config_dir] [-f sender] [--facts FILE] [--json] address...';
 
 /** runResolve - one `postfix-sim resolve` command line; never throws. */
 export async function runResolve(argv: readonly string[], io: { host?: Host } = {}): Promise<CommandOutput> {
   let configDirectory: string | undefined;
   let sender = 'root';
   let json = false;
+  let factsFile: string | undefined;
   const addresses: string[] = [];
   const usage = (why: string): CommandOutput => ({ stdout: '', stderr: `postfix-sim resolve: ${why}\n${USAGE}\n`, status: 2 });
   for (let i = 0; i < argv.length; i++) {
@@ -46,7 +49,10 @@ export async function runResolve(argv: readonly string[], io: { host?: Host } = 
       break;
     }
     if (a === '--json') json = true;
-    else if (a === '-c' || a === '-f') {
+    else if (a === '--facts') {
+      factsFile = argv[++i];
+      if (!factsFile) return usage(`option ${a} needs an argument`);
+    } else if (a === '-c' || a === '-f') {
       const v = argv[++i];
       if (v === undefined) return usage(`option ${a} needs an argument`);
       if (a === '-c') configDirectory = v;
@@ -60,13 +66,16 @@ export async function runResolve(argv: readonly string[], io: { host?: Host } = 
   if (addresses.length === 0) return usage('no address given');
 
   const host = io.host ?? createNodeHost(configDirectory === undefined ? {} : { configDirectory });
-  const scenario = await openScenario({ host });
+  const scenario = await openScenario({ host, ...(factsFile !== undefined && { factsPath: factsFile }) });
   if (scenario.fatal) return { stdout: '', stderr: formatDiagnostic(scenario.fatal, 'postfix-sim resolve', configDirectory), status: 1 };
   const resolved = (await scenario.resolve(sender, addresses))!;
 
   let stdout = '';
   // Settings the simulator does not model, for trivial-rewrite, cleanup, local and virtual.
   let stderr = formatNotices(scenario.notices.resolve, 'resolve');
+  // Problems with the facts file (a malformed milter line is skipped).
+  if (factsFile !== undefined)
+    for (const d of scenario.diagnostics) if (d.program === 'postfix-sim') stderr += formatDiagnostic(d, 'postfix-sim resolve', configDirectory);
   let status = 0;
   const log = (program: string, d: Diagnostic): void => {
     stderr += `postfix/${program}: ${d.severity === 'info' ? '' : `${d.severity}: `}${d.message}\n`;
@@ -101,6 +110,7 @@ function plain(input: string, d: DeliveryResult): string {
   if (d.rewritten !== d.address) out += `  rewritten to ${externalForm(d.rewritten)}\n`;
   if (d.expanded.length !== 1 || d.expanded[0] !== d.rewritten) out += `  virtual aliases: ${d.expanded.map(externalForm).join(', ')}\n`;
   if (d.held) return out + '  held: cleanup puts the message in the hold queue\n';
+  if (d.discarded) return out + '  discarded: cleanup drops the message\n';
   if (d.defer) return out + `  not accepted, try again later: ${d.defer.message}\n${d.cleanupStatus ? `  ${DEFER_REASON[d.cleanupStatus]}\n` : ''}`;
   for (const f of d.final) out += `  ${reportLine(f)}\n    class ${f.class}, transport ${f.transport}, nexthop ${f.nexthop}${target(f)}\n`;
   return out;
@@ -134,6 +144,7 @@ function toJson(input: string, d: DeliveryResult): object {
     rewritten: externalForm(d.rewritten),
     expanded: d.expanded.map(externalForm),
     ...(d.held && { held: true }),
+    ...(d.discarded && { discarded: true }),
     final: d.final.map((f) => ({
       recipient: f.to,
       class: f.class,

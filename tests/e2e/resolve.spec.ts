@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { editorText, expect, fileEditor, loadExample, open, openFile, test, typeInto } from './fixtures.ts';
+import { editorText, expect, fileEditor, loadExample, open, openFile, setFiles, test, typeInto } from './fixtures.ts';
 
 const golden = (path: string): string => readFileSync(new URL(`../golden/${path}`, import.meta.url), 'utf8');
 
@@ -117,4 +117,28 @@ test('switching views keeps the addresses and the files', async ({ page }) => {
   await openFile(page, '/etc/postfix/vmailbox');
   expect(await editorText(fileEditor(page))).toBe(golden('resolve/classes-conflicts/vmailbox'));
   await expect(card(page, 'kept@both3.example')).toBeVisible();
+});
+
+test('non_smtpd_milters with the workspace facts: a Milter rejects at MAIL FROM, as recorded', async ({ page }) => {
+  const group = 'non-smtpd-milters-facts-reject';
+  await open(page, 'resolve');
+  await setFiles(
+    page,
+    ['main.cf', 'aliases', 'passwd', 'facts'].map((f) => ({ path: `/etc/postfix/${f}`, text: golden(`resolve/${group}/${f}`) })),
+  );
+  const c = (JSON.parse(golden(`resolve/${group}/expected.json`)) as { cases: (Case & { log: string[] })[] }).cases[0]!;
+  await page.getByLabel('Sender', { exact: true }).fill(c.sender);
+  await page.getByRole('textbox', { name: 'Addresses' }).fill(`${c.address}\n`);
+  await expect(page.getByTestId('resolve-outcome')).toHaveAttribute('data-status', 'done');
+  const at = card(page, c.address);
+  // cleanup bounces the recipient itself, and logs the Milter's rejection as Postfix does.
+  const rec = c.recipients[0]!;
+  await expect(at.getByTestId('final')).toHaveCount(1);
+  await expect(at.getByTestId('final')).toContainText(`dsn=${rec.dsn}, status=${rec.status} (${rec.text})`);
+  const rejected = c.log.find((l) => l.startsWith('postfix/cleanup: Q: milter-reject: '))!;
+  await expect(at.getByRole('list', { name: `Logged for ${c.address}` })).toContainText(rejected.replace('Q: ', ''));
+  // The trace shows which Milter decided at which event, linked to its facts line.
+  await at.getByText(/^Trace/).click();
+  await expect(at.getByTestId('address-trace')).toContainText('milter inet:127.0.0.1:9901 at mail: reject');
+  await expect(at.getByTestId('address-trace').locator('[data-testid="trace-line"][data-file="/etc/postfix/facts"][data-line="2"]')).toBeVisible();
 });

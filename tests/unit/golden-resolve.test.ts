@@ -31,6 +31,8 @@ type Expected = GoldenResolveGroup;
 
 /** Files of a group that are not part of the configuration directory. */
 const NOT_CONFIG = new Set(['cases', 'build', 'expected.json', 'README.md']);
+/** Where the harness reads a group's Milter facts (the recorder answers them with scripts/golden/milter-responder.mjs). */
+const FACTS = `${CONFIG_DIRECTORY}/facts`;
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 const loadSqlJs = (): Promise<SqlJsStatic> => (sqlJs ??= initSqlJs());
@@ -94,7 +96,12 @@ for (const group of groups) {
   const getResolver = (): Promise<Resolver> =>
     (resolver ??= (async () => {
       // The group's `passwd` is the simulator's /etc/postfix/passwd (extra accounts for unix:passwd.byname).
-      const scenario = await openScenario({ host: await groupHost(dir), agents: groupAgents(dir) });
+      const scenario = await openScenario({
+        host: await groupHost(dir),
+        agents: groupAgents(dir),
+        ...(existsSync(join(dir, 'facts')) && { factsPath: FACTS }),
+      });
+      expect(scenario.diagnostics.filter((d) => d.program === 'postfix-sim')).toEqual([]);
       return scenario.resolver();
     })());
 
@@ -125,7 +132,8 @@ for (const group of groups) {
         expect(logged).toEqual(c.resolve.warnings.map(warningText));
       });
       it(`${name}: sendmail -bv output`, async () => {
-        const out = await runResolve(['-f', c.sender, '--', c.address], { host: await groupHost(dir) });
+        const facts = existsSync(join(dir, 'facts')) ? ['--facts', FACTS] : [];
+        const out = await runResolve([...facts, '-f', c.sender, '--', c.address], { host: await groupHost(dir) });
         expect(out.stdout.split('\n')[0] + '\n').toBe(c.sendmail.stdout);
         expect(c.sendmail.status).toBe(0);
       });
@@ -151,11 +159,24 @@ for (const group of groups) {
           status: f.status,
           text: f.text,
         }));
+        // What cleanup logged about the Milters' decisions (milter-reject, milter-hold, milter-discard).
+        const milterLogged = d.logged
+          .filter((l) => l.program === 'cleanup' && l.diagnostic.severity === 'info' && /^milter-/.test(l.diagnostic.message))
+          .map((l) => `postfix/cleanup: Q: ${l.diagnostic.message}`);
+        expect(milterLogged).toEqual(c.log.filter((l) => /^postfix\/cleanup: Q: milter-/.test(l)));
+        // The events each Milter with facts was asked, and what it answered, in order.
+        if (c.milter) {
+          const asked = d.trace.flatMap((e) =>
+            e.kind === 'fact' && e.fact === 'milter' && e.answer === 'verdict' ? [{ server: e.milter, stage: e.stage, verdict: e.verdict ?? 'continue' }] : [],
+          );
+          expect(asked).toEqual(c.milter.map((m) => ({ server: m.server, stage: m.stage, verdict: m.verdict })));
+        }
         const want = c.recipients.map(({ resolve: _r, ...rest }) => rest);
         const byJson = (a: object, b: object): number => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0);
         if (!c.queued || c.from === null) {
           // qmgr never saw it: cleanup refused it for now, held it, or bounced it itself (a Milter's decision).
           if (c.log.some((l) => /^postfix\/cleanup: Q: milter-hold: /.test(l))) expect(d.held, 'cleanup holds the message').toBe(true);
+          else if (c.log.some((l) => /^postfix\/cleanup: Q: milter-discard: /.test(l))) expect(d.discarded, 'cleanup drops the message').toBe(true);
           else if (want.length) expect(got.sort(byJson)).toEqual(want.sort(byJson));
           else expect(d.defer, 'cleanup does not accept the message').toBeDefined();
           return;

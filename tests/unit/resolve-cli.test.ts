@@ -109,4 +109,37 @@ describe('postfix-sim resolve shows addresses as Postfix writes them', () => {
     expect(answer!.final.map((f) => f.recipient).sort()).toEqual([...tos].sort());
     expect(tos).toContain('"hh ii"@remote.example');
   });
+  describe('--facts: what non_smtpd_milters decide', () => {
+    const files = {
+      ...FILES,
+      '/etc/postfix/main.cf': MAIN + '\nnon_smtpd_milters = inet:127.0.0.1:9901\n',
+      '/etc/postfix/facts':
+        'milter inet:127.0.0.1:9901 mail sender=drop@example.net => discard\nmilter inet:127.0.0.1:9901 eom sender=spam@example.net => 554 5.7.0 Looks like spam\nmilter inet:127.0.0.1:9901 bogus => accept\n',
+    };
+    it("reports a discarded message and logs cleanup's milter-discard line", async () => {
+      const out = await run(['--facts', '/etc/postfix/facts', '-f', 'drop@example.net', 'root'], files);
+      expect(out.stdout).toContain('discarded: cleanup drops the message');
+      expect(out.stderr).toContain('postfix/cleanup: milter-discard: MAIL from localhost[127.0.0.1]: milter triggers DISCARD action; from=<drop@example.net>');
+    });
+    it("has cleanup bounce every recipient for a Milter's 5xx reply at end of message", async () => {
+      const out = await run(['--facts', '/etc/postfix/facts', '-f', 'spam@example.net', 'team'], files);
+      expect(out.stdout).toContain('<team@host.example.com> (expanded from <team>): 5.7.0 Looks like spam'); // before local(8) expands the alias
+      expect(out.stderr).toContain(
+        'milter-reject: END-OF-MESSAGE from localhost[127.0.0.1]: 5.7.0 Looks like spam; from=<spam@example.net> to=<team@host.example.com>',
+      );
+    });
+    it('warns about a malformed facts line and fails on a missing facts file', async () => {
+      const out = await run(['--facts', '/etc/postfix/facts', 'root'], files);
+      expect(out.stderr).toMatch(/postfix-sim resolve: warning: \/etc\/postfix\/facts, line 3: milter stage must be one of/);
+      const missing = await run(['--facts', '/nowhere/facts', 'root'], files);
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toContain('/nowhere/facts');
+      expect((await run(['--facts'], files)).status).toBe(2);
+    });
+    it('without --facts the Milter is not running: milter_default_action tempfails the submission', async () => {
+      const out = await run(['-f', 'spam@example.net', 'root'], files);
+      expect(out.status).toBe(1);
+      expect(out.stderr).toContain('warning: connect to Milter service inet:127.0.0.1:9901: Connection refused');
+    });
+  });
 });

@@ -20,8 +20,8 @@ import { foldKey } from '../util/casefold.ts';
 import type { AddressClass, AddressEvent, Diagnostic } from '../trace/types.ts';
 import type { Agent } from './agents.ts';
 import type { CleanupOutcome, CleanupSettings, CleanupStatus } from './cleanup.ts';
-import { connectFailure, defaultReply } from '../mail/milter.ts';
-import type { MilterSpec } from '../mail/milter.ts';
+import type { MilterFacts } from '../mail/milter.ts';
+import { cleanupMilters } from './milters.ts';
 import { canonicalMap, masquerade, virtualExpand } from './cleanup.ts';
 import type { VirtualEnvironment } from './delivery.ts';
 import { otherAgent, virtualDeliver } from './delivery.ts';
@@ -70,6 +70,8 @@ export interface DeliveryResult {
   cleanupStatus?: CleanupStatus;
   /** cleanup put the message in the hold queue (a Milter's quarantine). */
   held?: true;
+  /** cleanup dropped the message (a Milter's discard). */
+  discarded?: true;
   warnings: Diagnostic[];
   /**
    * The same, with the program that logs each (cleanup, trivial-rewrite,
@@ -101,31 +103,8 @@ export interface PipelineState {
   agents: Readonly<Record<string, Agent>>;
   local: Omit<LocalEnvironment, 'resolve' | 'pass'>;
   virtual: VirtualEnvironment;
-  /** non_smtpd_milters, which cleanup asks about locally submitted mail. */
-  nonSmtpdMilters: readonly MilterSpec[];
-  /** A Milter fact names this Milter (it runs). */
-  milterRuns?: (name: string) => boolean;
-}
-
-/** What non_smtpd_milters decide about a local submission at its connect event; the Milters that could not be reached log a warning. */
-function pickupMilters(st: PipelineState, logged: DeliveryResult['logged'], trace: AddressEvent[]): string | undefined {
-  for (const m of st.nonSmtpdMilters) {
-    if (st.milterRuns?.(m.name)) {
-      trace.push({ kind: 'note', text: `non_smtpd_milters: what ${m.name} decides about local submissions is not simulated; it lets the message through` });
-      continue;
-    }
-    logged.push({ program: 'cleanup', diagnostic: { severity: 'warning', message: connectFailure(m.name) }, unattached: true });
-    const d = defaultReply(m.defaultAction);
-    if (d.unrecognized)
-      logged.push({
-        program: 'cleanup',
-        diagnostic: { severity: 'warning', message: `milter ${m.name}: unrecognized default action: ${m.defaultAction}` },
-        unattached: true,
-      });
-    trace.push({ kind: 'note', text: `non_smtpd_milters: ${m.name} is not running (no milter fact): milter_default_action = ${m.defaultAction}` });
-    if (d.reply !== undefined) return d.reply;
-  }
-  return undefined;
+  /** non_smtpd_milters, which cleanup asks about locally submitted mail, and what they decide. */
+  milters: { spec: string; defaultAction: string; softBounce: boolean; facts: MilterFacts };
 }
 
 const ENV_FROM = 'envelope_sender';
@@ -237,7 +216,7 @@ export function cleanupAddresses(st: PipelineState, sender: string, address: str
 /** resolveDelivery - the pipeline for one (sender, recipient), both in internal form; `probe`: as sendmail -bv submits it. */
 export function resolveDelivery(st: PipelineState, sender: string, address: string, probe = true): DeliveryResult {
   const trace: AddressEvent[] = [];
-  const logged: { program: string; diagnostic: Diagnostic }[] = [];
+  const logged: DeliveryResult['logged'] = [];
   let mark = 0;
   /** Attribute what the events since the last call logged: table warnings to `program`. */
   const stage = (program: string): void => {
@@ -245,27 +224,34 @@ export function resolveDelivery(st: PipelineState, sender: string, address: stri
       for (const diagnostic of warningsOf([e])) logged.push({ program: e.kind === 'diagnostic' ? (e.program ?? 'trivial-rewrite') : program, diagnostic });
     mark = trace.length;
   };
-  // A local submission meets non_smtpd_milters first (their connect event).
-  const milter = probe ? pickupMilters(st, logged, trace) : undefined;
   const cleaned = cleanupAddresses(st, sender, address, trace, probe);
   const { sender: from, rewritten: rcpt, expanded } = cleaned;
   const final: FinalRecipient[] = [];
   const base = { address, sender: from, rewritten: rcpt, expanded, final, trace, logged };
   stage('cleanup');
-  if (milter !== undefined) {
-    const logFrom = `from=<${quote822Local(from)}>`;
-    const info = (text: string): void => void logged.push({ program: 'cleanup', diagnostic: { severity: 'info', message: text } });
-    if (milter === 'H') {
-      info(`milter-hold: CONNECT from localhost[127.0.0.1]: milter triggers HOLD action; ${logFrom}`);
-      return { ...base, held: true, warnings: warningsOf(trace) };
-    }
-    info(`milter-reject: CONNECT from localhost[127.0.0.1]: ${milter.slice(4)}; ${logFrom}`);
-    if (milter[0] === '4') {
-      const defer: Diagnostic = { severity: 'info', message: `milter-reject: ${milter}` };
-      return { ...base, defer, warnings: warningsOf(trace) };
-    }
+  // A local submission meets non_smtpd_milters in cleanup, in an emulated SMTP session.
+  const m = probe
+    ? cleanupMilters(
+        st.milters.spec,
+        st.milters.defaultAction,
+        st.milters.facts,
+        st.milters.softBounce,
+        from,
+        rcpt,
+        {
+          info: (message) => void logged.push({ program: 'cleanup', diagnostic: { severity: 'info', message } }),
+          warn: (message) => void logged.push({ program: 'cleanup', diagnostic: { severity: 'warning', message } }),
+          unattached: (message) => void logged.push({ program: 'cleanup', diagnostic: { severity: 'warning', message }, unattached: true }),
+        },
+        trace,
+        cleaned.defer !== undefined,
+      )
+    : {};
+  mark = trace.length;
+  if (m.discard) return { ...base, discarded: true, warnings: warningsOf(trace) };
+  if (m.defer) return { ...base, defer: m.defer, warnings: warningsOf(trace) };
+  if (m.bounce && !cleaned.defer) {
     // cleanup bounces a local submission that a Milter rejects, recipient by recipient.
-    const [dsn, ...text] = milter.slice(4).split(' ');
     for (const a of expanded) {
       const r = resolveAddr(st.resolve, from, a);
       final.push({
@@ -278,13 +264,14 @@ export function resolveDelivery(st: PipelineState, sender: string, address: stri
         flags: r.flags,
         agent: 'postfix/cleanup',
         relay: 'none',
-        dsn: dsn!,
+        dsn: m.bounce.dsn,
         status: 'bounced',
-        text: text.join(' '),
+        text: m.bounce.text,
       });
     }
     return { ...base, warnings: warningsOf(trace) };
   }
+  if (m.hold && !cleaned.defer) return { ...base, held: true, warnings: warningsOf(trace) };
   if (cleaned.defer) return { ...base, defer: cleaned.defer, cleanupStatus: cleaned.status!, warnings: warningsOf(trace) };
 
   const resolveOf = (a: string): ResolveReply => resolveAddr(st.resolve, from, a);

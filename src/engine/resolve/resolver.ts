@@ -14,7 +14,8 @@
  * SEE ALSO
  *   trivial-rewrite(8), cleanup(8), local(8), virtual(8)
  */
-import { parseMilterList } from '../mail/milter.ts';
+import { NO_MILTER_FACTS } from '../mail/milter.ts';
+import type { MilterFacts } from '../mail/milter.ts';
 import { splitList } from '../util/lists.ts';
 import type { ParameterView } from '../config/maincf.ts';
 import type { MachineFacts, ParamName } from '../config/names.ts';
@@ -63,8 +64,8 @@ export interface ResolverOptions {
    * virtual aliases, local's and virtual's for delivery. Default: `params`.
    */
   views?: Partial<Record<Program, ParameterView>>;
-  /** A Milter fact names this Milter (non_smtpd_milters); without it every Milter is unreachable. */
-  milterRuns?: (name: string) => boolean;
+  /** What the Milters of non_smtpd_milters decide (milter facts); without them every Milter is unreachable. */
+  milterFacts?: MilterFacts;
 }
 
 /** A configured resolver. */
@@ -243,8 +244,12 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     emptyAddressRecipient: str(cl, 'empty_address_recipient'),
     myorigin: rewrite.myorigin,
     agents: options.agents ?? DEBIAN_AGENTS,
-    nonSmtpdMilters: parseMilterList(str(cl, 'non_smtpd_milters'), str(cl, 'milter_default_action')),
-    ...(options.milterRuns && { milterRuns: options.milterRuns }),
+    milters: {
+      spec: str(cl, 'non_smtpd_milters'),
+      defaultAction: str(cl, 'milter_default_action'),
+      softBounce: str(cl, 'soft_bounce').toLowerCase() === 'yes',
+      facts: options.milterFacts ?? NO_MILTER_FACTS,
+    },
     local: {
       ...opt('aliasMaps', localAliases),
       // getpwnam(), through the same table local_recipient_maps uses.

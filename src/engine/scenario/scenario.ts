@@ -351,7 +351,7 @@ async function prepareScenario(options: ScenarioOptions): Promise<Scenario> {
       cache: cacheFor(main),
       views: mailDaemons,
       ...(users && { users }),
-      milterRuns: (name) => facts.milterRuns(name),
+      milterFacts: facts,
     }),
   );
   const smtpd = once(async () => prepareSmtpd({ host, params, cache, resolver: await smtpdResolver(), dns, facts, service }));

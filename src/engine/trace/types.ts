@@ -143,6 +143,25 @@ export interface AddrFindTrace {
   extension?: string;
 }
 
+/**
+ * A Milter application's decision for one event: a milter fact (`verdict`,
+ * the fact's `verdict` or continue), or, when no fact names the Milter,
+ * milter_default_action (`default`, with the `reply` it makes). smtpd
+ * (smtpd_milters) and cleanup (non_smtpd_milters) record the same event.
+ */
+export interface MilterDecision {
+  kind: 'fact';
+  fact: 'milter';
+  milter: string;
+  /** connect, helo, mail, rcpt, data, header, eoh, body, eom, unknown. */
+  stage: string;
+  answer: 'verdict' | 'default';
+  verdict?: string;
+  /** What the daemon makes of it (a reply, or H / D for hold and discard); absent: go on. */
+  reply?: string;
+  source?: SourceLine;
+}
+
 /** One decision of the address pipeline; renderers switch on `kind`. */
 export type AddressEvent =
   | { kind: 'rewrite'; context: 'local' | 'remote'; step: string; before: string; after: string; detail?: string }
@@ -160,6 +179,8 @@ export type AddressEvent =
       note?: string;
     }
   | { kind: 'diagnostic'; diagnostic: Diagnostic; /** The program that logs it (trivial-rewrite when absent). */ program?: string }
+  /** cleanup asks a Milter of non_smtpd_milters about a local submission. */
+  | MilterDecision
   | { kind: 'note'; text: string };
 
 /** The address classes of ADDRESS_CLASS_README. */
@@ -297,23 +318,8 @@ export type SmtpdEventData =
       action?: string;
       source?: SourceLine;
     }
-  /**
-   * A Milter application's decision for one event: a milter fact
-   * (`verdict`, the fact's `verdict` or continue), or, when no fact names
-   * the Milter, milter_default_action (`default`, with smtpd's `reply`).
-   */
-  | {
-      kind: 'fact';
-      fact: 'milter';
-      milter: string;
-      /** connect, helo, mail, rcpt, data, header, eoh, body, eom, unknown. */
-      stage: string;
-      answer: 'verdict' | 'default';
-      verdict?: string;
-      /** What smtpd makes of it (a reply, or H / D for hold and discard); absent: go on. */
-      reply?: string;
-      source?: SourceLine;
-    }
+  /** A Milter application's decision for one event (smtpd_milters). */
+  | MilterDecision
   /** A fact the user supplied: the session's TLS state and client certificate. */
   | { kind: 'fact'; fact: 'tls'; encrypted: boolean; fingerprint?: string; pkeyFingerprint?: string; verified?: boolean }
   /** A permit turns into the deferral a DEFER_IF_PERMIT remembered. */

@@ -135,7 +135,12 @@ export class Live {
         } satisfies Omit<SmtpdRequest, 'id' | 'environment'>;
       }
       case 'resolve':
-        return { kind: 'resolve', sender: ws.resolve.sender, addresses: ws.resolve.addresses.split('\n') } satisfies Omit<ResolveRequest, 'id' | 'environment'>;
+        return {
+          kind: 'resolve',
+          sender: ws.resolve.sender,
+          addresses: ws.resolve.addresses.split('\n'),
+          factsPath: ws.factsPath,
+        } satisfies Omit<ResolveRequest, 'id' | 'environment'>;
       case 'query':
         return {
           kind: 'query',

@@ -73,6 +73,8 @@ export interface ResolveRequest extends Workspace {
   sender: string;
   /** Addresses as given on a command line (external form). */
   addresses: string[];
+  /** Path of the facts file (what non_smtpd_milters decide); a missing file means "no facts". */
+  factsPath: string;
 }
 
 export type EngineRequest = LookupRequest | SmtpdRequest | ResolveRequest | CheckRequest | QueryRequest | SqliteRequest | ExpectRequest;

@@ -97,7 +97,9 @@ async function playConnections(scenario: Scenario, req: SmtpdRequest, diagnostic
 /** runResolveRequest - `sendmail -bv` for each address: cleanup, trivial-rewrite, the delivery agents. */
 export async function runResolveRequest(host: Host, req: ResolveRequest, cacheFor?: CacheFor): Promise<ResolveAnswer> {
   const sender = req.sender.trim();
-  const scenario = await openScenario({ host, ...(cacheFor && { tableCache: cacheFor }) });
+  // The Milters of non_smtpd_milters decide as the workspace's facts file says (no file: no facts).
+  const factsPath = (req.factsPath ?? '').trim();
+  const scenario = await openScenario({ host, ...(cacheFor && { tableCache: cacheFor }), ...(factsPath && host.readFile(factsPath) && { factsPath }) });
   const diagnostics = [...scenario.diagnostics];
   if (scenario.fatal) return { configFatal: configFatal('postfix/sendmail', scenario.fatal), diagnostics, startup: [], sender, addresses: [] };
   const addresses = req.addresses.map((a) => a.trim()).filter((a) => a !== '');

@@ -18,7 +18,7 @@
  *   has a probe in progress.
  *
  *   A milter line is what the Milter application SERVER (as smtpd_milters
- *   names it) decides at STAGE: connect, helo, mail, rcpt, data, header,
+ *   or non_smtpd_milters name it) decides at STAGE: connect, helo, mail, rcpt, data, header,
  *   eoh, body, eom (end of message) or unknown (an unknown command). Its
  *   pairs are matched against what the Milter knows at that point:
  *   client_name, client_address, helo, sender, recipient. VERDICT is
@@ -26,11 +26,17 @@
  *   of the message), reject, tempfail, discard, quarantine [reason] (eom
  *   only) or an SMTP reply `4NN text` / `5NN text`. A stage without a
  *   matching line continues. A Milter with no line at all is not running:
- *   smtpd cannot connect to it and milter_default_action applies.
+ *   smtpd (or cleanup) cannot connect to it and milter_default_action
+ *   applies. The types live in mail/milter.ts, which resolve shares.
  * SEE ALSO
  *   SMTPD_POLICY_README, MILTER_README, ADDRESS_VERIFICATION_README
  */
 import type { Diagnostic } from '../../trace/types.ts';
+import { MILTER_STAGES } from '../../mail/milter.ts';
+import type { MilterFact, MilterFacts, MilterStage } from '../../mail/milter.ts';
+
+export { MILTER_STAGES };
+export type { MilterFact, MilterStage };
 
 export interface PolicyFact {
   server: string;
@@ -48,23 +54,9 @@ export interface VerifyFact {
   line: number;
 }
 
-/** The events of the Milter protocol a decision can be stated for. */
-export const MILTER_STAGES = ['connect', 'helo', 'mail', 'rcpt', 'data', 'header', 'eoh', 'body', 'eom', 'unknown'] as const;
-export type MilterStage = (typeof MILTER_STAGES)[number];
-
-/** A Milter application's decision at one stage. */
-export interface MilterFact {
-  server: string;
-  stage: MilterStage;
-  match: ReadonlyMap<string, string>;
-  /** continue, accept, reject, tempfail, discard, quarantine [reason], or an SMTP reply. */
-  verdict: string;
-  line: number;
-}
-
 const MILTER_VERDICTS = ['continue', 'accept', 'reject', 'tempfail', 'discard', 'quarantine'];
 
-export interface OutsideFacts {
+export interface OutsideFacts extends MilterFacts {
   /** The facts file, as named in diagnostics and trace sources. */
   file: string;
   policy: readonly PolicyFact[];
@@ -73,10 +65,6 @@ export interface OutsideFacts {
   diagnostics: readonly Diagnostic[];
   /** The action for a policy request, or undefined when the server does not answer. */
   policyAnswer(server: string, attrs: ReadonlyMap<string, string>): PolicyFact | undefined;
-  /** The Milter runs (some fact names it). */
-  milterRuns(server: string): boolean;
-  /** The decision of a Milter at a stage, or undefined: continue. */
-  milterAnswer(server: string, stage: MilterStage, attrs: Readonly<Record<string, string>>): MilterFact | undefined;
 }
 
 /** pairs - `name=value` words as a map, or the word that is not one. */
