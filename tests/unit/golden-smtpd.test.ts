@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createNodeHost } from '../../src/cli/node-host.ts';
 import { DEBIAN_PASSWD, openScenario } from '../../src/engine/index.ts';
-import type { Scenario } from '../../src/engine/index.ts';
+import type { FinalRecipient, Scenario } from '../../src/engine/index.ts';
 import { parseBuildFile } from '../../scripts/golden/smtpd-format.mjs';
 
 const GOLDEN = join(import.meta.dirname, '..', 'golden', 'smtpd');
@@ -59,6 +59,16 @@ async function loadGroup(dir: string): Promise<Scenario> {
 /** Agents whose deliveries the recorder captures (everything else stays real and is not recorded). */
 const CAPTURED = new Set(['smtp', 'lmtp', 'virtual', 'pipe']);
 
+/**
+ * What local(8) logs for a final recipient the simulator reports (status from the dsn class;
+ * verify mode's "delivers to" is "delivered to" in a delivery).
+ */
+const localLine = (id: string, f: FinalRecipient): string => {
+  const status = f.dsn.startsWith('2') ? 'sent' : f.dsn.startsWith('4') ? 'deferred' : 'bounced';
+  const text = f.text.replace(/^delivers to /, 'delivered to ');
+  return `${id}: to=<${f.to}>, ${f.origTo !== undefined ? `orig_to=<${f.origTo}>, ` : ''}relay=${f.relay}, dsn=${f.dsn}, status=${status} (${text})`;
+};
+
 /** The smtpd lines of a recorded log, without the program prefix. */
 const smtpdLines = (log: readonly string[]): string[] => log.filter((l) => l.startsWith('postfix/smtpd: ')).map((l) => l.slice('postfix/smtpd: '.length));
 
@@ -100,6 +110,19 @@ describe.each(groups)('smtpd golden group %s', (group) => {
           byKey(m.deliveries.map((d) => ({ transport: d.service, nexthop: d.nexthop, recipients: d.recipients.map((r) => r.recipient).sort() }))),
         );
       }
+      // local(8)'s delivery records of the mail smtpd accepted: sent, bounced (unknown user, loops) or deferred.
+      const localOf = (id: string): string[] =>
+        session.log
+          .filter((l) => l.startsWith(`postfix/local: ${id}: to=`))
+          .map((l) => l.slice('postfix/local: '.length))
+          .sort();
+      for (const sim of simulated.filter((m) => m.queue === 'active' && ours.has(m.queueId)))
+        expect(
+          sim.finals
+            .filter((f) => f.agent === 'postfix/local')
+            .map((f) => localLine(sim.queueId, f))
+            .sort(),
+        ).toEqual(localOf(sim.queueId));
     });
   }
 });

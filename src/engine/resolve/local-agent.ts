@@ -16,10 +16,14 @@
  *   an alias, a user in the password file gets "delivers to mailbox";
  *   otherwise luser_relay, fallback_transport or "unknown user".
  *   Duplicate deliveries are suppressed as local's duplicate filter does.
+ *   At each step (the recipient, each alias member handled here) a
+ *   recipient that a Delivered-To: header of the message already names is
+ *   bounced: "mail forwarding loop for ADDRESS" (5.4.6).
  * SEE ALSO
  *   local(8), aliases(5)
  */
 import { macExpand } from '../config/expand.ts';
+import { deliveredHdrFind } from './delivered-hdr.ts';
 import { splitList } from '../util/lists.ts';
 import { splitExtension } from '../search/addr-find.ts';
 import type { Maps } from '../search/maps.ts';
@@ -75,6 +79,8 @@ export interface LocalEnvironment {
   /** deliver_pass(): what the agent of `transport` reports for the recipient. */
   pass(transport: string, nexthop: string, rcpt: string, origTo: string): AgentReport;
   readFile(path: string): string | undefined;
+  /** The message's Delivered-To: addresses (delivered_hdr_init); absent or empty: none. */
+  delivered?: ReadonlySet<string>;
   /** Rewrite (local context) and resolve an address as local's deliver_resolve_addr(). */
   resolve(address: string): { transport: string; recipient: string; flags: number };
 }
@@ -116,6 +122,12 @@ export function localDeliver(env: LocalEnvironment, address: string, origTo: str
     const s = { ...s0, level: s0.level + 1 };
     if (dups.has(`recipient ${s.level} ${rcpt}`)) return;
     dups.add(`recipient ${s.level} ${rcpt}`);
+    // At each step of expansion: a recipient the message was already delivered to is a loop.
+    if (env.delivered?.size) {
+      const { key, found } = deliveredHdrFind(env.delivered, rcpt);
+      events.push({ kind: 'delivered-to', recipient: rcpt, key, loop: found });
+      if (found) return report(s, rcpt, '5.4.6', `mail forwarding loop for ${rcpt}`, { kind: 'none', reason: 'mail forwarding loop' });
+    }
     const local = foldKey(rcpt);
     const at = local.lastIndexOf('@');
     const localPart = at >= 0 ? local.slice(0, at) : local;

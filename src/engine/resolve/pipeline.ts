@@ -213,8 +213,12 @@ export function cleanupAddresses(st: PipelineState, sender: string, address: str
   return { sender: from, rewritten: rcpt, expanded, ...(d?.defer && { defer: d.defer, status: d.status ?? 'write' }) };
 }
 
-/** resolveDelivery - the pipeline for one (sender, recipient), both in internal form; `probe`: as sendmail -bv submits it. */
-export function resolveDelivery(st: PipelineState, sender: string, address: string, probe = true): DeliveryResult {
+/**
+ * resolveDelivery - the pipeline for one (sender, recipient), both in internal
+ * form; `probe`: as sendmail -bv submits it; `delivered`: the message's
+ * Delivered-To: addresses, which local(8) checks for loops (the probe has none).
+ */
+export function resolveDelivery(st: PipelineState, sender: string, address: string, probe = true, delivered?: ReadonlySet<string>): DeliveryResult {
   const trace: AddressEvent[] = [];
   const logged: DeliveryResult['logged'] = [];
   let mark = 0;
@@ -296,6 +300,7 @@ export function resolveDelivery(st: PipelineState, sender: string, address: stri
       if (agent?.command === 'local') {
         const env: LocalEnvironment = {
           ...st.local,
+          ...(delivered && { delivered }),
           resolve: (text) => {
             const rr = resolveAddr(st.resolve, '', rewriteInternal('local', text, st.resolve.rewrite, trace));
             return { transport: rr.transport, recipient: rr.recipient, flags: rr.flags };

@@ -85,9 +85,10 @@ export interface Resolver {
   /**
    * cleanup, qmgr and the delivery agents: the final recipients of one
    * address, as for sendmail -bv's probe (`probe` false: a message that
-   * does not name sender and recipient in its headers, as from smtpd).
+   * does not name sender and recipient in its headers, as from smtpd);
+   * `delivered`: the message's Delivered-To: addresses (deliveredHdrInit).
    */
-  resolveDelivery(sender: string, address: string, probe?: boolean): DeliveryResult;
+  resolveDelivery(sender: string, address: string, probe?: boolean, delivered?: ReadonlySet<string>): DeliveryResult;
   /** cleanup alone: what becomes of the envelope before qmgr, and whether cleanup refuses it. */
   cleanupAddresses(sender: string, address: string): CleanupResult;
 }
@@ -291,7 +292,7 @@ export async function createResolver(params: ParameterView, options: ResolverOpt
     },
     resolve: (sender, address) => resolveAddr(state, sender, address),
     resolveClass: (domain) => resolveClassOf(state, domain),
-    resolveDelivery: (sender, address, probe) => resolveDelivery(pipeline, sender, address, probe),
+    resolveDelivery: (sender, address, probe, delivered) => resolveDelivery(pipeline, sender, address, probe, delivered),
     cleanupAddresses: (sender, address) => cleanupAddresses(pipeline, sender, address, []),
   };
 }

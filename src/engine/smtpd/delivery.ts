@@ -6,12 +6,14 @@
  *   drops it, HOLD parks it in the hold queue, REDIRECT replaces every
  *   recipient, BCC adds recipients, FILTER sends all of it to the content
  *   filter. Otherwise each recipient goes through cleanup, trivial-rewrite
- *   and the delivery agents (the shared resolver's pipeline); deliveries
+ *   and the delivery agents (the shared resolver's pipeline), local(8)
+ *   with the message's Delivered-To: headers for its loop check; deliveries
  *   are grouped per transport and nexthop with their recipients sorted, as
  *   qmgr hands them to an agent.
  * SEE ALSO
  *   cleanup(8), qmgr(8), access(5)
  */
+import { deliveredHdrInit } from '../resolve/delivered-hdr.ts';
 import type { DeliveryResult, FinalRecipient } from '../resolve/pipeline.ts';
 import type { AcceptedMessage } from './session/context.ts';
 
@@ -34,7 +36,7 @@ export interface MailOutcome {
 }
 
 export interface DeliveryResolver {
-  resolveDelivery(sender: string, address: string, probe?: boolean): DeliveryResult;
+  resolveDelivery(sender: string, address: string, probe?: boolean, delivered?: ReadonlySet<string>): DeliveryResult;
 }
 
 /** mailOutcome - the fate of one accepted message. */
@@ -50,8 +52,10 @@ export function mailOutcome(msg: AcceptedMessage, resolver: DeliveryResolver, ag
     g.recipients.push(recipient);
     groups.set(key, g);
   };
+  // local(8) breaks loops on the Delivered-To: headers of the queue file: smtpd's own first, then the client's.
+  const delivered = deliveredHdrInit([...msg.prepended, ...msg.headers]);
   for (const rcpt of recipients) {
-    const r = resolver.resolveDelivery(msg.sender, rcpt, false);
+    const r = resolver.resolveDelivery(msg.sender, rcpt, false, delivered);
     if (msg.filter !== undefined) {
       // The content filter gets every recipient, after cleanup's rewriting and expansion.
       const colon = msg.filter.indexOf(':');

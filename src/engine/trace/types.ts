@@ -181,6 +181,12 @@ export type AddressEvent =
   | { kind: 'diagnostic'; diagnostic: Diagnostic; /** The program that logs it (trivial-rewrite when absent). */ program?: string }
   /** cleanup asks a Milter of non_smtpd_milters about a local submission. */
   | MilterDecision
+  /**
+   * local(8)'s loop check: is the recipient (`key`: external form, lower
+   * case) already in a Delivered-To: header of the message? `loop`: yes,
+   * and the recipient bounces ("mail forwarding loop for ...").
+   */
+  | { kind: 'delivered-to'; recipient: string; key: string; loop: boolean }
   | { kind: 'note'; text: string };
 
 /** The address classes of ADDRESS_CLASS_README. */

@@ -112,6 +112,12 @@ export function queueFileSize(f: QueueFileFacts, lines: readonly string[], lineL
   return size + 2 * record(0);
 }
 
+/** primaryHeader - the message's lines up to the first empty line (the headers and what cleanup takes for them). */
+export function primaryHeader(lines: readonly string[]): string[] {
+  const end = lines.indexOf('');
+  return lines.slice(0, end < 0 ? lines.length : end);
+}
+
 /** receivedCount - Received: headers in the message's primary header. */
 function receivedCount(lines: readonly string[]): number {
   let n = 0;

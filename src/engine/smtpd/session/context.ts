@@ -55,6 +55,8 @@ export interface AcceptedMessage {
   bcc: string[];
   /** Headers smtpd adds: PREPEND texts, then its Received: header. */
   prepended: string[];
+  /** The message's primary header as the client sent it (up to the first empty line). */
+  headers: string[];
 }
 
 export interface SessionResult {

@@ -14,7 +14,7 @@
 import { printable } from '../../trace/printable.ts';
 import { RESOLVE_FLAG_ERROR } from '../restrictions/deps.ts';
 import { checkData, checkEod, checkMail, checkRcpt, checkSize } from '../restrictions/stages.ts';
-import { cleanupReply, sizeExceeded } from './cleanup.ts';
+import { cleanupReply, primaryHeader, sizeExceeded } from './cleanup.ts';
 import type { AcceptedMessage, CommandHandler, SessionContext } from './context.ts';
 import { ehloDiscard } from './helo.ts';
 import { mailParameters, rcptParameters } from './params.ts';
@@ -136,6 +136,7 @@ function endOfData(ctx: SessionContext, message: string[]): string | undefined {
     ...(s.savedRedirect !== undefined && { redirect: s.savedRedirect }),
     bcc: [...s.savedBcc],
     prepended: [...s.prepend, `Received: from ${s.heloName ?? s.name} (${s.name} [${s.rfcAddr}])`],
+    headers: primaryHeader(message),
   };
   const verdict = cleanupReply(cfg, msg, message, {
     sender: s.sender!,
